@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* pvm-autocleanups.h: g_autoptr() support for the libvirt types pVM uses.
+ *
+ * libvirt and libvirt-glib 4.0 define no cleanup functions of their own;
+ * they are declared once here and nowhere else.
+ */
+
+#pragma once
+
+#include <libvirt/libvirt.h>
+#include <libvirt-glib/libvirt-glib.h>
+#include <libvirt-gconfig/libvirt-gconfig.h>
+#include <libvirt-gobject/libvirt-gobject.h>
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirConnection, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirDomain, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirStream, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirConfigDomain, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirConfigCapabilities, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirConfigObject, g_object_unref)
+
+typedef virConnect PvmVirConnect;
+typedef virDomain PvmVirDomain;
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PvmVirConnect, virConnectClose)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PvmVirDomain, virDomainFree)

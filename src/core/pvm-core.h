@@ -1,0 +1,9 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* pvm-core.h: the one header users of libpvm-core include. */
+
+#pragma once
+
+#include "pvm-autocleanups.h"
+#include "pvm-contract.h"
+#include "pvm-error.h"
+#include "pvm-host.h"

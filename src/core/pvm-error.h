@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+#define PVM_ERROR (pvm_error_quark ())
+
+/**
+ * PvmError:
+ * @PVM_ERROR_FAILED: anything without a more precise code
+ * @PVM_ERROR_INVALID_ARGUMENT: a value given by the user is malformed
+ * @PVM_ERROR_NOT_FOUND: a file, device or program does not exist
+ * @PVM_ERROR_PERMISSION_DENIED: it exists but the user may not use it
+ * @PVM_ERROR_NOT_SUPPORTED: the host or a tool lacks a needed feature
+ * @PVM_ERROR_MISSING_TOOL: an external program pVM runs is not installed
+ * @PVM_ERROR_LIBVIRT: libvirt refused or failed
+ *
+ * Error codes of the %PVM_ERROR domain, for the UI and the CLI to act on.
+ */
+typedef enum
+{
+  PVM_ERROR_FAILED,
+  PVM_ERROR_INVALID_ARGUMENT,
+  PVM_ERROR_NOT_FOUND,
+  PVM_ERROR_PERMISSION_DENIED,
+  PVM_ERROR_NOT_SUPPORTED,
+  PVM_ERROR_MISSING_TOOL,
+  PVM_ERROR_LIBVIRT,
+} PvmError;
+
+GQuark pvm_error_quark (void);
+
+G_END_DECLS

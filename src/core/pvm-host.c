@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#define G_LOG_DOMAIN "pvm-host"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/kvm.h>
+#include <sys/ioctl.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "pvm-error.h"
+#include "pvm-host.h"
+
+/**
+ * pvm_host_get_default_uri:
+ *
+ * The libvirt URI pVM uses when the configuration names none: the
+ * per-user session daemon, as GNOME Boxes does, except for root, whose
+ * session URI would reach the system daemon anyway.
+ *
+ * Returns: (transfer none): a libvirt URI
+ */
+const char *
+pvm_host_get_default_uri (void)
+{
+  return geteuid () == 0 ? "qemu:///system" : "qemu:///session";
+}
+
+/**
+ * pvm_host_check_kvm_device:
+ * @device: path of the KVM device, normally %PVM_HOST_KVM_DEVICE
+ * @error: return location for a #GError
+ *
+ * Checks that @device can be opened read-write and answers the KVM API
+ * version query, which is what QEMU needs to run a guest with KVM.
+ *
+ * Returns: %TRUE if KVM is usable through @device
+ */
+gboolean
+pvm_host_check_kvm_device (const char  *device,
+                           GError     **error)
+{
+  int fd;
+  int version;
+
+  g_return_val_if_fail (device != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  fd = g_open (device, O_RDWR | O_CLOEXEC, 0);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == ENOENT)
+        g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_FOUND,
+                     "%s does not exist: this host offers no hardware virtualization "
+                     "(enable VT-x/AMD-V in the firmware, or load the kvm module)",
+                     device);
+      else if (saved_errno == EACCES || saved_errno == EPERM)
+        g_set_error (error, PVM_ERROR, PVM_ERROR_PERMISSION_DENIED,
+                     "Cannot open %s: permission denied (add yourself to the "
+                     "\"kvm\" group and log in again)",
+                     device);
+      else
+        g_set_error (error, PVM_ERROR, PVM_ERROR_FAILED,
+                     "Cannot open %s: %s", device, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  version = ioctl (fd, KVM_GET_API_VERSION, 0);
+  close (fd);
+
+  if (version != KVM_API_VERSION)
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED,
+                   "%s is not a usable KVM device (API version query returned %d, "
+                   "expected %d)",
+                   device, version, KVM_API_VERSION);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/**
+ * pvm_host_kvm_usable:
+ * @error: return location for a #GError saying why not
+ *
+ * Returns: %TRUE if guests of this user can run under KVM
+ */
+gboolean
+pvm_host_kvm_usable (GError **error)
+{
+  return pvm_host_check_kvm_device (PVM_HOST_KVM_DEVICE, error);
+}
+
+/**
+ * pvm_host_find_tool:
+ * @program: name of an external program, e.g. "qemu-img"
+ * @debian_package: the Debian package that provides it, for the message
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the full path of @program, or %NULL with
+ *   %PVM_ERROR_MISSING_TOOL naming the package to install
+ */
+char *
+pvm_host_find_tool (const char  *program,
+                    const char  *debian_package,
+                    GError     **error)
+{
+  char *path;
+
+  g_return_val_if_fail (program != NULL, NULL);
+  g_return_val_if_fail (debian_package != NULL, NULL);
+
+  path = g_find_program_in_path (program);
+  if (path == NULL)
+    g_set_error (error, PVM_ERROR, PVM_ERROR_MISSING_TOOL,
+                 "%s was not found in PATH (on Debian, install the package \"%s\")",
+                 program, debian_package);
+
+  return path;
+}

@@ -1,0 +1,104 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test-host.c: host capability checks of libpvm-core. */
+
+#define G_LOG_DOMAIN "test-host"
+
+#include "config.h"
+
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "pvm-core.h"
+
+static void
+test_default_uri (void)
+{
+  const char *uri = pvm_host_get_default_uri ();
+
+  if (geteuid () == 0)
+    g_assert_cmpstr (uri, ==, "qemu:///system");
+  else
+    g_assert_cmpstr (uri, ==, "qemu:///session");
+}
+
+static void
+test_kvm_device_missing (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("pvm-test-host-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "kvm", NULL);
+
+  g_assert_false (pvm_host_check_kvm_device (path, &error));
+  g_assert_error (error, PVM_ERROR, PVM_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, path));
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static void
+test_kvm_device_not_kvm (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  /* A character device that opens read-write but is not KVM. */
+  g_assert_false (pvm_host_check_kvm_device ("/dev/null", &error));
+  g_assert_error (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED);
+  g_assert_nonnull (strstr (error->message, "/dev/null"));
+}
+
+static void
+test_kvm_device_no_permission (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_dir_make_tmp ("pvm-test-host-XXXXXX", NULL);
+  g_autofree char *path = g_build_filename (dir, "kvm", NULL);
+
+  g_file_set_contents (path, "", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (path, 0), ==, 0);
+
+  g_assert_false (pvm_host_check_kvm_device (path, &error));
+  /* root opens any file, so there the API query is what fails. */
+  if (geteuid () == 0)
+    g_assert_error (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED);
+  else
+    {
+      g_assert_error (error, PVM_ERROR, PVM_ERROR_PERMISSION_DENIED);
+      g_assert_nonnull (strstr (error->message, "kvm\" group"));
+    }
+
+  g_assert_cmpint (g_unlink (path), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
+static void
+test_find_tool (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *sh = pvm_host_find_tool ("sh", "dash", &error);
+  g_autofree char *missing = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (g_path_is_absolute (sh));
+
+  missing = pvm_host_find_tool ("pvm-no-such-tool", "pvm-no-such-package", &error);
+  g_assert_null (missing);
+  g_assert_error (error, PVM_ERROR, PVM_ERROR_MISSING_TOOL);
+  g_assert_nonnull (strstr (error->message, "pvm-no-such-tool"));
+  g_assert_nonnull (strstr (error->message, "\"pvm-no-such-package\""));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/host/default-uri", test_default_uri);
+  g_test_add_func ("/host/kvm-device/missing", test_kvm_device_missing);
+  g_test_add_func ("/host/kvm-device/not-kvm", test_kvm_device_not_kvm);
+  g_test_add_func ("/host/kvm-device/no-permission", test_kvm_device_no_permission);
+  g_test_add_func ("/host/find-tool", test_find_tool);
+
+  return g_test_run ();
+}
