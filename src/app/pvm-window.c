@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* pvm-window.c: the main window, with its Machines, Images and Data pages.
+ *
+ * The window keeps its size, maximized state and visible page in the
+ * PvmSettings it is constructed with. The visible page is also a stateful
+ * action, win.visible-page, bound to Alt+1, Alt+2 and Alt+3.
+ */
+
+#define G_LOG_DOMAIN "pvm-window"
+
+#include "config.h"
+
+#include "pvm-window.h"
+
+struct _PvmWindow
+{
+  AdwApplicationWindow  parent_instance;
+
+  /* Owned references */
+  PvmSettings          *settings;
+
+  /* Binds PvmSettings:last-page to PvmWindow:visible-page; owned by the
+   * two objects until g_binding_unbind() in dispose.
+   */
+  GBinding             *last_page_binding;
+
+  /* Template widgets */
+  AdwHeaderBar         *header_bar;
+  AdwViewSwitcherTitle *switcher_title;
+  AdwViewStack         *view_stack;
+  AdwViewSwitcherBar   *switcher_bar;
+  AdwStatusPage        *machines_status;
+  AdwStatusPage        *images_status;
+  AdwStatusPage        *data_status;
+};
+
+G_DEFINE_FINAL_TYPE (PvmWindow, pvm_window, ADW_TYPE_APPLICATION_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_SETTINGS,
+  PROP_VISIBLE_PAGE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* The pages in the order of the view switcher and of their Alt+N shortcut. */
+static const char * const page_names[] = { "machines", "images", "data" };
+
+static void
+pvm_window_notify_visible_child_name_cb (PvmWindow    *self,
+                                         GParamSpec   *pspec,
+                                         AdwViewStack *view_stack)
+{
+  g_assert (PVM_IS_WINDOW (self));
+  g_assert (ADW_IS_VIEW_STACK (view_stack));
+
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VISIBLE_PAGE]);
+}
+
+static void
+pvm_window_save_size (PvmWindow *self)
+{
+  gboolean maximized;
+  int width;
+  int height;
+
+  g_assert (PVM_IS_WINDOW (self));
+
+  maximized = gtk_window_is_maximized (GTK_WINDOW (self));
+
+  /* The size of a maximized window is the screen's: keep the last
+   * unmaximized one so that unmaximizing at the next start looks right.
+   */
+  if (!maximized)
+    {
+      gtk_window_get_default_size (GTK_WINDOW (self), &width, &height);
+      if (width > 0 && height > 0)
+        {
+          pvm_settings_set_window_width (self->settings, width);
+          pvm_settings_set_window_height (self->settings, height);
+        }
+    }
+
+  pvm_settings_set_window_maximized (self->settings, maximized);
+}
+
+static gboolean
+pvm_window_close_request (GtkWindow *window)
+{
+  PvmWindow *self = (PvmWindow *)window;
+
+  g_assert (PVM_IS_WINDOW (self));
+
+  pvm_window_save_size (self);
+
+  return GTK_WINDOW_CLASS (pvm_window_parent_class)->close_request (window);
+}
+
+static void
+pvm_window_constructed (GObject *object)
+{
+  PvmWindow *self = (PvmWindow *)object;
+
+  G_OBJECT_CLASS (pvm_window_parent_class)->constructed (object);
+
+  if (self->settings == NULL)
+    self->settings = pvm_settings_new ();
+
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               pvm_settings_get_window_width (self->settings),
+                               pvm_settings_get_window_height (self->settings));
+  if (pvm_settings_get_window_maximized (self->settings))
+    gtk_window_maximize (GTK_WINDOW (self));
+
+  self->last_page_binding =
+    g_object_bind_property (self->settings, "last-page",
+                            self, "visible-page",
+                            G_BINDING_SYNC_CREATE | G_BINDING_BIDIRECTIONAL);
+}
+
+static void
+pvm_window_dispose (GObject *object)
+{
+  PvmWindow *self = (PvmWindow *)object;
+
+  /* Nothing the teardown of the pages does may reach the settings: the
+   * page shown last is the one the user left.
+   */
+  g_clear_pointer (&self->last_page_binding, g_binding_unbind);
+  if (self->view_stack != NULL)
+    g_signal_handlers_disconnect_by_func (self->view_stack,
+                                          pvm_window_notify_visible_child_name_cb,
+                                          self);
+
+  gtk_widget_dispose_template (GTK_WIDGET (self), PVM_TYPE_WINDOW);
+
+  g_clear_object (&self->settings);
+
+  G_OBJECT_CLASS (pvm_window_parent_class)->dispose (object);
+}
+
+static void
+pvm_window_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  PvmWindow *self = PVM_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS:
+      g_value_set_object (value, self->settings);
+      break;
+
+    case PROP_VISIBLE_PAGE:
+      g_value_set_string (value, pvm_window_get_visible_page (self));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pvm_window_set_property (GObject      *object,
+                         guint         prop_id,
+                         const GValue *value,
+                         GParamSpec   *pspec)
+{
+  PvmWindow *self = PVM_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_SETTINGS:
+      self->settings = g_value_dup_object (value);
+      break;
+
+    case PROP_VISIBLE_PAGE:
+      pvm_window_set_visible_page (self, g_value_get_string (value));
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pvm_window_class_init (PvmWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+  GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
+
+  object_class->constructed = pvm_window_constructed;
+  object_class->dispose = pvm_window_dispose;
+  object_class->get_property = pvm_window_get_property;
+  object_class->set_property = pvm_window_set_property;
+
+  window_class->close_request = pvm_window_close_request;
+
+  /**
+   * PvmWindow:settings:
+   *
+   * The UI preferences the window restores its state from and saves it to.
+   * When none is given, the window uses the default GSettings backend.
+   */
+  properties[PROP_SETTINGS] =
+    g_param_spec_object ("settings", NULL, NULL,
+                         PVM_TYPE_SETTINGS,
+                         (G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
+
+  /**
+   * PvmWindow:visible-page:
+   *
+   * The name of the page shown: "machines", "images" or "data".
+   */
+  properties[PROP_VISIBLE_PAGE] =
+    g_param_spec_string ("visible-page", NULL, NULL,
+                         NULL,
+                         (G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS));
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class, "/io/github/pvm/Pvm/ui/pvm-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PvmWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, PvmWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, PvmWindow, view_stack);
+  gtk_widget_class_bind_template_child (widget_class, PvmWindow, switcher_bar);
+  gtk_widget_class_bind_template_child (widget_class, PvmWindow, machines_status);
+  gtk_widget_class_bind_template_child (widget_class, PvmWindow, images_status);
+  gtk_widget_class_bind_template_child (widget_class, PvmWindow, data_status);
+
+  gtk_widget_class_install_property_action (widget_class, "win.visible-page", "visible-page");
+
+  for (guint i = 0; i < G_N_ELEMENTS (page_names); i++)
+    gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
+                                         "win.visible-page", "s", page_names[i]);
+}
+
+static void
+pvm_window_init (PvmWindow *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  g_signal_connect_object (self->view_stack,
+                           "notify::visible-child-name",
+                           G_CALLBACK (pvm_window_notify_visible_child_name_cb),
+                           self,
+                           G_CONNECT_SWAPPED);
+}
+
+/**
+ * pvm_window_new:
+ * @application: (nullable): the application the window belongs to
+ * @settings: (nullable): the UI preferences, or %NULL for the default ones
+ *
+ * Creates the main window.
+ *
+ * Returns: (transfer full): a new #PvmWindow
+ */
+PvmWindow *
+pvm_window_new (GtkApplication *application,
+                PvmSettings    *settings)
+{
+  g_return_val_if_fail (!application || GTK_IS_APPLICATION (application), NULL);
+  g_return_val_if_fail (!settings || PVM_IS_SETTINGS (settings), NULL);
+
+  return g_object_new (PVM_TYPE_WINDOW,
+                       "application", application,
+                       "settings", settings,
+                       NULL);
+}
+
+/**
+ * pvm_window_get_settings:
+ * @self: a #PvmWindow
+ *
+ * Returns: (transfer none): the UI preferences of the window
+ */
+PvmSettings *
+pvm_window_get_settings (PvmWindow *self)
+{
+  g_return_val_if_fail (PVM_IS_WINDOW (self), NULL);
+
+  return self->settings;
+}
+
+/**
+ * pvm_window_get_visible_page:
+ * @self: a #PvmWindow
+ *
+ * Returns: (transfer none) (nullable): the name of the page shown
+ */
+const char *
+pvm_window_get_visible_page (PvmWindow *self)
+{
+  g_return_val_if_fail (PVM_IS_WINDOW (self), NULL);
+
+  if (self->view_stack == NULL)
+    return NULL;
+
+  return adw_view_stack_get_visible_child_name (self->view_stack);
+}
+
+/**
+ * pvm_window_set_visible_page:
+ * @self: a #PvmWindow
+ * @visible_page: the name of a page: "machines", "images" or "data"
+ *
+ * Shows the page named @visible_page.
+ */
+void
+pvm_window_set_visible_page (PvmWindow  *self,
+                             const char *visible_page)
+{
+  g_return_if_fail (PVM_IS_WINDOW (self));
+  g_return_if_fail (visible_page != NULL);
+  g_return_if_fail (self->view_stack != NULL);
+  g_return_if_fail (adw_view_stack_get_child_by_name (self->view_stack, visible_page) != NULL);
+
+  /* The stack notifies, and so does the window through
+   * pvm_window_notify_visible_child_name_cb().
+   */
+  adw_view_stack_set_visible_child_name (self->view_stack, visible_page);
+}
