@@ -17,6 +17,9 @@ G_BEGIN_DECLS
  * @PVM_ERROR_NOT_SUPPORTED: the host or a tool lacks a needed feature
  * @PVM_ERROR_MISSING_TOOL: an external program pVM runs is not installed
  * @PVM_ERROR_LIBVIRT: libvirt refused or failed
+ * @PVM_ERROR_INVALID_CONFIG: a configuration file is malformed (the message
+ *   starts with "FILE:LINE: ")
+ * @PVM_ERROR_NOT_QCOW2: a file that must be a qcow2 image is not one
  *
  * Error codes of the %PVM_ERROR domain, for the UI and the CLI to act on.
  */
@@ -29,6 +32,8 @@ typedef enum
   PVM_ERROR_NOT_SUPPORTED,
   PVM_ERROR_MISSING_TOOL,
   PVM_ERROR_LIBVIRT,
+  PVM_ERROR_INVALID_CONFIG,
+  PVM_ERROR_NOT_QCOW2,
 } PvmError;
 
 GQuark pvm_error_quark (void);
