@@ -4,6 +4,10 @@
 #pragma once
 
 #include "pvm-autocleanups.h"
+#include "pvm-config.h"
 #include "pvm-contract.h"
 #include "pvm-error.h"
 #include "pvm-host.h"
+#include "pvm-plan.h"
+#include "pvm-qcow2.h"
+#include "pvm-size.h"

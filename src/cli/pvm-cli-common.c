@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#define G_LOG_DOMAIN "pvm-cli"
+
+#include "config.h"
+
+#include <stdio.h>
+
+#include "pvm-cli.h"
+
+/**
+ * pvm_cli_load_config:
+ * @path: (nullable): the --config file, or %NULL for the user's pvm.conf
+ * @verbose: say on stderr which file was read, and in which format
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the configuration, defaults for what no file sets
+ */
+PvmConfig *
+pvm_cli_load_config (const char  *path,
+                     gboolean     verbose,
+                     GError     **error)
+{
+  g_autoptr(PvmConfig) config = pvm_config_new ();
+  g_autofree char *loaded = NULL;
+  PvmConfigFormat format;
+
+  if (path != NULL)
+    {
+      if (!pvm_config_load_file (config, path, &format, error))
+        return NULL;
+      if (verbose)
+        g_printerr ("pvm: read %s (%s)\n", path,
+                    format == PVM_CONFIG_FORMAT_LEGACY ? "original pVM.cfg format"
+                                                       : "pvm.conf key file format");
+      return g_steal_pointer (&config);
+    }
+
+  if (!pvm_config_load_default (config, &loaded, error))
+    return NULL;
+
+  if (verbose)
+    {
+      g_autofree char *default_path = pvm_config_dup_default_path ();
+
+      if (loaded != NULL)
+        g_printerr ("pvm: read %s (pvm.conf key file format)\n", loaded);
+      else
+        g_printerr ("pvm: no configuration file (%s does not exist): using the defaults\n",
+                    default_path);
+    }
+
+  return g_steal_pointer (&config);
+}
+
+void
+pvm_cli_print_json (JsonNode *node)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autofree char *text = NULL;
+
+  json_generator_set_pretty (generator, TRUE);
+  json_generator_set_root (generator, node);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+int
+pvm_cli_usage_error (const char *command,
+                     const char *format,
+                     ...)
+{
+  g_autofree char *message = NULL;
+  va_list args;
+
+  va_start (args, format);
+  message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_printerr ("%s: %s (see \"%s --help\")\n", command, message, command);
+  return PVM_EXIT_USAGE;
+}
+
+/* Parses @argv with @context; on failure prints a usage error, sets
+ * @status and returns FALSE. */
+gboolean
+pvm_cli_parse_options (GOptionContext   *context,
+                       const char       *command,
+                       int              *argc,
+                       char           ***argv,
+                       int              *status)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (g_option_context_parse (context, argc, argv, &error))
+    return TRUE;
+
+  *status = pvm_cli_usage_error (command, "%s", error->message);
+  return FALSE;
+}

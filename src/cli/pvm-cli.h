@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* pvm-cli.h: what the pvm command's parts share. */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+#include "pvm-core.h"
+
+G_BEGIN_DECLS
+
+/* Exit statuses: 0 success, 1 the work failed or was refused, 2 usage. */
+#define PVM_EXIT_FAILURE 1
+#define PVM_EXIT_USAGE   2
+
+int        pvm_cli_launch            (int          argc,
+                                      char       **argv);
+int        pvm_cli_config            (int          argc,
+                                      char       **argv);
+int        pvm_cli_host              (int          argc,
+                                      char       **argv);
+
+PvmConfig *pvm_cli_load_config       (const char  *path,
+                                      gboolean     verbose,
+                                      GError     **error);
+void       pvm_cli_print_json        (JsonNode    *node);
+int        pvm_cli_usage_error       (const char  *command,
+                                      const char  *format,
+                                      ...) G_GNUC_PRINTF (2, 3);
+gboolean   pvm_cli_parse_options     (GOptionContext  *context,
+                                      const char      *command,
+                                      int             *argc,
+                                      char          ***argv,
+                                      int             *status);
+
+G_END_DECLS

@@ -1,0 +1,747 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#define G_LOG_DOMAIN "pvm-plan"
+
+#include "config.h"
+
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdlib.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "pvm-error.h"
+#include "pvm-plan.h"
+#include "pvm-qcow2.h"
+#include "pvm-size.h"
+
+#define MIN_MEMORY (64 * PVM_SIZE_MIB)
+#define SQUASHFS_MAGIC "hsqs"
+
+static void
+pvm_vm_plan_free (PvmVmPlan *vm)
+{
+  g_free (vm->name);
+  g_free (vm->image);
+  g_free (vm->input);
+  g_free (vm->output);
+  g_strfreev (vm->extra_args);
+  g_free (vm);
+}
+
+static void
+pvm_problem_free (PvmProblem *problem)
+{
+  g_free (problem->vm_name);
+  g_free (problem->setting);
+  g_free (problem->message);
+  g_free (problem);
+}
+
+G_GNUC_PRINTF (4, 5)
+static void
+add_problem (PvmPlan    *plan,
+             PvmVmPlan  *vm,
+             const char *setting,
+             const char *format,
+             ...)
+{
+  PvmProblem *problem = g_new0 (PvmProblem, 1);
+  va_list args;
+
+  problem->vm_index = vm != NULL ? (int) vm->index : -1;
+  problem->vm_name = vm != NULL ? g_strdup (vm->name) : NULL;
+  problem->setting = g_strdup (setting);
+  va_start (args, format);
+  problem->message = g_strdup_vprintf (format, args);
+  va_end (args);
+
+  g_ptr_array_add (plan->problems, problem);
+}
+
+/* The original's rule: a list shorter than DRIVES repeats its last value. */
+static const char *
+pick (const char * const *values,
+      guint               index)
+{
+  guint n = g_strv_length ((char **) values);
+
+  if (n == 0)
+    return NULL;
+  return values[MIN (index, n - 1)];
+}
+
+static gboolean
+is_path (const char *value)
+{
+  return strchr (value, '/') != NULL || g_str_equal (value, ".") || g_str_equal (value, "..");
+}
+
+static char *
+absolute (const char *path,
+          const char *cwd)
+{
+  return g_canonicalize_filename (path, cwd);
+}
+
+/* @path itself, or @path@suffix when only that exists. */
+static char *
+with_optional_suffix (char       *path,
+                      const char *suffix)
+{
+  char *suffixed;
+
+  if (g_str_has_suffix (path, suffix) || g_file_test (path, G_FILE_TEST_EXISTS))
+    return path;
+
+  suffixed = g_strconcat (path, suffix, NULL);
+  if (g_file_test (suffixed, G_FILE_TEST_EXISTS))
+    {
+      g_free (path);
+      return suffixed;
+    }
+
+  g_free (suffixed);
+  return path;
+}
+
+/* A bare name is in @repo, with @suffix unless the name exists as it is;
+ * a path is taken as it is, with @suffix only when that is what exists. */
+static char *
+resolve_in_repo (const char *value,
+                 const char *repo,
+                 const char *suffix,
+                 const char *cwd)
+{
+  g_autofree char *in_repo = NULL;
+  g_autofree char *suffixed = NULL;
+
+  if (is_path (value))
+    return with_optional_suffix (absolute (value, cwd), suffix);
+
+  in_repo = g_build_filename (repo, value, NULL);
+  if (g_str_has_suffix (value, suffix) || g_file_test (in_repo, G_FILE_TEST_EXISTS))
+    return absolute (in_repo, cwd);
+
+  suffixed = g_strconcat (in_repo, suffix, NULL);
+  return absolute (suffixed, cwd);
+}
+
+/* What an input is: a directory or a SquashFS file when it exists. One that
+ * does not is an archive when named in SQUASHREPO or ending in .sqsh, and
+ * otherwise a directory, as "/path/to/data" is in the original README. */
+static PvmInputKind
+input_kind (const char *path,
+            gboolean    from_repo)
+{
+  if (g_file_test (path, G_FILE_TEST_IS_DIR))
+    return PVM_INPUT_KIND_DIRECTORY;
+  if (g_file_test (path, G_FILE_TEST_EXISTS) || from_repo || g_str_has_suffix (path, ".sqsh"))
+    return PVM_INPUT_KIND_SQUASHFS;
+  return PVM_INPUT_KIND_DIRECTORY;
+}
+
+static char *
+image_name (const char *image)
+{
+  g_autofree char *base = g_path_get_basename (image);
+
+  if (g_str_has_suffix (base, ".qcow2") && strlen (base) > strlen (".qcow2"))
+    base[strlen (base) - strlen (".qcow2")] = '\0';
+  return g_steal_pointer (&base);
+}
+
+static gboolean
+is_blank (const char *value)
+{
+  for (; *value != '\0'; value++)
+    if (!g_ascii_isspace (*value))
+      return FALSE;
+  return TRUE;
+}
+
+/**
+ * pvm_plan_new_from_config:
+ * @config: the configuration, with the command line's values set over it
+ * @cwd: the directory relative paths are relative to
+ *
+ * Resolves one VM per DRIVES entry with the original pVM's rules: the other
+ * lists repeat their last value; a bare image name is DRIVEREPO/NAME.qcow2,
+ * a bare input name SQUASHREPO/NAME.sqsh; paths are taken as they are and
+ * the extensions may be omitted. What cannot be resolved is a problem in
+ * the plan; pvm_plan_check() adds what is wrong on this host.
+ *
+ * Returns: (transfer full): the plan
+ */
+PvmPlan *
+pvm_plan_new_from_config (PvmConfig  *config,
+                          const char *cwd)
+{
+  PvmPlan *plan;
+  const char * const *drives;
+  const char *drive_repo;
+  const char *squash_repo;
+  gboolean user_net;
+  guint first_port;
+
+  g_return_val_if_fail (PVM_IS_CONFIG (config), NULL);
+  g_return_val_if_fail (cwd != NULL && g_path_is_absolute (cwd), NULL);
+
+  plan = g_new0 (PvmPlan, 1);
+  plan->vms = g_ptr_array_new_with_free_func ((GDestroyNotify) pvm_vm_plan_free);
+  plan->problems = g_ptr_array_new_with_free_func ((GDestroyNotify) pvm_problem_free);
+
+  drives = pvm_config_get_list (config, "DRIVES");
+  drive_repo = pvm_config_get_string (config, "DRIVEREPO");
+  squash_repo = pvm_config_get_string (config, "SQUASHREPO");
+  user_net = pvm_config_get_net_type (config) == PVM_NET_TYPE_USER;
+  first_port = pvm_config_get_uint (config, "INIT_SSH_PORT");
+
+  if (drives[0] == NULL)
+    add_problem (plan, NULL, "-d/DRIVES",
+                 "No VM to launch: give the images with -d, or list them in DRIVES "
+                 "in the configuration");
+
+  for (guint i = 0; drives[i] != NULL; i++)
+    {
+      PvmVmPlan *vm = g_new0 (PvmVmPlan, 1);
+      const char *input = pick (pvm_config_get_list (config, "INDRIVES"), i);
+      const char *output = pick (pvm_config_get_list (config, "OUTDIRS"), i);
+      const char *memory = pick (pvm_config_get_list (config, "MEM"), i);
+      const char *cores = pick (pvm_config_get_list (config, "CORES"), i);
+      const char *additional = pick (pvm_config_get_list (config, "ADDITIONAL"), i);
+      g_autoptr(GError) error = NULL;
+      guint64 number;
+
+      vm->index = i;
+      g_ptr_array_add (plan->vms, vm);
+
+      if (*drives[i] == '\0')
+        {
+          vm->name = g_strdup_printf ("%u", i + 1);
+          vm->image = g_strdup ("");
+          add_problem (plan, vm, "-d/DRIVES", "The image name is empty");
+        }
+      else
+        {
+          vm->image = resolve_in_repo (drives[i], drive_repo, ".qcow2", cwd);
+          vm->name = image_name (vm->image);
+        }
+
+      if (input != NULL && *input != '\0')
+        {
+          vm->input = resolve_in_repo (input, squash_repo, ".sqsh", cwd);
+          vm->input_kind = input_kind (vm->input, !is_path (input));
+        }
+
+      if (output != NULL && *output != '\0')
+        vm->output = absolute (output, cwd);
+
+      if (memory == NULL)
+        add_problem (plan, vm, "-m/MEM", "No memory size is given");
+      else if (!pvm_size_parse (memory, PVM_SIZE_MIB, &vm->memory_bytes, &error))
+        add_problem (plan, vm, "-m/MEM", "%s", error->message);
+      g_clear_error (&error);
+
+      if (cores == NULL)
+        add_problem (plan, vm, "-c/CORES", "No number of vCPUs is given");
+      else if (!g_ascii_string_to_unsigned (cores, 10, 1, 4096, &number, &error))
+        add_problem (plan, vm, "-c/CORES", "Invalid number of vCPUs \"%s\"", cores);
+      else
+        vm->cores = (guint) number;
+      g_clear_error (&error);
+
+      if (additional == NULL || is_blank (additional))
+        vm->extra_args = g_new0 (char *, 1);
+      else if (!g_shell_parse_argv (additional, NULL, &vm->extra_args, &error))
+        {
+          vm->extra_args = g_new0 (char *, 1);
+          add_problem (plan, vm, "-a/ADDITIONAL", "Cannot split \"%s\" into arguments: %s",
+                       additional, error->message);
+        }
+
+      if (user_net)
+        {
+          if (first_port + i > 65535)
+            add_problem (plan, vm, "INIT_SSH_PORT",
+                         "The SSH port would be %u, past 65535: lower INIT_SSH_PORT (%u)",
+                         first_port + i, first_port);
+          else
+            vm->ssh_port = first_port + i;
+        }
+    }
+
+  return plan;
+}
+
+void
+pvm_plan_free (PvmPlan *plan)
+{
+  if (plan == NULL)
+    return;
+
+  g_ptr_array_unref (plan->vms);
+  g_ptr_array_unref (plan->problems);
+  g_free (plan);
+}
+
+static gboolean
+has_snapshot_arg (PvmVmPlan *vm)
+{
+  return g_strv_contains ((const char * const *) vm->extra_args, "-snapshot");
+}
+
+/* The real path of every qcow2 image in @dir that has a backing file,
+ * mapped to the real path of that backing file. */
+static GHashTable *
+scan_backing_files (const char *dir)
+{
+  GHashTable *backing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_auto(PvmQcow2Info) info = { 0 };
+      g_autofree char *backing_path = NULL;
+      char *real;
+
+      if (!pvm_qcow2_is_qcow2 (path) || !pvm_qcow2_read_info (path, &info, NULL))
+        continue;
+
+      backing_path = pvm_qcow2_info_dup_backing_path (&info, path);
+      if (backing_path == NULL || (real = realpath (backing_path, NULL)) == NULL)
+        continue;
+
+      g_hash_table_insert (backing, g_steal_pointer (&path), real);
+    }
+
+  return backing;
+}
+
+/* An overlay in @dir of the image at @real_image, or NULL. */
+static char *
+find_overlay_of (GHashTable *scanned,
+                 const char *dir,
+                 const char *real_image)
+{
+  GHashTable *backing = g_hash_table_lookup (scanned, dir);
+  GHashTableIter iter;
+  gpointer overlay, base;
+
+  if (backing == NULL)
+    {
+      backing = scan_backing_files (dir);
+      g_hash_table_insert (scanned, g_strdup (dir), backing);
+    }
+
+  g_hash_table_iter_init (&iter, backing);
+  while (g_hash_table_iter_next (&iter, &overlay, &base))
+    if (g_str_equal (base, real_image))
+      return g_strdup (overlay);
+
+  return NULL;
+}
+
+static void
+check_image (PvmPlan    *plan,
+             PvmVmPlan  *vm,
+             const char *drive_repo,
+             GHashTable *scanned,
+             GHashTable *images)
+{
+  g_auto(PvmQcow2Info) info = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *real = NULL;
+  g_autofree char *dir = NULL;
+  g_autofree char *overlay = NULL;
+  g_autofree char *backing_path = NULL;
+  PvmVmPlan *other;
+
+  if (*vm->image == '\0')
+    return;
+
+  if (!g_file_test (vm->image, G_FILE_TEST_EXISTS))
+    {
+      add_problem (plan, vm, "-d/DRIVES",
+                   "The image %s does not exist: create it (qemu-img create -f qcow2 %s 20G), "
+                   "or check the name and DRIVEREPO (%s)", vm->image, vm->image, drive_repo);
+      return;
+    }
+
+  if (!g_file_test (vm->image, G_FILE_TEST_IS_REGULAR))
+    {
+      add_problem (plan, vm, "-d/DRIVES", "The image %s is not a file", vm->image);
+      return;
+    }
+
+  if (!pvm_qcow2_read_info (vm->image, &info, &error))
+    {
+      add_problem (plan, vm, "-d/DRIVES", "%s", error->message);
+      return;
+    }
+
+  if (access (vm->image, has_snapshot_arg (vm) ? R_OK : R_OK | W_OK) != 0)
+    {
+      int saved_errno = errno;
+
+      add_problem (plan, vm, "-d/DRIVES", "Cannot %s the image %s: %s",
+                   has_snapshot_arg (vm) ? "read" : "read and write", vm->image,
+                   g_strerror (saved_errno));
+      return;
+    }
+
+  backing_path = pvm_qcow2_info_dup_backing_path (&info, vm->image);
+  if (backing_path != NULL && !g_file_test (backing_path, G_FILE_TEST_IS_REGULAR))
+    add_problem (plan, vm, "-d/DRIVES",
+                 "The image %s is an overlay of %s, which is missing: restore it there",
+                 vm->image, backing_path);
+
+  real = realpath (vm->image, NULL);
+  g_assert (real != NULL);
+
+  /* A backing image is never booted: writing it corrupts its overlays. */
+  dir = g_path_get_dirname (real);
+  overlay = find_overlay_of (scanned, dir, real);
+  if (overlay == NULL && g_file_test (drive_repo, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *repo = realpath (drive_repo, NULL);
+
+      if (repo != NULL && !g_str_equal (repo, dir))
+        overlay = find_overlay_of (scanned, repo, real);
+    }
+  if (overlay != NULL)
+    add_problem (plan, vm, "-d/DRIVES",
+                 "The image %s is the backing image of %s: booting it would corrupt that "
+                 "overlay. Launch an overlay of it instead", vm->image, overlay);
+
+  if ((other = g_hash_table_lookup (images, real)) != NULL)
+    add_problem (plan, vm, "-d/DRIVES",
+                 "VM %u uses the same image %s: two VMs must not write one image "
+                 "(make an overlay for each)", other->index + 1, vm->image);
+  else
+    g_hash_table_insert (images, g_steal_pointer (&real), vm);
+}
+
+static void
+check_input (PvmPlan   *plan,
+             PvmVmPlan *vm)
+{
+  if (vm->input == NULL)
+    return;
+
+  if (!g_file_test (vm->input, G_FILE_TEST_EXISTS))
+    {
+      add_problem (plan, vm, "-i/INDRIVES",
+                   "The input %s does not exist: check the name, the path and SQUASHREPO",
+                   vm->input);
+      return;
+    }
+
+  if (access (vm->input, vm->input_kind == PVM_INPUT_KIND_DIRECTORY ? R_OK | X_OK : R_OK) != 0)
+    {
+      int saved_errno = errno;
+
+      add_problem (plan, vm, "-i/INDRIVES", "Cannot read the input %s: %s",
+                   vm->input, g_strerror (saved_errno));
+      return;
+    }
+
+  if (vm->input_kind == PVM_INPUT_KIND_SQUASHFS)
+    {
+      char magic[4] = { 0 };
+      FILE *file = fopen (vm->input, "rb");
+      gboolean is_squashfs = file != NULL && fread (magic, 1, sizeof magic, file) == sizeof magic
+                             && memcmp (magic, SQUASHFS_MAGIC, sizeof magic) == 0;
+
+      if (file != NULL)
+        fclose (file);
+      if (!is_squashfs)
+        add_problem (plan, vm, "-i/INDRIVES",
+                     "The input %s is neither a directory nor a SquashFS archive "
+                     "(make one with mksquashfs)", vm->input);
+    }
+}
+
+static void
+check_output (PvmPlan   *plan,
+              PvmVmPlan *vm)
+{
+  g_autofree char *existing = NULL;
+
+  if (vm->output == NULL)
+    return;
+
+  if (g_file_test (vm->output, G_FILE_TEST_EXISTS) &&
+      !g_file_test (vm->output, G_FILE_TEST_IS_DIR))
+    {
+      add_problem (plan, vm, "-o/OUTDIRS", "The output %s is not a directory", vm->output);
+      return;
+    }
+
+  /* It is created at launch when missing: its nearest existing parent must
+   * then be a writable directory. */
+  existing = g_strdup (vm->output);
+  while (!g_file_test (existing, G_FILE_TEST_EXISTS))
+    {
+      char *parent = g_path_get_dirname (existing);
+
+      g_free (existing);
+      existing = parent;
+    }
+
+  if (!g_file_test (existing, G_FILE_TEST_IS_DIR) || access (existing, W_OK | X_OK) != 0)
+    {
+      if (g_str_equal (existing, vm->output))
+        add_problem (plan, vm, "-o/OUTDIRS", "Cannot write to the output directory %s: %s",
+                     vm->output, g_strerror (errno));
+      else
+        add_problem (plan, vm, "-o/OUTDIRS",
+                     "Cannot create the output directory %s: %s is not writable",
+                     vm->output, existing);
+    }
+}
+
+static guint64
+host_memory (void)
+{
+  long pages = sysconf (_SC_PHYS_PAGES);
+  long page_size = sysconf (_SC_PAGESIZE);
+
+  return pages > 0 && page_size > 0 ? (guint64) pages * (guint64) page_size : G_MAXUINT64;
+}
+
+static void
+check_resources (PvmPlan   *plan,
+                 PvmVmPlan *vm)
+{
+  guint64 total = host_memory ();
+  guint cpus = g_get_num_processors ();
+
+  if (vm->memory_bytes != 0 && vm->memory_bytes < MIN_MEMORY)
+    {
+      g_autofree char *size = pvm_size_format (vm->memory_bytes);
+
+      add_problem (plan, vm, "-m/MEM", "%s of memory is too little to boot Linux: give at "
+                   "least 64M", size);
+    }
+  else if (vm->memory_bytes > total)
+    {
+      g_autofree char *size = pvm_size_format (vm->memory_bytes);
+      g_autofree char *host = pvm_size_format (total);
+
+      add_problem (plan, vm, "-m/MEM", "%s of memory is more than this host has (%s)",
+                   size, host);
+    }
+
+  if (vm->cores > cpus)
+    add_problem (plan, vm, "-c/CORES", "%u vCPUs are more than this host's %u CPUs",
+                 vm->cores, cpus);
+}
+
+static void
+check_port (PvmPlan   *plan,
+            PvmVmPlan *vm)
+{
+  struct sockaddr_in address = { 0 };
+  int fd, one = 1, result, saved_errno;
+
+  if (vm->ssh_port == 0)
+    return;
+
+  /* Bind as QEMU's port forwarding will, on the loopback address. */
+  fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  g_assert (fd >= 0);
+  setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  address.sin_family = AF_INET;
+  address.sin_port = htons ((guint16) vm->ssh_port);
+  address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+  result = bind (fd, (struct sockaddr *) &address, sizeof address);
+  saved_errno = errno;
+  close (fd);
+
+  if (result == 0)
+    return;
+
+  if (saved_errno == EADDRINUSE)
+    add_problem (plan, vm, "INIT_SSH_PORT",
+                 "The SSH port %u on 127.0.0.1 is in use: stop what uses it, or choose another "
+                 "INIT_SSH_PORT", vm->ssh_port);
+  else
+    add_problem (plan, vm, "INIT_SSH_PORT", "Cannot use the SSH port %u on 127.0.0.1: %s",
+                 vm->ssh_port, g_strerror (saved_errno));
+}
+
+static void
+check_launch (PvmPlan   *plan,
+              PvmConfig *config)
+{
+  const char *qemu = pvm_config_get_string (config, "QEMU_BIN");
+  g_autofree char *qemu_path = NULL;
+
+  if (strchr (qemu, '/') != NULL)
+    {
+      if (g_file_test (qemu, G_FILE_TEST_IS_EXECUTABLE) && !g_file_test (qemu, G_FILE_TEST_IS_DIR))
+        qemu_path = g_strdup (qemu);
+    }
+  else
+    qemu_path = g_find_program_in_path (qemu);
+
+  if (qemu_path == NULL)
+    add_problem (plan, NULL, "QEMU_BIN",
+                 "QEMU (%s) was not found: install it (on Debian: qemu-system-x86), or set "
+                 "QEMU_BIN to its path", qemu);
+
+  if (pvm_config_get_net_type (config) == PVM_NET_TYPE_TAP && geteuid () != 0)
+    add_problem (plan, NULL, "NET_TYPE",
+                 "The tap network needs root, as in the original pVM: run as root, or use "
+                 "NET_TYPE=user");
+
+  if (pvm_config_get_boolean (config, "INSTALLING"))
+    {
+      const char *media = pvm_config_get_string (config, "INSTALL_MEDIA");
+
+      if (*media == '\0')
+        add_problem (plan, NULL, "INSTALL_MEDIA",
+                     "Install mode needs the installation media: set INSTALL_MEDIA");
+      else if (!g_file_test (media, G_FILE_TEST_IS_REGULAR) || access (media, R_OK) != 0)
+        add_problem (plan, NULL, "INSTALL_MEDIA",
+                     "The installation media %s does not exist or cannot be read", media);
+    }
+}
+
+/**
+ * pvm_plan_check:
+ * @plan: a plan from pvm_plan_new_from_config()
+ * @config: the same configuration
+ *
+ * Adds to @plan->problems everything that would make its launch fail or do
+ * harm on this host: missing or unreadable images and inputs, an image that
+ * is the backing image of another, two VMs on one image, outputs that cannot
+ * be written, memory or vCPUs this host does not have, SSH ports in use, a
+ * missing QEMU. It reads files and binds a socket for a moment; it creates
+ * and changes nothing.
+ */
+void
+pvm_plan_check (PvmPlan   *plan,
+                PvmConfig *config)
+{
+  g_autoptr(GHashTable) scanned = NULL;
+  g_autoptr(GHashTable) images = NULL;
+  const char *drive_repo;
+
+  g_return_if_fail (plan != NULL);
+  g_return_if_fail (PVM_IS_CONFIG (config));
+
+  scanned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                   (GDestroyNotify) g_hash_table_unref);
+  images = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  drive_repo = pvm_config_get_string (config, "DRIVEREPO");
+
+  check_launch (plan, config);
+
+  for (guint i = 0; i < plan->vms->len; i++)
+    {
+      PvmVmPlan *vm = g_ptr_array_index (plan->vms, i);
+
+      check_image (plan, vm, drive_repo, scanned, images);
+      check_input (plan, vm);
+      check_output (plan, vm);
+      check_resources (plan, vm);
+      check_port (plan, vm);
+    }
+}
+
+const char *
+pvm_input_kind_to_string (PvmInputKind kind)
+{
+  switch (kind)
+    {
+    case PVM_INPUT_KIND_SQUASHFS:  return "squashfs";
+    case PVM_INPUT_KIND_DIRECTORY: return "directory";
+    case PVM_INPUT_KIND_NONE:
+    default:                       return "none";
+    }
+}
+
+/**
+ * pvm_plan_to_json:
+ * @plan: a plan
+ *
+ * Returns: (transfer full): a JSON array with one object per VM, whose keys
+ *   are exactly name, image, input, input_kind, output, memory_bytes, cores,
+ *   extra_args and ssh_port (null where there is none)
+ */
+JsonNode *
+pvm_plan_to_json (PvmPlan *plan)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+  g_return_val_if_fail (plan != NULL, NULL);
+
+  json_builder_begin_array (builder);
+  for (guint i = 0; i < plan->vms->len; i++)
+    {
+      PvmVmPlan *vm = g_ptr_array_index (plan->vms, i);
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, vm->name);
+      json_builder_set_member_name (builder, "image");
+      json_builder_add_string_value (builder, vm->image);
+      json_builder_set_member_name (builder, "input");
+      if (vm->input != NULL)
+        json_builder_add_string_value (builder, vm->input);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "input_kind");
+      json_builder_add_string_value (builder, pvm_input_kind_to_string (vm->input_kind));
+      json_builder_set_member_name (builder, "output");
+      if (vm->output != NULL)
+        json_builder_add_string_value (builder, vm->output);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_set_member_name (builder, "memory_bytes");
+      json_builder_add_int_value (builder, (gint64) vm->memory_bytes);
+      json_builder_set_member_name (builder, "cores");
+      json_builder_add_int_value (builder, vm->cores);
+      json_builder_set_member_name (builder, "extra_args");
+      json_builder_begin_array (builder);
+      for (guint j = 0; vm->extra_args[j] != NULL; j++)
+        json_builder_add_string_value (builder, vm->extra_args[j]);
+      json_builder_end_array (builder);
+      json_builder_set_member_name (builder, "ssh_port");
+      if (vm->ssh_port != 0)
+        json_builder_add_int_value (builder, vm->ssh_port);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_end_object (builder);
+    }
+  json_builder_end_array (builder);
+
+  return json_builder_get_root (builder);
+}
+
+/**
+ * pvm_problem_to_string:
+ * @problem: a problem
+ *
+ * Returns: (transfer full): "VM 2 (image2), -d/DRIVES: message", or the
+ *   message alone for the launch as a whole
+ */
+char *
+pvm_problem_to_string (PvmProblem *problem)
+{
+  g_return_val_if_fail (problem != NULL, NULL);
+
+  if (problem->vm_index < 0)
+    return g_strdup_printf ("%s%s%s", problem->setting != NULL ? problem->setting : "",
+                            problem->setting != NULL ? ": " : "", problem->message);
+
+  return g_strdup_printf ("VM %d (%s), %s: %s", problem->vm_index + 1, problem->vm_name,
+                          problem->setting, problem->message);
+}
