@@ -452,12 +452,12 @@ parse_expansion (Parser     *self,
   else if (!quoted && next == '\'')
     {
       return parser_error (self, line, error,
-                           "\"$'...'\" quoting is not supported: use '...' or \"...\"");
+                           "ANSI-C quoting $'...' is not supported: use '...' or \"...\"");
     }
   else if (!quoted && next == '"')
     {
       return parser_error (self, line, error,
-                           "\"$\\\"...\\\"\" quoting is not supported: use \"...\"");
+                           "locale quoting $\"...\" is not supported: use \"...\"");
     }
   else
     {
@@ -790,9 +790,17 @@ parse_assignment (Parser  *self,
                              "unexpected \"%c\" right after the \")\" of array \"%s\"",
                              c, name->str);
     }
-  else if (!parse_word (self, CONTEXT_SCALAR, values, error))
+  else
     {
-      return FALSE;
+      const char * const *old;
+
+      if (!parse_word (self, CONTEXT_SCALAR, values, error))
+        return FALSE;
+
+      /* As in bash, NAME=word on an array replaces only its first element. */
+      old = g_hash_table_lookup (self->vars, name->str);
+      for (guint i = 1; old != NULL && old[0] != NULL && old[i] != NULL; i++)
+        g_ptr_array_add (values, g_strdup (old[i]));
     }
 
   c = parser_peek (self);
@@ -866,6 +874,8 @@ strv_new1 (const char *value)
  * NAME=( word ... ), whose words may use quotes, $NAME, ${NAME},
  * ${NAME[@]} and "~". Variables assigned earlier in the file, HOME and
  * USER can be expanded; an array expands to its first element, as in bash.
+ * A later assignment replaces an earlier one, except that NAME=word on an
+ * array replaces only its first element, as in bash.
  * Anything else (commands, command substitution, redirections, unknown
  * variables...) is refused with %PVM_ERROR_INVALID_CONFIG and a message
  * that starts with "FILE:LINE: ".

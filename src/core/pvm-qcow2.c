@@ -237,9 +237,10 @@ dup_header_string (Qcow2Reader  *reader,
   if (!g_utf8_validate_len (start, len, NULL))
     {
       g_set_error (error, PVM_ERROR, PVM_ERROR_FAILED,
-                   "The %s in %s is not valid UTF-8, which pVM cannot handle "
-                   "(rebase the image onto a file with a UTF-8 name)",
-                   what, reader->path);
+                   "%s has a %s that is not valid UTF-8, which pVM cannot handle "
+                   "(rename the backing file and rebase the image onto it with "
+                   "\"qemu-img rebase -u\")",
+                   reader->path, what);
       return FALSE;
     }
 
