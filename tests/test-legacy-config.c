@@ -181,6 +181,16 @@ static const GoodCase good_cases[] = {
     },
   },
   {
+    "/legacy-config/parse/good/unquoted-expansion-in-array",
+    "D=/data\nS=\"a b\"\nA=( $D/x ${D}y \"$S\" ~/$D )\nB=$S\n", 0,
+    {
+      { "D", { "/data" } },
+      { "S", { "a b" } },
+      { "A", { "/data/x", "/datay", "a b", HOME "//data" } },
+      { "B", { "a b" } },
+    },
+  },
+  {
     "/legacy-config/parse/good/all-elements",
     "B=( \"\" x )\nE=()\nU=\n"
     "A=( \"${B[@]}\" )\nC=( ${B[@]} )\nD=( \"${E[@]}\" ${E[@]} x\"${E[@]}\" )\n"
@@ -301,8 +311,15 @@ static const BadCase bad_cases[] = {
     "A='\n\n$(ls)'\nB=$(ls)\n", 0, 4, "command substitution \"$(\"",
   },
   { "/legacy-config/parse/bad/backticks", "\nA=`ls`\n", 0, 2, "command substitution \"`\"" },
-  { "/legacy-config/parse/bad/backticks-quoted", "A=\"a`ls`\"\n", 0, 1, "command substitution \"`\"" },
+  {
+    "/legacy-config/parse/bad/backticks-quoted", "A=\"a`ls`\"\n", 0, 1,
+    "command substitution \"`\"",
+  },
   { "/legacy-config/parse/bad/arithmetic", "B=$((1+2))\n", 0, 1, "arithmetic expansion \"$((\"" },
+  {
+    "/legacy-config/parse/bad/arithmetic-brackets", "B=\"x$[1+2]\"\n", 0, 1,
+    "arithmetic expansion \"$[\"",
+  },
   {
     "/legacy-config/parse/bad/command", "# a comment\n\necho hello\n", 0, 3,
     "\"echo hello\" is not an assignment",
@@ -311,12 +328,18 @@ static const BadCase bad_cases[] = {
     "/legacy-config/parse/bad/command-after-assignment", "A=1 echo hello\n", 0, 1,
     "\"echo hello\" is not an assignment",
   },
-  { "/legacy-config/parse/bad/export", "export A=1\n", 0, 1, "\"export A=1\" is not an assignment" },
+  {
+    "/legacy-config/parse/bad/export", "export A=1\n", 0, 1,
+    "\"export A=1\" is not an assignment",
+  },
   {
     "/legacy-config/parse/bad/declare", "A=1\ndeclare -a B=(1)\n", 0, 2,
     "\"declare -a B=(1)\" is not an assignment",
   },
-  { "/legacy-config/parse/bad/readonly", "readonly A=1\n", 0, 1, "\"readonly A=1\" is not an assignment" },
+  {
+    "/legacy-config/parse/bad/readonly", "readonly A=1\n", 0, 1,
+    "\"readonly A=1\" is not an assignment",
+  },
   {
     "/legacy-config/parse/bad/source", "source other.cfg\n", 0, 1,
     "\"source other.cfg\" is not an assignment",
@@ -327,13 +350,19 @@ static const BadCase bad_cases[] = {
     "\"if true\" is not an assignment",
   },
   { "/legacy-config/parse/bad/function", "f() { :; }\n", 0, 1, "is not an assignment" },
-  { "/legacy-config/parse/bad/name-starts-with-digit", "1A=x\n", 0, 1, "\"1A=x\" is not an assignment" },
+  {
+    "/legacy-config/parse/bad/name-starts-with-digit", "1A=x\n", 0, 1,
+    "\"1A=x\" is not an assignment",
+  },
   { "/legacy-config/parse/bad/quoted-name", "\"A\"=x\n", 0, 1, "is not an assignment" },
   {
     "/legacy-config/parse/bad/spaces-around-equals", "A =1\n", 0, 1,
     "bash allows no spaces around \"=\"",
   },
-  { "/legacy-config/parse/bad/append", "A=1\nA+=2\n", 0, 2, "appending with \"+=\" is not supported" },
+  {
+    "/legacy-config/parse/bad/append", "A=1\nA+=2\n", 0, 2,
+    "appending with \"+=\" is not supported",
+  },
   {
     "/legacy-config/parse/bad/element", "A=()\nA[0]=1\n", 0, 2,
     "setting one array element is not supported",
@@ -400,6 +429,14 @@ static const BadCase bad_cases[] = {
   },
   { "/legacy-config/parse/bad/glob-question", "A=( a? )\n", 0, 1, "unquoted \"?\" in an array" },
   { "/legacy-config/parse/bad/glob-bracket", "A=( [0]=x )\n", 0, 1, "unquoted \"[\" in an array" },
+  {
+    "/legacy-config/parse/bad/unquoted-blanks", "S=\"a b\"\nA=( x\n  $S/y )\n", 0, 3,
+    "$S must be quoted in an array: its value holds blanks",
+  },
+  {
+    "/legacy-config/parse/bad/unquoted-pattern", "P='/data/*'\nA=( x ${P[@]} )\n", 0, 2,
+    "${P[@]} must be quoted in an array",
+  },
   { "/legacy-config/parse/bad/brace-expansion", "A=( a{1,2} )\n", 0, 1, "brace expansion" },
   { "/legacy-config/parse/bad/tilde-user", "A=~root/x\n", 0, 1, "\"~root\" is not supported" },
   {

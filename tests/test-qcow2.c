@@ -320,40 +320,79 @@ copy_patched (const char   *src,
   write_file (dest, (const guint8 *) data, size);
 }
 
+/* Copies @src to @dest with the @width-byte (1, 4 or 8) big-endian
+ * @value at @offset. */
 static void
-copy_patched_be32 (const char *src,
-                   const char *dest,
-                   gsize       offset,
-                   guint32     value)
+copy_patched_be (const char *src,
+                 const char *dest,
+                 gsize       offset,
+                 guint       width,
+                 guint64     value)
 {
-  guint32 be = GUINT32_TO_BE (value);
+  guint8 bytes[8];
 
-  copy_patched (src, dest, offset, (const guint8 *) &be, sizeof be);
+  g_assert_true (width == 1 || width == 4 || width == 8);
+  for (guint i = 0; i < width; i++)
+    bytes[i] = value >> (8 * (width - 1 - i));
+
+  copy_patched (src, dest, offset, bytes, width);
 }
 
-static void
-copy_patched_be64 (const char *src,
-                   const char *dest,
-                   gsize       offset,
-                   guint64     value)
+/* Makes "ov.qcow2", an overlay of "base.qcow2" as qemu-img lays it out:
+ * the 112-byte header, the backing format extension (type at 112, length
+ * at 116, "qcow2" at 120), the feature name table (at 128, 384 bytes of
+ * data), the end marker at 520 and the backing file name at 528. */
+static char *
+make_overlay (Fixture *f)
 {
-  guint64 be = GUINT64_TO_BE (value);
+  g_autoptr(GError) error = NULL;
+  g_autofree char *overlay = fixture_path (f, "ov.qcow2");
+  g_autofree char *head = NULL;
+  gsize size;
 
-  copy_patched (src, dest, offset, (const guint8 *) &be, sizeof be);
+  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "base.qcow2", "1G", NULL));
+  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-b", "base.qcow2", "-F", "qcow2",
+                        "ov.qcow2", NULL));
+
+  /* The layout the tests that edit it assume. */
+  g_file_get_contents (overlay, &head, &size, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (head + 100, 4, "\0\0\0\x70", 4);
+  g_assert_cmpmem (head + 112, 4, "\xe2\x79\x2a\xca", 4);
+  g_assert_cmpmem (head + 120, 5, "qcow2", 5);
+  g_assert_cmpmem (head + 128, 8, "\x68\x03\xf8\x57\0\0\x01\x80", 8);
+  g_assert_cmpmem (head + 520, 8, "\0\0\0\0\0\0\0\0", 8);
+  g_assert_cmpmem (head + 528, 10, "base.qcow2", 10);
+
+  return g_steal_pointer (&overlay);
 }
 
-static void
-test_blank_v3 (Fixture       *f,
-               gconstpointer  data)
+typedef struct
 {
+  const char *option;   /* qemu-img's -o, or NULL for its default */
+  guint32     version;
+} Compat;
+
+static const Compat compat_default = { NULL, 3 };
+static const Compat compat_v2 = { "compat=0.10", 2 };
+
+static void
+test_blank (Fixture       *f,
+            gconstpointer  data)
+{
+  const Compat *compat = data;
   g_auto(PvmQcow2Info) info = { 0 };
   g_autofree char *path = fixture_path (f, "x.qcow2");
   g_autofree char *backing_path = NULL;
 
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "x.qcow2", "1G", NULL));
+  if (compat->option != NULL)
+    g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-o", compat->option,
+                          "x.qcow2", "1G", NULL));
+  else
+    g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "x.qcow2", "1G", NULL));
   read_info_ok (path, &info);
 
-  g_assert_cmpuint (info.version, ==, 3);
+  g_assert_cmpuint (info.version, ==, compat->version);
   g_assert_cmpuint (info.virtual_size, ==, GIB);
   g_assert_null (info.backing_file);
   g_assert_null (info.backing_format);
@@ -370,28 +409,6 @@ test_blank_v3 (Fixture       *f,
   pvm_qcow2_info_clear (&info);
   pvm_qcow2_info_clear (&info);
   g_assert_cmpuint (info.version, ==, 0);
-}
-
-static void
-test_blank_v2 (Fixture       *f,
-               gconstpointer  data)
-{
-  g_auto(PvmQcow2Info) info = { 0 };
-  g_autofree char *path = fixture_path (f, "x.qcow2");
-
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-o", "compat=0.10",
-                        "x.qcow2", "1G", NULL));
-  read_info_ok (path, &info);
-
-  g_assert_cmpuint (info.version, ==, 2);
-  g_assert_cmpuint (info.virtual_size, ==, GIB);
-  g_assert_null (info.backing_file);
-  g_assert_null (info.backing_format);
-  g_assert_cmpuint (info.cluster_bits, ==, 16);
-  g_assert_false (info.dirty);
-  g_assert_false (info.corrupt);
-  g_assert_false (info.has_data_file);
-  assert_agrees_with_qemu (f, "x.qcow2", &info);
 }
 
 static void
@@ -695,8 +712,8 @@ test_feature_bits (Fixture       *f,
    * metadata error, so the test sets the bits itself. */
   g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-o", "lazy_refcounts=on",
                         "clean.qcow2", "1G", NULL));
-  copy_patched_be64 (clean, dirty, 72, 1 << 0);
-  copy_patched_be64 (clean, corrupt, 72, 1 << 1);
+  copy_patched_be (clean, dirty, 72, 8, 1 << 0);
+  copy_patched_be (clean, corrupt, 72, 8, 1 << 1);
 
   read_info_ok (dirty, &dirty_info);
   g_assert_true (dirty_info.dirty);
@@ -709,6 +726,43 @@ test_feature_bits (Fixture       *f,
   g_assert_true (corrupt_info.corrupt);
   g_assert_false (corrupt_info.has_data_file);
   assert_agrees_with_qemu (f, "corrupt.qcow2", &corrupt_info);
+}
+
+/* Headers qemu-img does not write but QEMU opens, edited into a real
+ * overlay (see make_overlay()). */
+static void
+test_edited_headers (Fixture       *f,
+                     gconstpointer  data)
+{
+  static const struct {
+    gsize       offset;
+    guint8      bytes[24];
+    gsize       len;
+    const char *backing_file;
+    const char *backing_format;
+  } edits[] = {
+    /* An empty backing file name is no backing file, and QEMU ignores
+     * the backing format then. */
+    { 16, { 0, 0, 0, 0 }, 4, NULL, NULL },
+    /* A second backing format extension replaces the first, as in QEMU. */
+    { 128, { 0xe2, 0x79, 0x2a, 0xca, 0, 0, 0, 3, 'r', 'a', 'w', 0, 0, 0, 0, 0,
+             0, 0, 0, 0, 0, 0, 0, 0 }, 24, "base.qcow2", "raw" },
+    /* An extension of an unknown type is skipped. */
+    { 128, { 0x12, 0x34, 0x56, 0x78 }, 4, "base.qcow2", "qcow2" },
+  };
+  g_autofree char *overlay = make_overlay (f);
+  g_autofree char *edited = fixture_path (f, "edited.qcow2");
+
+  for (guint i = 0; i < G_N_ELEMENTS (edits); i++)
+    {
+      g_auto(PvmQcow2Info) info = { 0 };
+
+      copy_patched (overlay, edited, edits[i].offset, edits[i].bytes, edits[i].len);
+      read_info_ok (edited, &info);
+      g_assert_cmpstr (info.backing_file, ==, edits[i].backing_file);
+      g_assert_cmpstr (info.backing_format, ==, edits[i].backing_format);
+      assert_agrees_with_qemu (f, "edited.qcow2", &info);
+    }
 }
 
 static void
@@ -805,12 +859,8 @@ test_truncated (Fixture       *f,
     /* Inside the backing file name, "base.qcow2" at byte 528 */
     { 531, "its backing file name ends at byte 538" },
   };
-  g_autofree char *overlay = fixture_path (f, "ov.qcow2");
+  g_autofree char *overlay = make_overlay (f);
   g_autofree char *cut = fixture_path (f, "cut.qcow2");
-
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "base.qcow2", "1G", NULL));
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-b", "base.qcow2", "-F", "qcow2",
-                        "ov.qcow2", NULL));
 
   for (guint i = 0; i < G_N_ELEMENTS (cuts); i++)
     {
@@ -838,11 +888,8 @@ static void
 test_corrupt (Fixture       *f,
               gconstpointer  data)
 {
-  /* One header field of a real overlay of "base.qcow2" changed at a time:
-   * its header is 112 bytes long, followed by the backing format extension
-   * (type at 112, length at 116, "qcow2" at 120), the feature name table
-   * (at 128, 384 bytes of data), the end marker at 520 and the backing file
-   * name at 528. */
+  /* One header field of a real overlay (see make_overlay()) changed at a
+   * time. */
   static const struct {
     gsize       offset;
     guint       width;
@@ -884,45 +931,14 @@ test_corrupt (Fixture       *f,
     { 120, 1, 0xc3, PVM_ERROR_FAILED, "has a backing file format that is not valid UTF-8" },
     { 122, 1, 0x00, PVM_ERROR_NOT_QCOW2, "(the backing file format contains a zero byte)" },
   };
-  g_autofree char *overlay = fixture_path (f, "ov.qcow2");
+  g_autofree char *overlay = make_overlay (f);
   g_autofree char *bad = fixture_path (f, "bad.qcow2");
-
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "base.qcow2", "1G", NULL));
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-b", "base.qcow2", "-F", "qcow2",
-                        "ov.qcow2", NULL));
-
-  /* The layout the patches assume. */
-  {
-    g_auto(PvmQcow2Info) info = { 0 };
-    g_autoptr(GError) error = NULL;
-    g_autofree char *head = NULL;
-    gsize size;
-
-    read_info_ok (overlay, &info);
-    g_assert_cmpstr (info.backing_file, ==, "base.qcow2");
-    g_file_get_contents (overlay, &head, &size, &error);
-    g_assert_no_error (error);
-    g_assert_cmpmem (head + 528, 10, "base.qcow2", 10);
-    g_assert_cmpmem (head + 120, 5, "qcow2", 5);
-    g_assert_cmpmem (head + 112, 4, "\xe2\x79\x2a\xca", 4);
-    g_assert_cmpmem (head + 128, 4, "\x68\x03\xf8\x57", 4);
-  }
 
   for (guint i = 0; i < G_N_ELEMENTS (patches); i++)
     {
       g_test_message ("patch %u bytes at %" G_GSIZE_FORMAT, patches[i].width,
                       patches[i].offset);
-      if (patches[i].width == 8)
-        copy_patched_be64 (overlay, bad, patches[i].offset, patches[i].value);
-      else if (patches[i].width == 4)
-        copy_patched_be32 (overlay, bad, patches[i].offset, patches[i].value);
-      else
-        {
-          guint8 byte = patches[i].value;
-
-          copy_patched (overlay, bad, patches[i].offset, &byte, 1);
-        }
-
+      copy_patched_be (overlay, bad, patches[i].offset, patches[i].width, patches[i].value);
       assert_read_error (bad, patches[i].code, patches[i].reason);
     }
 }
@@ -936,8 +952,10 @@ main (int    argc,
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_set_up, func, fixture_tear_down)
 
-  ADD ("/qcow2/blank/v3", test_blank_v3);
-  ADD ("/qcow2/blank/v2", test_blank_v2);
+  g_test_add ("/qcow2/blank/v3", Fixture, &compat_default,
+              fixture_set_up, test_blank, fixture_tear_down);
+  g_test_add ("/qcow2/blank/v2", Fixture, &compat_v2,
+              fixture_set_up, test_blank, fixture_tear_down);
   ADD ("/qcow2/sizes", test_sizes);
   ADD ("/qcow2/cluster-sizes", test_cluster_sizes);
   ADD ("/qcow2/backing/relative", test_backing_relative);
@@ -950,6 +968,7 @@ main (int    argc,
   ADD ("/qcow2/backing/longest-name", test_backing_longest_name);
   ADD ("/qcow2/data-file", test_data_file);
   ADD ("/qcow2/feature-bits", test_feature_bits);
+  ADD ("/qcow2/edited-headers", test_edited_headers);
   ADD ("/qcow2/error/not-qcow2", test_not_qcow2);
   ADD ("/qcow2/error/missing", test_missing);
   ADD ("/qcow2/error/no-permission", test_no_permission);

@@ -25,9 +25,10 @@
  * start of a word (and after ":" in NAME=word), and for which words an
  * array gets (an empty unquoted expansion gives none, "" gives one).
  *
- * Where it differs from bash, it refuses rather than guesses, except that
- * an unquoted expansion is never split into several words nor used as a
- * file name pattern: DIRS=( $A ) always gives at most one element.
+ * Where it would differ from bash, it refuses rather than guesses: an
+ * unquoted expansion in an array whose value bash would split into words
+ * or use as a file name pattern is an error, as are unquoted * ? [ {
+ * there. The exception is CRLF line ends, read as LF.
  */
 
 #define EXCERPT_MAX_CHARS 60
@@ -372,11 +373,29 @@ parse_name (Parser  *self,
   return TRUE;
 }
 
-/* At "$". Sets @was_all when it was ${NAME[@]}. */
+/* TRUE if bash would split @value into words or use it as a file name
+ * pattern, were it expanded unquoted in an array.
+ */
+static gboolean
+value_needs_quotes (const char * const *value,
+                    gboolean            all)
+{
+  for (guint i = 0; value[i] != NULL && (all || i == 0); i++)
+    if (strpbrk (value[i], " \t\n*?[") != NULL)
+      return TRUE;
+
+  return FALSE;
+}
+
+/* At "$". @quoted: inside double quotes; @in_array: unquoted in an array,
+ * where bash splits and globs what expansions give. Sets @was_all when it
+ * was ${NAME[@]}.
+ */
 static gboolean
 parse_expansion (Parser     *self,
                  GPtrArray  *word,
                  gboolean    quoted,
+                 gboolean    in_array,
                  gboolean   *was_all,
                  GError    **error)
 {
@@ -388,6 +407,11 @@ parse_expansion (Parser     *self,
   gboolean all = FALSE;
 
   *was_all = FALSE;
+
+  if (next == '[')
+    return parser_error (self, line, error,
+                         "arithmetic expansion \"$[\" is not allowed: pVM never runs the "
+                         "configuration file");
 
   if (next == '(')
     {
@@ -474,6 +498,17 @@ parse_expansion (Parser     *self,
                          "file, HOME and USER can be used",
                          name->str);
 
+  if (in_array && value_needs_quotes (value, all))
+    {
+      g_autofree char *text = g_strndup (start, self->p - start);
+
+      return parser_error (self, line, error,
+                           "%s must be quoted in an array: its value holds blanks or * ? [, "
+                           "which bash would split into words or expand as file names "
+                           "(write \"%s\")",
+                           text, text);
+    }
+
   word_append_value (word, value, all, quoted);
   *was_all = all;
 
@@ -545,7 +580,7 @@ parse_double_quoted (Parser     *self,
           break;
 
         case '$':
-          if (!parse_expansion (self, word, TRUE, &was_all, error))
+          if (!parse_expansion (self, word, TRUE, FALSE, &was_all, error))
             return FALSE;
           saw_all |= was_all;
           break;
@@ -570,6 +605,7 @@ parse_tilde (Parser     *self,
              Context     context,
              GError    **error)
 {
+  const char * const *home;
   char next = parser_peek_ahead (self, 1);
 
   if (next != '/' && !ends_word (next) && !(context == CONTEXT_SCALAR && next == ':'))
@@ -584,7 +620,8 @@ parse_tilde (Parser     *self,
                            (int) (end - self->p), self->p);
     }
 
-  word_append (word, parser_lookup (self, "HOME")[0], TRUE);
+  home = parser_lookup (self, "HOME");
+  word_append (word, home[0] != NULL ? home[0] : "", TRUE);
   parser_advance (self);
 
   return TRUE;
@@ -648,7 +685,8 @@ parse_word (Parser     *self,
           break;
 
         case '$':
-          if (!parse_expansion (self, word, FALSE, &was_all, error))
+          if (!parse_expansion (self, word, FALSE, context == CONTEXT_ARRAY,
+                                &was_all, error))
             return FALSE;
           break;
 

@@ -238,8 +238,7 @@ dup_header_string (Qcow2Reader  *reader,
     {
       g_set_error (error, PVM_ERROR, PVM_ERROR_FAILED,
                    "%s has a %s that is not valid UTF-8, which pVM cannot handle "
-                   "(rename the backing file and rebase the image onto it with "
-                   "\"qemu-img rebase -u\")",
+                   "(rewrite it with \"qemu-img rebase -u -b BACKING -F FORMAT IMAGE\")",
                    reader->path, what);
       return FALSE;
     }
@@ -429,10 +428,12 @@ read_header (Qcow2Reader   *reader,
                         info, error))
     return FALSE;
 
-  /* QEMU treats an empty name as no backing file. */
-  if (backing_offset != 0 && backing_size > 0 &&
-      !dup_header_string (reader, backing_offset, backing_size, "backing file name",
-                          &info->backing_file, error))
+  /* QEMU treats an empty name as no backing file, and ignores the backing
+   * format of an image without one. */
+  if (backing_offset == 0 || backing_size == 0)
+    g_clear_pointer (&info->backing_format, g_free);
+  else if (!dup_header_string (reader, backing_offset, backing_size, "backing file name",
+                               &info->backing_file, error))
     return FALSE;
 
   return TRUE;

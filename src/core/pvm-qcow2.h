@@ -14,7 +14,8 @@ G_BEGIN_DECLS
  * @backing_file: (nullable): the backing file name as stored in the header
  *   (it may be relative: see pvm_qcow2_info_dup_backing_path()), or %NULL
  * @backing_format: (nullable): the backing file's format from the backing
- *   format header extension ("qcow2", "raw"), or %NULL
+ *   format header extension ("qcow2", "raw"), or %NULL (always %NULL
+ *   without a backing file, as QEMU ignores it then)
  * @cluster_bits: log2 of the cluster size, 9 to 21
  * @dirty: the image was not closed cleanly (refcounts may be stale)
  * @corrupt: QEMU found metadata corruption; the image must not be written
