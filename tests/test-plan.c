@@ -44,7 +44,7 @@ typedef struct
 typedef struct
 {
   const char *key;      /* NULL ends a list of settings */
-  const char *values[5];
+  const char *values[7];
 } Setting;
 
 typedef struct
@@ -150,13 +150,20 @@ snapshot_into (const char *dir,
     }
 }
 
+static int
+compare_lines (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
 static char *
 snapshot (Fixture *f)
 {
   g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
 
   snapshot_into (f->root, "", lines);
-  g_ptr_array_sort (lines, (GCompareFunc) g_strcmp0);
+  g_ptr_array_sort (lines, compare_lines);
   g_ptr_array_add (lines, NULL);
   return g_strjoinv ("\n", (char **) lines->pdata);
 }
@@ -547,6 +554,15 @@ assert_problems (Fixture               *f,
     }
 }
 
+static guint
+expected_port (Fixture          *f,
+               const ExpectedVm *e)
+{
+  if (e->port == NO_PORT)
+    return 0;
+  return pvm_config_get_uint (f->config, "INIT_SSH_PORT") + (guint) e->port;
+}
+
 static void
 assert_vm (Fixture          *f,
            PvmVmPlan        *vm,
@@ -556,7 +572,7 @@ assert_vm (Fixture          *f,
   g_autofree char *image = expand (f, e->image, 0);
   g_autofree char *input = expand (f, e->input, 0);
   g_autofree char *output = expand (f, e->output, 0);
-  guint port = e->port == NO_PORT ? 0 : pvm_config_get_uint (f->config, "INIT_SSH_PORT") + e->port;
+  guint port = expected_port (f, e);
 
   g_assert_cmpuint (vm->index, ==, index);
   g_assert_cmpstr (vm->name, ==, e->name);
@@ -644,7 +660,7 @@ assert_json (Fixture          *f,
       g_autofree char *image = expand (f, e->image, 0);
       g_autofree char *input = expand (f, e->input, 0);
       g_autofree char *output = expand (f, e->output, 0);
-      guint port = e->port == NO_PORT ? 0 : pvm_config_get_uint (f->config, "INIT_SSH_PORT") + e->port;
+      guint port = expected_port (f, e);
       JsonObject *object;
       JsonArray *args;
 
