@@ -80,17 +80,11 @@ fixture_path (Fixture    *f,
   return g_build_filename (f->dir, name, NULL);
 }
 
-/* Runs qemu-img with the given arguments (NULL-terminated) in the test's
- * directory, so relative names are stored as given. Returns its output. */
+/* Runs qemu-img with @args in the test's directory, so relative names
+ * are stored as given. Returns its output. */
 static char *
-run_qemu_img (Fixture    *f,
-              const char *first_arg,
-              ...) G_GNUC_NULL_TERMINATED;
-
-static char *
-run_qemu_img (Fixture    *f,
-              const char *first_arg,
-              ...)
+run_qemu_img_argv (Fixture   *f,
+                   GPtrArray *args)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
@@ -98,13 +92,10 @@ run_qemu_img (Fixture    *f,
   g_autoptr(GSubprocess) process = NULL;
   g_autofree char *out = NULL;
   g_autofree char *err = NULL;
-  va_list args;
 
   g_ptr_array_add (argv, f->qemu_img);
-  va_start (args, first_arg);
-  for (const char *arg = first_arg; arg != NULL; arg = va_arg (args, const char *))
-    g_ptr_array_add (argv, (char *) arg);
-  va_end (args);
+  for (guint i = 0; i < args->len; i++)
+    g_ptr_array_add (argv, args->pdata[i]);
   g_ptr_array_add (argv, NULL);
 
   launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
@@ -117,10 +108,45 @@ run_qemu_img (Fixture    *f,
   g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
   g_assert_no_error (error);
   if (!g_subprocess_get_successful (process))
-    g_test_message ("qemu-img %s failed: %s", first_arg, err);
+    g_test_message ("qemu-img %s failed: %s", (char *) args->pdata[0], err);
   g_assert_true (g_subprocess_get_successful (process));
 
   return g_steal_pointer (&out);
+}
+
+/* The arguments of `qemu-img create` up to its options. */
+static GPtrArray *
+create_args (const char *format,
+             const char *option)
+{
+  GPtrArray *args = g_ptr_array_new ();
+
+  g_ptr_array_add (args, (char *) "create");
+  g_ptr_array_add (args, (char *) "-q");
+  g_ptr_array_add (args, (char *) "-f");
+  g_ptr_array_add (args, (char *) format);
+  if (option != NULL)
+    {
+      g_ptr_array_add (args, (char *) "-o");
+      g_ptr_array_add (args, (char *) option);
+    }
+  return args;
+}
+
+/* Creates the image @name of @format and @size, with "-o @option" unless
+ * @option is NULL. */
+static void
+create_image (Fixture    *f,
+              const char *format,
+              const char *option,
+              const char *name,
+              const char *size)
+{
+  g_autoptr(GPtrArray) args = create_args (format, option);
+
+  g_ptr_array_add (args, (char *) name);
+  g_ptr_array_add (args, (char *) size);
+  g_free (run_qemu_img_argv (f, args));
 }
 
 /* Decodes the JSON string that starts after its opening quote at @s, with
@@ -217,6 +243,19 @@ read_info_ok (const char   *path,
   g_assert_true (pvm_qcow2_is_qcow2 (path));
 }
 
+static char *
+run_qemu_img_info (Fixture    *f,
+                   const char *image)
+{
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+
+  g_ptr_array_add (args, (char *) "info");
+  g_ptr_array_add (args, (char *) "-U");
+  g_ptr_array_add (args, (char *) "--output=json");
+  g_ptr_array_add (args, (char *) image);
+  return run_qemu_img_argv (f, args);
+}
+
 /* Checks @info against `qemu-img info` of @image, a path relative to the
  * test's directory or absolute, which is also what the backing path is
  * resolved against. */
@@ -225,7 +264,7 @@ assert_agrees_with_qemu (Fixture            *f,
                          const char         *image,
                          const PvmQcow2Info *info)
 {
-  g_autofree char *json = run_qemu_img (f, "info", "-U", "--output=json", image, NULL);
+  g_autofree char *json = run_qemu_img_info (f, image);
   g_autofree char *virtual_size = json_member (json, "virtual-size");
   g_autofree char *cluster_size = json_member (json, "cluster-size");
   g_autofree char *compat = json_member (json, "compat");
@@ -250,6 +289,39 @@ assert_agrees_with_qemu (Fixture            *f,
   else
     g_assert_null (corrupt);
   g_assert_cmpint (data_file != NULL, ==, info->has_data_file);
+}
+
+/* Creates the qcow2 overlay @overlay over @backing of @format, with
+ * "-o @option" unless @option is NULL; with @unsafe, qemu-img neither
+ * opens nor needs the backing file. Reads it into @info and checks the
+ * backing fields and what `qemu-img info` says. */
+static void
+create_overlay (Fixture      *f,
+                const char   *overlay,
+                const char   *option,
+                const char   *backing,
+                const char   *format,
+                gboolean      unsafe,
+                PvmQcow2Info *info)
+{
+  g_autoptr(GPtrArray) args = create_args ("qcow2", option);
+  g_autofree char *path = fixture_path (f, overlay);
+
+  if (unsafe)
+    g_ptr_array_add (args, (char *) "-u");
+  g_ptr_array_add (args, (char *) "-b");
+  g_ptr_array_add (args, (char *) backing);
+  g_ptr_array_add (args, (char *) "-F");
+  g_ptr_array_add (args, (char *) format);
+  g_ptr_array_add (args, (char *) overlay);
+  if (unsafe)
+    g_ptr_array_add (args, (char *) "1G");
+  g_free (run_qemu_img_argv (f, args));
+
+  read_info_ok (path, info);
+  g_assert_cmpstr (info->backing_file, ==, backing);
+  g_assert_cmpstr (info->backing_format, ==, format);
+  assert_agrees_with_qemu (f, overlay, info);
 }
 
 static void
@@ -346,13 +418,13 @@ static char *
 make_overlay (Fixture *f)
 {
   g_autoptr(GError) error = NULL;
+  g_auto(PvmQcow2Info) info = { 0 };
   g_autofree char *overlay = fixture_path (f, "ov.qcow2");
   g_autofree char *head = NULL;
   gsize size;
 
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "base.qcow2", "1G", NULL));
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-b", "base.qcow2", "-F", "qcow2",
-                        "ov.qcow2", NULL));
+  create_image (f, "qcow2", NULL, "base.qcow2", "1G");
+  create_overlay (f, "ov.qcow2", NULL, "base.qcow2", "qcow2", FALSE, &info);
 
   /* The layout the tests that edit it assume. */
   g_file_get_contents (overlay, &head, &size, &error);
@@ -385,11 +457,7 @@ test_blank (Fixture       *f,
   g_autofree char *path = fixture_path (f, "x.qcow2");
   g_autofree char *backing_path = NULL;
 
-  if (compat->option != NULL)
-    g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-o", compat->option,
-                          "x.qcow2", "1G", NULL));
-  else
-    g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "x.qcow2", "1G", NULL));
+  create_image (f, "qcow2", compat->option, "x.qcow2", "1G");
   read_info_ok (path, &info);
 
   g_assert_cmpuint (info.version, ==, compat->version);
@@ -434,8 +502,7 @@ test_sizes (Fixture       *f,
         g_autofree char *path = fixture_path (f, name);
         g_autofree char *option = g_strdup_printf ("compat=%s", compats[c]);
 
-        g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-o", option,
-                              name, sizes[i].text, NULL));
+        create_image (f, "qcow2", option, name, sizes[i].text);
         read_info_ok (path, &info);
         g_assert_cmpuint (info.virtual_size, ==, sizes[i].bytes);
         g_assert_cmpuint (info.version, ==, c == 0 ? 2 : 3);
@@ -455,30 +522,25 @@ test_cluster_sizes (Fixture       *f,
     { "cluster_size=512", 9 },
   };
 
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "base.qcow2", "1G", NULL));
+  create_image (f, "qcow2", NULL, "base.qcow2", "1G");
 
   for (guint i = 0; i < G_N_ELEMENTS (clusters); i++)
     {
       g_auto(PvmQcow2Info) info = { 0 };
       g_auto(PvmQcow2Info) overlay_info = { 0 };
       g_autofree char *path = fixture_path (f, "c.qcow2");
-      g_autofree char *overlay = fixture_path (f, "o.qcow2");
+      g_autofree char *overlay = fixture_path (f, "ov.qcow2");
 
-      g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-o", clusters[i].option,
-                            "c.qcow2", "1G", NULL));
+      create_image (f, "qcow2", clusters[i].option, "c.qcow2", "1G");
       read_info_ok (path, &info);
       g_assert_cmpuint (info.cluster_bits, ==, clusters[i].bits);
       g_assert_cmpuint (info.virtual_size, ==, GIB);
       assert_agrees_with_qemu (f, "c.qcow2", &info);
 
       /* With a backing file, whose name must fit in the first cluster too. */
-      g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-o", clusters[i].option,
-                            "-b", "base.qcow2", "-F", "qcow2", "o.qcow2", NULL));
-      read_info_ok (overlay, &overlay_info);
+      create_overlay (f, "ov.qcow2", clusters[i].option, "base.qcow2", "qcow2", FALSE,
+                      &overlay_info);
       g_assert_cmpuint (overlay_info.cluster_bits, ==, clusters[i].bits);
-      g_assert_cmpstr (overlay_info.backing_file, ==, "base.qcow2");
-      g_assert_cmpstr (overlay_info.backing_format, ==, "qcow2");
-      assert_agrees_with_qemu (f, "o.qcow2", &overlay_info);
 
       g_assert_cmpint (g_unlink (path), ==, 0);
       g_assert_cmpint (g_unlink (overlay), ==, 0);
@@ -495,15 +557,10 @@ test_backing_relative (Fixture       *f,
   g_autofree char *backing_path = NULL;
   g_autofree char *relative_backing_path = NULL;
 
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "base.qcow2", "1.5G", NULL));
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-b", "base.qcow2", "-F", "qcow2",
-                        "ov.qcow2", NULL));
-  read_info_ok (path, &info);
-
+  create_image (f, "qcow2", NULL, "base.qcow2", "1.5G");
+  create_overlay (f, "ov.qcow2", NULL, "base.qcow2", "qcow2", FALSE, &info);
   g_assert_cmpuint (info.version, ==, 3);
   g_assert_cmpuint (info.virtual_size, ==, 1610612736);
-  g_assert_cmpstr (info.backing_file, ==, "base.qcow2");
-  g_assert_cmpstr (info.backing_format, ==, "qcow2");
 
   /* Relative to the image's directory, which is not the current one. */
   g_assert_false (g_file_test ("base.qcow2", G_FILE_TEST_EXISTS));
@@ -511,9 +568,7 @@ test_backing_relative (Fixture       *f,
   g_assert_cmpstr (backing_path, ==, base);
   relative_backing_path = pvm_qcow2_info_dup_backing_path (&info, "ov.qcow2");
   g_assert_cmpstr (relative_backing_path, ==, "base.qcow2");
-
   assert_agrees_with_qemu (f, path, &info);
-  assert_agrees_with_qemu (f, "ov.qcow2", &info);
 }
 
 static void
@@ -525,14 +580,10 @@ test_backing_absolute (Fixture       *f,
   g_autofree char *base = fixture_path (f, "base.qcow2");
   g_autofree char *backing_path = NULL;
 
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", base, "512M", NULL));
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-b", base, "-F", "qcow2",
-                        path, NULL));
-  read_info_ok (path, &info);
-
+  create_image (f, "qcow2", NULL, base, "512M");
+  create_overlay (f, "ov.qcow2", NULL, base, "qcow2", FALSE, &info);
   g_assert_cmpuint (info.virtual_size, ==, 536870912);
-  g_assert_cmpstr (info.backing_file, ==, base);
-  g_assert_cmpstr (info.backing_format, ==, "qcow2");
+
   backing_path = pvm_qcow2_info_dup_backing_path (&info, "elsewhere/ov.qcow2");
   g_assert_cmpstr (backing_path, ==, base);
   assert_agrees_with_qemu (f, path, &info);
@@ -551,20 +602,16 @@ test_backing_subdirectory (Fixture       *f,
 
   g_assert_cmpint (g_mkdir (base_dir, 0755), ==, 0);
   g_assert_cmpint (g_mkdir (overlay_dir, 0755), ==, 0);
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "base/b.qcow2", "1G", NULL));
+  create_image (f, "qcow2", NULL, "base/b.qcow2", "1G");
   /* qemu-img opens the name relative to the overlay, not to its own
    * directory, or this would fail. */
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-b", "../base/b.qcow2",
-                        "-F", "qcow2", "ov/o.qcow2", NULL));
-  read_info_ok (path, &info);
+  create_overlay (f, "ov/o.qcow2", NULL, "../base/b.qcow2", "qcow2", FALSE, &info);
 
-  g_assert_cmpstr (info.backing_file, ==, "../base/b.qcow2");
   backing_path = pvm_qcow2_info_dup_backing_path (&info, path);
   g_assert_cmpstr (backing_path, ==, expected);
   g_assert_true (g_file_test (backing_path, G_FILE_TEST_IS_REGULAR));
   g_assert_true (pvm_qcow2_is_qcow2 (backing_path));
   assert_agrees_with_qemu (f, path, &info);
-  assert_agrees_with_qemu (f, "ov/o.qcow2", &info);
 }
 
 static void
@@ -584,18 +631,13 @@ test_backing_odd_names (Fixture       *f,
       g_autofree char *base = fixture_path (f, names[i]);
       g_autofree char *backing_path = NULL;
 
-      g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", names[i], "100000K", NULL));
-      g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-b", names[i], "-F", "qcow2",
-                            "ov.qcow2", NULL));
-      read_info_ok (path, &info);
-
-      g_assert_cmpstr (info.backing_file, ==, names[i]);
+      create_image (f, "qcow2", NULL, names[i], "100000K");
+      create_overlay (f, "ov.qcow2", NULL, names[i], "qcow2", FALSE, &info);
       g_assert_cmpuint (info.virtual_size, ==, 102400000);
+
       backing_path = pvm_qcow2_info_dup_backing_path (&info, path);
       g_assert_cmpstr (backing_path, ==, base);
       g_assert_true (pvm_qcow2_is_qcow2 (backing_path));
-      assert_agrees_with_qemu (f, "ov.qcow2", &info);
-
       g_assert_cmpint (g_unlink (path), ==, 0);
     }
 }
@@ -605,19 +647,12 @@ test_backing_raw (Fixture       *f,
                   gconstpointer  data)
 {
   g_auto(PvmQcow2Info) info = { 0 };
-  g_autofree char *path = fixture_path (f, "ov.qcow2");
   g_autofree char *base = fixture_path (f, "base.raw");
 
-  g_free (run_qemu_img (f, "create", "-q", "-f", "raw", "base.raw", "64M", NULL));
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-b", "base.raw", "-F", "raw",
-                        "ov.qcow2", NULL));
-  read_info_ok (path, &info);
-
-  g_assert_cmpstr (info.backing_file, ==, "base.raw");
-  g_assert_cmpstr (info.backing_format, ==, "raw");
+  create_image (f, "raw", NULL, "base.raw", "64M");
+  create_overlay (f, "ov.qcow2", NULL, "base.raw", "raw", FALSE, &info);
   g_assert_cmpuint (info.virtual_size, ==, 64 << 20);
   g_assert_false (pvm_qcow2_is_qcow2 (base));
-  assert_agrees_with_qemu (f, "ov.qcow2", &info);
 }
 
 static void
@@ -625,18 +660,10 @@ test_backing_v2 (Fixture       *f,
                  gconstpointer  data)
 {
   g_auto(PvmQcow2Info) info = { 0 };
-  g_autofree char *path = fixture_path (f, "ov.qcow2");
 
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-o", "compat=0.10",
-                        "base.qcow2", "1G", NULL));
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-o", "compat=0.10",
-                        "-b", "base.qcow2", "-F", "qcow2", "ov.qcow2", NULL));
-  read_info_ok (path, &info);
-
+  create_image (f, "qcow2", "compat=0.10", "base.qcow2", "1G");
+  create_overlay (f, "ov.qcow2", "compat=0.10", "base.qcow2", "qcow2", FALSE, &info);
   g_assert_cmpuint (info.version, ==, 2);
-  g_assert_cmpstr (info.backing_file, ==, "base.qcow2");
-  g_assert_cmpstr (info.backing_format, ==, "qcow2");
-  assert_agrees_with_qemu (f, "ov.qcow2", &info);
 }
 
 static void
@@ -648,11 +675,7 @@ test_backing_protocol (Fixture       *f,
   g_autofree char *backing_path = NULL;
 
   /* QEMU opens "protocol:" names as they are, never relative to the image. */
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-u", "-b", "file:base.qcow2",
-                        "-F", "qcow2", "ov.qcow2", "1G", NULL));
-  read_info_ok (path, &info);
-
-  g_assert_cmpstr (info.backing_file, ==, "file:base.qcow2");
+  create_overlay (f, "ov.qcow2", NULL, "file:base.qcow2", "qcow2", TRUE, &info);
   backing_path = pvm_qcow2_info_dup_backing_path (&info, path);
   g_assert_cmpstr (backing_path, ==, "file:base.qcow2");
   assert_agrees_with_qemu (f, path, &info);
@@ -663,7 +686,6 @@ test_backing_longest_name (Fixture       *f,
                            gconstpointer  data)
 {
   g_auto(PvmQcow2Info) info = { 0 };
-  g_autofree char *path = fixture_path (f, "ov.qcow2");
   g_autoptr(GString) name = g_string_new (NULL);
 
   /* The format's limit, which qemu-img accepts; 1024 it refuses. */
@@ -672,12 +694,7 @@ test_backing_longest_name (Fixture       *f,
   g_string_append (name, ".qcow2");
   g_assert_cmpuint (name->len, ==, 1023);
 
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-u", "-b", name->str,
-                        "-F", "qcow2", "ov.qcow2", "1G", NULL));
-  read_info_ok (path, &info);
-
-  g_assert_cmpstr (info.backing_file, ==, name->str);
-  assert_agrees_with_qemu (f, "ov.qcow2", &info);
+  create_overlay (f, "ov.qcow2", NULL, name->str, "qcow2", TRUE, &info);
 }
 
 static void
@@ -687,8 +704,7 @@ test_data_file (Fixture       *f,
   g_auto(PvmQcow2Info) info = { 0 };
   g_autofree char *path = fixture_path (f, "x.qcow2");
 
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-o", "data_file=x.raw",
-                        "x.qcow2", "1G", NULL));
+  create_image (f, "qcow2", "data_file=x.raw", "x.qcow2", "1G");
   read_info_ok (path, &info);
 
   g_assert_true (info.has_data_file);
@@ -710,8 +726,7 @@ test_feature_bits (Fixture       *f,
 
   /* qemu-img leaves an image dirty or corrupt only after a crash or a
    * metadata error, so the test sets the bits itself. */
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "-o", "lazy_refcounts=on",
-                        "clean.qcow2", "1G", NULL));
+  create_image (f, "qcow2", "lazy_refcounts=on", "clean.qcow2", "1G");
   copy_patched_be (clean, dirty, 72, 8, 1 << 0);
   copy_patched_be (clean, corrupt, 72, 8, 1 << 1);
 
@@ -776,7 +791,7 @@ test_not_qcow2 (Fixture       *f,
   g_autofree char *subdir = fixture_path (f, "subdir");
   g_autofree char *fifo = fixture_path (f, "fifo");
 
-  g_free (run_qemu_img (f, "create", "-q", "-f", "raw", "disk.raw", "1M", NULL));
+  create_image (f, "raw", NULL, "disk.raw", "1M");
   assert_read_error (raw, PVM_ERROR_NOT_QCOW2,
                      "is not a qcow2 image (it starts with the bytes 00 00 00 00,");
   g_assert_false (pvm_qcow2_is_qcow2 (raw));
@@ -822,7 +837,7 @@ test_no_permission (Fixture       *f,
 {
   g_autofree char *path = fixture_path (f, "x.qcow2");
 
-  g_free (run_qemu_img (f, "create", "-q", "-f", "qcow2", "x.qcow2", "1G", NULL));
+  create_image (f, "qcow2", NULL, "x.qcow2", "1G");
   g_assert_cmpint (g_chmod (path, 0), ==, 0);
 
   if (geteuid () == 0)
