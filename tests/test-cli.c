@@ -17,6 +17,7 @@
 #include <json-glib/json-glib.h>
 
 #include "pvm-core.h"
+#include "pvm-test-util.h"
 
 typedef struct
 {
@@ -147,7 +148,7 @@ static void
 area_clear (Area *area)
 {
   if (area->dir != NULL)
-    run_tool ("rm", "-rf", "--", area->dir, NULL);
+    pvm_test_remove_tree (area->dir);
   g_free (area->dir);
   g_free (area->images);
   g_free (area->data);
@@ -638,7 +639,7 @@ main (int    argc,
   g_test_add_func ("/cli/host-json", test_host_json);
 
   status = g_test_run ();
-  run_tool ("rm", "-rf", "--", test_home, NULL);
+  pvm_test_remove_tree (test_home);
   g_free (test_home);
   return status;
 }

@@ -29,6 +29,8 @@ static const SizeCase size_cases[] = {
   { "4096", 4 * PVM_SIZE_GIB, NULL },           /* MiB without a unit, as QEMU's -m */
   { "1B", 1, NULL },
   { "16E", 0, "too large" },
+  { "8E", 0, "too large" },
+  { "7E", 7 * (PVM_SIZE_GIB << 30), NULL },
   { "99999999999999999999", 0, "too large" },
   { "", 0, "use a number" },
   { "G", 0, "use a number" },

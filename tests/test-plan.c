@@ -20,8 +20,9 @@
 #include <json-glib/json-glib.h>
 
 #include "pvm-core.h"
+#include "pvm-test-util.h"
 
-/* Free ports from INIT_SSH_PORT on: one per VM the tests launch. */
+/* Free ports from INIT_SSH_PORT on: one per VM of the largest plan here (6). */
 #define PORT_SPAN 8
 #define NO_PORT   (-1)
 #define MAX_VMS   4
@@ -94,31 +95,6 @@ expand (Fixture    *f,
   g_string_replace (result, "{cpus+1}", cpus, 0);
   g_string_replace (result, "{port}", port_text, 0);
   return g_string_free (g_steal_pointer (&result), FALSE);
-}
-
-static void
-remove_tree (const char *path)
-{
-  GStatBuf st;
-
-  g_assert_cmpint (g_lstat (path, &st), ==, 0);
-  if (S_ISDIR (st.st_mode))
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GDir) dir = g_dir_open (path, 0, &error);
-      const char *name;
-
-      g_assert_no_error (error);
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      g_assert_cmpint (g_rmdir (path), ==, 0);
-    }
-  else
-    g_assert_cmpint (g_unlink (path), ==, 0);
 }
 
 /* Every entry under @dir: its path, type and permissions, size, mtime and
@@ -352,19 +328,19 @@ apply_settings (Fixture       *f,
 static void
 fixture_set_up (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *tmp = g_dir_make_tmp ("pvm-test-plan-XXXXXX", &error);
-  g_autofree char *qemu = pvm_host_find_tool ("qemu-system-x86_64", "qemu-system-x86", &error);
-  const Setting base[] = {
+  static const Setting base[] = {
     { "DRIVEREPO", { "@/images" } },
     { "SQUASHREPO", { "@/data" } },
-    { "QEMU_BIN", { qemu } },
     { "MEM", { "128M" } },
     { "CORES", { "1" } },
     { NULL },
   };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *tmp = NULL;
+  g_autofree char *qemu = NULL;
   g_autofree char *port = NULL;
 
+  tmp = g_dir_make_tmp ("pvm-test-plan-XXXXXX", &error);
   g_assert_no_error (error);
   f->root = realpath (tmp, NULL);
   g_assert_nonnull (f->root);
@@ -387,11 +363,16 @@ fixture_set_up (Fixture *f)
   make_squashfs (f, "squash-source", "data/data1.sqsh");
   make_squashfs (f, "squash-source", "data/data2.sqsh");
 
-  f->port = find_free_ports ();
-  port = g_strdup_printf ("%u", f->port);
-
   f->config = pvm_config_new ();
   apply_settings (f, base);
+
+  qemu = pvm_host_find_tool ("qemu-system-x86_64", "qemu-system-x86", &error);
+  g_assert_no_error (error);
+  g_assert_true (pvm_config_set_string (f->config, "QEMU_BIN", qemu, &error));
+  g_assert_no_error (error);
+
+  f->port = find_free_ports ();
+  port = g_strdup_printf ("%u", f->port);
   g_assert_true (pvm_config_set_string (f->config, "INIT_SSH_PORT", port, &error));
   g_assert_no_error (error);
 }
@@ -399,7 +380,7 @@ fixture_set_up (Fixture *f)
 static void
 fixture_tear_down (Fixture *f)
 {
-  remove_tree (f->root);
+  pvm_test_remove_tree (f->root);
   g_clear_pointer (&f->root, g_free);
   g_clear_object (&f->config);
 }
@@ -473,6 +454,16 @@ static void
 prepare_output_file (Fixture *f)
 {
   make_file (f, "out/file", "a file, not a directory\n");
+}
+
+static void
+prepare_dangling_symlink (Fixture *f)
+{
+  g_autofree char *link = fixture_path (f, "out/dangling");
+  g_autofree char *dir = g_path_get_dirname (link);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_assert_cmpint (symlink ("/nonexistent/pvm-test-target", link), ==, 0);
 }
 
 static void
@@ -969,6 +960,11 @@ static const CheckCase check_cases[] = {
       { "ADDITIONAL", { " -snapshot" } } },
     0, FALSE, { { 0 } } },
 
+  { "image-read-only-double-dash-snapshot", prepare_read_only,
+    { { "DRIVES", { "image1" } },
+      { "ADDITIONAL", { "--snapshot" } } },
+    0, FALSE, { { 0 } } },
+
   { "input-missing", NULL,
     { { "DRIVES", { "image1" } },
       { "INDRIVES", { "nodata" } } },
@@ -998,8 +994,16 @@ static const CheckCase check_cases[] = {
     { { "DRIVES", { "image1" } },
       { "OUTDIRS", { "@/out/file/sub" } } },
     0, FALSE,
-    { { 0, "-o/OUTDIRS", "Cannot create the output directory @/out/file/sub" } },
+    { { 0, "-o/OUTDIRS",
+        "Cannot create the output directory @/out/file/sub: @/out/file is not a directory" } },
     "@/out/file/sub" },
+
+  /* mkdir would fail on a dangling symlink: it is in the way. */
+  { "output-dangling-symlink", prepare_dangling_symlink,
+    { { "DRIVES", { "image1" } },
+      { "OUTDIRS", { "@/out/dangling" } } },
+    0, FALSE,
+    { { 0, "-o/OUTDIRS", "The output @/out/dangling is not a directory" } } },
 
   /* Created at launch, not by the check. */
   { "output-missing", NULL,

@@ -16,6 +16,7 @@
 #include <glib/gstdio.h>
 
 #include "pvm-core.h"
+#include "pvm-test-util.h"
 
 #define GIB (G_GUINT64_CONSTANT (1) << 30)
 
@@ -25,31 +26,6 @@ typedef struct
   char *dir;       /* the test's temporary directory, removed at the end */
   char *qemu_img;  /* full path of qemu-img */
 } Fixture;
-
-static void
-remove_tree (const char *path)
-{
-  GStatBuf st;
-
-  g_assert_cmpint (g_lstat (path, &st), ==, 0);
-  if (S_ISDIR (st.st_mode))
-    {
-      g_autoptr(GError) error = NULL;
-      g_autoptr(GDir) dir = g_dir_open (path, 0, &error);
-      const char *name;
-
-      g_assert_no_error (error);
-      while ((name = g_dir_read_name (dir)) != NULL)
-        {
-          g_autofree char *child = g_build_filename (path, name, NULL);
-
-          remove_tree (child);
-        }
-      g_assert_cmpint (g_rmdir (path), ==, 0);
-    }
-  else
-    g_assert_cmpint (g_unlink (path), ==, 0);
-}
 
 static void
 fixture_set_up (Fixture       *f,
@@ -68,7 +44,7 @@ static void
 fixture_tear_down (Fixture       *f,
                    gconstpointer  data)
 {
-  remove_tree (f->dir);
+  pvm_test_remove_tree (f->dir);
   g_free (f->dir);
   g_free (f->qemu_img);
 }

@@ -288,10 +288,12 @@ pvm_plan_free (PvmPlan *plan)
   g_free (plan);
 }
 
+/* QEMU takes its options with one dash or two. */
 static gboolean
 has_snapshot_arg (PvmVmPlan *vm)
 {
-  return g_strv_contains ((const char * const *) vm->extra_args, "-snapshot");
+  return g_strv_contains ((const char * const *) vm->extra_args, "-snapshot") ||
+         g_strv_contains ((const char * const *) vm->extra_args, "--snapshot");
 }
 
 /* The real path of every qcow2 image in @dir that has a backing file,
@@ -472,21 +474,16 @@ check_output (PvmPlan   *plan,
               PvmVmPlan *vm)
 {
   g_autofree char *existing = NULL;
+  GStatBuf st;
 
   if (vm->output == NULL)
     return;
 
-  if (g_file_test (vm->output, G_FILE_TEST_EXISTS) &&
-      !g_file_test (vm->output, G_FILE_TEST_IS_DIR))
-    {
-      add_problem (plan, vm, "-o/OUTDIRS", "The output %s is not a directory", vm->output);
-      return;
-    }
-
   /* It is created at launch when missing: its nearest existing parent must
-   * then be a writable directory. */
+   * then be a writable directory. lstat, so that a dangling symlink counts
+   * as something in the way, as it will for mkdir. */
   existing = g_strdup (vm->output);
-  while (!g_file_test (existing, G_FILE_TEST_EXISTS))
+  while (g_lstat (existing, &st) != 0)
     {
       char *parent = g_path_get_dirname (existing);
 
@@ -494,11 +491,24 @@ check_output (PvmPlan   *plan,
       existing = parent;
     }
 
-  if (!g_file_test (existing, G_FILE_TEST_IS_DIR) || access (existing, W_OK | X_OK) != 0)
+  if (!g_file_test (existing, G_FILE_TEST_IS_DIR))
     {
       if (g_str_equal (existing, vm->output))
+        add_problem (plan, vm, "-o/OUTDIRS", "The output %s is not a directory", vm->output);
+      else
+        add_problem (plan, vm, "-o/OUTDIRS",
+                     "Cannot create the output directory %s: %s is not a directory",
+                     vm->output, existing);
+      return;
+    }
+
+  if (access (existing, W_OK | X_OK) != 0)
+    {
+      int saved_errno = errno;
+
+      if (g_str_equal (existing, vm->output))
         add_problem (plan, vm, "-o/OUTDIRS", "Cannot write to the output directory %s: %s",
-                     vm->output, g_strerror (errno));
+                     vm->output, g_strerror (saved_errno));
       else
         add_problem (plan, vm, "-o/OUTDIRS",
                      "Cannot create the output directory %s: %s is not writable",

@@ -114,6 +114,10 @@ pvm_size_parse (const char  *text,
       goto too_large;
     result += (guint64) part;
 
+    /* QEMU, libvirt and JSON all count sizes in signed 64-bit integers. */
+    if (result > (guint64) G_MAXINT64)
+      goto too_large;
+
     if (result == 0)
       {
         g_set_error (error, PVM_ERROR, PVM_ERROR_INVALID_ARGUMENT,

@@ -1,0 +1,12 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* pvm-test-util.h: helpers shared by the test programs. */
+
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+void pvm_test_remove_tree (const char *path);
+
+G_END_DECLS
