@@ -271,6 +271,31 @@ test_usage_errors (void)
   assert_contains (host_argument.err, "\"now please\"");
 }
 
+/* Every command answers --help on stdout and succeeds. */
+static void
+test_command_help (void)
+{
+  static const char * const commands[][3] = {
+    { "host", "--help", "Usage: pvm host" },
+    { "config", "--help", "Usage: pvm config import" },
+    { "config", "import", "Usage: pvm config import" },
+    { "config", "show", "Usage: pvm config import" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_auto(Run) run = { 0 };
+
+      if (g_str_equal (commands[i][1], "--help"))
+        run_pvm (&run, commands[i][0], "-h", NULL);
+      else
+        run_pvm (&run, commands[i][0], commands[i][1], "--help", NULL);
+      g_assert_cmpint (run.status, ==, 0);
+      g_assert_true (g_str_has_prefix (run.out, commands[i][2]));
+      g_assert_cmpstr (run.err, ==, "");
+    }
+}
+
 static JsonArray *
 parse_plan (const char *text)
 {
@@ -627,6 +652,7 @@ main (int    argc,
   g_test_add_func ("/cli/version", test_version);
   g_test_add_func ("/cli/nothing-to-launch", test_nothing_to_launch);
   g_test_add_func ("/cli/usage-errors", test_usage_errors);
+  g_test_add_func ("/cli/command-help", test_command_help);
   g_test_add_func ("/cli/readme-example", test_readme_example);
   g_test_add_func ("/cli/text-plan", test_text_plan);
   g_test_add_func ("/cli/additional-and-escapes", test_additional_and_escapes);

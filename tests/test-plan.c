@@ -1047,19 +1047,19 @@ static const CheckCase check_cases[] = {
     { { "DRIVES", { "image1" } },
       { "QEMU_BIN", { "/nonexistent" } } },
     0, FALSE,
-    { { -1, "QEMU_BIN", "QEMU (/nonexistent) was not found" } } },
+    { { -1, "QEMU_BIN", "QEMU (/nonexistent) is not an executable file" } } },
 
   { "qemu-missing-in-path", NULL,
     { { "DRIVES", { "image1" } },
       { "QEMU_BIN", { "pvm-no-such-qemu" } } },
     0, FALSE,
-    { { -1, "QEMU_BIN", "QEMU (pvm-no-such-qemu) was not found" } } },
+    { { -1, "QEMU_BIN", "QEMU (pvm-no-such-qemu) was not found in PATH" } } },
 
   { "qemu-is-a-directory", NULL,
     { { "DRIVES", { "image1" } },
       { "QEMU_BIN", { "@/images" } } },
     0, FALSE,
-    { { -1, "QEMU_BIN", "QEMU (@/images) was not found" } } },
+    { { -1, "QEMU_BIN", "QEMU (@/images) is not an executable file" } } },
 
   { "install-media-unset", NULL,
     { { "DRIVES", { "image1" } },
@@ -1263,7 +1263,7 @@ test_problem_to_string (void)
   expected_launch = g_strdup_printf ("QEMU_BIN: %s", launch_problem->message);
   launch_text = pvm_problem_to_string (launch_problem);
   g_assert_cmpstr (launch_text, ==, expected_launch);
-  g_assert_true (g_str_has_prefix (launch_text, "QEMU_BIN: QEMU (/nonexistent) was not found"));
+  g_assert_true (g_str_has_prefix (launch_text, "QEMU_BIN: QEMU (/nonexistent) is not an executable file"));
 
   bare_text = pvm_problem_to_string (&bare);
   g_assert_cmpstr (bare_text, ==, "A message alone");

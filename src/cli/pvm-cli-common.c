@@ -81,17 +81,28 @@ pvm_cli_usage_error (const char *command,
   return PVM_EXIT_USAGE;
 }
 
-/* Parses @argv with @context; on failure prints a usage error, sets
- * @status and returns FALSE. */
+/* Parses @argv with @context. -h or --help prints @usage and sets @status
+ * to 0; a bad option prints a usage error and sets @status to 2. Either way
+ * it returns FALSE, and the command returns @status. */
 gboolean
 pvm_cli_parse_options (GOptionContext   *context,
                        const char       *command,
+                       const char       *usage,
                        int              *argc,
                        char           ***argv,
                        int              *status)
 {
   g_autoptr(GError) error = NULL;
 
+  for (int i = 1; i < *argc && !g_str_equal ((*argv)[i], "--"); i++)
+    if (g_str_equal ((*argv)[i], "-h") || g_str_equal ((*argv)[i], "--help"))
+      {
+        fputs (usage, stdout);
+        *status = 0;
+        return FALSE;
+      }
+
+  g_option_context_set_help_enabled (context, FALSE);
   if (g_option_context_parse (context, argc, argv, &error))
     return TRUE;
 

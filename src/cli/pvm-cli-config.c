@@ -37,9 +37,8 @@ config_import (int    argc,
     { NULL }
   };
 
-  g_option_context_set_help_enabled (context, FALSE);
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!pvm_cli_parse_options (context, "pvm config import", &argc, &argv, &status))
+  if (!pvm_cli_parse_options (context, "pvm config import", usage, &argc, &argv, &status))
     return status;
 
   if (argc != 2)
@@ -89,9 +88,8 @@ config_show (int    argc,
     { NULL }
   };
 
-  g_option_context_set_help_enabled (context, FALSE);
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!pvm_cli_parse_options (context, "pvm config show", &argc, &argv, &status))
+  if (!pvm_cli_parse_options (context, "pvm config show", usage, &argc, &argv, &status))
     return status;
   if (argc != 1)
     return pvm_cli_usage_error ("pvm config show", "unexpected argument \"%s\"", argv[1]);

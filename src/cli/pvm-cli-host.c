@@ -14,10 +14,17 @@ typedef struct
 } Tool;
 
 static const Tool tools[] = {
-  { "qemu-system-x86_64", "qemu-system-x86" },
   { "qemu-img", "qemu-utils" },
   { "mksquashfs", "squashfs-tools" },
 };
+
+static const char usage[] =
+  "Usage: pvm host [--config FILE] [--json]\n"
+  "\n"
+  "Check what this host offers pVM: whether libvirt (LIBVIRT_URI) answers,\n"
+  "whether KVM is usable or guests run under TCG, and whether QEMU (QEMU_BIN),\n"
+  "qemu-img and mksquashfs are installed. Exits 1 if something pVM needs is\n"
+  "missing (KVM is not needed, only much faster).\n";
 
 static void
 report (JsonBuilder *builder,
@@ -60,9 +67,8 @@ pvm_cli_host (int    argc,
     { NULL }
   };
 
-  g_option_context_set_help_enabled (context, FALSE);
   g_option_context_add_main_entries (context, entries, NULL);
-  if (!pvm_cli_parse_options (context, "pvm host", &argc, &argv, &status))
+  if (!pvm_cli_parse_options (context, "pvm host", usage, &argc, &argv, &status))
     return status;
   if (argc > 1)
     return pvm_cli_usage_error ("pvm host", "unexpected argument \"%s\"", argv[1]);
@@ -108,6 +114,15 @@ pvm_cli_host (int    argc,
       report (builder, "KVM", FALSE, why);
       g_clear_error (&error);
     }
+
+  {
+    g_autofree char *qemu = pvm_host_find_qemu (pvm_config_get_string (config, "QEMU_BIN"),
+                                                &error);
+
+    report (builder, "QEMU", qemu != NULL, qemu != NULL ? qemu : error->message);
+    ok &= qemu != NULL;
+    g_clear_error (&error);
+  }
 
   for (guint i = 0; i < G_N_ELEMENTS (tools); i++)
     {

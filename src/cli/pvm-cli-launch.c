@@ -99,7 +99,7 @@ pvm_cli_launch (int    argc,
   g_autofree char *config_path = NULL;
   char *lists[G_N_ELEMENTS (flag_keys)] = { NULL };
   gboolean install = FALSE, dry_run = FALSE, json = FALSE, wait = FALSE;
-  gboolean verbose = FALSE, help = FALSE;
+  gboolean verbose = FALSE;
   int status = 0;
   GOptionEntry entries[] = {
     { "drives", 'd', 0, G_OPTION_ARG_STRING, &lists[0], NULL, NULL },
@@ -114,22 +114,14 @@ pvm_cli_launch (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, NULL, NULL },
     { "wait", 0, 0, G_OPTION_ARG_NONE, &wait, NULL, NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, NULL, NULL },
-    { "help", 'h', 0, G_OPTION_ARG_NONE, &help, NULL, NULL },
     { NULL }
   };
 
   context = g_option_context_new (NULL);
-  g_option_context_set_help_enabled (context, FALSE);
   g_option_context_add_main_entries (context, entries, NULL);
 
-  if (!pvm_cli_parse_options (context, "pvm", &argc, &argv, &status))
+  if (!pvm_cli_parse_options (context, "pvm", usage, &argc, &argv, &status))
     goto out;
-
-  if (help)
-    {
-      fputs (usage, stdout);
-      goto out;
-    }
 
   if (argc > 1)
     {

@@ -29,6 +29,7 @@ int        pvm_cli_usage_error       (const char  *command,
                                       ...) G_GNUC_PRINTF (2, 3);
 gboolean   pvm_cli_parse_options     (GOptionContext  *context,
                                       const char      *command,
+                                      const char      *usage,
                                       int             *argc,
                                       char          ***argv,
                                       int             *status);

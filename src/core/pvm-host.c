@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 #include <fcntl.h>
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
@@ -124,4 +125,39 @@ pvm_host_find_tool (const char  *program,
                  program, debian_package);
 
   return path;
+}
+
+/**
+ * pvm_host_find_qemu:
+ * @qemu_bin: the QEMU_BIN setting: a path, or a name looked up in PATH
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the QEMU executable's path, or %NULL with
+ *   %PVM_ERROR_MISSING_TOOL saying what to do
+ */
+char *
+pvm_host_find_qemu (const char  *qemu_bin,
+                    GError     **error)
+{
+  g_return_val_if_fail (qemu_bin != NULL, NULL);
+
+  if (strchr (qemu_bin, '/') == NULL)
+    {
+      char *path = g_find_program_in_path (qemu_bin);
+
+      if (path == NULL)
+        g_set_error (error, PVM_ERROR, PVM_ERROR_MISSING_TOOL,
+                     "QEMU (%s) was not found in PATH: install it (on Debian: "
+                     "qemu-system-x86), or set QEMU_BIN to its path", qemu_bin);
+      return path;
+    }
+
+  if (g_file_test (qemu_bin, G_FILE_TEST_IS_EXECUTABLE) &&
+      !g_file_test (qemu_bin, G_FILE_TEST_IS_DIR))
+    return g_strdup (qemu_bin);
+
+  g_set_error (error, PVM_ERROR, PVM_ERROR_MISSING_TOOL,
+               "QEMU (%s) is not an executable file: install QEMU (on Debian: "
+               "qemu-system-x86), or set QEMU_BIN to its path", qemu_bin);
+  return NULL;
 }

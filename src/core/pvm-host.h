@@ -16,5 +16,7 @@ gboolean    pvm_host_kvm_usable       (GError     **error);
 char       *pvm_host_find_tool        (const char  *program,
                                        const char  *debian_package,
                                        GError     **error);
+char       *pvm_host_find_qemu        (const char  *qemu_bin,
+                                       GError     **error);
 
 G_END_DECLS

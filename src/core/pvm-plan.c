@@ -14,6 +14,7 @@
 #include <glib/gstdio.h>
 
 #include "pvm-error.h"
+#include "pvm-host.h"
 #include "pvm-plan.h"
 #include "pvm-qcow2.h"
 #include "pvm-size.h"
@@ -590,21 +591,12 @@ static void
 check_launch (PvmPlan   *plan,
               PvmConfig *config)
 {
-  const char *qemu = pvm_config_get_string (config, "QEMU_BIN");
-  g_autofree char *qemu_path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *qemu = pvm_host_find_qemu (pvm_config_get_string (config, "QEMU_BIN"),
+                                              &error);
 
-  if (strchr (qemu, '/') != NULL)
-    {
-      if (g_file_test (qemu, G_FILE_TEST_IS_EXECUTABLE) && !g_file_test (qemu, G_FILE_TEST_IS_DIR))
-        qemu_path = g_strdup (qemu);
-    }
-  else
-    qemu_path = g_find_program_in_path (qemu);
-
-  if (qemu_path == NULL)
-    add_problem (plan, NULL, "QEMU_BIN",
-                 "QEMU (%s) was not found: install it (on Debian: qemu-system-x86), or set "
-                 "QEMU_BIN to its path", qemu);
+  if (qemu == NULL)
+    add_problem (plan, NULL, "QEMU_BIN", "%s", error->message);
 
   if (pvm_config_get_net_type (config) == PVM_NET_TYPE_TAP && geteuid () != 0)
     add_problem (plan, NULL, "NET_TYPE",
