@@ -6,6 +6,7 @@
 #include "pvm-autocleanups.h"
 #include "pvm-config.h"
 #include "pvm-contract.h"
+#include "pvm-domain.h"
 #include "pvm-error.h"
 #include "pvm-host.h"
 #include "pvm-plan.h"

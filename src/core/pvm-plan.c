@@ -22,9 +22,16 @@
 #define MIN_MEMORY (64 * PVM_SIZE_MIB)
 #define SQUASHFS_MAGIC "hsqs"
 
-static void
+/**
+ * pvm_vm_plan_free:
+ * @vm: (nullable): a VM's plan
+ */
+void
 pvm_vm_plan_free (PvmVmPlan *vm)
 {
+  if (vm == NULL)
+    return;
+
   g_free (vm->name);
   g_free (vm->image);
   g_free (vm->input);

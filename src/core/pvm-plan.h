@@ -51,10 +51,12 @@ PvmPlan    *pvm_plan_new_from_config   (PvmConfig    *config,
 void        pvm_plan_check             (PvmPlan      *plan,
                                         PvmConfig    *config);
 void        pvm_plan_free              (PvmPlan      *plan);
+void        pvm_vm_plan_free           (PvmVmPlan    *vm);
 JsonNode   *pvm_plan_to_json           (PvmPlan      *plan);
 char       *pvm_problem_to_string      (PvmProblem   *problem);
 const char *pvm_input_kind_to_string   (PvmInputKind  kind);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (PvmPlan, pvm_plan_free)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (PvmVmPlan, pvm_vm_plan_free)
 
 G_END_DECLS
