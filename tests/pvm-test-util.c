@@ -6,6 +6,7 @@
 
 #include <sys/stat.h>
 
+#include <gio/gio.h>
 #include <glib/gstdio.h>
 
 #include "pvm-test-util.h"
@@ -35,4 +36,31 @@ pvm_test_remove_tree (const char *path)
     }
   else
     g_assert_cmpint (g_unlink (path), ==, 0);
+}
+
+/* Runs @argv (never through a shell) in @cwd (NULL: the current directory)
+ * and fails the test, with the tool's messages, if it fails. Returns what
+ * it printed on stdout. */
+char *
+pvm_test_run_tool (const char         *cwd,
+                   const char * const *argv)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  if (cwd != NULL)
+    g_subprocess_launcher_set_cwd (launcher, cwd);
+  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_successful (process))
+    g_error ("%s failed:\n%s%s", argv[0], out, err);
+
+  return g_steal_pointer (&out);
 }

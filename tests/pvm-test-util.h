@@ -7,6 +7,8 @@
 
 G_BEGIN_DECLS
 
-void pvm_test_remove_tree (const char *path);
+void  pvm_test_remove_tree (const char         *path);
+char *pvm_test_run_tool    (const char         *cwd,
+                            const char * const *argv);
 
 G_END_DECLS

@@ -99,7 +99,6 @@ run_tool (const char *first_arg,
           ...)
 {
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_auto(Run) run = { 0 };
   va_list args;
 
   va_start (args, first_arg);
@@ -108,9 +107,7 @@ run_tool (const char *first_arg,
   va_end (args);
   g_ptr_array_add (argv, NULL);
 
-  run_argv (&run, (const char * const *) argv->pdata);
-  if (run.status != 0)
-    g_error ("%s failed: %s%s", first_arg, run.out, run.err);
+  g_free (pvm_test_run_tool (NULL, (const char * const *) argv->pdata));
 }
 
 static guint

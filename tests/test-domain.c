@@ -21,6 +21,7 @@
 #include <gio/gio.h>
 
 #include "pvm-core.h"
+#include "pvm-test-util.h"
 #include "pvm-domain.h"
 
 #define SERIAL_LOG "/srv/pvm/logs/job.serial.log"
@@ -163,17 +164,8 @@ static void
 assert_valid_domain_xml (const char *path)
 {
   const char * const argv[] = { "virt-xml-validate", path, "domain", NULL };
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *output = NULL;
 
-  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                     G_SUBPROCESS_FLAGS_STDERR_MERGE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &output, NULL, &error);
-  g_assert_no_error (error);
-  if (!g_subprocess_get_successful (process))
-    g_error ("virt-xml-validate rejects %s:\n%s", path, output);
+  g_free (pvm_test_run_tool (NULL, argv));
 }
 
 static void

@@ -144,27 +144,6 @@ snapshot (Fixture *f)
   return g_strjoinv ("\n", (char **) lines->pdata);
 }
 
-/* Runs @argv (no shell) in @cwd and fails the test if it fails. */
-static void
-run_tool (const char         *cwd,
-          const char * const *argv)
-{
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  g_autofree char *err = NULL;
-
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_set_cwd (launcher, cwd);
-  process = g_subprocess_launcher_spawnv (launcher, argv, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, NULL, &err, &error);
-  g_assert_no_error (error);
-  if (!g_subprocess_get_successful (process))
-    g_error ("%s %s failed: %s", argv[0], argv[1], err);
-}
-
 /* A qcow2 image at @relative; with @backing (stored as given, so relative
  * to the image's directory), an overlay of it. */
 static void
@@ -179,14 +158,14 @@ make_qcow2 (Fixture    *f,
     {
       const char * const argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", path, "64M", NULL };
 
-      run_tool (dir, argv);
+      g_free (pvm_test_run_tool (dir, argv));
     }
   else
     {
       const char * const argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-b", backing,
                                     "-F", "qcow2", path, NULL };
 
-      run_tool (dir, argv);
+      g_free (pvm_test_run_tool (dir, argv));
     }
 
   g_assert_true (pvm_qcow2_is_qcow2 (path));
@@ -202,7 +181,7 @@ make_squashfs (Fixture    *f,
   const char * const argv[] = { "mksquashfs", from, to, "-quiet", "-no-progress", "-all-root",
                                 NULL };
 
-  run_tool (f->root, argv);
+  g_free (pvm_test_run_tool (f->root, argv));
 }
 
 static void
@@ -393,7 +372,7 @@ prepare_raw (Fixture *f)
   g_autofree char *path = fixture_path (f, "images/raw.qcow2");
   const char * const argv[] = { "qemu-img", "create", "-q", "-f", "raw", path, "1M", NULL };
 
-  run_tool (f->root, argv);
+  g_free (pvm_test_run_tool (f->root, argv));
 }
 
 static void

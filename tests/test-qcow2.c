@@ -62,32 +62,14 @@ static char *
 run_qemu_img_argv (Fixture   *f,
                    GPtrArray *args)
 {
-  g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
 
   g_ptr_array_add (argv, f->qemu_img);
   for (guint i = 0; i < args->len; i++)
     g_ptr_array_add (argv, args->pdata[i]);
   g_ptr_array_add (argv, NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  g_subprocess_launcher_set_cwd (launcher, f->dir);
-  process = g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata,
-                                          &error);
-  g_assert_no_error (error);
-
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  if (!g_subprocess_get_successful (process))
-    g_test_message ("qemu-img %s failed: %s", (char *) args->pdata[0], err);
-  g_assert_true (g_subprocess_get_successful (process));
-
-  return g_steal_pointer (&out);
+  return pvm_test_run_tool (f->dir, (const char * const *) argv->pdata);
 }
 
 /* The arguments of `qemu-img create` up to its options. */

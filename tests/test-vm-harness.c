@@ -17,6 +17,7 @@
 #include <glib/gstdio.h>
 
 #include "pvm-core.h"
+#include "pvm-test-util.h"
 
 #define GUEST_TIMEOUT_SECONDS 240
 #define DOMAIN_NAME "pvm-test-harness"
@@ -44,22 +45,6 @@ require_env (const char *name)
     g_error ("%s is not set: run this test through tests/harness/pvm-harness "
              "(\"meson test\" does)", name);
   return value;
-}
-
-static void
-run_tool (const char * const *argv)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autofree char *output = NULL;
-
-  process = g_subprocess_newv (argv, G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                     G_SUBPROCESS_FLAGS_STDERR_MERGE, &error);
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &output, NULL, &error);
-  g_assert_no_error (error);
-  if (!g_subprocess_get_successful (process))
-    g_error ("%s failed:\n%s", argv[0], output);
 }
 
 static void
@@ -247,8 +232,8 @@ test_harness_squashfs_in_9p_out (void)
                                  "-no-progress", "-quiet", NULL };
     const char *qemu_img[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2",
                                "-b", guest, overlay, NULL };
-    run_tool (mksquashfs);
-    run_tool (qemu_img);
+    g_free (pvm_test_run_tool (NULL, mksquashfs));
+    g_free (pvm_test_run_tool (NULL, qemu_img));
   }
 
   connection = gvir_connection_new (uri);
