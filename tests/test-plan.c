@@ -1232,8 +1232,9 @@ test_problem_to_string (void)
 
   vm_problem = find_problem (plan, "-d/DRIVES");
   image = fixture_path (&f, "images/image2.qcow2");
+  /* The path in the command is shell-quoted, ready to paste. */
   expected_vm = g_strdup_printf ("VM 2 (image2), -d/DRIVES: The image %s does not exist: "
-                                 "create it (qemu-img create -f qcow2 %s 20G), or check the "
+                                 "create it (qemu-img create -f qcow2 '%s' 20G), or check the "
                                  "name and DRIVEREPO (%s/images)", image, image, f.root);
   vm_text = pvm_problem_to_string (vm_problem);
   g_assert_cmpstr (vm_text, ==, expected_vm);

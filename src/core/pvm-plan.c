@@ -377,9 +377,12 @@ check_image (PvmPlan    *plan,
 
   if (!g_file_test (vm->image, G_FILE_TEST_EXISTS))
     {
+      /* Quoted, so that the command can be pasted into a shell as it is. */
+      g_autofree char *quoted = g_shell_quote (vm->image);
+
       add_problem (plan, vm, "-d/DRIVES",
                    "The image %s does not exist: create it (qemu-img create -f qcow2 %s 20G), "
-                   "or check the name and DRIVEREPO (%s)", vm->image, vm->image, drive_repo);
+                   "or check the name and DRIVEREPO (%s)", vm->image, quoted, drive_repo);
       return;
     }
 
