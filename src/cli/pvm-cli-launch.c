@@ -56,8 +56,9 @@ static const char usage[] =
   "Commands:\n"
   "  config           import an original pVM.cfg, show the configuration\n"
   "  host             check what this host offers: libvirt, KVM, QEMU, tools\n"
-  "  list, stop, save, image, squash\n"
-  "                   VMs, images and archives (not in this version yet)\n"
+  "  image            list, create, snapshot, delete and flatten the VM images\n"
+  "  list, stop, save, squash\n"
+  "                   VMs and archives (not in this version yet)\n"
   "\n"
   "See pvm(1) and docs/configuration.md.\n";
 

@@ -19,6 +19,8 @@ int        pvm_cli_config            (int          argc,
                                       char       **argv);
 int        pvm_cli_host              (int          argc,
                                       char       **argv);
+int        pvm_cli_image             (int          argc,
+                                      char       **argv);
 
 PvmConfig *pvm_cli_load_config       (const char  *path,
                                       gboolean     verbose,

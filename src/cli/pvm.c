@@ -30,7 +30,7 @@ static const Command commands[] = {
   { "list", not_yet },
   { "stop", not_yet },
   { "save", not_yet },
-  { "image", not_yet },
+  { "image", pvm_cli_image },
   { "squash", not_yet },
 };
 

@@ -9,6 +9,7 @@
 #include "pvm-domain.h"
 #include "pvm-error.h"
 #include "pvm-host.h"
+#include "pvm-image-repo.h"
 #include "pvm-plan.h"
 #include "pvm-qcow2.h"
 #include "pvm-size.h"

@@ -20,6 +20,12 @@ G_BEGIN_DECLS
  * @PVM_ERROR_INVALID_CONFIG: a configuration file is malformed (the message
  *   starts with "FILE:LINE: ")
  * @PVM_ERROR_NOT_QCOW2: a file that must be a qcow2 image is not one
+ * @PVM_ERROR_IMAGE_HAS_OVERLAYS: the image is the backing image of others,
+ *   so it must not be booted, written, resized or deleted
+ * @PVM_ERROR_EXISTS: something of that name already exists
+ * @PVM_ERROR_INVALID_NAME: a name cannot be used: empty, a path, "..",
+ *   a leading "-" or ".", control characters, too long
+ * @PVM_ERROR_NO_SPACE: the file system is full
  *
  * Error codes of the %PVM_ERROR domain, for the UI and the CLI to act on.
  */
@@ -34,6 +40,10 @@ typedef enum
   PVM_ERROR_LIBVIRT,
   PVM_ERROR_INVALID_CONFIG,
   PVM_ERROR_NOT_QCOW2,
+  PVM_ERROR_IMAGE_HAS_OVERLAYS,
+  PVM_ERROR_EXISTS,
+  PVM_ERROR_INVALID_NAME,
+  PVM_ERROR_NO_SPACE,
 } PvmError;
 
 GQuark pvm_error_quark (void);

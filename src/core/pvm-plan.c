@@ -15,6 +15,7 @@
 
 #include "pvm-error.h"
 #include "pvm-host.h"
+#include "pvm-image-repo.h"
 #include "pvm-plan.h"
 #include "pvm-qcow2.h"
 #include "pvm-size.h"
@@ -304,71 +305,15 @@ has_snapshot_arg (PvmVmPlan *vm)
          g_strv_contains ((const char * const *) vm->extra_args, "--snapshot");
 }
 
-/* The real path of every qcow2 image in @dir that has a backing file,
- * mapped to the real path of that backing file. */
-static GHashTable *
-scan_backing_files (const char *dir)
-{
-  GHashTable *backing = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  g_autoptr(GDir) handle = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  while (handle != NULL && (name = g_dir_read_name (handle)) != NULL)
-    {
-      g_autofree char *path = g_build_filename (dir, name, NULL);
-      g_auto(PvmQcow2Info) info = { 0 };
-      g_autofree char *backing_path = NULL;
-      char *real;
-
-      if (!pvm_qcow2_is_qcow2 (path) || !pvm_qcow2_read_info (path, &info, NULL))
-        continue;
-
-      backing_path = pvm_qcow2_info_dup_backing_path (&info, path);
-      if (backing_path == NULL || (real = realpath (backing_path, NULL)) == NULL)
-        continue;
-
-      g_hash_table_insert (backing, g_steal_pointer (&path), real);
-    }
-
-  return backing;
-}
-
-/* An overlay in @dir of the image at @real_image, or NULL. */
-static char *
-find_overlay_of (GHashTable *scanned,
-                 const char *dir,
-                 const char *real_image)
-{
-  GHashTable *backing = g_hash_table_lookup (scanned, dir);
-  GHashTableIter iter;
-  gpointer overlay, base;
-
-  if (backing == NULL)
-    {
-      backing = scan_backing_files (dir);
-      g_hash_table_insert (scanned, g_strdup (dir), backing);
-    }
-
-  g_hash_table_iter_init (&iter, backing);
-  while (g_hash_table_iter_next (&iter, &overlay, &base))
-    if (g_str_equal (base, real_image))
-      return g_strdup (overlay);
-
-  return NULL;
-}
-
 static void
 check_image (PvmPlan    *plan,
              PvmVmPlan  *vm,
              const char *drive_repo,
-             GHashTable *scanned,
              GHashTable *images)
 {
   g_auto(PvmQcow2Info) info = { 0 };
   g_autoptr(GError) error = NULL;
   g_autofree char *real = NULL;
-  g_autofree char *dir = NULL;
-  g_autofree char *overlay = NULL;
   g_autofree char *backing_path = NULL;
   PvmVmPlan *other;
 
@@ -418,19 +363,8 @@ check_image (PvmPlan    *plan,
   g_assert (real != NULL);
 
   /* A backing image is never booted: writing it corrupts its overlays. */
-  dir = g_path_get_dirname (real);
-  overlay = find_overlay_of (scanned, dir, real);
-  if (overlay == NULL && g_file_test (drive_repo, G_FILE_TEST_IS_DIR))
-    {
-      g_autofree char *repo = realpath (drive_repo, NULL);
-
-      if (repo != NULL && !g_str_equal (repo, dir))
-        overlay = find_overlay_of (scanned, repo, real);
-    }
-  if (overlay != NULL)
-    add_problem (plan, vm, "-d/DRIVES",
-                 "The image %s is the backing image of %s: booting it would corrupt that "
-                 "overlay. Launch an overlay of it instead", vm->image, overlay);
+  if (!pvm_image_check_unprotected (vm->image, drive_repo, PVM_IMAGE_ACCESS_BOOT, &error))
+    add_problem (plan, vm, "-d/DRIVES", "%s", error->message);
 
   if ((other = g_hash_table_lookup (images, real)) != NULL)
     add_problem (plan, vm, "-d/DRIVES",
@@ -642,15 +576,12 @@ void
 pvm_plan_check (PvmPlan   *plan,
                 PvmConfig *config)
 {
-  g_autoptr(GHashTable) scanned = NULL;
   g_autoptr(GHashTable) images = NULL;
   const char *drive_repo;
 
   g_return_if_fail (plan != NULL);
   g_return_if_fail (PVM_IS_CONFIG (config));
 
-  scanned = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
-                                   (GDestroyNotify) g_hash_table_unref);
   images = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   drive_repo = pvm_config_get_string (config, "DRIVEREPO");
 
@@ -660,7 +591,7 @@ pvm_plan_check (PvmPlan   *plan,
     {
       PvmVmPlan *vm = g_ptr_array_index (plan->vms, i);
 
-      check_image (plan, vm, drive_repo, scanned, images);
+      check_image (plan, vm, drive_repo, images);
       check_input (plan, vm);
       check_output (plan, vm);
       check_resources (plan, vm);

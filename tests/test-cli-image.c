@@ -1,0 +1,674 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test-cli-image.c: "pvm image" as a user meets it, on temporary
+ * repositories with real qemu-img.
+ *
+ * Runs the built pvm binary. meson runs this test twice: directly (unit
+ * suite) and through the harness as an unprivileged user (integration
+ * suite), where the binary is staged and named by PVM_TEST_FILE_PVM and
+ * the permission checks mean something. */
+
+#define G_LOG_DOMAIN "test-cli-image"
+
+#include "config.h"
+
+#include <signal.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+#include <json-glib/json-glib.h>
+
+#include "pvm-core.h"
+#include "pvm-test-util.h"
+
+typedef struct
+{
+  int   status;
+  char *out;
+  char *err;
+} Result;
+
+static void
+result_clear (Result *result)
+{
+  g_free (result->out);
+  g_free (result->err);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Result, result_clear)
+
+/* A scratch area: repo/ (DRIVEREPO) and pvm.conf naming it, and empty
+ * XDG directories for pvm. */
+typedef struct
+{
+  char *dir;
+  char *repo;
+  char *conf;
+} Area;
+
+static void
+area_clear (Area *area)
+{
+  if (area->dir != NULL)
+    pvm_test_remove_tree (area->dir);
+  g_free (area->dir);
+  g_free (area->repo);
+  g_free (area->conf);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Area, area_clear)
+
+static void
+area_init (Area       *area,
+           const char *repo_name)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *contents = NULL;
+  g_autofree char *tmp = g_dir_make_tmp ("pvm-test-cli-image-XXXXXX", &error);
+
+  g_assert_no_error (error);
+  area->dir = realpath (tmp, NULL);
+  area->repo = g_build_filename (area->dir, repo_name, NULL);
+  area->conf = g_build_filename (area->dir, "pvm.conf", NULL);
+  g_assert_cmpint (g_mkdir (area->repo, 0755), ==, 0);
+
+  contents = g_strdup_printf ("[pvm]\nDRIVEREPO=%s\n", area->repo);
+  g_file_set_contents (area->conf, contents, -1, &error);
+  g_assert_no_error (error);
+}
+
+static char *
+area_path (Area       *area,
+           const char *file_name)
+{
+  return g_build_filename (area->repo, file_name, NULL);
+}
+
+static GSubprocess *
+spawn_pvm (Area               *area,
+           const char * const *args,
+           GError            **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *pvm = g_getenv ("PVM_TEST_FILE_PVM");
+
+  if (pvm == NULL)
+    pvm = g_getenv ("PVM_CLI");
+  if (pvm == NULL)
+    g_error ("Neither PVM_TEST_FILE_PVM nor PVM_CLI is set: run this test with meson test");
+
+  g_ptr_array_add (argv, (gpointer) pvm);
+  g_ptr_array_add (argv, (gpointer) "image");
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  /* Every command takes --config. */
+  if (area != NULL && args[0] != NULL && !g_str_equal (args[0], "--help"))
+    {
+      g_ptr_array_add (argv, (gpointer) "--config");
+      g_ptr_array_add (argv, area->conf);
+    }
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  /* pvm prints in the locale's character set (GLib's g_print): a UTF-8
+   * locale, so that the names come back as they were given. */
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  if (area != NULL)
+    {
+      g_autofree char *xdg = g_build_filename (area->dir, "xdg", NULL);
+
+      g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", xdg, TRUE);
+      g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", xdg, TRUE);
+    }
+  return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
+}
+
+static void
+finish (GSubprocess *process,
+        Result      *result)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &result->out, &result->err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  result->status = g_subprocess_get_exit_status (process);
+}
+
+/* pvm image ARGS... --config AREA's; @args ends with NULL. */
+static void
+pvm_image (Area               *area,
+           Result             *result,
+           const char * const *args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = spawn_pvm (area, args, &error);
+
+  g_assert_no_error (error);
+  finish (process, result);
+}
+
+#define PVM_IMAGE(area, result, ...) \
+  pvm_image ((area), (result), (const char * const[]) { __VA_ARGS__, NULL })
+
+static void
+assert_contains (const char *haystack,
+                 const char *needle)
+{
+  if (strstr (haystack, needle) == NULL)
+    g_error ("\"%s\" does not contain \"%s\"", haystack, needle);
+}
+
+/* Succeeds, or fails the test with pvm's messages. */
+static void
+assert_ok (Result *result)
+{
+  if (result->status != 0)
+    g_error ("pvm image failed (%d): %s%s", result->status, result->out, result->err);
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, text, -1, &error);
+  g_assert_no_error (error);
+  return json_node_ref (json_parser_get_root (parser));
+}
+
+static int
+compare_lines (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The repository's files with their modes, sizes, times and contents. */
+static char *
+repo_state (Area *area)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = g_dir_open (area->repo, 0, &error);
+  const char *name;
+
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = area_path (area, name);
+      g_autofree char *contents = NULL;
+      g_autofree char *sum = NULL;
+      gsize length;
+      struct stat st;
+
+      g_assert_cmpint (stat (path, &st), ==, 0);
+      g_file_get_contents (path, &contents, &length, &error);
+      g_assert_no_error (error);
+      sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
+      g_ptr_array_add (lines, g_strdup_printf ("%s %o %" G_GINT64_FORMAT " %" G_GINT64_FORMAT
+                                               ".%09ld %s", name, (guint) st.st_mode,
+                                               (gint64) st.st_size, (gint64) st.st_ctim.tv_sec,
+                                               st.st_ctim.tv_nsec, sum));
+    }
+  g_ptr_array_sort (lines, compare_lines);
+  g_ptr_array_add (lines, NULL);
+  return g_strjoinv ("\n", (char **) lines->pdata);
+}
+
+static gboolean
+has_temp_file (Area *area)
+{
+  g_autoptr(GDir) dir = g_dir_open (area->repo, 0, NULL);
+  const char *name;
+
+  g_assert_nonnull (dir);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    if (name[0] == '.')
+      return TRUE;
+  return FALSE;
+}
+
+/* --- help and usage ------------------------------------------------------ */
+
+static void
+test_help (void)
+{
+  static const char * const commands[] = {
+    "--help", "-h", "list", "info", "create", "snapshot", "delete", "flatten",
+  };
+  g_auto(Result) bare = { 0 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    {
+      g_auto(Result) result = { 0 };
+
+      if (commands[i][0] == '-')
+        PVM_IMAGE (NULL, &result, commands[i]);
+      else
+        PVM_IMAGE (NULL, &result, commands[i], "--help");
+      g_assert_cmpint (result.status, ==, 0);
+      g_assert_true (g_str_has_prefix (result.out, "Usage: pvm image list"));
+      assert_contains (result.out, "--json");
+      g_assert_cmpstr (result.err, ==, "");
+    }
+
+  /* Without a command: the usage, on stderr, as an error. */
+  pvm_image (NULL, &bare, (const char * const[]) { NULL });
+  g_assert_cmpint (bare.status, ==, 2);
+  g_assert_cmpstr (bare.out, ==, "");
+  g_assert_true (g_str_has_prefix (bare.err, "Usage: pvm image list"));
+}
+
+static void
+test_usage_errors (void)
+{
+  static const struct
+  {
+    const char *args[4];
+    const char *message;
+  } rows[] = {
+    { { "frobnicate" }, "pvm image: unknown command \"frobnicate\"" },
+    { { "create", "x" }, "pvm image create: give the image's NAME and SIZE" },
+    { { "create" }, "give the image's NAME and SIZE" },
+    { { "snapshot", "base" }, "give the BASE image and the new overlay's NAME" },
+    { { "list", "extra" }, "pvm image list: unexpected argument \"extra\"" },
+    { { "delete" }, "pvm image delete: give the image's NAME" },
+    { { "flatten", "a", "b" }, "unexpected argument \"b\"" },
+    { { "info", "--tree", "x" }, "--tree" },
+    { { "list", "--frobnicate" }, "--frobnicate" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_auto(Result) result = { 0 };
+
+      pvm_image (NULL, &result, rows[i].args);
+      g_assert_cmpint (result.status, ==, 2);
+      g_assert_cmpstr (result.out, ==, "");
+      assert_contains (result.err, rows[i].message);
+    }
+}
+
+/* --- the workflow -------------------------------------------------------- */
+
+/* create, snapshot twice, list three ways, info, the refusals, flatten,
+ * delete: what the README's workflow does with pvm image. */
+static void
+test_workflow (void)
+{
+  g_auto(Area) area = { 0 };
+  g_autofree char *base = NULL;
+  g_autofree char *overlay = NULL;
+  g_autofree char *top = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  const char *top_name = "Ωmega's \"top\"";
+  struct stat st;
+
+  area_init (&area, "my images");
+  base = area_path (&area, "base.qcow2");
+  overlay = area_path (&area, "my overlay.qcow2");
+  top = g_strdup_printf ("%s/%s.qcow2", area.repo, top_name);
+
+  {
+    g_auto(Result) result = { 0 };
+
+    PVM_IMAGE (&area, &result, "list");
+    assert_ok (&result);
+    assert_contains (result.out, "No images in ");
+  }
+
+  {
+    g_auto(Result) result = { 0 };
+
+    PVM_IMAGE (&area, &result, "create", "base", "64M");
+    assert_ok (&result);
+    assert_contains (result.out, "Created base (");
+    assert_contains (result.out, "64 MiB");
+  }
+  {
+    const char * const argv[] = { "qemu-io", "-f", "qcow2", "-c", "write -P 0xab 0 4M", base,
+                                  NULL };
+
+    g_free (pvm_test_run_tool (NULL, argv));
+  }
+
+  {
+    g_auto(Result) result = { 0 };
+
+    PVM_IMAGE (&area, &result, "snapshot", "base", "my overlay");
+    assert_ok (&result);
+    assert_contains (result.out, "Created the overlay my overlay");
+    assert_contains (result.out, "is now read-only");
+    g_assert_cmpint (stat (base, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0222, ==, 0);
+  }
+  {
+    g_auto(Result) result = { 0 };
+
+    PVM_IMAGE (&area, &result, "snapshot", "my overlay.qcow2", top_name, "--json");
+    assert_ok (&result);
+    /* Notes go to stderr with --json. */
+    assert_contains (result.err, "is now read-only");
+    {
+      g_autoptr(JsonNode) node = parse_json (result.out);
+      JsonObject *object = json_node_get_object (node);
+
+      g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, top_name);
+      g_assert_cmpstr (json_object_get_string_member (object, "backing_file"), ==,
+                       "my overlay.qcow2");
+    }
+  }
+
+  /* The listing in JSON, against qemu-img info. */
+  {
+    g_auto(Result) result = { 0 };
+    g_autoptr(JsonNode) node = NULL;
+    JsonArray *images;
+
+    PVM_IMAGE (&area, &result, "list", "--json");
+    assert_ok (&result);
+    node = parse_json (result.out);
+    images = json_node_get_array (node);
+    g_assert_cmpuint (json_array_get_length (images), ==, 3);
+    for (guint i = 0; i < 3; i++)
+      {
+        JsonObject *image = json_array_get_object_element (images, i);
+        const char *path = json_object_get_string_member (image, "path");
+        const char * const argv[] = { "qemu-img", "info", "--output=json", path, NULL };
+        g_autofree char *out = pvm_test_run_tool (NULL, argv);
+        g_autoptr(JsonNode) info_node = parse_json (out);
+        JsonObject *info = json_node_get_object (info_node);
+
+        g_assert_cmpint (json_object_get_int_member (image, "virtual_size"), ==,
+                         json_object_get_int_member (info, "virtual-size"));
+        g_assert_cmpint (json_object_get_int_member (image, "disk_usage"), ==,
+                         json_object_get_int_member (info, "actual-size"));
+        if (json_object_has_member (info, "backing-filename"))
+          g_assert_cmpstr (json_object_get_string_member (image, "backing_file"), ==,
+                           json_object_get_string_member (info, "backing-filename"));
+        else
+          g_assert_true (json_object_get_null_member (image, "backing_file"));
+      }
+
+    /* Sorted: base, my overlay, Ωmega's "top". */
+    g_assert_cmpstr (json_object_get_string_member (json_array_get_object_element (images, 0),
+                                                    "name"), ==, "base");
+    g_assert_true (json_object_get_boolean_member (json_array_get_object_element (images, 0),
+                                                   "protected"));
+    g_assert_true (json_object_get_boolean_member (json_array_get_object_element (images, 1),
+                                                   "protected"));
+    g_assert_false (json_object_get_boolean_member (json_array_get_object_element (images, 2),
+                                                    "protected"));
+  }
+
+  /* As a table, and as a tree. */
+  {
+    g_auto(Result) table = { 0 };
+    g_auto(Result) tree = { 0 };
+    g_auto(GStrv) lines = NULL;
+
+    PVM_IMAGE (&area, &table, "list");
+    assert_ok (&table);
+    lines = g_strsplit (table.out, "\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, 5);    /* header, 3 images, "" */
+    g_assert_true (g_str_has_prefix (lines[0], "NAME "));
+    assert_contains (lines[1], "protected (1 overlay), read-only");
+    assert_contains (lines[2], "base.qcow2");
+    assert_contains (lines[3], "my overlay.qcow2");
+    g_clear_pointer (&lines, g_strfreev);
+
+    PVM_IMAGE (&area, &tree, "list", "--tree");
+    assert_ok (&tree);
+    lines = g_strsplit (tree.out, "\n", -1);
+    g_assert_cmpuint (g_strv_length (lines), ==, 4);
+    g_assert_true (g_str_has_prefix (lines[0], "base  (64 MiB"));
+    g_assert_true (g_str_has_prefix (lines[1], "└─ my overlay") ||
+                   g_str_has_prefix (lines[1], "`- my overlay"));
+    assert_contains (lines[2], top_name);
+    g_assert_true (g_str_has_prefix (lines[2], "   "));
+  }
+
+  {
+    g_auto(Result) result = { 0 };
+
+    PVM_IMAGE (&area, &result, "info", top_name);
+    assert_ok (&result);
+    assert_contains (result.out, "chain         ");
+    assert_contains (result.out, overlay);
+    assert_contains (result.out, base);
+    assert_contains (result.out, "used by       -");
+  }
+
+  /* The refusals leave everything as it was. */
+  before = repo_state (&area);
+  {
+    g_auto(Result) result = { 0 };
+
+    PVM_IMAGE (&area, &result, "delete", "base");
+    g_assert_cmpint (result.status, ==, 1);
+    g_assert_cmpstr (result.out, ==, "");
+    assert_contains (result.err, "pvm image delete: The image ");
+    assert_contains (result.err, "is the backing image of ");
+    assert_contains (result.err, overlay);
+    assert_contains (result.err, "Delete that overlay first");
+  }
+  {
+    g_auto(Result) result = { 0 };
+
+    PVM_IMAGE (&area, &result, "flatten", "my overlay");
+    g_assert_cmpint (result.status, ==, 1);
+    assert_contains (result.err, "changing it would corrupt that overlay");
+  }
+  after = repo_state (&area);
+  g_assert_cmpstr (after, ==, before);
+
+  /* Flatten the top; then delete from the top down. */
+  {
+    g_auto(Result) result = { 0 };
+    const char * const argv[] = { "qemu-img", "info", top, NULL };
+    g_autofree char *out = NULL;
+
+    PVM_IMAGE (&area, &result, "flatten", top_name);
+    assert_ok (&result);
+    assert_contains (result.out, "Flattened ");
+    out = pvm_test_run_tool (NULL, argv);
+    g_assert_null (strstr (out, "backing"));
+  }
+  {
+    g_auto(Result) result = { 0 };
+
+    PVM_IMAGE (&area, &result, "delete", "my overlay");
+    assert_ok (&result);
+    assert_contains (result.out, "Deleted my overlay");
+    assert_contains (result.out, "stays read-only");
+    assert_contains (result.out, "chmod u+w");
+    g_assert_cmpint (stat (base, &st), ==, 0);
+    g_assert_cmpint (st.st_mode & 0222, ==, 0);
+  }
+  {
+    g_auto(Result) result = { 0 };
+    g_autoptr(JsonNode) node = NULL;
+
+    PVM_IMAGE (&area, &result, "delete", "base", "--json");
+    assert_ok (&result);
+    node = parse_json (result.out);
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "deleted"), ==,
+                     base);
+    g_assert_false (g_file_test (base, G_FILE_TEST_EXISTS));
+  }
+}
+
+/* Bad input: each is a clear error, and the repository stays as it was. */
+static void
+test_bad_input (void)
+{
+  static const struct
+  {
+    const char *args[4];
+    const char *message;
+  } rows[] = {
+    { { "create", "../x", "1G" }, "Invalid image name \"../x\"" },
+    { { "create", "-x", "1G" }, "Unknown option -x" },
+    { { "create", "--", "-x", "1G" }, "it starts with \"-\"" },
+    { { "create", "x", "1Q" }, "Invalid size \"1Q\"" },
+    { { "create", "x", "0" }, "larger than zero" },
+    { { "create", "x", "-5G" }, "-5G" },
+    { { "create", "base", "1G" }, "already exists" },
+    { { "snapshot", "nothere", "new" }, "There is no image \"nothere\"" },
+    { { "snapshot", "base", "a/b" }, "not a path" },
+    { { "snapshot", "base", "base" }, "already exists" },
+    { { "info", "nothere" }, "There is no image \"nothere\"" },
+    { { "delete", ".." }, "Invalid image name" },
+    { { "flatten", "base" }, "already standalone" },
+  };
+  g_auto(Area) area = { 0 };
+  g_autofree char *before = NULL;
+
+  area_init (&area, "repo");
+  {
+    g_auto(Result) result = { 0 };
+
+    PVM_IMAGE (&area, &result, "create", "base", "16M");
+    assert_ok (&result);
+  }
+  before = repo_state (&area);
+
+  for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
+    {
+      g_auto(Result) result = { 0 };
+      g_autofree char *after = NULL;
+
+      pvm_image (&area, &result, rows[i].args);
+      g_test_message ("%s %s: %s", rows[i].args[0], rows[i].args[1], result.err);
+      g_assert_cmpint (result.status, !=, 0);
+      g_assert_cmpstr (result.out, ==, "");
+      if (strstr (result.err, rows[i].message) == NULL)
+        g_error ("\"%s\" does not contain \"%s\"", result.err, rows[i].message);
+      after = repo_state (&area);
+      g_assert_cmpstr (after, ==, before);
+    }
+}
+
+static void
+test_missing_repo (void)
+{
+  g_auto(Area) area = { 0 };
+  g_auto(Result) list = { 0 };
+  g_auto(Result) created = { 0 };
+
+  area_init (&area, "repo");
+  g_assert_cmpint (g_rmdir (area.repo), ==, 0);
+
+  PVM_IMAGE (&area, &list, "list");
+  g_assert_cmpint (list.status, ==, 1);
+  assert_contains (list.err, "does not exist");
+  assert_contains (list.err, "mkdir -p");
+
+  PVM_IMAGE (&area, &created, "create", "x", "1G");
+  g_assert_cmpint (created.status, ==, 1);
+  assert_contains (created.err, "does not exist");
+  g_assert_false (g_file_test (area.repo, G_FILE_TEST_EXISTS));
+}
+
+/* As the unprivileged user, a repository that cannot be written. */
+static void
+test_read_only_repo (void)
+{
+  g_auto(Area) area = { 0 };
+  g_auto(Result) result = { 0 };
+  g_autofree char *image = NULL;
+
+  area_init (&area, "repo");
+  image = area_path (&area, "new.qcow2");
+  g_assert_cmpint (g_chmod (area.repo, 0555), ==, 0);
+  PVM_IMAGE (&area, &result, "create", "new", "1G");
+  g_assert_cmpint (g_chmod (area.repo, 0755), ==, 0);
+
+  if (geteuid () == 0)
+    {
+      g_test_message ("running as root: the directory's permissions do not apply");
+      assert_ok (&result);
+      return;
+    }
+
+  g_assert_cmpint (result.status, ==, 1);
+  assert_contains (result.err, "Cannot create a file in ");
+  assert_contains (result.err, area.repo);
+  assert_contains (result.err, "Permission denied");
+  g_assert_false (g_file_test (image, G_FILE_TEST_EXISTS));
+  g_assert_false (has_temp_file (&area));
+}
+
+/* Ctrl+C during flatten: pvm says "cancelled", removes its temporary file
+ * and leaves the overlay as it was. */
+static void
+test_flatten_interrupted (void)
+{
+  g_auto(Area) area = { 0 };
+  g_auto(Result) result = { 0 };
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *base = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  gint64 deadline;
+
+  area_init (&area, "repo");
+  base = area_path (&area, "base.qcow2");
+  {
+    g_auto(Result) created = { 0 };
+    g_auto(Result) snapshot = { 0 };
+    const char * const write_argv[] = { "qemu-io", "-f", "qcow2", "-c", "write -P 0x5a 0 256M",
+                                        base, NULL };
+
+    PVM_IMAGE (&area, &created, "create", "base", "512M");
+    assert_ok (&created);
+    g_free (pvm_test_run_tool (NULL, write_argv));
+    PVM_IMAGE (&area, &snapshot, "snapshot", "base", "overlay");
+    assert_ok (&snapshot);
+  }
+  before = repo_state (&area);
+
+  process = spawn_pvm (&area, (const char * const[]) { "flatten", "overlay", NULL }, &error);
+  g_assert_no_error (error);
+
+  /* Interrupted once qemu-img is copying: its temporary file exists. */
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!has_temp_file (&area))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (2000);
+    }
+  g_subprocess_send_signal (process, SIGINT);
+  finish (process, &result);
+
+  g_assert_cmpint (result.status, ==, 1);
+  g_assert_cmpstr (result.out, ==, "");
+  assert_contains (result.err, "pvm image flatten: cancelled; overlay is unchanged");
+  g_assert_false (has_temp_file (&area));
+  after = repo_state (&area);
+  g_assert_cmpstr (after, ==, before);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/cli-image/help", test_help);
+  g_test_add_func ("/cli-image/usage-errors", test_usage_errors);
+  g_test_add_func ("/cli-image/workflow", test_workflow);
+  g_test_add_func ("/cli-image/bad-input", test_bad_input);
+  g_test_add_func ("/cli-image/missing-repo", test_missing_repo);
+  g_test_add_func ("/cli-image/read-only-repo", test_read_only_repo);
+  g_test_add_func ("/cli-image/flatten-interrupted", test_flatten_interrupted);
+
+  return g_test_run ();
+}
