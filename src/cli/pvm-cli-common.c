@@ -62,7 +62,9 @@ pvm_cli_print_json (JsonNode *node)
   json_generator_set_pretty (generator, TRUE);
   json_generator_set_root (generator, node);
   text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
+  /* JSON is UTF-8 whatever the locale: no charset conversion (g_print). */
+  fputs (text, stdout);
+  fputc ('\n', stdout);
 }
 
 int
