@@ -4,6 +4,8 @@
 
 #include "config.h"
 
+#include <stdio.h>
+#include <string.h>
 #include <sys/stat.h>
 
 #include <gio/gio.h>
@@ -63,4 +65,60 @@ pvm_test_run_tool (const char         *cwd,
     g_error ("%s failed:\n%s%s", argv[0], out, err);
 
   return g_steal_pointer (&out);
+}
+
+/* The SHA-256 of the file at @path, read in pieces. */
+char *
+pvm_test_checksum_file (const char *path)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  guchar buffer[65536];
+  FILE *file = fopen (path, "rb");
+  size_t n;
+
+  g_assert_nonnull (file);
+  while ((n = fread (buffer, 1, sizeof buffer, file)) > 0)
+    g_checksum_update (checksum, buffer, (gssize) n);
+  g_assert_false (ferror (file));
+  fclose (file);
+  return g_strdup (g_checksum_get_string (checksum));
+}
+
+static int
+compare_lines (gconstpointer a,
+               gconstpointer b)
+{
+  return strcmp (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The directory @dir as it is: every entry, hidden ones too, with its
+ * mode, size, times and content, one per line, sorted, to compare before
+ * and after an operation that must change nothing. */
+char *
+pvm_test_dir_state (const char *dir_path)
+{
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDir) dir = g_dir_open (dir_path, 0, &error);
+  const char *name;
+
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir_path, name, NULL);
+      g_autofree char *sum = NULL;
+      struct stat st;
+
+      g_assert_cmpint (lstat (path, &st), ==, 0);
+      sum = S_ISREG (st.st_mode) ? pvm_test_checksum_file (path) : g_strdup ("-");
+      g_ptr_array_add (lines, g_strdup_printf ("%s %o %" G_GINT64_FORMAT " %" G_GINT64_FORMAT
+                                               ".%09ld %" G_GINT64_FORMAT ".%09ld %s",
+                                               name, (guint) st.st_mode, (gint64) st.st_size,
+                                               (gint64) st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
+                                               (gint64) st.st_ctim.tv_sec, st.st_ctim.tv_nsec,
+                                               sum));
+    }
+  g_ptr_array_sort (lines, compare_lines);
+  g_ptr_array_add (lines, NULL);
+  return g_strjoinv ("\n", (char **) lines->pdata);
 }

@@ -10,5 +10,7 @@ G_BEGIN_DECLS
 void  pvm_test_remove_tree (const char         *path);
 char *pvm_test_run_tool    (const char         *cwd,
                             const char * const *argv);
+char *pvm_test_checksum_file (const char         *path);
+char *pvm_test_dir_state   (const char         *dir_path);
 
 G_END_DECLS

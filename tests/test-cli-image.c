@@ -181,45 +181,6 @@ parse_json (const char *text)
   return json_node_ref (json_parser_get_root (parser));
 }
 
-static int
-compare_lines (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* The repository's files with their modes, sizes, times and contents. */
-static char *
-repo_state (Area *area)
-{
-  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDir) dir = g_dir_open (area->repo, 0, &error);
-  const char *name;
-
-  g_assert_no_error (error);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = area_path (area, name);
-      g_autofree char *contents = NULL;
-      g_autofree char *sum = NULL;
-      gsize length;
-      struct stat st;
-
-      g_assert_cmpint (stat (path, &st), ==, 0);
-      g_file_get_contents (path, &contents, &length, &error);
-      g_assert_no_error (error);
-      sum = g_compute_checksum_for_data (G_CHECKSUM_SHA256, (const guchar *) contents, length);
-      g_ptr_array_add (lines, g_strdup_printf ("%s %o %" G_GINT64_FORMAT " %" G_GINT64_FORMAT
-                                               ".%09ld %s", name, (guint) st.st_mode,
-                                               (gint64) st.st_size, (gint64) st.st_ctim.tv_sec,
-                                               st.st_ctim.tv_nsec, sum));
-    }
-  g_ptr_array_sort (lines, compare_lines);
-  g_ptr_array_add (lines, NULL);
-  return g_strjoinv ("\n", (char **) lines->pdata);
-}
-
 static gboolean
 has_temp_file (Area *area)
 {
@@ -446,7 +407,7 @@ test_workflow (void)
   }
 
   /* The refusals leave everything as it was. */
-  before = repo_state (&area);
+  before = pvm_test_dir_state (area.repo);
   {
     g_auto(Result) result = { 0 };
 
@@ -465,7 +426,7 @@ test_workflow (void)
     g_assert_cmpint (result.status, ==, 1);
     assert_contains (result.err, "changing it would corrupt that overlay");
   }
-  after = repo_state (&area);
+  after = pvm_test_dir_state (area.repo);
   g_assert_cmpstr (after, ==, before);
 
   /* Flatten the top; then delete from the top down. */
@@ -537,7 +498,7 @@ test_bad_input (void)
     PVM_IMAGE (&area, &result, "create", "base", "16M");
     assert_ok (&result);
   }
-  before = repo_state (&area);
+  before = pvm_test_dir_state (area.repo);
 
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {
@@ -550,7 +511,7 @@ test_bad_input (void)
       g_assert_cmpstr (result.out, ==, "");
       if (strstr (result.err, rows[i].message) == NULL)
         g_error ("\"%s\" does not contain \"%s\"", result.err, rows[i].message);
-      after = repo_state (&area);
+      after = pvm_test_dir_state (area.repo);
       g_assert_cmpstr (after, ==, before);
     }
 }
@@ -633,7 +594,7 @@ test_flatten_interrupted (void)
     PVM_IMAGE (&area, &snapshot, "snapshot", "base", "overlay");
     assert_ok (&snapshot);
   }
-  before = repo_state (&area);
+  before = pvm_test_dir_state (area.repo);
 
   process = spawn_pvm (&area, (const char * const[]) { "flatten", "overlay", NULL }, &error);
   g_assert_no_error (error);
@@ -652,7 +613,7 @@ test_flatten_interrupted (void)
   g_assert_cmpstr (result.out, ==, "");
   assert_contains (result.err, "pvm image flatten: cancelled; overlay is unchanged");
   g_assert_false (has_temp_file (&area));
-  after = repo_state (&area);
+  after = pvm_test_dir_state (area.repo);
   g_assert_cmpstr (after, ==, before);
 }
 

@@ -136,60 +136,6 @@ parse_json (const char *text)
   return json_node_ref (json_parser_get_root (parser));
 }
 
-static char *
-checksum_file (const char *path)
-{
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  guchar buffer[65536];
-  FILE *file = fopen (path, "rb");
-  size_t n;
-
-  g_assert_nonnull (file);
-  while ((n = fread (buffer, 1, sizeof buffer, file)) > 0)
-    g_checksum_update (checksum, buffer, (gssize) n);
-  g_assert_false (ferror (file));
-  fclose (file);
-  return g_strdup (g_checksum_get_string (checksum));
-}
-
-static int
-compare_lines (gconstpointer a,
-               gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* The repository as it is: every file, hidden ones too, with its mode,
- * size, times and content, one per line, sorted. */
-static char *
-repo_state (Fixture *f)
-{
-  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, &error);
-  const char *name;
-
-  g_assert_no_error (error);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *path = repo_path (f, name);
-      g_autofree char *sum = NULL;
-      struct stat st;
-
-      g_assert_cmpint (lstat (path, &st), ==, 0);
-      sum = S_ISREG (st.st_mode) ? checksum_file (path) : g_strdup ("-");
-      g_ptr_array_add (lines, g_strdup_printf ("%s %o %" G_GINT64_FORMAT " %" G_GINT64_FORMAT
-                                               ".%09ld %" G_GINT64_FORMAT ".%09ld %s",
-                                               name, (guint) st.st_mode, (gint64) st.st_size,
-                                               (gint64) st.st_mtim.tv_sec, st.st_mtim.tv_nsec,
-                                               (gint64) st.st_ctim.tv_sec, st.st_ctim.tv_nsec,
-                                               sum));
-    }
-  g_ptr_array_sort (lines, compare_lines);
-  g_ptr_array_add (lines, NULL);
-  return g_strjoinv ("\n", (char **) lines->pdata);
-}
-
 /* No hidden (temporary) file is left in the repository. */
 static void
 assert_no_temp_files (Fixture *f)
@@ -486,10 +432,10 @@ static void
 test_bad_names (Fixture       *f,
                 gconstpointer  data)
 {
-  g_autofree char *before = repo_state (f);
+  g_autofree char *before = pvm_test_dir_state (f->dir);
   g_autofree char *too_long = g_strnfill (241, 'x');
   g_autoptr(PvmImage) base = create (f, "base", MIB);
-  g_autofree char *with_base = repo_state (f);
+  g_autofree char *with_base = pvm_test_dir_state (f->dir);
 
   for (guint i = 0; i <= G_N_ELEMENTS (bad_names); i++)
     {
@@ -515,7 +461,7 @@ test_bad_names (Fixture       *f,
       g_assert_null (overlay);
       g_assert_error (snapshot_error, PVM_ERROR, PVM_ERROR_INVALID_NAME);
 
-      after = repo_state (f);
+      after = pvm_test_dir_state (f->dir);
       g_assert_cmpstr (after, ==, with_base);
     }
 
@@ -674,7 +620,7 @@ test_delete_overlay_leaves_base (Fixture       *f,
   write_pattern (base->path, 0x5a, "0", "2M");
   one = snapshot (f, "base", "one", NULL);
   two = snapshot (f, "base", "two", NULL);
-  base_sum = checksum_file (base->path);
+  base_sum = pvm_test_checksum_file (base->path);
   g_assert_cmpint (stat (base->path, &before), ==, 0);
 
   /* The base keeps another overlay: no note. */
@@ -698,7 +644,7 @@ test_delete_overlay_leaves_base (Fixture       *f,
   g_assert_cmpint (st.st_mtim.tv_nsec, ==, before.st_mtim.tv_nsec);
   g_assert_cmpint (st.st_ctim.tv_nsec, ==, before.st_ctim.tv_nsec);
   {
-    g_autofree char *sum = checksum_file (base->path);
+    g_autofree char *sum = pvm_test_checksum_file (base->path);
 
     g_assert_cmpstr (sum, ==, base_sum);
   }
@@ -788,7 +734,7 @@ test_refusals (Fixture       *f,
   g_file_set_contents (notes, "notes\n", -1, &error);
   g_assert_no_error (error);
   g_assert_cmpint (g_mkdir (sub, 0755), ==, 0);
-  before = repo_state (f);
+  before = pvm_test_dir_state (f->dir);
 
   for (guint i = 0; i < G_N_ELEMENTS (refusals); i++)
     {
@@ -829,7 +775,7 @@ test_refusals (Fixture       *f,
       if (strstr (refused->message, expected) == NULL)
         g_error ("refusal %u: \"%s\" does not contain \"%s\"", i, refused->message, expected);
 
-      after = repo_state (f);
+      after = pvm_test_dir_state (f->dir);
       g_assert_cmpstr (after, ==, before);
     }
 }
@@ -845,7 +791,7 @@ test_read_only_repo (Fixture       *f,
   g_autoptr(PvmImage) overlay = NULL;
   g_autoptr(GError) create_error = NULL;
   g_autoptr(GError) snapshot_error = NULL;
-  g_autofree char *before = repo_state (f);
+  g_autofree char *before = pvm_test_dir_state (f->dir);
   g_autofree char *after = NULL;
 
   g_assert_cmpint (g_chmod (f->dir, 0555), ==, 0);
@@ -867,7 +813,7 @@ test_read_only_repo (Fixture       *f,
   g_assert_nonnull (strstr (create_error->message, f->dir));
   g_assert_nonnull (strstr (create_error->message, "Permission denied"));
   g_assert_error (snapshot_error, PVM_ERROR, PVM_ERROR_PERMISSION_DENIED);
-  after = repo_state (f);
+  after = pvm_test_dir_state (f->dir);
   g_assert_cmpstr (after, ==, before);
 }
 
@@ -1005,7 +951,7 @@ test_flatten (Fixture       *f,
   struct stat before, st;
 
   make_changed_overlay (f, "64M", "16M", &reference);
-  base_sum = checksum_file (base_path);
+  base_sum = pvm_test_checksum_file (base_path);
   g_assert_cmpint (g_chmod (overlay_path, 0640), ==, 0);
   g_assert_cmpint (stat (overlay_path, &before), ==, 0);
 
@@ -1034,7 +980,7 @@ test_flatten (Fixture       *f,
   /* The base is untouched; with no overlay left it is no longer
    * protected, and stays read-only. */
   {
-    g_autofree char *sum = checksum_file (base_path);
+    g_autofree char *sum = pvm_test_checksum_file (base_path);
 
     g_assert_cmpstr (sum, ==, base_sum);
   }
@@ -1062,12 +1008,12 @@ test_flatten_read_only (Fixture       *f,
   g_autofree char *after = NULL;
 
   g_assert_cmpint (g_chmod (overlay->path, 0444), ==, 0);
-  before = repo_state (f);
+  before = pvm_test_dir_state (f->dir);
   image = pvm_image_repo_flatten (f->repo, "overlay", NULL, NULL, NULL, &error);
   g_assert_null (image);
   g_assert_error (error, PVM_ERROR, PVM_ERROR_PERMISSION_DENIED);
   g_assert_nonnull (strstr (error->message, "chmod u+w"));
-  after = repo_state (f);
+  after = pvm_test_dir_state (f->dir);
   g_assert_cmpstr (after, ==, before);
 }
 
@@ -1124,7 +1070,7 @@ test_flatten_cancelled (Fixture       *f,
   FlattenRun run_data = { fractions, cancellable, loop, NULL, NULL, TRUE };
 
   make_changed_overlay (f, "512M", "256M", &reference);
-  before = repo_state (f);
+  before = pvm_test_dir_state (f->dir);
 
   pvm_image_repo_flatten_async (f->repo, "overlay", record_progress_cb, &run_data, cancellable,
                                 flatten_done_cb, &run_data);
@@ -1135,7 +1081,7 @@ test_flatten_cancelled (Fixture       *f,
   g_clear_error (&run_data.error);
   g_assert_cmpuint (fractions->len, >=, 1);
   assert_no_temp_files (f);
-  after = repo_state (f);
+  after = pvm_test_dir_state (f->dir);
   g_assert_cmpstr (after, ==, before);
 
   /* Cancelled before it starts: the same. */
@@ -1146,7 +1092,7 @@ test_flatten_cancelled (Fixture       *f,
   g_clear_error (&run_data.error);
   assert_no_temp_files (f);
   g_free (after);
-  after = repo_state (f);
+  after = pvm_test_dir_state (f->dir);
   g_assert_cmpstr (after, ==, before);
 }
 
@@ -1196,7 +1142,7 @@ test_btrfs (Fixture       *f,
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *message = NULL;
-  g_autofree char *before = repo_state (f);
+  g_autofree char *before = pvm_test_dir_state (f->dir);
   g_autofree char *after = NULL;
   struct statfs fs;
 
@@ -1216,7 +1162,7 @@ test_btrfs (Fixture       *f,
     }
 
   g_assert_null (message);
-  after = repo_state (f);
+  after = pvm_test_dir_state (f->dir);
   g_assert_cmpstr (after, ==, before);
 }
 
