@@ -122,3 +122,38 @@ pvm_test_dir_state (const char *dir_path)
   g_ptr_array_add (lines, NULL);
   return g_strjoinv ("\n", (char **) lines->pdata);
 }
+
+/* Starts the built pvm with @args (NULL-terminated), its output piped, in
+ * a UTF-8 locale (pvm prints in the locale's character set) and, unless
+ * @xdg_dir is NULL, with its XDG configuration and data there. The binary
+ * is the staged one under the harness (PVM_TEST_FILE_PVM), else meson's
+ * (PVM_CLI). */
+GSubprocess *
+pvm_test_spawn_pvm (const char * const  *args,
+                    const char          *xdg_dir,
+                    GError             **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+  const char *pvm = g_getenv ("PVM_TEST_FILE_PVM");
+
+  if (pvm == NULL)
+    pvm = g_getenv ("PVM_CLI");
+  if (pvm == NULL)
+    g_error ("Neither PVM_TEST_FILE_PVM nor PVM_CLI is set: run this test with meson test");
+
+  g_ptr_array_add (argv, (gpointer) pvm);
+  for (guint i = 0; args[i] != NULL; i++)
+    g_ptr_array_add (argv, (gpointer) args[i]);
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
+  if (xdg_dir != NULL)
+    {
+      g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", xdg_dir, TRUE);
+      g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", xdg_dir, TRUE);
+    }
+  return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
+}

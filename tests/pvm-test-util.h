@@ -3,7 +3,7 @@
 
 #pragma once
 
-#include <glib.h>
+#include <gio/gio.h>
 
 G_BEGIN_DECLS
 
@@ -12,5 +12,8 @@ char *pvm_test_run_tool    (const char         *cwd,
                             const char * const *argv);
 char *pvm_test_checksum_file (const char         *path);
 char *pvm_test_dir_state   (const char         *dir_path);
+GSubprocess *pvm_test_spawn_pvm (const char * const *args,
+                                 const char         *xdg_dir,
+                                 GError            **error);
 
 G_END_DECLS

@@ -111,3 +111,51 @@ pvm_cli_parse_options (GOptionContext   *context,
   *status = pvm_cli_usage_error (command, "%s", error->message);
   return FALSE;
 }
+
+/* Columns on a terminal: wide characters count twice. */
+guint
+pvm_cli_display_width (const char *text)
+{
+  guint width = 0;
+
+  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
+    {
+      gunichar c = g_utf8_get_char (p);
+
+      if (g_unichar_iszerowidth (c))
+        continue;
+      width += g_unichar_iswide (c) ? 2 : 1;
+    }
+  return width;
+}
+
+/* Prints @rows (each an array of @n_columns strings, the headers first)
+ * as aligned columns, two spaces apart; the last column is not padded. */
+void
+pvm_cli_print_table (GPtrArray *rows,
+                     guint      n_columns)
+{
+  g_autofree guint *widths = g_new0 (guint, n_columns);
+
+  for (guint i = 0; i < rows->len; i++)
+    for (guint c = 0; c < n_columns; c++)
+      widths[c] = MAX (widths[c],
+                       pvm_cli_display_width (((char **) g_ptr_array_index (rows, i))[c]));
+
+  for (guint i = 0; i < rows->len; i++)
+    {
+      char **row = g_ptr_array_index (rows, i);
+      g_autoptr(GString) line = g_string_new (NULL);
+
+      for (guint c = 0; c < n_columns; c++)
+        {
+          g_string_append (line, row[c]);
+          if (c + 1 == n_columns)
+            break;
+          for (guint used = pvm_cli_display_width (row[c]); used < widths[c]; used++)
+            g_string_append_c (line, ' ');
+          g_string_append (line, "  ");
+        }
+      g_print ("%s\n", g_strchomp (line->str));
+    }
+}

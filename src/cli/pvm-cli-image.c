@@ -183,35 +183,6 @@ prepare_change (PvmImageRepo  *repo,
 
 /* --- text output --------------------------------------------------------- */
 
-/* Columns on a terminal: wide characters count twice. */
-static guint
-display_width (const char *text)
-{
-  guint width = 0;
-
-  for (const char *p = text; *p != '\0'; p = g_utf8_next_char (p))
-    {
-      gunichar c = g_utf8_get_char (p);
-
-      if (g_unichar_iszerowidth (c))
-        continue;
-      width += g_unichar_iswide (c) ? 2 : 1;
-    }
-  return width;
-}
-
-static void
-append_padded (GString    *line,
-               const char *text,
-               guint       width)
-{
-  guint used = display_width (text);
-
-  g_string_append (line, text);
-  for (; used < width; used++)
-    g_string_append_c (line, ' ');
-}
-
 static char *
 dup_status (PvmImage *image)
 {
@@ -246,15 +217,15 @@ dup_status (PvmImage *image)
 static void
 print_table (GPtrArray *images)
 {
-  static const char * const headers[] = { "NAME", "VIRTUAL", "USED", "BACKING", "STATUS" };
+  static const char * const headers[] = { "NAME", "VIRTUAL", "USED", "BACKING", "STATUS", NULL };
+  const guint n_columns = G_N_ELEMENTS (headers) - 1;
   g_autoptr(GPtrArray) rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  guint widths[G_N_ELEMENTS (headers)] = { 0 };
 
   g_ptr_array_add (rows, g_strdupv ((char **) headers));
   for (guint i = 0; i < images->len; i++)
     {
       PvmImage *image = g_ptr_array_index (images, i);
-      char **row = g_new0 (char *, G_N_ELEMENTS (headers) + 1);
+      char **row = g_new0 (char *, n_columns + 1);
 
       row[0] = g_strdup (image->name);
       row[1] = pvm_size_format (image->virtual_size);
@@ -264,27 +235,7 @@ print_table (GPtrArray *images)
       g_ptr_array_add (rows, row);
     }
 
-  for (guint i = 0; i < rows->len; i++)
-    for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
-      widths[c] = MAX (widths[c], display_width (((char **) g_ptr_array_index (rows, i))[c]));
-
-  for (guint i = 0; i < rows->len; i++)
-    {
-      char **row = g_ptr_array_index (rows, i);
-      g_autoptr(GString) line = g_string_new (NULL);
-
-      for (guint c = 0; c < G_N_ELEMENTS (headers); c++)
-        {
-          if (c + 1 == G_N_ELEMENTS (headers))
-            g_string_append (line, row[c]);
-          else
-            {
-              append_padded (line, row[c], widths[c]);
-              g_string_append (line, "  ");
-            }
-        }
-      g_print ("%s\n", g_strchomp (line->str));
-    }
+  pvm_cli_print_table (rows, n_columns);
 }
 
 typedef struct

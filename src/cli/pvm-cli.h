@@ -21,11 +21,16 @@ int        pvm_cli_host              (int          argc,
                                       char       **argv);
 int        pvm_cli_image             (int          argc,
                                       char       **argv);
+int        pvm_cli_squash            (int          argc,
+                                      char       **argv);
 
 PvmConfig *pvm_cli_load_config       (const char  *path,
                                       gboolean     verbose,
                                       GError     **error);
 void       pvm_cli_print_json        (JsonNode    *node);
+guint      pvm_cli_display_width     (const char  *text);
+void       pvm_cli_print_table       (GPtrArray   *rows,
+                                      guint        n_columns);
 int        pvm_cli_usage_error       (const char  *command,
                                       const char  *format,
                                       ...) G_GNUC_PRINTF (2, 3);

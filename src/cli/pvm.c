@@ -31,7 +31,7 @@ static const Command commands[] = {
   { "stop", not_yet },
   { "save", not_yet },
   { "image", pvm_cli_image },
-  { "squash", not_yet },
+  { "squash", pvm_cli_squash },
 };
 
 int

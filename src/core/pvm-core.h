@@ -13,3 +13,4 @@
 #include "pvm-plan.h"
 #include "pvm-qcow2.h"
 #include "pvm-size.h"
+#include "pvm-squash-repo.h"

@@ -33,6 +33,7 @@
 #include "pvm-host.h"
 #include "pvm-image-repo.h"
 #include "pvm-qcow2.h"
+#include "pvm-repo-private.h"
 
 #define QCOW2_SUFFIX   ".qcow2"
 #define MAX_STEM_BYTES 240    /* ".STEM.qcow2.XXXXXX" must fit NAME_MAX */
@@ -1282,11 +1283,12 @@ create_temp_file (const char  *directory,
   return g_steal_pointer (&path);
 }
 
-/* Moves @from to @to, unless @to exists. */
-static gboolean
-rename_no_replace (const char  *from,
-                   const char  *to,
-                   GError     **error)
+/* Moves @from to @to, unless @to exists (shared with the squash
+ * repository: pvm-repo-private.h). */
+gboolean
+_pvm_rename_no_replace (const char  *from,
+                        const char  *to,
+                        GError     **error)
 {
   int result = renameat2 (AT_FDCWD, from, AT_FDCWD, to, RENAME_NOREPLACE);
 
@@ -1435,7 +1437,7 @@ pvm_image_repo_create (PvmImageRepo  *self,
     const char * const args[] = { "create", "-q", "-f", "qcow2", temp, size_text, NULL };
 
     if (!run_qemu_img (args, temp, path, NULL, NULL, cancellable, error) ||
-        !rename_no_replace (temp, path, error))
+        !_pvm_rename_no_replace (temp, path, error))
       {
         g_unlink (temp);
         g_prefix_error (error, "Cannot create the image %s: ", path);
@@ -1537,7 +1539,7 @@ pvm_image_repo_snapshot (PvmImageRepo  *self,
       made_read_only = TRUE;
     }
 
-  if (!rename_no_replace (temp, path, error))
+  if (!_pvm_rename_no_replace (temp, path, error))
     goto failed;
 
   if (made_read_only && message != NULL)
