@@ -182,7 +182,7 @@ test_build (gconstpointer data)
   g_autofree char *golden_path = g_test_build_filename (G_TEST_DIST, "xml", file_name, NULL);
   g_autofree char *xml = NULL;
   g_autofree char *golden = NULL;
-  PvmDomainOptions options;
+  PvmDomainOptions options = { 0 };
 
   options_for_case (c, &options);
   domain = pvm_domain_build (vm, &options, &error);

@@ -205,6 +205,34 @@ make_file (Fixture    *f,
   g_assert_no_error (error);
 }
 
+/* A QEMU built without SPICE or without VirtFS, which Debian does not ship:
+ * the real QEMU whose "-device help" lacks the devices matching @drop, and
+ * which, when @drop is "qxl", rejects "-spice" as such a build does. */
+static void
+make_qemu_without (Fixture    *f,
+                   const char *name,
+                   const char *drop)
+{
+  g_autofree char *path = fixture_path (f, name);
+  g_autofree char *script = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *qemu = pvm_host_find_tool ("qemu-system-x86_64", "qemu-system-x86", &error);
+
+  g_assert_no_error (error);
+  script = g_strdup_printf ("#!/bin/sh\n"
+                            "if [ \"$1\" = -spice ] && [ %s = qxl ]; then\n"
+                            "  echo \"$0: -spice: invalid option\" >&2; exit 1\n"
+                            "fi\n"
+                            "if [ \"$1\" = -device ] && [ \"$2\" = help ]; then\n"
+                            "  '%s' -device help 2>&1 | grep -v '\"%s'\n"
+                            "  exit 0\n"
+                            "fi\n"
+                            "exec '%s' \"$@\"\n", drop, qemu, drop, qemu);
+  g_file_set_contents (path, script, -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (path, 0755), ==, 0);
+}
+
 static gboolean
 port_is_free (guint port)
 {
@@ -333,6 +361,8 @@ fixture_set_up (Fixture *f)
   make_file (f, "input dir's/file.txt", "input\n");
   make_file (f, "squash-source/file.txt", "archived\n");
   make_file (f, "media.iso", "not really an ISO image, but a readable file\n");
+  make_qemu_without (f, "qemu-without-spice", "qxl");
+  make_qemu_without (f, "qemu-without-virtfs", "virtio-9p");
 
   make_qcow2 (f, "images/image1.qcow2", NULL);
   make_qcow2 (f, "images/image2.qcow2", NULL);
@@ -1039,6 +1069,20 @@ static const CheckCase check_cases[] = {
       { "QEMU_BIN", { "@/images" } } },
     0, FALSE,
     { { -1, "QEMU_BIN", "QEMU (@/images) is not an executable file" } } },
+
+  { "qemu-without-spice", NULL,
+    { { "DRIVES", { "image1" } },
+      { "QEMU_BIN", { "@/qemu-without-spice" } } },
+    0, FALSE,
+    { { -1, "QEMU_BIN", "QEMU (@/qemu-without-spice) lacks SPICE (the -spice option and the "
+                        "qxl-vga device), which pVM needs" } } },
+
+  { "qemu-without-virtfs", NULL,
+    { { "DRIVES", { "image1" } },
+      { "QEMU_BIN", { "@/qemu-without-virtfs" } } },
+    0, FALSE,
+    { { -1, "QEMU_BIN", "QEMU (@/qemu-without-virtfs) lacks VirtFS (the virtio-9p-pci device), "
+                        "which pVM needs" } } },
 
   { "install-media-unset", NULL,
     { { "DRIVES", { "image1" } },

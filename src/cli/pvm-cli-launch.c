@@ -8,6 +8,8 @@
 
 #include <stdio.h>
 
+#include <glib-unix.h>
+
 #include "pvm-cli.h"
 
 typedef struct
@@ -86,6 +88,171 @@ print_plan_text (PvmPlan *plan)
       if (vm->ssh_port != 0)
         g_print ("  ssh     127.0.0.1:%u\n", vm->ssh_port);
     }
+}
+
+typedef struct
+{
+  GMainLoop    *loop;
+  GCancellable *cancellable;
+  GPtrArray    *vms;           /* PvmVm, once launched */
+  GError       *error;
+  guint         waiting;
+  gboolean      interrupted;
+  gboolean      json;
+} Launch;
+
+static gboolean
+launch_interrupted_cb (gpointer user_data)
+{
+  Launch *launch = user_data;
+
+  launch->interrupted = TRUE;
+  g_cancellable_cancel (launch->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+launch_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Launch *launch = user_data;
+
+  launch->vms = pvm_launcher_launch_finish (PVM_LAUNCHER (object), result, &launch->error);
+  g_main_loop_quit (launch->loop);
+}
+
+static void
+wait_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  Launch *launch = user_data;
+  PvmVm *vm = PVM_VM (object);
+  g_autoptr(GError) error = NULL;
+
+  if (pvm_vm_wait_stopped_finish (vm, result, &error) && !launch->json)
+    {
+      int job_exit;
+      g_autofree char *status = pvm_vm_dup_guest_status (vm, &job_exit);
+
+      if (job_exit >= 0)
+        g_print ("%s: powered off, its job exited with status %d\n", pvm_vm_get_name (vm),
+                 job_exit);
+      else
+        g_print ("%s: powered off\n", pvm_vm_get_name (vm));
+    }
+
+  if (--launch->waiting == 0)
+    g_main_loop_quit (launch->loop);
+}
+
+/* Launches @plan, prints the connection details of every VM, and with
+ * @wait waits until all have powered off. */
+static int
+launch (PvmConfig *config,
+        PvmPlan   *plan,
+        gboolean   json,
+        gboolean   wait)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVirConnection) connection = NULL;
+  g_autoptr(PvmLauncher) launcher = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autoptr(GPtrArray) vms = NULL;
+  const char * const *warnings;
+  Launch state = { 0 };
+  guint sigint, sigterm;
+  int status = 0;
+
+  connection = pvm_cli_open_connection (config, &error);
+  if (connection == NULL)
+    {
+      g_printerr ("pvm: %s; nothing was started\n", error->message);
+      return PVM_EXIT_FAILURE;
+    }
+
+  state.loop = loop;
+  state.cancellable = cancellable;
+  state.json = json;
+  sigint = g_unix_signal_add (SIGINT, launch_interrupted_cb, &state);
+  sigterm = g_unix_signal_add (SIGTERM, launch_interrupted_cb, &state);
+
+  launcher = pvm_launcher_new (connection, config);
+  pvm_launcher_launch_async (launcher, plan, cancellable, launch_done_cb, &state);
+  g_main_loop_run (loop);
+
+  vms = g_steal_pointer (&state.vms);
+  warnings = pvm_launcher_get_warnings (launcher);
+  for (guint i = 0; warnings[i] != NULL; i++)
+    g_printerr ("pvm: warning: %s\n", warnings[i]);
+
+  if (vms == NULL)
+    {
+      g_printerr ("pvm: %s\n", state.error->message);
+      g_clear_error (&state.error);
+      status = PVM_EXIT_FAILURE;
+      goto out;
+    }
+
+  if (json && !wait)
+    {
+      g_autoptr(JsonArray) array = json_array_new ();
+
+      for (guint i = 0; i < vms->len; i++)
+        json_array_add_element (array, pvm_vm_to_json (g_ptr_array_index (vms, i)));
+      pvm_cli_print_json (json_node_init_array (json_node_alloc (), array));
+    }
+  else if (!json)
+    for (guint i = 0; i < vms->len; i++)
+      {
+        if (i > 0)
+          g_print ("\n");
+        pvm_cli_print_vm (g_ptr_array_index (vms, i), i + 1);
+      }
+
+  if (state.interrupted)
+    g_printerr ("pvm: interrupted after the VMs started: they keep running (pvm stop --all "
+                "stops them)\n");
+  else if (wait)
+    {
+      g_autoptr(JsonArray) array = json_array_new ();
+
+      if (!json)
+        g_print ("\nWaiting for the VMs to power off (Ctrl+C stops waiting; the VMs keep "
+                 "running)\n");
+      state.waiting = vms->len;
+      for (guint i = 0; i < vms->len; i++)
+        pvm_vm_wait_stopped_async (g_ptr_array_index (vms, i), cancellable, wait_done_cb, &state);
+      g_main_loop_run (loop);
+
+      if (state.interrupted)
+        {
+          g_printerr ("pvm: stopped waiting: the VMs keep running (pvm stop --all stops them)\n");
+          status = PVM_EXIT_FAILURE;
+        }
+
+      /* Job mode: the status says whether every job succeeded. */
+      for (guint i = 0; i < vms->len; i++)
+        {
+          PvmVm *vm = g_ptr_array_index (vms, i);
+          g_autofree char *guest = NULL;
+          int job_exit;
+
+          guest = pvm_vm_dup_guest_status (vm, &job_exit);
+          if (pvm_vm_is_active (vm) || job_exit > 0)
+            status = PVM_EXIT_FAILURE;
+          json_array_add_element (array, pvm_vm_to_json (vm));
+        }
+      if (json)
+        pvm_cli_print_json (json_node_init_array (json_node_alloc (), array));
+    }
+
+out:
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+  return status;
 }
 
 int
@@ -186,11 +353,7 @@ pvm_cli_launch (int    argc,
     }
 
   if (!dry_run)
-    {
-      g_printerr ("pvm: the launch is valid, but launching VMs is not in this version yet: "
-                  "--dry-run shows the plan\n");
-      status = PVM_EXIT_FAILURE;
-    }
+    status = launch (config, plan, json, wait);
 
 out:
   for (guint i = 0; i < G_N_ELEMENTS (lists); i++)

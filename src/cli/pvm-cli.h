@@ -23,6 +23,19 @@ int        pvm_cli_image             (int          argc,
                                       char       **argv);
 int        pvm_cli_squash            (int          argc,
                                       char       **argv);
+int        pvm_cli_list              (int          argc,
+                                      char       **argv);
+int        pvm_cli_info              (int          argc,
+                                      char       **argv);
+int        pvm_cli_stop              (int          argc,
+                                      char       **argv);
+int        pvm_cli_delete            (int          argc,
+                                      char       **argv);
+
+GVirConnection *pvm_cli_open_connection (PvmConfig *config,
+                                         GError   **error);
+void       pvm_cli_print_vm          (PvmVm       *vm,
+                                      guint        number);
 
 PvmConfig *pvm_cli_load_config       (const char  *path,
                                       gboolean     verbose,

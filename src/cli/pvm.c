@@ -27,8 +27,10 @@ not_yet (int    argc,
 static const Command commands[] = {
   { "config", pvm_cli_config },
   { "host", pvm_cli_host },
-  { "list", not_yet },
-  { "stop", not_yet },
+  { "list", pvm_cli_list },
+  { "info", pvm_cli_info },
+  { "stop", pvm_cli_stop },
+  { "delete", pvm_cli_delete },
   { "save", not_yet },
   { "image", pvm_cli_image },
   { "squash", pvm_cli_squash },
@@ -48,6 +50,9 @@ main (int    argc,
     }
 
   gvir_init_object (NULL, NULL);
+  /* libvirt's events (VMs starting and stopping) come through GLib's main
+   * loop. */
+  gvir_event_register ();
 
   if (argc >= 2)
     for (guint i = 0; i < G_N_ELEMENTS (commands); i++)

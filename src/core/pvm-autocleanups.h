@@ -14,9 +14,16 @@
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirConnection, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirDomain, g_object_unref)
+static inline void
+pvm_domain_info_free (GVirDomainInfo *info)
+{
+  g_boxed_free (GVIR_TYPE_DOMAIN_INFO, info);
+}
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirDomainInfo, pvm_domain_info_free)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirStream, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirConfigDomain, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirConfigCapabilities, g_object_unref)
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirConfigCapabilitiesGuestArch, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirConfigObject, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirConfigDomainCpu, g_object_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirConfigDomainCpuModel, g_object_unref)

@@ -747,14 +747,17 @@ add_device (GVirConfigDomain *domain,
 }
 
 /* A virtio disk on the I/O thread, bypassing the host's page cache
- * (cache='none' io='native'; see docs/performance.md). @outline carries
- * what libvirt-gconfig 4.0 has no API for: <boot>, <serial>, <transient/>. */
+ * (cache='none' io='native'; see docs/performance.md), unless its file
+ * system cannot (@buffered: cache='writeback' io='threads'). @outline
+ * carries what libvirt-gconfig 4.0 has no API for: <boot>, <serial>,
+ * <transient/>. */
 static GVirConfigDomainDisk *
 virtio_disk_new (const char                  *outline,
                  const char                  *path,
                  GVirConfigDomainDiskFormat   format,
                  const char                  *target,
                  gboolean                     writable,
+                 gboolean                     buffered,
                  GError                     **error)
 {
   g_autoptr(GVirConfigDomainDiskDriver) driver = NULL;
@@ -776,9 +779,12 @@ virtio_disk_new (const char                  *outline,
   gvir_config_domain_disk_set_guest_device_type (disk, GVIR_CONFIG_DOMAIN_DISK_GUEST_DEVICE_DISK);
   gvir_config_domain_disk_driver_set_name (driver, "qemu");
   gvir_config_domain_disk_driver_set_format (driver, format);
-  gvir_config_domain_disk_driver_set_cache (driver, GVIR_CONFIG_DOMAIN_DISK_CACHE_NONE);
-  gvir_config_domain_disk_driver_set_io_policy (driver,
-                                                GVIR_CONFIG_DOMAIN_DISK_DRIVER_IO_POLICY_NATIVE);
+  gvir_config_domain_disk_driver_set_cache (driver, buffered
+                                                      ? GVIR_CONFIG_DOMAIN_DISK_CACHE_WRITEBACK
+                                                      : GVIR_CONFIG_DOMAIN_DISK_CACHE_NONE);
+  gvir_config_domain_disk_driver_set_io_policy (driver, buffered
+                                                  ? GVIR_CONFIG_DOMAIN_DISK_DRIVER_IO_POLICY_THREADS
+                                                  : GVIR_CONFIG_DOMAIN_DISK_DRIVER_IO_POLICY_NATIVE);
   if (writable)
     gvir_config_domain_disk_driver_set_discard (driver,
                                                 GVIR_CONFIG_DOMAIN_DISK_DRIVER_DISCARD_UNMAP);
@@ -795,24 +801,27 @@ virtio_disk_new (const char                  *outline,
  * several virtio disks). With -snapshot it is transient: libvirt puts a
  * throwaway overlay over it and the image is never written. */
 static GVirConfigDomainDisk *
-image_disk_new (const PvmVmPlan  *vm,
-                GError          **error)
+image_disk_new (const PvmVmPlan         *vm,
+                const PvmDomainOptions  *options,
+                GError                 **error)
 {
   const char *outline = pvm_domain_args_have_snapshot ((const char * const *) vm->extra_args)
                           ? "<disk><boot order='1'/><transient/></disk>"
                           : "<disk><boot order='1'/></disk>";
 
   return virtio_disk_new (outline, vm->image, GVIR_CONFIG_DOMAIN_DISK_FORMAT_QCOW2,
-                          "vda", TRUE, error);
+                          "vda", TRUE, options->image_buffered, error);
 }
 
 /* A SquashFS input: a read-only raw disk the guest finds by its serial. */
 static GVirConfigDomainDisk *
-input_disk_new (const PvmVmPlan  *vm,
-                GError          **error)
+input_disk_new (const PvmVmPlan         *vm,
+                const PvmDomainOptions  *options,
+                GError                 **error)
 {
   return virtio_disk_new ("<disk><serial>" PVM_CONTRACT_INPUT_SERIAL "</serial></disk>",
-                          vm->input, GVIR_CONFIG_DOMAIN_DISK_FORMAT_RAW, "vdb", FALSE, error);
+                          vm->input, GVIR_CONFIG_DOMAIN_DISK_FORMAT_RAW, "vdb", FALSE,
+                          options->input_buffered, error);
 }
 
 /* A 9p share. accessmode='mapped' keeps the guest's owners and modes in
@@ -835,11 +844,12 @@ share_new (const char *dir,
 }
 
 static gpointer
-input_new (const PvmVmPlan  *vm,
-           GError          **error)
+input_new (const PvmVmPlan         *vm,
+           const PvmDomainOptions  *options,
+           GError                 **error)
 {
   if (vm->input_kind == PVM_INPUT_KIND_SQUASHFS)
-    return input_disk_new (vm, error);
+    return input_disk_new (vm, options, error);
 
   g_assert (vm->input_kind == PVM_INPUT_KIND_DIRECTORY);
   return share_new (vm->input, PVM_CONTRACT_INPUT_TAG, FALSE);
@@ -1043,9 +1053,9 @@ pvm_domain_build (const PvmVmPlan         *vm,
   gvir_config_domain_set_lifecycle (domain, GVIR_CONFIG_DOMAIN_LIFECYCLE_ON_CRASH,
                                     GVIR_CONFIG_DOMAIN_LIFECYCLE_DESTROY);
 
-  if (!add_device (domain, image_disk_new (vm, error)))
+  if (!add_device (domain, image_disk_new (vm, options, error)))
     return NULL;
-  if (vm->input_kind != PVM_INPUT_KIND_NONE && !add_device (domain, input_new (vm, error)))
+  if (vm->input_kind != PVM_INPUT_KIND_NONE && !add_device (domain, input_new (vm, options, error)))
     return NULL;
   if (vm->output != NULL)
     add_device (domain, share_new (vm->output, PVM_CONTRACT_OUTPUT_TAG, TRUE));

@@ -41,6 +41,8 @@ typedef struct
   PvmCpuMode  cpu_mode;      /* "fastest" needs "kvm" */
   const char *serial_log;    /* absolute path of the file the first serial port writes */
   const char *uuid;          /* the domain's UUID, or NULL to let libvirt pick one */
+  gboolean    image_buffered; /* the image's file system cannot bypass the page cache */
+  gboolean    input_buffered; /* (O_DIRECT, e.g. tmpfs): use it, with I/O in threads */
 } PvmDomainOptions;
 
 char             *pvm_domain_name_for_image_name (const char              *image_name);
@@ -51,6 +53,8 @@ GVirConfigDomain *pvm_domain_build               (const PvmVmPlan         *vm,
 PvmVmPlan        *pvm_domain_dup_plan            (GVirConfigDomain        *config,
                                                   GError                 **error);
 gboolean          pvm_domain_args_have_snapshot  (const char * const      *args);
+GStrv             pvm_domain_dup_disk_paths      (GVirConfigDomain        *config);
+char             *pvm_domain_dup_serial_log      (GVirConfigDomain        *config);
 
 
 G_END_DECLS

@@ -26,6 +26,7 @@ G_BEGIN_DECLS
  * @PVM_ERROR_INVALID_NAME: a name cannot be used: empty, a path, "..",
  *   a leading "-" or ".", control characters, too long
  * @PVM_ERROR_NO_SPACE: the file system is full
+ * @PVM_ERROR_BUSY: a running VM uses it (an image, a VM's definition)
  *
  * Error codes of the %PVM_ERROR domain, for the UI and the CLI to act on.
  */
@@ -44,6 +45,7 @@ typedef enum
   PVM_ERROR_EXISTS,
   PVM_ERROR_INVALID_NAME,
   PVM_ERROR_NO_SPACE,
+  PVM_ERROR_BUSY,
 } PvmError;
 
 GQuark pvm_error_quark (void);

@@ -32,6 +32,23 @@ pvm_host_get_default_uri (void)
 }
 
 /**
+ * pvm_host_dup_log_dir:
+ *
+ * Where pVM's VMs write their serial port: $XDG_STATE_HOME/pvm/serial for
+ * a user, /var/log/pvm for root (whose home QEMU, running as libvirt's
+ * unprivileged user under qemu:///system, cannot enter).
+ *
+ * Returns: (transfer full): an absolute directory path; it may not exist
+ */
+char *
+pvm_host_dup_log_dir (void)
+{
+  if (geteuid () == 0)
+    return g_strdup ("/var/log/pvm");
+  return g_build_filename (g_get_user_state_dir (), "pvm", "serial", NULL);
+}
+
+/**
  * pvm_host_check_kvm_device:
  * @device: path of the KVM device, normally %PVM_HOST_KVM_DEVICE
  * @error: return location for a #GError

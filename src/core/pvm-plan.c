@@ -13,6 +13,7 @@
 #include <gio/gio.h>
 #include <glib/gstdio.h>
 
+#include "pvm-emulator.h"
 #include "pvm-error.h"
 #include "pvm-host.h"
 #include "pvm-image-repo.h"
@@ -539,7 +540,7 @@ check_launch (PvmPlan   *plan,
   g_autofree char *qemu = pvm_host_find_qemu (pvm_config_get_string (config, "QEMU_BIN"),
                                               &error);
 
-  if (qemu == NULL)
+  if (qemu == NULL || !pvm_emulator_check_features (qemu, NULL, &error))
     add_problem (plan, NULL, "QEMU_BIN", "%s", error->message);
 
   if (pvm_config_get_net_type (config) == PVM_NET_TYPE_TAP && geteuid () != 0)
@@ -612,12 +613,59 @@ pvm_input_kind_to_string (PvmInputKind kind)
 }
 
 /**
+ * pvm_vm_plan_add_json_members:
+ * @vm: a VM of a plan
+ * @builder: a #JsonBuilder inside an object
+ *
+ * Adds @vm's members to the object @builder is building: exactly name,
+ * image, input, input_kind, output, memory_bytes, cores, extra_args and
+ * ssh_port (null where there is none).
+ */
+void
+pvm_vm_plan_add_json_members (const PvmVmPlan *vm,
+                              JsonBuilder     *builder)
+{
+  g_return_if_fail (vm != NULL);
+  g_return_if_fail (JSON_IS_BUILDER (builder));
+
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, vm->name);
+  json_builder_set_member_name (builder, "image");
+  json_builder_add_string_value (builder, vm->image);
+  json_builder_set_member_name (builder, "input");
+  if (vm->input != NULL)
+    json_builder_add_string_value (builder, vm->input);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "input_kind");
+  json_builder_add_string_value (builder, pvm_input_kind_to_string (vm->input_kind));
+  json_builder_set_member_name (builder, "output");
+  if (vm->output != NULL)
+    json_builder_add_string_value (builder, vm->output);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "memory_bytes");
+  json_builder_add_int_value (builder, (gint64) vm->memory_bytes);
+  json_builder_set_member_name (builder, "cores");
+  json_builder_add_int_value (builder, vm->cores);
+  json_builder_set_member_name (builder, "extra_args");
+  json_builder_begin_array (builder);
+  for (guint j = 0; vm->extra_args != NULL && vm->extra_args[j] != NULL; j++)
+    json_builder_add_string_value (builder, vm->extra_args[j]);
+  json_builder_end_array (builder);
+  json_builder_set_member_name (builder, "ssh_port");
+  if (vm->ssh_port != 0)
+    json_builder_add_int_value (builder, vm->ssh_port);
+  else
+    json_builder_add_null_value (builder);
+}
+
+/**
  * pvm_plan_to_json:
  * @plan: a plan
  *
- * Returns: (transfer full): a JSON array with one object per VM, whose keys
- *   are exactly name, image, input, input_kind, output, memory_bytes, cores,
- *   extra_args and ssh_port (null where there is none)
+ * Returns: (transfer full): a JSON array with one object per VM, with the
+ *   members of pvm_vm_plan_add_json_members()
  */
 JsonNode *
 pvm_plan_to_json (PvmPlan *plan)
@@ -629,39 +677,8 @@ pvm_plan_to_json (PvmPlan *plan)
   json_builder_begin_array (builder);
   for (guint i = 0; i < plan->vms->len; i++)
     {
-      PvmVmPlan *vm = g_ptr_array_index (plan->vms, i);
-
       json_builder_begin_object (builder);
-      json_builder_set_member_name (builder, "name");
-      json_builder_add_string_value (builder, vm->name);
-      json_builder_set_member_name (builder, "image");
-      json_builder_add_string_value (builder, vm->image);
-      json_builder_set_member_name (builder, "input");
-      if (vm->input != NULL)
-        json_builder_add_string_value (builder, vm->input);
-      else
-        json_builder_add_null_value (builder);
-      json_builder_set_member_name (builder, "input_kind");
-      json_builder_add_string_value (builder, pvm_input_kind_to_string (vm->input_kind));
-      json_builder_set_member_name (builder, "output");
-      if (vm->output != NULL)
-        json_builder_add_string_value (builder, vm->output);
-      else
-        json_builder_add_null_value (builder);
-      json_builder_set_member_name (builder, "memory_bytes");
-      json_builder_add_int_value (builder, (gint64) vm->memory_bytes);
-      json_builder_set_member_name (builder, "cores");
-      json_builder_add_int_value (builder, vm->cores);
-      json_builder_set_member_name (builder, "extra_args");
-      json_builder_begin_array (builder);
-      for (guint j = 0; vm->extra_args[j] != NULL; j++)
-        json_builder_add_string_value (builder, vm->extra_args[j]);
-      json_builder_end_array (builder);
-      json_builder_set_member_name (builder, "ssh_port");
-      if (vm->ssh_port != 0)
-        json_builder_add_int_value (builder, vm->ssh_port);
-      else
-        json_builder_add_null_value (builder);
+      pvm_vm_plan_add_json_members (g_ptr_array_index (plan->vms, i), builder);
       json_builder_end_object (builder);
     }
   json_builder_end_array (builder);

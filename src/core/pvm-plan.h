@@ -53,6 +53,8 @@ void        pvm_plan_check             (PvmPlan      *plan,
 void        pvm_plan_free              (PvmPlan      *plan);
 void        pvm_vm_plan_free           (PvmVmPlan    *vm);
 JsonNode   *pvm_plan_to_json           (PvmPlan      *plan);
+void        pvm_vm_plan_add_json_members (const PvmVmPlan *vm,
+                                        JsonBuilder     *builder);
 char       *pvm_problem_to_string      (PvmProblem   *problem);
 const char *pvm_input_kind_to_string   (PvmInputKind  kind);
 

@@ -1,0 +1,506 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* pvm-cli-vm.c: the VMs pVM launched: "pvm list", "pvm info NAME",
+ * "pvm stop [--force] NAME...|--all", "pvm delete NAME...", and the
+ * connection details the launch prints. */
+
+#define G_LOG_DOMAIN "pvm-cli"
+
+#include "config.h"
+
+#include <stdio.h>
+
+#include <glib-unix.h>
+
+#include "pvm-cli.h"
+
+/**
+ * pvm_cli_open_connection:
+ * @config: the configuration (LIBVIRT_URI)
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): an open connection, or %NULL with a message
+ *   that names the URI
+ */
+GVirConnection *
+pvm_cli_open_connection (PvmConfig  *config,
+                         GError    **error)
+{
+  const char *uri = pvm_config_get_string (config, "LIBVIRT_URI");
+  g_autoptr(GVirConnection) connection = gvir_connection_new (uri);
+  g_autoptr(GError) local_error = NULL;
+
+  if (!gvir_connection_open (connection, NULL, &local_error))
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT,
+                   "Cannot connect to libvirt at %s: %s (pvm host checks this host)", uri,
+                   local_error->message);
+      return NULL;
+    }
+  return g_steal_pointer (&connection);
+}
+
+static char *
+dup_guest_line (PvmVm *vm)
+{
+  g_autofree char *status = pvm_vm_dup_guest_status (vm, NULL);
+
+  return g_strdup (status != NULL ? status : "-");
+}
+
+/**
+ * pvm_cli_print_vm:
+ * @vm: a VM
+ * @number: its number in a launch, or 0
+ *
+ * Prints how to reach @vm: the connection details.
+ */
+void
+pvm_cli_print_vm (PvmVm *vm,
+                  guint  number)
+{
+  const PvmVmPlan *plan = pvm_vm_get_plan (vm);
+  g_autofree char *ssh = pvm_vm_dup_ssh_command (vm);
+  g_autofree char *console = pvm_vm_dup_console_command (vm);
+  g_autofree char *memory = pvm_size_format (plan->memory_bytes);
+  g_autofree char *guest = dup_guest_line (vm);
+  g_autofree char *extra = g_strjoinv (" ", plan->extra_args);
+
+  if (number > 0)
+    g_print ("VM %u: %s (%s)\n", number, plan->name, pvm_vm_state_to_string (pvm_vm_get_state (vm)));
+  else
+    g_print ("%s (%s)\n", plan->name, pvm_vm_state_to_string (pvm_vm_get_state (vm)));
+  g_print ("  ssh      %s\n", ssh != NULL ? ssh : "none (no forwarded port)");
+  g_print ("  console  %s\n", console);
+  g_print ("  serial   %s\n", pvm_vm_get_serial_log (vm) != NULL ? pvm_vm_get_serial_log (vm)
+                                                                  : "none");
+  if (plan->input != NULL)
+    g_print ("  input    %s (%s, read-only; " PVM_CONTRACT_INPUT_DIR " in the guest)\n",
+             plan->input, pvm_input_kind_to_string (plan->input_kind));
+  else
+    g_print ("  input    none\n");
+  if (plan->output != NULL)
+    g_print ("  output   %s (" PVM_CONTRACT_OUTPUT_DIR " in the guest)\n", plan->output);
+  else
+    g_print ("  output   none\n");
+  g_print ("  image    %s\n", plan->image);
+  g_print ("  memory   %s, %u vCPU%s\n", memory, plan->cores, plan->cores == 1 ? "" : "s");
+  if (*extra != '\0')
+    g_print ("  extra    %s\n", extra);
+  g_print ("  domain   %s on %s\n", pvm_vm_get_domain_name (vm), pvm_vm_get_uri (vm));
+  g_print ("  guest    %s\n", guest);
+}
+
+/* ------------------------------------------------------------------ */
+/* Shared by the commands                                             */
+
+typedef struct
+{
+  char     *config_path;
+  gboolean  json;
+  gboolean  force;
+  gboolean  all;
+  int       timeout;
+} Options;
+
+static void
+options_clear (Options *options)
+{
+  g_free (options->config_path);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
+
+/* Parses the options, loads the configuration and opens the connection.
+ * Returns NULL with *status set when the command must end. */
+static GVirConnection *
+begin_command (const char    *command,
+               const char    *usage,
+               GOptionEntry  *extra_entries,
+               Options       *options,
+               int           *argc,
+               char        ***argv,
+               int           *status)
+{
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+  g_autoptr(PvmConfig) config = NULL;
+  g_autoptr(GError) error = NULL;
+  GVirConnection *connection;
+  GOptionEntry entries[] = {
+    { "config", 0, 0, G_OPTION_ARG_FILENAME, &options->config_path, NULL, NULL },
+    { "json", 0, 0, G_OPTION_ARG_NONE, &options->json, NULL, NULL },
+    { NULL }
+  };
+
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (extra_entries != NULL)
+    g_option_context_add_main_entries (context, extra_entries, NULL);
+  if (!pvm_cli_parse_options (context, command, usage, argc, argv, status))
+    return NULL;
+
+  config = pvm_cli_load_config (options->config_path, FALSE, &error);
+  if (config == NULL || (connection = pvm_cli_open_connection (config, &error)) == NULL)
+    {
+      g_printerr ("%s: %s\n", command, error->message);
+      *status = PVM_EXIT_FAILURE;
+      return NULL;
+    }
+  return connection;
+}
+
+static int
+fail (const char *command,
+      GError     *error)
+{
+  g_printerr ("%s: %s\n", command, error->message);
+  return PVM_EXIT_FAILURE;
+}
+
+/* The VMs named on the command line, or all of them with --all; each name
+ * is looked up before anything is done. */
+static GPtrArray *
+find_vms (GVirConnection  *connection,
+          int              argc,
+          char           **argv,
+          gboolean         all,
+          GError         **error)
+{
+  g_autoptr(GPtrArray) vms = NULL;
+
+  if (all)
+    return pvm_vm_list_fetch (connection, error);
+
+  vms = g_ptr_array_new_with_free_func (g_object_unref);
+  for (int i = 1; i < argc; i++)
+    {
+      PvmVm *vm = pvm_vm_find (connection, argv[i], error);
+
+      if (vm == NULL)
+        return NULL;
+      g_ptr_array_add (vms, vm);
+    }
+  return g_steal_pointer (&vms);
+}
+
+/* ------------------------------------------------------------------ */
+/* pvm list                                                           */
+
+static const char list_usage[] =
+  "Usage: pvm list [--json] [--config FILE]\n"
+  "\n"
+  "List the VMs pVM launched on LIBVIRT_URI, running or not.\n"
+  "\n"
+  "  --json         print machine-readable JSON\n"
+  "  --config FILE  read FILE instead of pvm.conf (for LIBVIRT_URI)\n"
+  "  -h, --help     show this help\n";
+
+int
+pvm_cli_list (int    argc,
+              char **argv)
+{
+  g_auto(Options) options = { 0 };
+  g_autoptr(GVirConnection) connection = NULL;
+  g_autoptr(GPtrArray) vms = NULL;
+  g_autoptr(GPtrArray) rows = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  connection = begin_command ("pvm list", list_usage, NULL, &options, &argc, &argv, &status);
+  if (connection == NULL)
+    return status;
+  if (argc > 1)
+    return pvm_cli_usage_error ("pvm list", "unexpected argument \"%s\"", argv[1]);
+
+  vms = pvm_vm_list_fetch (connection, &error);
+  if (vms == NULL)
+    return fail ("pvm list", error);
+
+  if (options.json)
+    {
+      g_autoptr(JsonArray) array = json_array_new ();
+
+      for (guint i = 0; i < vms->len; i++)
+        json_array_add_element (array, pvm_vm_to_json (g_ptr_array_index (vms, i)));
+      pvm_cli_print_json (json_node_init_array (json_node_alloc (), array));
+      return 0;
+    }
+
+  if (vms->len == 0)
+    {
+      g_print ("No VMs on %s: launch some with pvm -d IMAGE\n",
+               gvir_connection_get_uri (connection));
+      return 0;
+    }
+
+  rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
+  g_ptr_array_add (rows, g_strsplit ("NAME|STATE|GUEST|SSH|MEMORY|CPUS|INPUT|OUTPUT", "|", -1));
+  for (guint i = 0; i < vms->len; i++)
+    {
+      PvmVm *vm = g_ptr_array_index (vms, i);
+      const PvmVmPlan *plan = pvm_vm_get_plan (vm);
+      char **row = g_new0 (char *, 9);
+
+      row[0] = g_strdup (plan->name);
+      row[1] = g_strdup (pvm_vm_state_to_string (pvm_vm_get_state (vm)));
+      row[2] = dup_guest_line (vm);
+      row[3] = plan->ssh_port != 0 ? g_strdup_printf ("%u", plan->ssh_port) : g_strdup ("-");
+      row[4] = pvm_size_format (plan->memory_bytes);
+      row[5] = g_strdup_printf ("%u", plan->cores);
+      row[6] = g_strdup (plan->input != NULL ? plan->input : "-");
+      row[7] = g_strdup (plan->output != NULL ? plan->output : "-");
+      g_ptr_array_add (rows, row);
+    }
+  pvm_cli_print_table (rows, 8);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* pvm info                                                           */
+
+static const char info_usage[] =
+  "Usage: pvm info [--json] [--config FILE] NAME\n"
+  "\n"
+  "Show a VM's state and how to reach it: SSH, console, serial log, input and\n"
+  "output. NAME is the VM's image name (or its libvirt domain name).\n"
+  "\n"
+  "  --json         print machine-readable JSON\n"
+  "  --config FILE  read FILE instead of pvm.conf (for LIBVIRT_URI)\n"
+  "  -h, --help     show this help\n";
+
+int
+pvm_cli_info (int    argc,
+              char **argv)
+{
+  g_auto(Options) options = { 0 };
+  g_autoptr(GVirConnection) connection = NULL;
+  g_autoptr(PvmVm) vm = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  connection = begin_command ("pvm info", info_usage, NULL, &options, &argc, &argv, &status);
+  if (connection == NULL)
+    return status;
+  if (argc != 2)
+    return pvm_cli_usage_error ("pvm info", argc < 2 ? "which VM? Give its NAME"
+                                                     : "one NAME only, please");
+
+  vm = pvm_vm_find (connection, argv[1], &error);
+  if (vm == NULL)
+    return fail ("pvm info", error);
+
+  if (options.json)
+    pvm_cli_print_json (pvm_vm_to_json (vm));
+  else
+    pvm_cli_print_vm (vm, 0);
+  return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* pvm stop                                                           */
+
+static const char stop_usage[] =
+  "Usage: pvm stop [--force] [--timeout SECONDS] [--json] [--config FILE] NAME...|--all\n"
+  "\n"
+  "Stop VMs: press their power button (the guest shuts down cleanly), and force\n"
+  "them off if they have not powered off after the timeout. Their images,\n"
+  "inputs and outputs stay as they are.\n"
+  "\n"
+  "  --force            force the VMs off at once, like pulling the plug\n"
+  "  --timeout SECONDS  how long to wait for a clean shutdown (default 60)\n"
+  "  --all              stop every running VM pVM launched\n"
+  "  --json             print machine-readable JSON\n"
+  "  --config FILE      read FILE instead of pvm.conf (for LIBVIRT_URI)\n"
+  "  -h, --help         show this help\n";
+
+typedef struct
+{
+  GMainLoop    *loop;
+  GCancellable *cancellable;
+  guint         pending;
+  gboolean      failed;
+  JsonArray    *results;
+  gboolean      json;
+} StopRun;
+
+static void
+stop_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  StopRun *run = user_data;
+  PvmVm *vm = PVM_VM (object);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  gboolean forced = FALSE;
+  gboolean stopped = pvm_vm_stop_finish (vm, result, &forced, &error);
+  g_autofree char *status = NULL;
+  int job_exit = -1;
+
+  if (stopped)
+    status = pvm_vm_dup_guest_status (vm, &job_exit);
+
+  if (!stopped)
+    {
+      run->failed = TRUE;
+      g_printerr ("pvm stop: %s: %s\n", pvm_vm_get_name (vm), error->message);
+    }
+  else if (!run->json)
+    g_print ("%s: %s\n", pvm_vm_get_name (vm), forced ? "forced off" : "powered off");
+
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "name");
+  json_builder_add_string_value (builder, pvm_vm_get_name (vm));
+  json_builder_set_member_name (builder, "stopped");
+  json_builder_add_boolean_value (builder, stopped);
+  json_builder_set_member_name (builder, "forced");
+  json_builder_add_boolean_value (builder, forced);
+  json_builder_set_member_name (builder, "error");
+  if (error != NULL)
+    json_builder_add_string_value (builder, error->message);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_end_object (builder);
+  json_array_add_element (run->results, json_builder_get_root (builder));
+
+  if (--run->pending == 0)
+    g_main_loop_quit (run->loop);
+}
+
+static gboolean
+stop_interrupted_cb (gpointer user_data)
+{
+  StopRun *run = user_data;
+
+  g_cancellable_cancel (run->cancellable);
+  return G_SOURCE_CONTINUE;
+}
+
+int
+pvm_cli_stop (int    argc,
+              char **argv)
+{
+  g_auto(Options) options = { .timeout = PVM_VM_DEFAULT_STOP_TIMEOUT_SECONDS };
+  g_autoptr(GVirConnection) connection = NULL;
+  g_autoptr(GPtrArray) vms = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainLoop) loop = NULL;
+  g_autoptr(GCancellable) cancellable = NULL;
+  g_autoptr(JsonArray) results = json_array_new ();
+  GOptionEntry entries[] = {
+    { "force", 0, 0, G_OPTION_ARG_NONE, &options.force, NULL, NULL },
+    { "timeout", 0, 0, G_OPTION_ARG_INT, &options.timeout, NULL, NULL },
+    { "all", 0, 0, G_OPTION_ARG_NONE, &options.all, NULL, NULL },
+    { NULL }
+  };
+  StopRun run = { 0 };
+  guint sigint, sigterm;
+  int status = 0;
+
+  connection = begin_command ("pvm stop", stop_usage, entries, &options, &argc, &argv, &status);
+  if (connection == NULL)
+    return status;
+  if (options.all == (argc > 1))
+    return pvm_cli_usage_error ("pvm stop", options.all ? "give NAMEs or --all, not both"
+                                                        : "which VMs? Give NAMEs or --all");
+  if (options.timeout <= 0)
+    return pvm_cli_usage_error ("pvm stop", "--timeout must be a number of seconds above 0");
+
+  vms = find_vms (connection, argc, argv, options.all, &error);
+  if (vms == NULL)
+    return fail ("pvm stop", error);
+
+  loop = g_main_loop_new (NULL, FALSE);
+  cancellable = g_cancellable_new ();
+  run.loop = loop;
+  run.cancellable = cancellable;
+  run.results = results;
+  run.json = options.json;
+
+  sigint = g_unix_signal_add (SIGINT, stop_interrupted_cb, &run);
+  sigterm = g_unix_signal_add (SIGTERM, stop_interrupted_cb, &run);
+  for (guint i = 0; i < vms->len; i++)
+    {
+      PvmVm *vm = g_ptr_array_index (vms, i);
+
+      if (!pvm_vm_is_active (vm))
+        {
+          if (!options.all && !options.json)
+            g_print ("%s: not running\n", pvm_vm_get_name (vm));
+          continue;
+        }
+      run.pending++;
+      pvm_vm_stop_async (vm, options.force ? PVM_VM_STOP_FORCE : PVM_VM_STOP_GRACEFUL,
+                         options.timeout, cancellable, stop_done_cb, &run);
+    }
+  if (run.pending > 0)
+    g_main_loop_run (loop);
+  g_source_remove (sigint);
+  g_source_remove (sigterm);
+
+  if (options.json)
+    pvm_cli_print_json (json_node_init_array (json_node_alloc (), results));
+  else if (options.all && vms->len > 0 && json_array_get_length (results) == 0)
+    g_print ("No VM was running\n");
+
+  return run.failed ? PVM_EXIT_FAILURE : 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* pvm delete                                                         */
+
+static const char delete_usage[] =
+  "Usage: pvm delete [--json] [--config FILE] NAME...\n"
+  "\n"
+  "Remove stopped VMs from libvirt, with their serial logs. Their images, inputs\n"
+  "and outputs are never touched (pvm image delete removes an image).\n"
+  "\n"
+  "  --json         print machine-readable JSON\n"
+  "  --config FILE  read FILE instead of pvm.conf (for LIBVIRT_URI)\n"
+  "  -h, --help     show this help\n";
+
+int
+pvm_cli_delete (int    argc,
+                char **argv)
+{
+  g_auto(Options) options = { 0 };
+  g_autoptr(GVirConnection) connection = NULL;
+  g_autoptr(GPtrArray) vms = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) deleted = json_array_new ();
+  int status = 0;
+
+  connection = begin_command ("pvm delete", delete_usage, NULL, &options, &argc, &argv, &status);
+  if (connection == NULL)
+    return status;
+  if (argc < 2)
+    return pvm_cli_usage_error ("pvm delete", "which VMs? Give their NAMEs");
+
+  /* All or none: every VM is looked up and checked before any is deleted. */
+  vms = find_vms (connection, argc, argv, FALSE, &error);
+  if (vms == NULL)
+    return fail ("pvm delete", error);
+  for (guint i = 0; i < vms->len; i++)
+    if (pvm_vm_is_active (g_ptr_array_index (vms, i)))
+      {
+        PvmVm *vm = g_ptr_array_index (vms, i);
+
+        g_printerr ("pvm delete: the VM %s is running: stop it first (pvm stop %s); nothing "
+                    "was deleted\n", pvm_vm_get_name (vm), pvm_vm_get_name (vm));
+        return PVM_EXIT_FAILURE;
+      }
+
+  for (guint i = 0; i < vms->len; i++)
+    {
+      PvmVm *vm = g_ptr_array_index (vms, i);
+
+      if (!pvm_vm_delete (vm, &error))
+        return fail ("pvm delete", error);
+      json_array_add_string_element (deleted, pvm_vm_get_name (vm));
+      if (!options.json)
+        g_print ("Deleted the VM %s (its image %s is kept)\n", pvm_vm_get_name (vm),
+                 pvm_vm_get_plan (vm)->image);
+    }
+
+  if (options.json)
+    pvm_cli_print_json (json_node_init_array (json_node_alloc (), deleted));
+  return 0;
+}

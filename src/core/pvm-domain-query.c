@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* pvm-domain-query.c: facts read from any domain definition, pVM's or not:
+ * the files of its disks and of its serial port. libvirt-gconfig 4.0 has no
+ * accessor for a file chardev, so these are XPath queries on its XML. */
+
+#define G_LOG_DOMAIN "pvm-domain"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <libxml/parser.h>
+#include <libxml/xpath.h>
+
+#include "pvm-domain.h"
+
+/* Every value @xpath selects in @config's XML (attributes or text). */
+static GStrv
+query_strings (GVirConfigDomain *config,
+               const char       *xpath)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *xml = gvir_config_object_to_xml (GVIR_CONFIG_OBJECT (config));
+  xmlDocPtr doc;
+  xmlXPathContextPtr context = NULL;
+  xmlXPathObjectPtr result = NULL;
+
+  doc = xmlReadMemory (xml, strlen (xml), "domain.xml", NULL, XML_PARSE_NONET | XML_PARSE_NOERROR |
+                                                             XML_PARSE_NOWARNING);
+  if (doc == NULL)
+    return g_strv_builder_end (builder);
+
+  context = xmlXPathNewContext (doc);
+  if (context != NULL)
+    result = xmlXPathEvalExpression ((const xmlChar *) xpath, context);
+  if (result != NULL && result->nodesetval != NULL)
+    for (int i = 0; i < result->nodesetval->nodeNr; i++)
+      {
+        xmlChar *value = xmlNodeGetContent (result->nodesetval->nodeTab[i]);
+
+        if (value != NULL && *value != '\0')
+          g_strv_builder_add (builder, (const char *) value);
+        xmlFree (value);
+      }
+
+  if (result != NULL)
+    xmlXPathFreeObject (result);
+  if (context != NULL)
+    xmlXPathFreeContext (context);
+  xmlFreeDoc (doc);
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * pvm_domain_dup_disk_paths:
+ * @config: a domain definition
+ *
+ * Returns: (transfer full): the files of @config's file-backed disks and
+ *   CD-ROMs, as written in it, in order
+ */
+GStrv
+pvm_domain_dup_disk_paths (GVirConfigDomain *config)
+{
+  g_return_val_if_fail (GVIR_CONFIG_IS_DOMAIN (config), NULL);
+
+  return query_strings (config, "/domain/devices/disk[@type='file']/source/@file");
+}
+
+/**
+ * pvm_domain_dup_serial_log:
+ * @config: a domain definition
+ *
+ * Returns: (transfer full) (nullable): the file the first serial port
+ *   writes to, or %NULL if it writes to no file
+ */
+char *
+pvm_domain_dup_serial_log (GVirConfigDomain *config)
+{
+  g_auto(GStrv) paths = NULL;
+
+  g_return_val_if_fail (GVIR_CONFIG_IS_DOMAIN (config), NULL);
+
+  paths = query_strings (config, "/domain/devices/serial[@type='file'][1]/source/@path");
+  return paths[0] != NULL ? g_strdup (paths[0]) : NULL;
+}

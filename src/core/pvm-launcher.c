@@ -1,0 +1,682 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#define G_LOG_DOMAIN "pvm-launcher"
+
+#include "config.h"
+
+/* O_DIRECT */
+#define _GNU_SOURCE
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "pvm-autocleanups.h"
+#include "pvm-domain.h"
+#include "pvm-error.h"
+#include "pvm-host.h"
+#include "pvm-launcher.h"
+#include "pvm-vm.h"
+
+struct _PvmLauncher
+{
+  GObject         parent_instance;
+
+  /* Owned */
+  GVirConnection *connection;
+  PvmConfig      *config;
+
+  /* Set by the last launch, read on the main thread after it finished */
+  const char     *domain_type;
+  GPtrArray      *warnings;
+};
+
+G_DEFINE_FINAL_TYPE (PvmLauncher, pvm_launcher, G_TYPE_OBJECT)
+
+/* One VM of a launch, from its definition to its start. */
+typedef struct
+{
+  PvmVmPlan        *vm;             /* borrowed from the plan */
+  char             *domain_name;
+  char             *serial_log;
+  GVirConfigDomain *config;         /* what pVM defines */
+  GVirConfigDomain *old_config;     /* the definition it replaces, if any */
+  GVirDomain       *domain;         /* once defined */
+  gboolean          started;
+  GError           *start_error;
+} Slot;
+
+typedef struct
+{
+  PvmPlan    *plan;                 /* borrowed: the caller keeps it alive */
+  GPtrArray  *slots;                /* Slot */
+  char       *emulator;
+  PvmCpuMode  cpu_mode;
+  gboolean    output_disk;
+  gboolean    installing;
+  const char *domain_type;
+  GPtrArray  *warnings;             /* char* */
+} LaunchData;
+
+static void
+slot_free (Slot *slot)
+{
+  g_free (slot->domain_name);
+  g_free (slot->serial_log);
+  g_clear_object (&slot->config);
+  g_clear_object (&slot->old_config);
+  g_clear_object (&slot->domain);
+  g_clear_error (&slot->start_error);
+  g_free (slot);
+}
+
+static void
+launch_data_free (LaunchData *data)
+{
+  g_ptr_array_unref (data->slots);
+  g_free (data->emulator);
+  g_ptr_array_unref (data->warnings);
+  g_free (data);
+}
+
+static void
+pvm_launcher_finalize (GObject *object)
+{
+  PvmLauncher *self = PVM_LAUNCHER (object);
+
+  g_clear_object (&self->connection);
+  g_clear_object (&self->config);
+  g_clear_pointer (&self->warnings, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (pvm_launcher_parent_class)->finalize (object);
+}
+
+static void
+pvm_launcher_class_init (PvmLauncherClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = pvm_launcher_finalize;
+}
+
+static void
+pvm_launcher_init (PvmLauncher *self)
+{
+  self->warnings = g_ptr_array_new_null_terminated (0, g_free, TRUE);
+}
+
+/**
+ * pvm_launcher_new:
+ * @connection: an open libvirt connection
+ * @config: the configuration the plans were made from (QEMU_BIN, CPU_MODE)
+ *
+ * Returns: (transfer full): a launcher
+ */
+PvmLauncher *
+pvm_launcher_new (GVirConnection *connection,
+                  PvmConfig      *config)
+{
+  PvmLauncher *self;
+
+  g_return_val_if_fail (GVIR_IS_CONNECTION (connection), NULL);
+  g_return_val_if_fail (PVM_IS_CONFIG (config), NULL);
+
+  self = g_object_new (PVM_TYPE_LAUNCHER, NULL);
+  self->connection = g_object_ref (connection);
+  self->config = g_object_ref (config);
+  return self;
+}
+
+/* ------------------------------------------------------------------ */
+/* What the host offers                                               */
+
+/* Whether files named in domains of @connection are files of this host. */
+static gboolean
+connection_is_local (GVirConnection *connection)
+{
+  g_autoptr(GUri) uri = g_uri_parse (gvir_connection_get_uri (connection), G_URI_FLAGS_NONE, NULL);
+
+  return uri != NULL && (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0');
+}
+
+/* KVM when libvirt offers it for x86_64 guests (it checks /dev/kvm for the
+ * user its QEMUs run as), TCG otherwise. */
+static const char *
+pick_domain_type (GVirConnection  *connection,
+                  GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autoptr(GVirConfigCapabilities) caps = gvir_connection_get_capabilities (connection,
+                                                                             &local_error);
+  GList *guests;
+  gboolean qemu = FALSE, kvm = FALSE;
+
+  if (caps == NULL)
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT,
+                   "Cannot read the capabilities of %s: %s",
+                   gvir_connection_get_uri (connection), local_error->message);
+      return NULL;
+    }
+
+  guests = gvir_config_capabilities_get_guests (caps);
+  for (GList *l = guests; l != NULL; l = l->next)
+    {
+      g_autoptr(GVirConfigCapabilitiesGuestArch) arch =
+        gvir_config_capabilities_guest_get_arch (l->data);
+      GList *domains;
+
+      if (gvir_config_capabilities_guest_get_os_type (l->data) != GVIR_CONFIG_DOMAIN_OS_TYPE_HVM ||
+          g_strcmp0 (gvir_config_capabilities_guest_arch_get_name (arch), "x86_64") != 0)
+        continue;
+
+      domains = gvir_config_capabilities_guest_arch_get_domains (arch);
+      for (GList *d = domains; d != NULL; d = d->next)
+        {
+          GVirConfigDomainVirtType type = gvir_config_capabilities_guest_domain_get_virt_type (d->data);
+
+          kvm |= type == GVIR_CONFIG_DOMAIN_VIRT_KVM;
+          qemu |= type == GVIR_CONFIG_DOMAIN_VIRT_QEMU;
+        }
+      g_list_free_full (domains, g_object_unref);
+    }
+  g_list_free_full (guests, g_object_unref);
+
+  if (kvm)
+    return "kvm";
+  if (qemu)
+    return "qemu";
+
+  g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED,
+               "%s cannot run x86_64 guests: install QEMU (on Debian: qemu-system-x86 and "
+               "libvirt-daemon-driver-qemu) and restart libvirt",
+               gvir_connection_get_uri (connection));
+  return NULL;
+}
+
+/* cache='none' opens files with O_DIRECT, which some file systems (tmpfs)
+ * refuse. */
+static gboolean
+supports_direct_io (const char *path)
+{
+  int fd = g_open (path, O_RDONLY | O_DIRECT | O_CLOEXEC, 0);
+
+  if (fd >= 0)
+    {
+      close (fd);
+      return TRUE;
+    }
+  return errno != EINVAL;
+}
+
+/* Files of running domains, by their real path, and the domain that has
+ * each open (any domain, pVM's or not). */
+static GHashTable *
+dup_files_in_use (GVirConnection *connection)
+{
+  GHashTable *in_use = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  GList *domains = gvir_connection_get_domains (connection);
+
+  for (GList *l = domains; l != NULL; l = l->next)
+    {
+      g_autoptr(GVirConfigDomain) config = NULL;
+      g_auto(GStrv) paths = NULL;
+
+      if (gvir_domain_get_id (l->data, NULL) < 0 ||
+          (config = gvir_domain_get_config (l->data, 0, NULL)) == NULL)
+        continue;
+
+      paths = pvm_domain_dup_disk_paths (config);
+      for (guint i = 0; paths[i] != NULL; i++)
+        {
+          char *real = realpath (paths[i], NULL);
+
+          if (real != NULL)
+            g_hash_table_insert (in_use, real, g_strdup (gvir_domain_get_name (l->data)));
+        }
+    }
+  g_list_free_full (domains, g_object_unref);
+
+  return in_use;
+}
+
+/* ------------------------------------------------------------------ */
+/* Preparing each VM                                                  */
+
+/* Checks what only libvirt knows about @slot's VM, and builds its domain.
+ * Appends what is wrong to @problems. */
+static void
+prepare_slot (GVirConnection *connection,
+              LaunchData     *data,
+              Slot           *slot,
+              GHashTable     *in_use,
+              const char     *log_dir,
+              gboolean        local,
+              GString        *problems)
+{
+  g_autoptr(GVirDomain) existing = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *real = NULL;
+  g_autofree char *log_name = NULL;
+  const char *user;
+  const char *uuid = NULL;
+  PvmDomainOptions options = { 0 };
+
+  slot->domain_name = pvm_domain_name_for_plan (slot->vm);
+  log_name = g_strconcat (slot->domain_name, ".log", NULL);
+  slot->serial_log = g_build_filename (log_dir, log_name, NULL);
+
+  existing = gvir_connection_find_domain_by_name (connection, slot->domain_name);
+  if (existing != NULL)
+    {
+      g_autoptr(PvmVmPlan) old_plan = NULL;
+
+      slot->old_config = gvir_domain_get_config (existing, VIR_DOMAIN_XML_INACTIVE, &error);
+      if (slot->old_config == NULL)
+        {
+          g_string_append_printf (problems, "VM %u (%s): cannot read the domain %s: %s\n",
+                                  slot->vm->index + 1, slot->vm->name, slot->domain_name,
+                                  error->message);
+          return;
+        }
+      old_plan = pvm_domain_dup_plan (slot->old_config, NULL);
+      if (old_plan == NULL)
+        {
+          g_string_append_printf (problems,
+                                  "VM %u (%s): a libvirt domain named %s exists and pVM did not "
+                                  "define it: rename the image, or remove that domain "
+                                  "(virsh undefine %s)\n", slot->vm->index + 1, slot->vm->name,
+                                  slot->domain_name, slot->domain_name);
+          return;
+        }
+      if (gvir_domain_get_id (existing, NULL) >= 0)
+        {
+          g_string_append_printf (problems, "VM %u (%s): it is running already: stop it first "
+                                  "(pvm stop %s)\n", slot->vm->index + 1, slot->vm->name,
+                                  slot->vm->name);
+          return;
+        }
+      if (gvir_domain_get_saved (existing))
+        {
+          g_string_append_printf (problems, "VM %u (%s): it has a saved state, which launching "
+                                  "it again would lose: resume it, or discard the state "
+                                  "(virsh managedsave-remove %s)\n", slot->vm->index + 1,
+                                  slot->vm->name, slot->domain_name);
+          return;
+        }
+      /* Redefined in place: same domain, new plan. */
+      uuid = gvir_domain_get_uuid (existing);
+    }
+
+  real = realpath (slot->vm->image, NULL);
+  if (real != NULL && (user = g_hash_table_lookup (in_use, real)) != NULL)
+    {
+      g_string_append_printf (problems, "VM %u (%s): the image %s is in use by the running "
+                              "VM %s: two VMs must not write one image\n", slot->vm->index + 1,
+                              slot->vm->name, slot->vm->image, user);
+      return;
+    }
+
+  options.domain_type = data->domain_type;
+  options.emulator = data->emulator;
+  options.cpu_mode = data->cpu_mode;
+  options.serial_log = slot->serial_log;
+  options.uuid = uuid;
+  if (local)
+    {
+      options.image_buffered = !supports_direct_io (slot->vm->image);
+      options.input_buffered = slot->vm->input_kind == PVM_INPUT_KIND_SQUASHFS &&
+                               !supports_direct_io (slot->vm->input);
+    }
+
+  slot->config = pvm_domain_build (slot->vm, &options, &error);
+  if (slot->config == NULL)
+    g_string_append_printf (problems, "VM %u (%s): %s\n", slot->vm->index + 1, slot->vm->name,
+                            error->message);
+}
+
+/* Everything is checked before anything is defined: a launch that fails
+ * here has changed nothing. */
+static gboolean
+prepare (PvmLauncher  *self,
+         LaunchData   *data,
+         GError      **error)
+{
+  g_autoptr(GHashTable) in_use = NULL;
+  g_autoptr(GString) problems = g_string_new (NULL);
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *log_dir = pvm_host_dup_log_dir ();
+  gboolean local = connection_is_local (self->connection);
+
+  if (data->plan->problems->len > 0)
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_INVALID_ARGUMENT,
+                   "The launch has %u problems: see pvm_plan_check()", data->plan->problems->len);
+      return FALSE;
+    }
+  if (data->installing)
+    {
+      g_set_error_literal (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED,
+                           "Install mode (--install, INSTALLING) is not in this version yet");
+      return FALSE;
+    }
+  if (data->output_disk)
+    {
+      g_set_error_literal (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED,
+                           "OUTPUT_MODE=disk is not in this version yet: use OUTPUT_MODE=shared");
+      return FALSE;
+    }
+
+  data->domain_type = pick_domain_type (self->connection, error);
+  if (data->domain_type == NULL)
+    return FALSE;
+
+  if (g_str_equal (data->domain_type, "qemu"))
+    {
+      g_autoptr(GError) kvm_error = NULL;
+
+      if (data->cpu_mode == PVM_CPU_MODE_FASTEST)
+        {
+          g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED,
+                       "CPU_MODE=fastest needs KVM, which %s does not offer: use "
+                       "CPU_MODE=migration-safe", gvir_connection_get_uri (self->connection));
+          return FALSE;
+        }
+      if (local && !pvm_host_kvm_usable (&kvm_error))
+        g_ptr_array_add (data->warnings,
+                         g_strdup_printf ("KVM is not usable (%s): the VMs run under TCG "
+                                          "emulation, many times slower", kvm_error->message));
+      else
+        g_ptr_array_add (data->warnings,
+                         g_strdup_printf ("%s does not offer KVM: the VMs run under TCG "
+                                          "emulation, many times slower",
+                                          gvir_connection_get_uri (self->connection)));
+    }
+
+  if (!gvir_connection_fetch_domains (self->connection, NULL, &local_error))
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot list the VMs of %s: %s",
+                   gvir_connection_get_uri (self->connection), local_error->message);
+      return FALSE;
+    }
+  in_use = dup_files_in_use (self->connection);
+
+  for (guint i = 0; i < data->slots->len; i++)
+    prepare_slot (self->connection, data, g_ptr_array_index (data->slots, i), in_use, log_dir,
+                  local, problems);
+
+  if (problems->len > 0)
+    {
+      g_string_truncate (problems, problems->len - 1);
+      g_set_error (error, PVM_ERROR, PVM_ERROR_BUSY, "%s", problems->str);
+      return FALSE;
+    }
+
+  if (local && g_mkdir_with_parents (log_dir, 0755) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot create the serial log directory %s: %s", log_dir,
+                   g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Defining, starting, undoing                                        */
+
+/* Puts back what was defined before, or removes what pVM defined. */
+static void
+undo (GVirConnection *connection,
+      LaunchData     *data,
+      GString        *notes)
+{
+  for (guint i = 0; i < data->slots->len; i++)
+    {
+      Slot *slot = g_ptr_array_index (data->slots, i);
+      g_autoptr(GError) error = NULL;
+
+      if (slot->started && !gvir_domain_stop (slot->domain, 0, &error))
+        g_string_append_printf (notes, "; could not stop %s: %s", slot->domain_name,
+                                error->message);
+      slot->started = FALSE;
+      g_clear_error (&error);
+
+      if (slot->domain == NULL)
+        continue;
+
+      if (slot->old_config != NULL)
+        {
+          g_autoptr(GVirDomain) restored = gvir_connection_create_domain (connection, slot->old_config,
+                                                                          &error);
+          if (restored == NULL)
+            g_string_append_printf (notes, "; could not restore the previous definition of "
+                                    "%s: %s", slot->domain_name, error->message);
+        }
+      else if (!gvir_domain_delete (slot->domain, 0, &error))
+        g_string_append_printf (notes, "; could not remove the domain %s: %s",
+                                slot->domain_name, error->message);
+      g_clear_object (&slot->domain);
+    }
+}
+
+static gpointer
+start_thread (gpointer user_data)
+{
+  Slot *slot = user_data;
+
+  slot->started = gvir_domain_start (slot->domain, 0, &slot->start_error);
+  return NULL;
+}
+
+static void
+launch_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  PvmLauncher *self = source_object;
+  LaunchData *data = task_data;
+  g_autoptr(GPtrArray) vms = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+  g_autoptr(GString) failures = g_string_new (NULL);
+  g_autoptr(GString) notes = g_string_new (NULL);
+  GError *error = NULL;
+
+  if (!prepare (self, data, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  for (guint i = 0; i < data->slots->len; i++)
+    {
+      Slot *slot = g_ptr_array_index (data->slots, i);
+
+      /* Existing domains keep their UUID, so this redefines them. */
+      slot->domain = gvir_connection_create_domain (self->connection, slot->config, &error);
+      if (slot->domain == NULL)
+        {
+          g_string_append_printf (failures, "VM %u (%s): libvirt refused its definition: %s",
+                                  slot->vm->index + 1, slot->vm->name, error->message);
+          g_clear_error (&error);
+          goto failed;
+        }
+    }
+
+  if (g_cancellable_is_cancelled (cancellable))
+    {
+      g_string_append (failures, "The launch was cancelled");
+      goto failed;
+    }
+
+  /* QEMU truncates the serial log when it opens it; a file that exists
+   * also keeps the ownership libvirt gives it under qemu:///system. */
+  for (guint i = 0; i < data->slots->len; i++)
+    {
+      Slot *slot = g_ptr_array_index (data->slots, i);
+
+      if (connection_is_local (self->connection))
+        g_file_set_contents_full (slot->serial_log, "", 0, G_FILE_SET_CONTENTS_NONE, 0644, NULL);
+    }
+
+  /* All at once: libvirt starts QEMUs in parallel. */
+  for (guint i = 0; i < data->slots->len; i++)
+    g_ptr_array_add (threads, g_thread_new ("pvm-start", start_thread,
+                                            g_ptr_array_index (data->slots, i)));
+  for (guint i = 0; i < threads->len; i++)
+    g_thread_join (g_ptr_array_index (threads, i));
+
+  for (guint i = 0; i < data->slots->len; i++)
+    {
+      Slot *slot = g_ptr_array_index (data->slots, i);
+
+      if (slot->start_error != NULL)
+        g_string_append_printf (failures, "%sVM %u (%s) did not start: %s",
+                                failures->len > 0 ? "\n" : "", slot->vm->index + 1,
+                                slot->vm->name, slot->start_error->message);
+    }
+  if (failures->len > 0)
+    goto failed;
+
+  for (guint i = 0; i < data->slots->len; i++)
+    {
+      Slot *slot = g_ptr_array_index (data->slots, i);
+      PvmVm *vm = pvm_vm_new_for_domain (self->connection, slot->domain, &error);
+
+      if (vm == NULL)
+        {
+          /* It started: the caller can find it with pvm_vm_list_fetch(). */
+          g_task_return_error (task, error);
+          return;
+        }
+      g_ptr_array_add (vms, vm);
+    }
+
+  g_task_return_pointer (task, g_steal_pointer (&vms), (GDestroyNotify) g_ptr_array_unref);
+  return;
+
+failed:
+  undo (self->connection, data, notes);
+  g_task_return_new_error (task, PVM_ERROR, PVM_ERROR_LIBVIRT, "%s\nNo VM of this launch was "
+                           "left running or defined%s", failures->str, notes->str);
+}
+
+/**
+ * pvm_launcher_launch_async:
+ * @self: a #PvmLauncher
+ * @plan: a plan without problems (pvm_plan_check()); it must stay alive
+ *   until @callback runs
+ * @cancellable: (nullable): a #GCancellable, honoured until the VMs start
+ * @callback: called when every VM runs, or none does
+ * @user_data: data for @callback
+ *
+ * Launches @plan: checks what only libvirt knows (KVM or TCG, a domain of
+ * the same name that pVM did not define, an image that a running VM uses),
+ * defines one persistent domain per VM (named after its image; an earlier
+ * definition of the same VM is replaced), then starts them all at once.
+ * If any VM fails to start, the others are stopped and every definition is
+ * put back as it was: a launch starts all of its VMs or none.
+ */
+void
+pvm_launcher_launch_async (PvmLauncher         *self,
+                           PvmPlan             *plan,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  LaunchData *data;
+
+  g_return_if_fail (PVM_IS_LAUNCHER (self));
+  g_return_if_fail (plan != NULL);
+
+  data = g_new0 (LaunchData, 1);
+  data->plan = plan;
+  data->slots = g_ptr_array_new_with_free_func ((GDestroyNotify) slot_free);
+  for (guint i = 0; i < plan->vms->len; i++)
+    {
+      Slot *slot = g_new0 (Slot, 1);
+
+      slot->vm = g_ptr_array_index (plan->vms, i);
+      g_ptr_array_add (data->slots, slot);
+    }
+  data->emulator = pvm_host_find_qemu (pvm_config_get_string (self->config, "QEMU_BIN"), NULL);
+  if (data->emulator == NULL)
+    data->emulator = g_strdup (pvm_config_get_string (self->config, "QEMU_BIN"));
+  data->cpu_mode = pvm_config_get_cpu_mode (self->config);
+  data->output_disk = pvm_config_get_output_mode (self->config) == PVM_OUTPUT_MODE_DISK;
+  data->installing = pvm_config_get_boolean (self->config, "INSTALLING");
+  data->warnings = g_ptr_array_new_with_free_func (g_free);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pvm_launcher_launch_async);
+  /* Once the VMs run, the launch has succeeded, cancelled or not. */
+  g_task_set_check_cancellable (task, FALSE);
+  g_task_set_task_data (task, data, (GDestroyNotify) launch_data_free);
+  g_task_run_in_thread (task, launch_thread);
+}
+
+/**
+ * pvm_launcher_launch_finish:
+ * @self: a #PvmLauncher
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * After it, pvm_launcher_get_domain_type() and pvm_launcher_get_warnings()
+ * tell how the VMs run.
+ *
+ * Returns: (transfer container) (element-type PvmVm): the running VMs, in
+ *   the order of the plan, or %NULL
+ */
+GPtrArray *
+pvm_launcher_launch_finish (PvmLauncher   *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  LaunchData *data;
+
+  g_return_val_if_fail (PVM_IS_LAUNCHER (self), NULL);
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+
+  data = g_task_get_task_data (G_TASK (result));
+  self->domain_type = data->domain_type;
+  g_ptr_array_set_size (self->warnings, 0);
+  for (guint i = 0; i < data->warnings->len; i++)
+    g_ptr_array_add (self->warnings, g_strdup (g_ptr_array_index (data->warnings, i)));
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+/**
+ * pvm_launcher_get_domain_type:
+ * @self: a #PvmLauncher
+ *
+ * Returns: (nullable): "kvm" or "qemu" (TCG), as the last launch chose
+ */
+const char *
+pvm_launcher_get_domain_type (PvmLauncher *self)
+{
+  g_return_val_if_fail (PVM_IS_LAUNCHER (self), NULL);
+
+  return self->domain_type;
+}
+
+/**
+ * pvm_launcher_get_warnings:
+ * @self: a #PvmLauncher
+ *
+ * Returns: (transfer none): what the user should know about the last
+ *   launch (TCG instead of KVM, and why)
+ */
+const char * const *
+pvm_launcher_get_warnings (PvmLauncher *self)
+{
+  g_return_val_if_fail (PVM_IS_LAUNCHER (self), NULL);
+
+  return (const char * const *) self->warnings->pdata;
+}

@@ -1,0 +1,1146 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#define G_LOG_DOMAIN "pvm-vm"
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <libvirt/virterror.h>
+
+#include "pvm-autocleanups.h"
+#include "pvm-contract.h"
+#include "pvm-domain.h"
+#include "pvm-error.h"
+#include "pvm-host.h"
+#include "pvm-vm.h"
+
+/* How much of the end of the serial log is searched for status lines: they
+ * are few, and a job's output may be large. */
+#define SERIAL_TAIL_BYTES (256 * 1024)
+
+struct _PvmVm
+{
+  GObject          parent_instance;
+
+  /* Owned */
+  GVirConnection  *connection;
+  GVirDomain      *domain;
+  PvmVmPlan       *plan;
+  char            *domain_name;
+  char            *serial_log;
+  virConnectPtr    handle;          /* for the event registration */
+  int              callback_id;     /* libvirt's lifecycle events, or -1 */
+
+  PvmVmState       state;
+};
+
+enum {
+  PROP_0,
+  PROP_STATE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+G_DEFINE_FINAL_TYPE (PvmVm, pvm_vm, G_TYPE_OBJECT)
+
+G_DEFINE_ENUM_TYPE (PvmVmState, pvm_vm_state,
+                    G_DEFINE_ENUM_VALUE (PVM_VM_STATE_STOPPED, "stopped"),
+                    G_DEFINE_ENUM_VALUE (PVM_VM_STATE_RUNNING, "running"),
+                    G_DEFINE_ENUM_VALUE (PVM_VM_STATE_PAUSED, "paused"),
+                    G_DEFINE_ENUM_VALUE (PVM_VM_STATE_SAVED, "saved"),
+                    G_DEFINE_ENUM_VALUE (PVM_VM_STATE_CRASHED, "crashed"))
+
+static void
+set_state (PvmVm      *self,
+           PvmVmState  state)
+{
+  if (self->state == state)
+    return;
+  self->state = state;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
+}
+
+/* The state from libvirt's lifecycle events for this domain, registered
+ * on the raw connection: libvirt-glib may deliver its own signals to
+ * another GVirDomain object for the same domain while the domain is being
+ * defined. Runs on the main context, and calls nothing. */
+static int
+lifecycle_event_cb (virConnectPtr  connection,
+                    virDomainPtr   domain,
+                    int            event,
+                    int            detail,
+                    void          *opaque)
+{
+  g_autoptr(PvmVm) self = g_weak_ref_get (opaque);
+
+  if (self == NULL)
+    return 0;
+
+  switch (event)
+    {
+    case VIR_DOMAIN_EVENT_STARTED:
+    case VIR_DOMAIN_EVENT_RESUMED:
+      set_state (self, PVM_VM_STATE_RUNNING);
+      break;
+    case VIR_DOMAIN_EVENT_SUSPENDED:
+    case VIR_DOMAIN_EVENT_PMSUSPENDED:
+      set_state (self, PVM_VM_STATE_PAUSED);
+      break;
+    case VIR_DOMAIN_EVENT_STOPPED:
+      set_state (self, detail == VIR_DOMAIN_EVENT_STOPPED_SAVED ? PVM_VM_STATE_SAVED
+                       : detail == VIR_DOMAIN_EVENT_STOPPED_CRASHED ? PVM_VM_STATE_CRASHED
+                       : PVM_VM_STATE_STOPPED);
+      break;
+    case VIR_DOMAIN_EVENT_CRASHED:
+      set_state (self, PVM_VM_STATE_CRASHED);
+      break;
+    default:
+      break;
+    }
+  return 0;
+}
+
+static void
+free_weak_ref (void *opaque)
+{
+  g_weak_ref_clear (opaque);
+  g_free (opaque);
+}
+
+static PvmVmState
+query_state (GVirDomain  *domain,
+             GError     **error)
+{
+  g_autoptr(GVirDomainInfo) info = gvir_domain_get_info (domain, error);
+
+  if (info == NULL)
+    return PVM_VM_STATE_STOPPED;
+
+  switch (info->state)
+    {
+    case GVIR_DOMAIN_STATE_RUNNING:
+    case GVIR_DOMAIN_STATE_BLOCKED:
+    case GVIR_DOMAIN_STATE_SHUTDOWN:
+      return PVM_VM_STATE_RUNNING;
+    case GVIR_DOMAIN_STATE_PAUSED:
+    case GVIR_DOMAIN_STATE_PMSUSPENDED:
+      return PVM_VM_STATE_PAUSED;
+    case GVIR_DOMAIN_STATE_CRASHED:
+      return PVM_VM_STATE_CRASHED;
+    case GVIR_DOMAIN_STATE_SHUTOFF:
+    case GVIR_DOMAIN_STATE_NONE:
+    default:
+      return gvir_domain_get_saved (domain) ? PVM_VM_STATE_SAVED : PVM_VM_STATE_STOPPED;
+    }
+}
+
+static void
+pvm_vm_dispose (GObject *object)
+{
+  PvmVm *self = PVM_VM (object);
+
+  if (self->callback_id >= 0)
+    virConnectDomainEventDeregisterAny (self->handle, self->callback_id);
+  self->callback_id = -1;
+  g_clear_pointer (&self->handle, virConnectClose);
+  g_clear_object (&self->domain);
+  g_clear_object (&self->connection);
+
+  G_OBJECT_CLASS (pvm_vm_parent_class)->dispose (object);
+}
+
+static void
+pvm_vm_finalize (GObject *object)
+{
+  PvmVm *self = PVM_VM (object);
+
+  g_clear_pointer (&self->plan, pvm_vm_plan_free);
+  g_free (self->domain_name);
+  g_free (self->serial_log);
+
+  G_OBJECT_CLASS (pvm_vm_parent_class)->finalize (object);
+}
+
+static void
+pvm_vm_get_property (GObject    *object,
+                     guint       prop_id,
+                     GValue     *value,
+                     GParamSpec *pspec)
+{
+  PvmVm *self = PVM_VM (object);
+
+  switch (prop_id)
+    {
+    case PROP_STATE:
+      g_value_set_enum (value, self->state);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pvm_vm_class_init (PvmVmClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = pvm_vm_dispose;
+  object_class->finalize = pvm_vm_finalize;
+  object_class->get_property = pvm_vm_get_property;
+
+  /**
+   * PvmVm:state:
+   *
+   * The VM's state, kept up to date from libvirt's events (their
+   * dispatch needs gvir_event_register() and a running main loop).
+   */
+  properties[PROP_STATE] =
+    g_param_spec_enum ("state", NULL, NULL,
+                       PVM_TYPE_VM_STATE, PVM_VM_STATE_STOPPED,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+pvm_vm_init (PvmVm *self)
+{
+  self->callback_id = -1;
+}
+
+/**
+ * pvm_vm_new_for_domain:
+ * @connection: the connection @domain belongs to
+ * @domain: a libvirt domain
+ * @error: return location for a #GError
+ *
+ * Reads @domain's definition and state (calls to libvirt: run it in a
+ * thread when the main loop must not wait).
+ *
+ * Returns: (transfer full): the VM, or %NULL with %PVM_ERROR_NOT_FOUND if
+ *   pVM did not define @domain
+ */
+PvmVm *
+pvm_vm_new_for_domain (GVirConnection  *connection,
+                       GVirDomain      *domain,
+                       GError         **error)
+{
+  g_autoptr(GVirConfigDomain) config = NULL;
+  g_autoptr(PvmVm) self = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (GVIR_IS_CONNECTION (connection), NULL);
+  g_return_val_if_fail (GVIR_IS_DOMAIN (domain), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  config = gvir_domain_get_config (domain, 0, &local_error);
+  if (config == NULL)
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot read the definition of %s: %s",
+                   gvir_domain_get_name (domain), local_error->message);
+      return NULL;
+    }
+
+  self = g_object_new (PVM_TYPE_VM, NULL);
+  self->plan = pvm_domain_dup_plan (config, error);
+  if (self->plan == NULL)
+    return NULL;
+
+  self->connection = g_object_ref (connection);
+  self->domain = g_object_ref (domain);
+  self->domain_name = g_strdup (gvir_domain_get_name (domain));
+  self->serial_log = pvm_domain_dup_serial_log (config);
+
+  {
+    g_autoptr(PvmVirDomain) domain_handle = NULL;
+    GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+    g_object_get (connection, "handle", &self->handle, NULL);
+    g_object_get (domain, "handle", &domain_handle, NULL);
+    g_weak_ref_init (weak, self);
+    self->callback_id = virConnectDomainEventRegisterAny (self->handle, domain_handle,
+                                                          VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                                          VIR_DOMAIN_EVENT_CALLBACK (lifecycle_event_cb),
+                                                          weak, free_weak_ref);
+    if (self->callback_id < 0)
+      {
+        free_weak_ref (weak);
+        g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT,
+                     "Cannot follow the state of %s: %s (is gvir_event_register() called?)",
+                     self->domain_name, virGetLastErrorMessage ());
+        return NULL;
+      }
+  }
+  /* Events from now on; what happened before the registration is read. */
+  self->state = query_state (domain, NULL);
+
+  return g_steal_pointer (&self);
+}
+
+static int
+compare_by_name (gconstpointer a,
+                 gconstpointer b)
+{
+  PvmVm *vm_a = *(PvmVm **) a;
+  PvmVm *vm_b = *(PvmVm **) b;
+
+  return g_strcmp0 (vm_a->domain_name, vm_b->domain_name);
+}
+
+static gboolean
+fetch_domains (GVirConnection  *connection,
+               GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+
+  if (gvir_connection_fetch_domains (connection, NULL, &local_error))
+    return TRUE;
+
+  g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot list the VMs of %s: %s",
+               gvir_connection_get_uri (connection), local_error->message);
+  return FALSE;
+}
+
+/**
+ * pvm_vm_list_fetch:
+ * @connection: an open connection
+ * @error: return location for a #GError
+ *
+ * Asks libvirt for every domain and keeps those pVM defined: how a new pVM
+ * process finds the VMs an earlier one launched. Domains whose pVM
+ * metadata cannot be read are left out with a warning.
+ *
+ * Returns: (transfer container) (element-type PvmVm): the VMs, sorted by
+ *   name, or %NULL
+ */
+GPtrArray *
+pvm_vm_list_fetch (GVirConnection  *connection,
+                   GError         **error)
+{
+  g_autoptr(GPtrArray) vms = g_ptr_array_new_with_free_func (g_object_unref);
+  GList *domains;
+
+  g_return_val_if_fail (GVIR_IS_CONNECTION (connection), NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!fetch_domains (connection, error))
+    return NULL;
+
+  domains = gvir_connection_get_domains (connection);
+  for (GList *l = domains; l != NULL; l = l->next)
+    {
+      g_autoptr(GError) local_error = NULL;
+      PvmVm *vm = pvm_vm_new_for_domain (connection, l->data, &local_error);
+
+      if (vm != NULL)
+        g_ptr_array_add (vms, vm);
+      else if (!g_error_matches (local_error, PVM_ERROR, PVM_ERROR_NOT_FOUND))
+        g_warning ("%s", local_error->message);
+    }
+  g_list_free_full (domains, g_object_unref);
+
+  g_ptr_array_sort (vms, compare_by_name);
+  return g_steal_pointer (&vms);
+}
+
+/**
+ * pvm_vm_find:
+ * @connection: an open connection
+ * @name: a VM's name (its image's name) or its domain's name
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full): the VM, or %NULL with %PVM_ERROR_NOT_FOUND
+ */
+PvmVm *
+pvm_vm_find (GVirConnection  *connection,
+             const char      *name,
+             GError         **error)
+{
+  g_autofree char *domain_name = NULL;
+  g_autoptr(GVirDomain) domain = NULL;
+  g_autoptr(GError) local_error = NULL;
+  PvmVm *vm;
+
+  g_return_val_if_fail (GVIR_IS_CONNECTION (connection), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+  g_return_val_if_fail (error == NULL || *error == NULL, NULL);
+
+  if (!fetch_domains (connection, error))
+    return NULL;
+
+  domain_name = pvm_domain_name_for_image_name (name);
+  domain = gvir_connection_find_domain_by_name (connection, domain_name);
+  if (domain == NULL && g_str_has_prefix (name, PVM_DOMAIN_NAME_PREFIX))
+    domain = gvir_connection_find_domain_by_name (connection, name);
+  if (domain == NULL)
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_FOUND,
+                   "There is no VM named \"%s\" on %s (pvm list shows them)", name,
+                   gvir_connection_get_uri (connection));
+      return NULL;
+    }
+
+  vm = pvm_vm_new_for_domain (connection, domain, &local_error);
+  if (vm == NULL)
+    g_set_error (error, PVM_ERROR, local_error->code, "%s", local_error->message);
+  return vm;
+}
+
+/**
+ * pvm_vm_get_name:
+ * @self: a #PvmVm
+ *
+ * Returns: the VM's name: its image's name
+ */
+const char *
+pvm_vm_get_name (PvmVm *self)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), NULL);
+
+  return self->plan->name;
+}
+
+const char *
+pvm_vm_get_domain_name (PvmVm *self)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), NULL);
+
+  return self->domain_name;
+}
+
+/**
+ * pvm_vm_get_domain:
+ * @self: a #PvmVm
+ *
+ * Returns: (transfer none): the libvirt domain
+ */
+GVirDomain *
+pvm_vm_get_domain (PvmVm *self)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), NULL);
+
+  return self->domain;
+}
+
+/**
+ * pvm_vm_get_plan:
+ * @self: a #PvmVm
+ *
+ * Returns: (transfer none): the plan the VM was launched with, from its
+ *   domain's metadata
+ */
+const PvmVmPlan *
+pvm_vm_get_plan (PvmVm *self)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), NULL);
+
+  return self->plan;
+}
+
+const char *
+pvm_vm_get_uri (PvmVm *self)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), NULL);
+
+  return gvir_connection_get_uri (self->connection);
+}
+
+/**
+ * pvm_vm_get_serial_log:
+ * @self: a #PvmVm
+ *
+ * Returns: (nullable): the file the guest's first serial port writes to
+ */
+const char *
+pvm_vm_get_serial_log (PvmVm *self)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), NULL);
+
+  return self->serial_log;
+}
+
+PvmVmState
+pvm_vm_get_state (PvmVm *self)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), PVM_VM_STATE_STOPPED);
+
+  return self->state;
+}
+
+/**
+ * pvm_vm_is_active:
+ * @self: a #PvmVm
+ *
+ * Returns: whether QEMU runs for the VM (running or paused)
+ */
+gboolean
+pvm_vm_is_active (PvmVm *self)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), FALSE);
+
+  return self->state == PVM_VM_STATE_RUNNING || self->state == PVM_VM_STATE_PAUSED;
+}
+
+const char *
+pvm_vm_state_to_string (PvmVmState state)
+{
+  g_autoptr(GEnumClass) klass = g_type_class_ref (PVM_TYPE_VM_STATE);
+  GEnumValue *value = g_enum_get_value (klass, state);
+
+  return value != NULL ? value->value_nick : "unknown";
+}
+
+/* The last SERIAL_TAIL_BYTES of the serial log, or NULL. */
+static char *
+read_serial_tail (const char *path)
+{
+  g_autofree char *data = NULL;
+  FILE *file;
+  size_t length;
+
+  if (path == NULL || (file = fopen (path, "rb")) == NULL)
+    return NULL;
+
+  if (fseeko (file, 0, SEEK_END) == 0 && ftello (file) > SERIAL_TAIL_BYTES)
+    fseeko (file, -SERIAL_TAIL_BYTES, SEEK_END);
+  else
+    rewind (file);
+
+  data = g_malloc (SERIAL_TAIL_BYTES + 1);
+  length = fread (data, 1, SERIAL_TAIL_BYTES, file);
+  fclose (file);
+  data[length] = '\0';
+  return g_steal_pointer (&data);
+}
+
+/**
+ * pvm_vm_dup_guest_status:
+ * @self: a #PvmVm
+ * @job_exit: (out) (optional): the exit status of the guest's job, or -1
+ *   if it reported none
+ *
+ * What the guest last reported on its serial port in the contract's
+ * status lines (docs/guest-contract.md), since the VM last started.
+ * Guests that do not follow the contract report nothing.
+ *
+ * Returns: (transfer full) (nullable): the last status, without its
+ *   prefix ("ready", "job exit 0", "idle", "poweroff", ...), or %NULL
+ */
+char *
+pvm_vm_dup_guest_status (PvmVm *self,
+                         int   *job_exit)
+{
+  g_autofree char *tail = NULL;
+  g_auto(GStrv) lines = NULL;
+  const char *last = NULL;
+  int exit_status = -1;
+
+  g_return_val_if_fail (PVM_IS_VM (self), NULL);
+
+  tail = read_serial_tail (self->serial_log);
+  if (tail != NULL)
+    {
+      lines = g_strsplit (tail, "\n", -1);
+      for (guint i = 0; lines[i] != NULL; i++)
+        {
+          char *line = lines[i];
+          gsize length = strlen (line);
+
+          if (length > 0 && line[length - 1] == '\r')
+            line[length - 1] = '\0';
+          if (!g_str_has_prefix (line, PVM_CONTRACT_STATUS_PREFIX))
+            continue;
+
+          last = line + strlen (PVM_CONTRACT_STATUS_PREFIX);
+          if (g_str_has_prefix (last, PVM_CONTRACT_STATUS_JOB_EXIT " "))
+            {
+              guint64 code;
+
+              if (g_ascii_string_to_unsigned (last + strlen (PVM_CONTRACT_STATUS_JOB_EXIT " "),
+                                              10, 0, 255, &code, NULL))
+                exit_status = (int) code;
+            }
+        }
+    }
+
+  if (job_exit != NULL)
+    *job_exit = exit_status;
+  return g_strdup (last);
+}
+
+/**
+ * pvm_vm_dup_ssh_command:
+ * @self: a #PvmVm
+ *
+ * Returns: (transfer full) (nullable): the command that opens an SSH
+ *   session in the guest through its forwarded port, or %NULL if it has
+ *   none
+ */
+char *
+pvm_vm_dup_ssh_command (PvmVm *self)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), NULL);
+
+  if (self->plan->ssh_port == 0)
+    return NULL;
+  return g_strdup_printf ("ssh -p %u 127.0.0.1", self->plan->ssh_port);
+}
+
+/**
+ * pvm_vm_dup_console_command:
+ * @self: a #PvmVm
+ *
+ * Returns: (transfer full): the command that opens the VM's graphical
+ *   console: SPICE has no network listener, virt-viewer gets it from
+ *   libvirt
+ */
+char *
+pvm_vm_dup_console_command (PvmVm *self)
+{
+  g_autofree char *uri = NULL;
+  g_autofree char *domain = NULL;
+
+  g_return_val_if_fail (PVM_IS_VM (self), NULL);
+
+  uri = g_shell_quote (pvm_vm_get_uri (self));
+  domain = g_shell_quote (self->domain_name);
+  return g_strdup_printf ("virt-viewer --connect %s --attach %s", uri, domain);
+}
+
+static void
+add_string_member (JsonBuilder *builder,
+                   const char  *name,
+                   const char  *value)
+{
+  json_builder_set_member_name (builder, name);
+  if (value != NULL)
+    json_builder_add_string_value (builder, value);
+  else
+    json_builder_add_null_value (builder);
+}
+
+/**
+ * pvm_vm_to_json:
+ * @self: a #PvmVm
+ *
+ * Returns: (transfer full): a JSON object with the members of the plan
+ *   (pvm_vm_plan_add_json_members()) and domain, uri, state, guest_status,
+ *   job_exit, ssh, console and serial_log (null where there is none)
+ */
+JsonNode *
+pvm_vm_to_json (PvmVm *self)
+{
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *status = NULL;
+  g_autofree char *ssh = NULL;
+  g_autofree char *console = NULL;
+  int job_exit;
+
+  g_return_val_if_fail (PVM_IS_VM (self), NULL);
+
+  status = pvm_vm_dup_guest_status (self, &job_exit);
+  ssh = pvm_vm_dup_ssh_command (self);
+  console = pvm_vm_dup_console_command (self);
+
+  json_builder_begin_object (builder);
+  pvm_vm_plan_add_json_members (self->plan, builder);
+  add_string_member (builder, "domain", self->domain_name);
+  add_string_member (builder, "uri", pvm_vm_get_uri (self));
+  add_string_member (builder, "state", pvm_vm_state_to_string (self->state));
+  add_string_member (builder, "guest_status", status);
+  json_builder_set_member_name (builder, "job_exit");
+  if (job_exit >= 0)
+    json_builder_add_int_value (builder, job_exit);
+  else
+    json_builder_add_null_value (builder);
+  add_string_member (builder, "ssh", ssh);
+  add_string_member (builder, "console", console);
+  add_string_member (builder, "serial_log", self->serial_log);
+  json_builder_end_object (builder);
+
+  return json_builder_get_root (builder);
+}
+
+/* ------------------------------------------------------------------ */
+/* Stopping                                                           */
+
+typedef struct
+{
+  gulong         stopped_id;
+  guint          timeout_id;
+  gulong         cancelled_id;
+  guint          cancel_idle_id;
+  gboolean       forced;
+  gboolean       destroying;
+  gboolean       done;
+  gboolean       holds_ref;     /* a reference to the task while it waits */
+} StopData;
+
+static void
+stop_data_free (StopData *data)
+{
+  g_assert (data->stopped_id == 0 && data->timeout_id == 0 &&
+            data->cancelled_id == 0 && data->cancel_idle_id == 0);
+  g_free (data);
+}
+
+/* Disconnects everything that waits; the task then completes, once. */
+static void
+stop_disarm (GTask *task)
+{
+  PvmVm *self = g_task_get_source_object (task);
+  StopData *data = g_task_get_task_data (task);
+
+  g_clear_signal_handler (&data->stopped_id, self);
+  g_clear_handle_id (&data->timeout_id, g_source_remove);
+  g_clear_handle_id (&data->cancel_idle_id, g_source_remove);
+  if (data->cancelled_id != 0)
+    {
+      g_cancellable_disconnect (g_task_get_cancellable (task), data->cancelled_id);
+      data->cancelled_id = 0;
+    }
+}
+
+/* Takes @error. */
+static void
+stop_complete (GTask  *task,
+               GError *error)
+{
+  StopData *data = g_task_get_task_data (task);
+
+  g_assert (!data->done);
+  data->done = TRUE;
+  stop_disarm (task);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+  if (data->holds_ref)
+    {
+      data->holds_ref = FALSE;
+      g_object_unref (task);
+    }
+}
+
+static gboolean
+is_active_now (PvmVm *self)
+{
+  PvmVmState state = query_state (self->domain, NULL);
+
+  return state == PVM_VM_STATE_RUNNING || state == PVM_VM_STATE_PAUSED;
+}
+
+static void
+destroy_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  PvmVm *self = source_object;
+  g_autoptr(GError) error = NULL;
+
+  /* A failure after the VM stopped by itself meanwhile is no failure. */
+  if (gvir_domain_stop (self->domain, 0, &error) || !is_active_now (self))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_new_error (task, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot force %s off: %s",
+                             self->domain_name, error->message);
+}
+
+static void
+destroy_done_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  StopData *data = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  data->forced = TRUE;
+  g_task_propagate_boolean (G_TASK (result), &error);
+  stop_complete (task, error);
+}
+
+/* Force off, in a thread: QEMU may take seconds to die. From here on the
+ * task waits for nothing else. */
+static void
+stop_destroy (GTask *task)
+{
+  PvmVm *self = g_task_get_source_object (task);
+  StopData *data = g_task_get_task_data (task);
+  g_autoptr(GTask) destroy = NULL;
+
+  stop_disarm (task);
+  data->destroying = TRUE;
+  destroy = g_task_new (self, NULL, destroy_done_cb, g_object_ref (task));
+  g_task_set_source_tag (destroy, stop_destroy);
+  g_task_run_in_thread (destroy, destroy_thread);
+}
+
+static void
+stop_state_cb (PvmVm      *self,
+               GParamSpec *pspec,
+               GTask      *task)
+{
+  if (!pvm_vm_is_active (self))
+    stop_complete (task, NULL);
+}
+
+static gboolean
+stop_timeout_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  StopData *data = g_task_get_task_data (task);
+
+  data->timeout_id = 0;
+  stop_destroy (task);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+stop_cancel_idle_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  StopData *data = g_task_get_task_data (task);
+
+  data->cancel_idle_id = 0;
+  stop_complete (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                            "Stopped waiting for the VM to power off"));
+  return G_SOURCE_REMOVE;
+}
+
+/* A handler cannot disconnect itself: complete the task from an idle. */
+static void
+stop_cancelled_cb (GCancellable *cancellable,
+                   GTask        *task)
+{
+  StopData *data = g_task_get_task_data (task);
+
+  if (data->cancel_idle_id == 0)
+    data->cancel_idle_id = g_idle_add (stop_cancel_idle_cb, task);
+}
+
+static void
+power_button_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  PvmVm *self = source_object;
+  GError *error = NULL;
+
+  if (gvir_domain_shutdown (self->domain, VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+power_button_done_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  g_autoptr(GError) error = NULL;
+  StopData *data = g_task_get_task_data (task);
+  PvmVm *self = g_task_get_source_object (task);
+
+  if (g_task_propagate_boolean (G_TASK (result), &error) || data->done || data->destroying)
+    return;
+
+  /* The button could not be pressed (the VM stopped meanwhile, or its
+   * guest has no ACPI): wait for nothing, pull the plug if needed. */
+  g_debug ("%s: the power button failed: %s", self->domain_name, error->message);
+  stop_destroy (task);
+}
+
+/**
+ * pvm_vm_stop_async:
+ * @self: a #PvmVm
+ * @mode: press the power button, or force off
+ * @timeout_seconds: with %PVM_VM_STOP_GRACEFUL, how long to wait for the
+ *   guest before forcing it off
+ * @cancellable: (nullable): stops waiting (the VM may stop all the same);
+ *   cancel it from the main context
+ * @callback: called when the VM has stopped
+ * @user_data: data for @callback
+ *
+ * Stops the VM: the ACPI power button, which pVM's guest contract turns
+ * into a clean power off, then, if the guest has not powered off after
+ * @timeout_seconds, the equivalent of pulling the plug. A VM that is not
+ * running is stopped already. Needs libvirt's events (gvir_event_register()).
+ */
+void
+pvm_vm_stop_async (PvmVm               *self,
+                   PvmVmStopMode        mode,
+                   guint                timeout_seconds,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autoptr(GTask) button = NULL;
+  StopData *data;
+
+  g_return_if_fail (PVM_IS_VM (self));
+  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pvm_vm_stop_async);
+  g_task_set_check_cancellable (task, FALSE);
+  data = g_new0 (StopData, 1);
+  g_task_set_task_data (task, data, (GDestroyNotify) stop_data_free);
+
+  if (!pvm_vm_is_active (self))
+    {
+      stop_complete (task, NULL);
+      return;
+    }
+
+  if (mode == PVM_VM_STOP_FORCE)
+    {
+      stop_destroy (task);
+      return;
+    }
+
+  /* The handlers below hold no reference: this one lasts until the end. */
+  data->holds_ref = TRUE;
+  g_object_ref (task);
+  data->stopped_id = g_signal_connect (self, "notify::state", G_CALLBACK (stop_state_cb), task);
+  data->timeout_id = g_timeout_add_seconds (timeout_seconds, stop_timeout_cb, task);
+  if (cancellable != NULL)
+    data->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (stop_cancelled_cb),
+                                                task, NULL);
+
+  button = g_task_new (self, NULL, power_button_done_cb, g_object_ref (task));
+  g_task_set_source_tag (button, pvm_vm_stop_async);
+  g_task_run_in_thread (button, power_button_thread);
+}
+
+/**
+ * pvm_vm_stop_finish:
+ * @self: a #PvmVm
+ * @result: the result
+ * @forced: (out) (optional): whether the VM had to be forced off
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if the VM is stopped
+ */
+gboolean
+pvm_vm_stop_finish (PvmVm         *self,
+                    GAsyncResult  *result,
+                    gboolean      *forced,
+                    GError       **error)
+{
+  StopData *data;
+
+  g_return_val_if_fail (PVM_IS_VM (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  data = g_task_get_task_data (G_TASK (result));
+  if (forced != NULL)
+    *forced = data->forced;
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Waiting                                                            */
+
+static void
+wait_complete (GTask  *task,
+               GError *error)
+{
+  PvmVm *self = g_task_get_source_object (task);
+  gulong *ids = g_task_get_task_data (task);
+
+  g_clear_signal_handler (&ids[0], self);
+  if (ids[2] != 0)
+    g_source_remove (ids[2]);
+  ids[2] = 0;
+  if (ids[1] != 0)
+    g_cancellable_disconnect (g_task_get_cancellable (task), ids[1]);
+  ids[1] = 0;
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+  /* The reference taken when it started waiting. */
+  g_object_unref (task);
+}
+
+static void
+wait_state_cb (PvmVm      *self,
+               GParamSpec *pspec,
+               GTask      *task)
+{
+  if (!pvm_vm_is_active (self))
+    wait_complete (task, NULL);
+}
+
+static gboolean
+wait_cancel_idle_cb (gpointer user_data)
+{
+  GTask *task = user_data;
+  gulong *ids = g_task_get_task_data (task);
+
+  ids[2] = 0;
+  wait_complete (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
+                                            "Stopped waiting for the VM to power off"));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+wait_cancelled_cb (GCancellable *cancellable,
+                   GTask        *task)
+{
+  gulong *ids = g_task_get_task_data (task);
+
+  if (ids[2] == 0)
+    ids[2] = g_idle_add (wait_cancel_idle_cb, task);
+}
+
+/**
+ * pvm_vm_wait_stopped_async:
+ * @self: a #PvmVm
+ * @cancellable: (nullable): stops waiting; cancel it from the main context
+ * @callback: called when the VM is no longer running
+ * @user_data: data for @callback
+ *
+ * Waits, however long it takes, until the VM stops: its guest powered off
+ * (the end of a job), or someone stopped it. Needs libvirt's events.
+ */
+void
+pvm_vm_wait_stopped_async (PvmVm               *self,
+                           GCancellable        *cancellable,
+                           GAsyncReadyCallback  callback,
+                           gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  gulong *ids;
+
+  g_return_if_fail (PVM_IS_VM (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pvm_vm_wait_stopped_async);
+  g_task_set_check_cancellable (task, FALSE);
+  ids = g_new0 (gulong, 3);
+  g_task_set_task_data (task, ids, g_free);
+
+  if (!pvm_vm_is_active (self))
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  /* The handlers hold no reference: this one lasts until the end. */
+  g_object_ref (task);
+  ids[0] = g_signal_connect (self, "notify::state", G_CALLBACK (wait_state_cb), task);
+  if (cancellable != NULL)
+    ids[1] = g_cancellable_connect (cancellable, G_CALLBACK (wait_cancelled_cb), task, NULL);
+}
+
+gboolean
+pvm_vm_wait_stopped_finish (PvmVm         *self,
+                            GAsyncResult  *result,
+                            GError       **error)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Deleting, the console                                              */
+
+/**
+ * pvm_vm_delete:
+ * @self: a stopped #PvmVm
+ * @error: return location for a #GError
+ *
+ * Removes the VM's libvirt definition and its serial log. Its image, input
+ * and output are never touched. A running VM, or one with a saved state
+ * that deleting would lose, is refused with %PVM_ERROR_BUSY.
+ *
+ * Returns: %TRUE if the VM no longer exists
+ */
+gboolean
+pvm_vm_delete (PvmVm   *self,
+               GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *log_dir = NULL;
+  PvmVmState state;
+
+  g_return_val_if_fail (PVM_IS_VM (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  state = query_state (self->domain, NULL);
+  if (state == PVM_VM_STATE_RUNNING || state == PVM_VM_STATE_PAUSED)
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_BUSY,
+                   "The VM %s is running: stop it first (pvm stop %s)",
+                   self->plan->name, self->plan->name);
+      return FALSE;
+    }
+  if (state == PVM_VM_STATE_SAVED)
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_BUSY,
+                   "The VM %s has a saved state, which deleting it would lose: resume it, "
+                   "or discard the state (virsh managedsave-remove %s)",
+                   self->plan->name, self->domain_name);
+      return FALSE;
+    }
+
+  if (!gvir_domain_delete (self->domain, 0, &local_error))
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot delete the VM %s: %s",
+                   self->plan->name, local_error->message);
+      return FALSE;
+    }
+
+  /* The serial log is pVM's own file when it is in pVM's log directory. */
+  log_dir = pvm_host_dup_log_dir ();
+  if (self->serial_log != NULL && g_str_has_prefix (self->serial_log, log_dir) &&
+      self->serial_log[strlen (log_dir)] == G_DIR_SEPARATOR &&
+      g_unlink (self->serial_log) != 0 && errno != ENOENT)
+    g_debug ("Cannot remove %s: %s", self->serial_log, g_strerror (errno));
+
+  set_state (self, PVM_VM_STATE_STOPPED);
+  return TRUE;
+}
+
+/**
+ * pvm_vm_open_spice_fd:
+ * @self: a running #PvmVm
+ * @error: return location for a #GError
+ *
+ * Opens a connection to the VM's SPICE server through libvirt: the VM has
+ * no SPICE network listener. A SPICE session needs one such file
+ * descriptor for each of its channels.
+ *
+ * Returns: a connected socket's file descriptor, or -1
+ */
+int
+pvm_vm_open_spice_fd (PvmVm   *self,
+                      GError **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  int fd;
+
+  g_return_val_if_fail (PVM_IS_VM (self), -1);
+  g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  fd = gvir_domain_open_graphics_fd (self->domain, 0, 0, &local_error);
+  if (fd < 0)
+    g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT,
+                 "Cannot open the console of %s: %s", self->plan->name,
+                 local_error != NULL ? local_error->message : "unknown error");
+  return fd;
+}

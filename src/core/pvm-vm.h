@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* pvm-vm.h: one VM pVM launched, as its libvirt domain tells it: the plan
+ * stored in the domain's metadata, its state from libvirt's events, what
+ * its guest reported on the serial port, how to reach it, and shutting it
+ * down. */
+
+#pragma once
+
+#include <json-glib/json-glib.h>
+#include <libvirt-gobject/libvirt-gobject.h>
+
+#include "pvm-plan.h"
+
+G_BEGIN_DECLS
+
+/**
+ * PvmVmState:
+ * @PVM_VM_STATE_STOPPED: defined, not running
+ * @PVM_VM_STATE_RUNNING: running
+ * @PVM_VM_STATE_PAUSED: paused
+ * @PVM_VM_STATE_SAVED: not running, with a saved state to resume from
+ * @PVM_VM_STATE_CRASHED: the guest crashed
+ */
+typedef enum
+{
+  PVM_VM_STATE_STOPPED,
+  PVM_VM_STATE_RUNNING,
+  PVM_VM_STATE_PAUSED,
+  PVM_VM_STATE_SAVED,
+  PVM_VM_STATE_CRASHED,
+} PvmVmState;
+
+/**
+ * PvmVmStopMode:
+ * @PVM_VM_STOP_GRACEFUL: press the power button (ACPI); force it off when
+ *   the guest has not powered off by the timeout
+ * @PVM_VM_STOP_FORCE: pull the plug at once
+ */
+typedef enum
+{
+  PVM_VM_STOP_GRACEFUL,
+  PVM_VM_STOP_FORCE,
+} PvmVmStopMode;
+
+/* How long a graceful stop waits for the guest, by default. */
+#define PVM_VM_DEFAULT_STOP_TIMEOUT_SECONDS 60
+
+#define PVM_TYPE_VM_STATE (pvm_vm_state_get_type ())
+GType pvm_vm_state_get_type (void) G_GNUC_CONST;
+
+#define PVM_TYPE_VM (pvm_vm_get_type ())
+
+G_DECLARE_FINAL_TYPE (PvmVm, pvm_vm, PVM, VM, GObject)
+
+PvmVm           *pvm_vm_new_for_domain         (GVirConnection  *connection,
+                                                GVirDomain      *domain,
+                                                GError         **error);
+GPtrArray       *pvm_vm_list_fetch             (GVirConnection  *connection,
+                                                GError         **error);
+PvmVm           *pvm_vm_find                   (GVirConnection  *connection,
+                                                const char      *name,
+                                                GError         **error);
+
+const char      *pvm_vm_get_name               (PvmVm           *self);
+const char      *pvm_vm_get_domain_name        (PvmVm           *self);
+GVirDomain      *pvm_vm_get_domain             (PvmVm           *self);
+const PvmVmPlan *pvm_vm_get_plan               (PvmVm           *self);
+const char      *pvm_vm_get_uri                (PvmVm           *self);
+const char      *pvm_vm_get_serial_log         (PvmVm           *self);
+PvmVmState       pvm_vm_get_state              (PvmVm           *self);
+const char      *pvm_vm_state_to_string        (PvmVmState       state);
+gboolean         pvm_vm_is_active              (PvmVm           *self);
+
+char            *pvm_vm_dup_guest_status       (PvmVm           *self,
+                                                int             *job_exit);
+char            *pvm_vm_dup_ssh_command        (PvmVm           *self);
+char            *pvm_vm_dup_console_command    (PvmVm           *self);
+JsonNode        *pvm_vm_to_json                (PvmVm           *self);
+
+void             pvm_vm_stop_async             (PvmVm           *self,
+                                                PvmVmStopMode    mode,
+                                                guint            timeout_seconds,
+                                                GCancellable    *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer         user_data);
+gboolean         pvm_vm_stop_finish            (PvmVm           *self,
+                                                GAsyncResult    *result,
+                                                gboolean        *forced,
+                                                GError         **error);
+void             pvm_vm_wait_stopped_async     (PvmVm           *self,
+                                                GCancellable    *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer         user_data);
+gboolean         pvm_vm_wait_stopped_finish    (PvmVm           *self,
+                                                GAsyncResult    *result,
+                                                GError         **error);
+gboolean         pvm_vm_delete                 (PvmVm           *self,
+                                                GError         **error);
+int              pvm_vm_open_spice_fd          (PvmVm           *self,
+                                                GError         **error);
+
+G_END_DECLS
