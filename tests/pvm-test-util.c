@@ -84,6 +84,54 @@ pvm_test_checksum_file (const char *path)
   return g_strdup (g_checksum_get_string (checksum));
 }
 
+/* The value of @name, which the harness (tests/harness/pvm-harness) sets;
+ * fails the test with a hint when it is not set. */
+const char *
+pvm_test_require_env (const char *name)
+{
+  const char *value = g_getenv (name);
+
+  if (value == NULL || *value == '\0')
+    g_error ("%s is not set: run this test through tests/harness/pvm-harness "
+             "(\"meson test\" does)", name);
+  return value;
+}
+
+/* Adds "./relative/path" -> sha256 to @sums for every regular file under
+ * @root/@relative, as "find . -type f | xargs sha256sum" names them. */
+void
+pvm_test_checksum_tree (GHashTable *sums,
+                        const char *root,
+                        const char *relative)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = g_build_filename (root, relative, NULL);
+  g_autoptr(GDir) dir = g_dir_open (path, 0, &error);
+  const char *name;
+
+  g_assert_no_error (error);
+  while ((name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *child_rel = g_build_filename (relative, name, NULL);
+      g_autofree char *child = g_build_filename (root, child_rel, NULL);
+
+      if (g_file_test (child, G_FILE_TEST_IS_DIR))
+        pvm_test_checksum_tree (sums, root, child_rel);
+      else
+        g_hash_table_insert (sums, g_steal_pointer (&child_rel), pvm_test_checksum_file (child));
+    }
+}
+
+/* A log handler that drops messages: libvirt-glib logs every event-loop
+ * change at debug level, without a log domain. */
+void
+pvm_test_drop_log_cb (const char     *log_domain,
+                      GLogLevelFlags  log_level,
+                      const char     *message,
+                      gpointer        user_data)
+{
+}
+
 static int
 compare_lines (gconstpointer a,
                gconstpointer b)

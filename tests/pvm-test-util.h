@@ -16,4 +16,13 @@ GSubprocess *pvm_test_spawn_pvm (const char * const *args,
                                  const char         *xdg_dir,
                                  GError            **error);
 
+const char *pvm_test_require_env (const char *name);
+void  pvm_test_checksum_tree (GHashTable         *sums,
+                              const char         *root,
+                              const char         *relative);
+void  pvm_test_drop_log_cb (const char         *log_domain,
+                            GLogLevelFlags      log_level,
+                            const char         *message,
+                            gpointer            user_data);
+
 G_END_DECLS

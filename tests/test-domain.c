@@ -48,6 +48,8 @@ typedef struct
   /* An expected error instead of a golden file */
   int           error_code;   /* -1: none */
   const char   *error_part;   /* a part of its message */
+  /* Disks on a file system without O_DIRECT */
+  gboolean      buffered;
 } BuildCase;
 
 static const BuildCase build_cases[] = {
@@ -81,6 +83,11 @@ static const BuildCase build_cases[] = {
   { "kvm-fastest", "job", "/srv/pvm/images/job.qcow2", "/srv/pvm/squash/data.sqsh",
     PVM_INPUT_KIND_SQUASHFS, "/srv/pvm/output/job", 4 * PVM_SIZE_GIB, 4, { NULL }, 2222,
     "kvm", PVM_CPU_MODE_FASTEST, NULL, -1, NULL },
+
+  /* Image and input on tmpfs: no O_DIRECT, so the page cache and threads. */
+  { "tmpfs-buffered", "job", "/dev/shm/pvm/job.qcow2", "/dev/shm/pvm/data.sqsh",
+    PVM_INPUT_KIND_SQUASHFS, "/srv/pvm/output/job", M512, 1, { NULL }, 2222, "qemu",
+    PVM_CPU_MODE_MIGRATION_SAFE, NULL, -1, NULL, TRUE },
 
   /* Refused. */
   { "qemu-fastest", "job", "/srv/pvm/images/job.qcow2", NULL, PVM_INPUT_KIND_NONE, NULL,
@@ -139,6 +146,8 @@ options_for_case (const BuildCase  *c,
   options->cpu_mode = c->cpu_mode;
   options->serial_log = SERIAL_LOG;
   options->uuid = c->uuid;
+  options->image_buffered = c->buffered;
+  options->input_buffered = c->buffered;
 }
 
 static void

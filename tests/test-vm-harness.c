@@ -36,17 +36,6 @@ static const char job_script[] =
   "fi\n"
   "echo 'pvm-progress: 100 done'\n";
 
-static const char *
-require_env (const char *name)
-{
-  const char *value = g_getenv (name);
-
-  if (value == NULL || *value == '\0')
-    g_error ("%s is not set: run this test through tests/harness/pvm-harness "
-             "(\"meson test\" does)", name);
-  return value;
-}
-
 static void
 write_random_file (const char *path,
                    gsize       size)
@@ -81,40 +70,6 @@ make_input (const char *dir)
   g_assert_no_error (error);
   write_random_file (large, 3 * 1024 * 1024 + 17);
   write_random_file (quoted, 4096);
-}
-
-/* Collects "./relative/path" -> sha256 for every regular file under @dir. */
-static void
-checksum_tree (GHashTable *sums,
-               const char *root,
-               const char *relative)
-{
-  g_autoptr(GError) error = NULL;
-  g_autofree char *path = g_build_filename (root, relative, NULL);
-  g_autoptr(GDir) dir = g_dir_open (path, 0, &error);
-  const char *name;
-
-  g_assert_no_error (error);
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *child_rel = g_build_filename (relative, name, NULL);
-      g_autofree char *child = g_build_filename (root, child_rel, NULL);
-
-      if (g_file_test (child, G_FILE_TEST_IS_DIR))
-        checksum_tree (sums, root, child_rel);
-      else
-        {
-          g_autofree char *contents = NULL;
-          gsize length;
-
-          g_file_get_contents (child, &contents, &length, &error);
-          g_assert_no_error (error);
-          g_hash_table_insert (sums, g_steal_pointer (&child_rel),
-                               g_compute_checksum_for_data (G_CHECKSUM_SHA256,
-                                                            (const guchar *) contents,
-                                                            length));
-        }
-    }
 }
 
 static char *
@@ -210,9 +165,9 @@ test_harness_squashfs_in_9p_out (void)
   g_autofree char *sums = NULL;
   g_autofree char *input_status = NULL;
   g_autofree char *serial = NULL;
-  const char *workdir = require_env ("PVM_TEST_WORKDIR");
-  const char *guest = require_env ("PVM_TEST_FILE_PVM_TEST_GUEST_QCOW2");
-  const char *uri = require_env ("LIBVIRT_DEFAULT_URI");
+  const char *workdir = pvm_test_require_env ("PVM_TEST_WORKDIR");
+  const char *guest = pvm_test_require_env ("PVM_TEST_FILE_PVM_TEST_GUEST_QCOW2");
+  const char *uri = pvm_test_require_env ("LIBVIRT_DEFAULT_URI");
   g_autofree char *input_dir = g_build_filename (workdir, "input", NULL);
   g_autofree char *input = g_build_filename (workdir, "input.sqsh", NULL);
   g_autofree char *overlay = g_build_filename (workdir, "overlay.qcow2", NULL);
@@ -281,7 +236,7 @@ test_harness_squashfs_in_9p_out (void)
 
   /* Every input file, and nothing else, with the host's checksum. */
   expected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
-  checksum_tree (expected, input_dir, ".");
+  pvm_test_checksum_tree (expected, input_dir, ".");
   g_assert_cmpuint (g_hash_table_size (expected), ==, 5);
 
   g_file_get_contents (sums_path, &sums, NULL, &error);
@@ -324,14 +279,6 @@ test_harness_squashfs_in_9p_out (void)
   gvir_connection_close (connection);
 }
 
-static void
-drop_log_cb (const char     *log_domain,
-             GLogLevelFlags  log_level,
-             const char     *message,
-             gpointer        user_data)
-{
-}
-
 int
 main (int    argc,
       char **argv)
@@ -339,7 +286,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   /* libvirt-glib logs every event-loop change at debug level, without a
    * log domain, and the test framework would print each: drop those. */
-  g_log_set_handler (NULL, G_LOG_LEVEL_DEBUG, drop_log_cb, NULL);
+  g_log_set_handler (NULL, G_LOG_LEVEL_DEBUG, pvm_test_drop_log_cb, NULL);
   gvir_init_object (&argc, &argv);
   gvir_event_register ();
 

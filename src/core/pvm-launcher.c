@@ -45,6 +45,7 @@ typedef struct
   GVirConfigDomain *config;         /* what pVM defines */
   GVirConfigDomain *old_config;     /* the definition it replaces, if any */
   GVirDomain       *domain;         /* once defined */
+  GPtrArray        *created_dirs;   /* the output and its parents pVM made, top first */
   gboolean          started;
   GError           *start_error;
 } Slot;
@@ -70,6 +71,7 @@ slot_free (Slot *slot)
   g_clear_object (&slot->old_config);
   g_clear_object (&slot->domain);
   g_clear_error (&slot->start_error);
+  g_clear_pointer (&slot->created_dirs, g_ptr_array_unref);
   g_free (slot);
 }
 
@@ -429,6 +431,53 @@ prepare (PvmLauncher  *self,
 /* ------------------------------------------------------------------ */
 /* Defining, starting, undoing                                        */
 
+/* Creates @slot's output directory and the parents it lacks, as the plan
+ * announced (pvm_plan_check() found that they can be made). */
+static gboolean
+create_output (Slot     *slot,
+               GError  **error)
+{
+  g_autofree char *dir = NULL;
+
+  if (slot->vm->output == NULL || g_file_test (slot->vm->output, G_FILE_TEST_IS_DIR))
+    return TRUE;
+
+  slot->created_dirs = g_ptr_array_new_with_free_func (g_free);
+  for (dir = g_strdup (slot->vm->output); !g_file_test (dir, G_FILE_TEST_EXISTS); )
+    {
+      char *parent = g_path_get_dirname (dir);
+
+      g_ptr_array_insert (slot->created_dirs, 0, g_steal_pointer (&dir));
+      dir = parent;
+    }
+
+  for (guint i = 0; i < slot->created_dirs->len; i++)
+    {
+      const char *path = g_ptr_array_index (slot->created_dirs, i);
+
+      if (g_mkdir (path, 0755) != 0)
+        {
+          int saved_errno = errno;
+
+          g_ptr_array_set_size (slot->created_dirs, i);
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       "VM %u (%s): cannot create the output directory %s: %s",
+                       slot->vm->index + 1, slot->vm->name, path, g_strerror (saved_errno));
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+/* Removes the directories create_output() made, if nothing was put in. */
+static void
+remove_created_output (Slot *slot)
+{
+  for (guint i = slot->created_dirs != NULL ? slot->created_dirs->len : 0; i > 0; i--)
+    g_rmdir (g_ptr_array_index (slot->created_dirs, i - 1));
+  g_clear_pointer (&slot->created_dirs, g_ptr_array_unref);
+}
+
 /* Puts back what was defined before, or removes what pVM defined. */
 static void
 undo (GVirConnection *connection,
@@ -445,6 +494,7 @@ undo (GVirConnection *connection,
                                 error->message);
       slot->started = FALSE;
       g_clear_error (&error);
+      remove_created_output (slot);
 
       if (slot->domain == NULL)
         continue;
@@ -492,6 +542,15 @@ launch_thread (GTask        *task,
       g_task_return_error (task, error);
       return;
     }
+
+  for (guint i = 0; i < data->slots->len; i++)
+    if (connection_is_local (self->connection) &&
+        !create_output (g_ptr_array_index (data->slots, i), &error))
+      {
+        g_string_append (failures, error->message);
+        g_clear_error (&error);
+        goto failed;
+      }
 
   for (guint i = 0; i < data->slots->len; i++)
     {

@@ -1,0 +1,769 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test-launch.c: the launcher end to end, through the pvm command line.
+ *
+ * Real QEMU boots the test guest under the harness's private libvirt
+ * session daemon, as the unprivileged test user: several VMs at once with
+ * SquashFS and directory inputs and their outputs, the domain compared
+ * with the --dry-run plan, -snapshot, the forwarded SSH port, stopping,
+ * reattaching from a new pvm process, and every refusal leaving libvirt as
+ * it was. Run it through tests/harness/pvm-harness (meson test does).
+ */
+
+#define G_LOG_DOMAIN "test-launch"
+
+#include "config.h"
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "pvm-core.h"
+#include "pvm-test-util.h"
+
+#define GUEST_TIMEOUT_SECONDS 240
+
+/* Checksums every input file into the output, then tries to write to the
+ * input: the contract's mount is read-only, and so is what pVM attaches. */
+static const char checksum_job[] =
+  "set -e\n"
+  "cd \"$PVM_INPUT\"\n"
+  "find . -type f | sort | while IFS= read -r f; do sha256sum \"$f\"; done > \"$PVM_OUTPUT/SHA256SUMS\"\n"
+  "if touch \"$PVM_INPUT/written-by-guest\" 2>/dev/null; then\n"
+  "  echo writable > \"$PVM_OUTPUT/input-status\"\n"
+  "else\n"
+  "  echo read-only > \"$PVM_OUTPUT/input-status\"\n"
+  "fi\n";
+
+/* Overwrites 64 KiB in the middle of the boot disk (the disk without the
+ * input's serial) and flushes it. */
+static const char write_disk_job[] =
+  "for d in /sys/block/vd*; do\n"
+  "  [ \"$(cat \"$d/serial\" 2>/dev/null)\" = pvm-input ] && continue\n"
+  "  dd if=/dev/urandom of=\"/dev/${d##*/}\" bs=4096 count=16 seek=2048 conv=fsync 2>&1\n"
+  "done\n"
+  "sync\n";
+
+/* Answers one connection on the guest's port 22, as an SSH server would. */
+static const char serve_port_job[] =
+  "ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up\n"
+  "echo pvm-port-ok | nc -l -p 22\n";
+
+typedef struct
+{
+  const char *workdir;
+  const char *guest;
+  char       *images;
+  char       *data;
+  char       *config;
+  guint       port;
+} Env;
+
+static Env env;
+
+static char *
+work_path (const char *relative)
+{
+  return g_build_filename (env.workdir, relative, NULL);
+}
+
+/* Runs pvm with @args; returns its exit status, its output in @out and
+ * @err (if not NULL). */
+static int
+run_pvm (const char * const  *args,
+         char               **out,
+         char               **err)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = pvm_test_spawn_pvm (args, NULL, &error);
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &stdout_text, &stderr_text, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  if (g_test_verbose ())
+    g_printerr ("# pvm %s\n%s%s", args[0], stdout_text, stderr_text);
+  if (out != NULL)
+    *out = g_steal_pointer (&stdout_text);
+  if (err != NULL)
+    *err = g_steal_pointer (&stderr_text);
+  return g_subprocess_get_exit_status (process);
+}
+
+#define PVM(...) ((const char * const[]) { __VA_ARGS__, NULL })
+
+/* Runs pvm and insists that it succeeds. */
+static char *
+pvm_ok (const char * const *args)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = run_pvm (args, &out, &err);
+
+  if (status != 0)
+    {
+      g_printerr ("%s%s", out, err);
+      g_error ("pvm %s failed with status %d (its output is on stderr)", args[0], status);
+    }
+  return g_steal_pointer (&out);
+}
+
+static JsonNode *
+parse_json (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  JsonNode *node = json_from_string (text, &error);
+
+  g_assert_no_error (error);
+  g_assert_nonnull (node);
+  return node;
+}
+
+/* A qcow2 overlay of the test guest in DRIVEREPO. */
+static char *
+make_image (const char *name)
+{
+  g_autofree char *file = g_strconcat (name, ".qcow2", NULL);
+  char *path = g_build_filename (env.images, file, NULL);
+  const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2",
+                         "-b", env.guest, path, NULL };
+
+  g_free (pvm_test_run_tool (NULL, argv));
+  return path;
+}
+
+static void
+write_file (const char *path,
+            const char *contents,
+            gssize      length)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_file_set_contents (path, contents, length, &error);
+  g_assert_no_error (error);
+}
+
+/* The test's configuration: its repositories, small VMs, @port. */
+static void
+write_config (const char *path,
+              guint       port,
+              const char *qemu)
+{
+  g_autofree char *text = g_strdup_printf ("[pvm]\nDRIVEREPO=%s\nSQUASHREPO=%s\nMEM=256M\n"
+                                           "CORES=1\nINIT_SSH_PORT=%u\n%s%s%s", env.images,
+                                           env.data, port, qemu != NULL ? "QEMU_BIN=" : "",
+                                           qemu != NULL ? qemu : "", qemu != NULL ? "\n" : "");
+
+  write_file (path, text, -1);
+}
+
+/* An input directory: the job and some files, one with a random content. */
+static char *
+make_input_dir (const char *relative,
+                const char *job,
+                const char *tag)
+{
+  char *dir = work_path (relative);
+  g_autofree char *job_path = g_build_filename (dir, PVM_CONTRACT_JOB_FILE, NULL);
+  g_autofree char *tag_path = g_build_filename (dir, "sub dir", "tag.txt", NULL);
+  g_autofree char *random_path = g_build_filename (dir, "random.bin", NULL);
+  g_autofree guint8 *random = g_malloc (256 * 1024);
+
+  for (gsize i = 0; i < 256 * 1024; i++)
+    random[i] = g_random_int_range (0, 256);
+  write_file (job_path, job, -1);
+  write_file (tag_path, tag, -1);
+  write_file (random_path, (const char *) random, 256 * 1024);
+  return dir;
+}
+
+/* A SquashFS archive named @name in SQUASHREPO made from @dir. */
+static char *
+make_archive (const char *dir,
+              const char *name)
+{
+  g_autofree char *file = g_strconcat (name, ".sqsh", NULL);
+  char *path = g_build_filename (env.data, file, NULL);
+  const char *argv[] = { "mksquashfs", dir, path, "-all-root", "-no-progress", "-quiet", NULL };
+
+  g_free (pvm_test_run_tool (NULL, argv));
+  return path;
+}
+
+static int
+compare_strings (const void *a,
+                 const void *b)
+{
+  return strcmp (*(char * const *) a, *(char * const *) b);
+}
+
+/* The output holds exactly the checksums of @input_dir's files, and the
+ * guest found its input read-only. */
+static void
+assert_output_matches (const char *output,
+                       const char *input_dir)
+{
+  g_autoptr(GHashTable) expected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  g_autoptr(GString) expected_text = g_string_new (NULL);
+  g_autofree char **keys = NULL;
+  guint n_keys;
+  g_autofree char *sums_path = g_build_filename (output, "SHA256SUMS", NULL);
+  g_autofree char *status_path = g_build_filename (output, "input-status", NULL);
+  g_autofree char *sums = NULL;
+  g_autofree char *status = NULL;
+  g_autoptr(GError) error = NULL;
+
+  pvm_test_checksum_tree (expected, input_dir, ".");
+  keys = (char **) g_hash_table_get_keys_as_array (expected, &n_keys);
+  /* sort(1) in the guest runs in the C locale, as strcmp compares. */
+  qsort (keys, n_keys, sizeof (char *), compare_strings);
+  for (guint i = 0; i < n_keys; i++)
+    g_string_append_printf (expected_text, "%s  %s\n",
+                            (char *) g_hash_table_lookup (expected, keys[i]), keys[i]);
+
+  g_file_get_contents (sums_path, &sums, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (sums, ==, expected_text->str);
+  g_file_get_contents (status_path, &status, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (status, ==, "read-only\n");
+}
+
+static GVirConnection *
+open_connection (void)
+{
+  g_autoptr(GError) error = NULL;
+  GVirConnection *connection = gvir_connection_new (pvm_test_require_env ("LIBVIRT_DEFAULT_URI"));
+
+  gvir_connection_open (connection, NULL, &error);
+  g_assert_no_error (error);
+  gvir_connection_fetch_domains (connection, NULL, &error);
+  g_assert_no_error (error);
+  return connection;
+}
+
+/* Every defined domain as "name state XML-digest", sorted: what a refused
+ * launch must leave exactly as it was. */
+static char *
+dup_libvirt_state (void)
+{
+  g_autoptr(GVirConnection) connection = open_connection ();
+  g_autoptr(GPtrArray) lines = g_ptr_array_new_with_free_func (g_free);
+  GList *domains = gvir_connection_get_domains (connection);
+
+  for (GList *l = domains; l != NULL; l = l->next)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVirConfigDomain) config = gvir_domain_get_config (l->data,
+                                                                    VIR_DOMAIN_XML_INACTIVE,
+                                                                    &error);
+      g_autofree char *xml = NULL;
+      g_autofree char *digest = NULL;
+
+      g_assert_no_error (error);
+      xml = gvir_config_object_to_xml (GVIR_CONFIG_OBJECT (config));
+      digest = g_compute_checksum_for_string (G_CHECKSUM_SHA256, xml, -1);
+      g_ptr_array_add (lines, g_strdup_printf ("%s %s %s", gvir_domain_get_name (l->data),
+                                               gvir_domain_get_id (l->data, NULL) >= 0
+                                                 ? "running" : "stopped", digest));
+    }
+  g_list_free_full (domains, g_object_unref);
+  gvir_connection_close (connection);
+
+  g_ptr_array_sort (lines, compare_strings);
+  g_ptr_array_add (lines, NULL);
+  return g_strjoinv ("\n", (char **) lines->pdata);
+}
+
+/* The VM's JSON from "pvm info NAME --json". */
+static JsonNode *
+vm_info (const char *name)
+{
+  g_autofree char *out = pvm_ok (PVM ("info", "--config", env.config, "--json", name));
+
+  return parse_json (out);
+}
+
+/* Polls "pvm info" until the VM's @member is @value. */
+static void
+wait_for_member (const char *name,
+                 const char *member,
+                 const char *value)
+{
+  gint64 deadline = g_get_monotonic_time () + GUEST_TIMEOUT_SECONDS * G_USEC_PER_SEC;
+
+  for (;;)
+    {
+      g_autoptr(JsonNode) info = vm_info (name);
+      JsonObject *object = json_node_get_object (info);
+
+      if (!json_object_get_null_member (object, member) &&
+          g_strcmp0 (json_object_get_string_member (object, member), value) == 0)
+        return;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("%s: %s is not \"%s\" after %d s", name, member, value, GUEST_TIMEOUT_SECONDS);
+      g_usleep (G_USEC_PER_SEC / 5);
+    }
+}
+
+static guint
+find_free_port_range (guint count)
+{
+  for (guint port = 20000 + g_random_int_range (0, 20000); port < 60000; port += count)
+    {
+      guint free = 0;
+
+      for (guint i = 0; i < count; i++)
+        {
+          struct sockaddr_in address = { 0 };
+          int fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+
+          address.sin_family = AF_INET;
+          address.sin_port = htons (port + i);
+          address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
+          free += bind (fd, (struct sockaddr *) &address, sizeof address) == 0;
+          close (fd);
+        }
+      if (free == count)
+        return port;
+    }
+  g_error ("no free port range");
+}
+
+/* ------------------------------------------------------------------ */
+
+/* One launch of three VMs: two SquashFS inputs and a directory input whose
+ * path has a space, three outputs; --wait returns when all have powered
+ * off. Then the domains are compared with the --dry-run plan. */
+static void
+test_inputs_and_outputs (void)
+{
+  g_autofree char *dir_a = make_input_dir ("sources/a", checksum_job, "archive a\n");
+  g_autofree char *dir_b = make_input_dir ("sources/b", checksum_job, "archive b, other\n");
+  g_autofree char *dir_c = make_input_dir ("input dir with space", checksum_job, "a directory\n");
+  g_autofree char *archive_a = make_archive (dir_a, "data-a");
+  g_autofree char *archive_b = make_archive (dir_b, "data-b");
+  g_autofree char *image_a = make_image ("job-a");
+  g_autofree char *image_b = make_image ("job-b");
+  g_autofree char *image_c = make_image ("job-c");
+  g_autofree char *out_a = work_path ("outputs/a");
+  g_autofree char *out_b = work_path ("outputs/b");
+  g_autofree char *out_c = work_path ("outputs/c");
+  g_autofree char *inputs = g_strdup_printf ("data-a,data-b,%s", dir_c);
+  g_autofree char *outputs = g_strdup_printf ("%s,%s,%s", out_a, out_b, out_c);
+  g_autofree char *out = NULL;
+  g_autofree char *plan_text = NULL;
+  g_autoptr(JsonNode) result = NULL;
+  g_autoptr(JsonNode) plan = NULL;
+  g_autoptr(GVirConnection) connection = NULL;
+  JsonArray *vms;
+  JsonArray *plan_vms;
+
+  out = pvm_ok (PVM ("--config", env.config, "-d", "job-a,job-b,job-c", "-i", inputs,
+                     "-o", outputs, "--wait", "--json"));
+  result = parse_json (out);
+  vms = json_node_get_array (result);
+  g_assert_cmpuint (json_array_get_length (vms), ==, 3);
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonObject *vm = json_array_get_object_element (vms, i);
+
+      g_assert_cmpstr (json_object_get_string_member (vm, "state"), ==, "stopped");
+      g_assert_cmpint (json_object_get_int_member (vm, "job_exit"), ==, 0);
+    }
+
+  assert_output_matches (out_a, dir_a);
+  assert_output_matches (out_b, dir_b);
+  assert_output_matches (out_c, dir_c);
+
+  /* What libvirt runs is what --dry-run said, field by field. */
+  plan_text = pvm_ok (PVM ("--config", env.config, "-d", "job-a,job-b,job-c", "-i", inputs,
+                           "-o", outputs, "--dry-run", "--json"));
+  plan = parse_json (plan_text);
+  plan_vms = json_node_get_array (plan);
+  connection = open_connection ();
+  for (guint i = 0; i < 3; i++)
+    {
+      JsonObject *expected = json_array_get_object_element (plan_vms, i);
+      g_autofree char *domain_name = g_strconcat ("pvm-", json_object_get_string_member (expected, "name"), NULL);
+      g_autoptr(GVirDomain) domain = gvir_connection_find_domain_by_name (connection, domain_name);
+      g_autoptr(GVirConfigDomain) config = NULL;
+      g_autoptr(PvmVmPlan) actual = NULL;
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      g_autoptr(JsonNode) actual_json = NULL;
+      g_autoptr(JsonNode) expected_node = json_array_dup_element (plan_vms, i);
+      g_autoptr(GError) error = NULL;
+      g_auto(GStrv) disks = NULL;
+      g_autofree char *xml = NULL;
+      g_autofree char *actual_text = NULL;
+      g_autofree char *expected_text = NULL;
+
+      g_assert_nonnull (domain);
+      g_assert_true (gvir_domain_get_persistent (domain));
+      config = gvir_domain_get_config (domain, VIR_DOMAIN_XML_INACTIVE, &error);
+      g_assert_no_error (error);
+
+      actual = pvm_domain_dup_plan (config, &error);
+      g_assert_no_error (error);
+      json_builder_begin_object (builder);
+      pvm_vm_plan_add_json_members (actual, builder);
+      json_builder_end_object (builder);
+      actual_json = json_builder_get_root (builder);
+      actual_text = json_to_string (actual_json, TRUE);
+      expected_text = json_to_string (expected_node, TRUE);
+      g_assert_cmpstr (actual_text, ==, expected_text);
+
+      /* And the devices themselves, not only pVM's metadata. */
+      g_assert_cmpuint (gvir_config_domain_get_memory (config) * 1024, ==,
+                        json_object_get_int_member (expected, "memory_bytes"));
+      g_assert_cmpuint (gvir_config_domain_get_vcpus (config), ==,
+                        json_object_get_int_member (expected, "cores"));
+      disks = pvm_domain_dup_disk_paths (config);
+      g_assert_cmpstr (disks[0], ==, json_object_get_string_member (expected, "image"));
+      xml = gvir_config_object_to_xml (GVIR_CONFIG_OBJECT (config));
+      if (g_str_equal (json_object_get_string_member (expected, "input_kind"), "squashfs"))
+        {
+          g_autofree char *escaped = g_markup_escape_text (json_object_get_string_member (expected, "input"), -1);
+
+          g_assert_cmpstr (disks[1], ==, json_object_get_string_member (expected, "input"));
+          g_assert_nonnull (strstr (xml, "<readonly/>"));
+          g_assert_nonnull (strstr (xml, escaped));
+        }
+      else
+        {
+          g_autofree char *share = g_markup_printf_escaped ("<source dir=\"%s\"/>\n      <target dir=\"input\"/>\n      <readonly/>",
+                                                            json_object_get_string_member (expected, "input"));
+
+          g_assert_null (disks[1]);
+          g_assert_nonnull (strstr (xml, share));
+        }
+      {
+        g_autofree char *share = g_markup_printf_escaped ("<source dir=\"%s\"/>\n      <target dir=\"output\"/>\n",
+                                                          json_object_get_string_member (expected, "output"));
+
+        g_assert_nonnull (strstr (xml, share));
+      }
+    }
+  gvir_connection_close (connection);
+
+  pvm_ok (PVM ("delete", "--config", env.config, "job-a", "job-b", "job-c"));
+}
+
+/* -a " -snapshot": the guest writes its boot disk and the image does not
+ * change (the same job without it does change its image, so the job really
+ * writes). The forwarded port reaches a service in the guest. */
+static void
+test_snapshot_and_port (void)
+{
+  g_autofree char *dir_write = make_input_dir ("sources/write", write_disk_job, "writer\n");
+  g_autofree char *dir_serve = NULL;
+  g_autofree char *archive_write = make_archive (dir_write, "write");
+  g_autofree char *archive_serve = NULL;
+  g_autofree char *image_snap = make_image ("snap");
+  g_autofree char *image_plain = make_image ("plain");
+  g_autofree char *image_serve = make_image ("serve");
+  g_autofree char *snap_before = pvm_test_checksum_file (image_snap);
+  g_autofree char *plain_before = pvm_test_checksum_file (image_plain);
+  g_autofree char *snap_after = NULL;
+  g_autofree char *plain_after = NULL;
+  g_autoptr(GSocketClient) client = g_socket_client_new ();
+  g_autoptr(GSocketConnection) socket = NULL;
+  g_autofree char *answer = NULL;
+  gint64 deadline;
+  gsize length = 0;
+
+  {
+    g_autoptr(GString) job = g_string_new (write_disk_job);
+
+    g_string_append (job, serve_port_job);
+    dir_serve = make_input_dir ("sources/serve", job->str, "server\n");
+    archive_serve = make_archive (dir_serve, "serve");
+  }
+
+  /* VM 1 snap: port P, VM 2 plain: P+1, VM 3 serve: P+2. */
+  pvm_ok (PVM ("--config", env.config, "-d", "snap,plain,serve", "-i", "write,write,serve",
+               "-a", " -snapshot,,"));
+
+  deadline = g_get_monotonic_time () + GUEST_TIMEOUT_SECONDS * G_USEC_PER_SEC;
+  g_socket_client_set_timeout (client, 5);
+  while (answer == NULL)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GDataInputStream) input = NULL;
+
+      g_clear_object (&socket);
+      socket = g_socket_client_connect_to_host (client, "127.0.0.1", env.port + 2, NULL, &error);
+      if (socket != NULL)
+        {
+          input = g_data_input_stream_new (g_io_stream_get_input_stream (G_IO_STREAM (socket)));
+          answer = g_data_input_stream_read_line_utf8 (input, &length, NULL, NULL);
+        }
+      if (answer == NULL)
+        {
+          /* QEMU accepts before the guest listens, then closes: retry. */
+          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          g_usleep (G_USEC_PER_SEC / 2);
+        }
+    }
+  g_assert_cmpstr (answer, ==, "pvm-port-ok");
+  /* nc in the guest ends, and with it the job, when the client is gone. */
+  g_io_stream_close (G_IO_STREAM (socket), NULL, NULL);
+
+  wait_for_member ("snap", "state", "stopped");
+  wait_for_member ("plain", "state", "stopped");
+  wait_for_member ("serve", "state", "stopped");
+  {
+    g_autoptr(JsonNode) info = vm_info ("snap");
+
+    g_assert_cmpint (json_object_get_int_member (json_node_get_object (info), "job_exit"), ==, 0);
+  }
+
+  snap_after = pvm_test_checksum_file (image_snap);
+  plain_after = pvm_test_checksum_file (image_plain);
+  g_assert_cmpstr (snap_after, ==, snap_before);
+  g_assert_cmpstr (plain_after, !=, plain_before);
+
+  pvm_ok (PVM ("delete", "--config", env.config, "snap", "plain", "serve"));
+}
+
+/* A VM launched by one pvm process is found, stopped cleanly, relaunched,
+ * forced off and deleted by others; its image stays. */
+static void
+test_stop_and_reattach (void)
+{
+  g_autofree char *image = make_image ("idle");
+  g_autofree char *out = NULL;
+  g_autofree char *list = NULL;
+  g_autoptr(JsonNode) vms = NULL;
+  JsonObject *vm;
+
+  pvm_ok (PVM ("--config", env.config, "-d", "idle"));
+
+  list = pvm_ok (PVM ("list", "--config", env.config, "--json"));
+  vms = parse_json (list);
+  g_assert_cmpuint (json_array_get_length (json_node_get_array (vms)), ==, 1);
+  vm = json_array_get_object_element (json_node_get_array (vms), 0);
+  g_assert_cmpstr (json_object_get_string_member (vm, "name"), ==, "idle");
+  g_assert_cmpstr (json_object_get_string_member (vm, "image"), ==, image);
+  g_assert_cmpstr (json_object_get_string_member (vm, "state"), ==, "running");
+  g_assert_cmpint (json_object_get_int_member (vm, "ssh_port"), ==, env.port);
+
+  wait_for_member ("idle", "guest_status", "idle");
+  out = pvm_ok (PVM ("stop", "--config", env.config, "idle"));
+  g_assert_cmpstr (out, ==, "idle: powered off\n");
+  wait_for_member ("idle", "guest_status", "poweroff");
+  wait_for_member ("idle", "state", "stopped");
+
+  g_clear_pointer (&out, g_free);
+  pvm_ok (PVM ("--config", env.config, "-d", "idle"));
+  out = pvm_ok (PVM ("stop", "--config", env.config, "--force", "idle"));
+  g_assert_cmpstr (out, ==, "idle: forced off\n");
+  wait_for_member ("idle", "state", "stopped");
+
+  g_clear_pointer (&out, g_free);
+  out = pvm_ok (PVM ("stop", "--config", env.config, "idle"));
+  g_assert_cmpstr (out, ==, "idle: not running\n");
+
+  pvm_ok (PVM ("delete", "--config", env.config, "idle"));
+  g_assert_true (g_file_test (image, G_FILE_TEST_IS_REGULAR));
+  g_clear_pointer (&list, g_free);
+  list = pvm_ok (PVM ("list", "--config", env.config, "--json"));
+  g_assert_cmpstr (g_strstrip (list), ==, "[]");
+}
+
+typedef struct
+{
+  const char *name;
+  const char *args[8];
+  const char *message;
+} Refusal;
+
+static void
+assert_refused (const Refusal *refusal)
+{
+  g_autofree char *before = dup_libvirt_state ();
+  g_autofree char *after = NULL;
+  g_autofree char *err = NULL;
+  g_autoptr(GPtrArray) args = g_ptr_array_new ();
+  int status;
+
+  g_ptr_array_add (args, (gpointer) "--config");
+  g_ptr_array_add (args, env.config);
+  for (guint i = 0; refusal->args[i] != NULL; i++)
+    g_ptr_array_add (args, (gpointer) refusal->args[i]);
+  g_ptr_array_add (args, NULL);
+
+  status = run_pvm ((const char * const *) args->pdata, NULL, &err);
+  if (status != 1 || strstr (err, refusal->message) == NULL)
+    {
+      g_printerr ("%s", err);
+      g_error ("%s: expected status 1 and \"%s\", got %d (the output is on stderr)",
+               refusal->name, refusal->message, status);
+    }
+
+  after = dup_libvirt_state ();
+  g_assert_cmpstr (after, ==, before);
+}
+
+/* Bad input: nothing starts, nothing libvirt knows changes, and the
+ * message names the problem. */
+static void
+test_refusals (void)
+{
+  g_autofree char *busy = make_image ("busy");
+  g_autofree char *alias = g_build_filename (env.images, "alias.qcow2", NULL);
+  g_autofree char *base = make_image ("base");
+  g_autofree char *overlay = g_build_filename (env.images, "base-1.qcow2", NULL);
+  g_autofree char *foreign = make_image ("foreign");
+  g_autofree char *ok = make_image ("ok");
+  g_autofree char *bad = make_image ("bad");
+  g_autofree char *locked = work_path ("locked/out");
+  g_autofree char *locked_parent = work_path ("locked");
+  g_autofree char *no_spice = work_path ("qemu-without-spice");
+  g_autofree char *no_spice_config = work_path ("no-spice.conf");
+  g_autofree char *busy_config = work_path ("busy.conf");
+  g_autofree char *script = NULL;
+  g_autofree char *qemu = NULL;
+  g_autofree char *port_text = NULL;
+  g_autoptr(GVirConnection) connection = NULL;
+  g_autoptr(GVirConfigDomain) foreign_config = NULL;
+  g_autoptr(GVirDomain) foreign_domain = NULL;
+  g_autoptr(GSocket) holder = NULL;
+  g_autoptr(GSocketAddress) address = NULL;
+  g_autoptr(GInetAddress) loopback = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) info = NULL;
+  g_autofree char *plan_memory = NULL;
+
+  /* A running VM, whose image another name reaches through a symlink. It
+   * gets a port of its own, so that the other launches find theirs free. */
+  write_config (busy_config, env.port + 3, NULL);
+  pvm_ok (PVM ("--config", busy_config, "-d", "busy"));
+  g_assert_cmpint (symlink ("busy.qcow2", alias), ==, 0);
+
+  /* An image with an overlay: a protected base. */
+  {
+    const char *argv[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2",
+                           "-b", "base.qcow2", overlay, NULL };
+    g_free (pvm_test_run_tool (env.images, argv));
+  }
+
+  /* A domain named as pVM would name it, which pVM did not define. */
+  connection = open_connection ();
+  foreign_config = gvir_config_domain_new_from_xml ("<domain type='qemu'><name>pvm-foreign</name>"
+                                                    "<memory unit='MiB'>64</memory>"
+                                                    "<os><type arch='x86_64'>hvm</type></os>"
+                                                    "</domain>", &error);
+  g_assert_no_error (error);
+  foreign_domain = gvir_connection_create_domain (connection, foreign_config, &error);
+  g_assert_no_error (error);
+
+  g_assert_cmpint (g_mkdir_with_parents (locked, 0755), ==, 0);
+  g_assert_cmpint (g_chmod (locked, 0555), ==, 0);
+
+  /* A QEMU without SPICE (Debian's has it): the real one, minus it. */
+  qemu = pvm_host_find_tool ("qemu-system-x86_64", "qemu-system-x86", &error);
+  g_assert_no_error (error);
+  script = g_strdup_printf ("#!/bin/sh\n"
+                            "if [ \"$1\" = -spice ]; then echo \"$0: -spice: invalid option\" >&2; exit 1; fi\n"
+                            "if [ \"$1\" = -device ] && [ \"$2\" = help ]; then\n"
+                            "  '%s' -device help 2>&1 | grep -v '\"qxl'; exit 0\n"
+                            "fi\n"
+                            "exec '%s' \"$@\"\n", qemu, qemu);
+  write_file (no_spice, script, -1);
+  g_assert_cmpint (g_chmod (no_spice, 0755), ==, 0);
+  write_config (no_spice_config, env.port, no_spice);
+
+  /* Something listening on the port VM 1 would get. */
+  holder = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
+  g_assert_no_error (error);
+  loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+
+  {
+    const Refusal refusals[] = {
+      { "missing image", { "-d", "nosuch" }, "nosuch.qcow2 does not exist" },
+      { "image in use", { "-d", "alias" }, "is in use by the running VM pvm-busy" },
+      { "running already", { "-d", "busy" }, "it is running already" },
+      { "base image", { "-d", "base" }, "base.qcow2 is the backing image of " },
+      { "not pVM's domain", { "-d", "foreign" }, "a libvirt domain named pvm-foreign exists and pVM did not define it" },
+      { "output not writable", { "-d", "ok", "-o", locked }, "Cannot create the output directory" },
+      { "absurd memory", { "-d", "ok", "-m", "64T" }, "of memory is more than this host has" },
+      { "QEMU without SPICE", { "--config", no_spice_config, "-d", "ok" }, "lacks SPICE" },
+      /* All or none: VM 1 starts, VM 2's QEMU refuses an option. */
+      { "one VM fails", { "-d", "ok,bad", "-a", ",-no-such-option" }, "VM 2 (bad) did not start" },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (refusals); i++)
+      assert_refused (&refusals[i]);
+  }
+
+  /* After a failed relaunch, the VM keeps its earlier definition. */
+  pvm_ok (PVM ("--config", env.config, "-d", "ok", "-m", "256M"));
+  pvm_ok (PVM ("stop", "--config", env.config, "--force", "ok"));
+  {
+    const Refusal relaunch = { "relaunch fails", { "-d", "ok,bad", "-m", "300M", "-a", ",-no-such-option" },
+                               "No VM of this launch was left running or defined" };
+
+    assert_refused (&relaunch);
+  }
+  info = vm_info ("ok");
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (info), "memory_bytes"), ==,
+                   256 * 1024 * 1024);
+
+  /* A port in use, named. */
+  pvm_ok (PVM ("stop", "--config", env.config, "--force", "busy"));
+  address = g_inet_socket_address_new (loopback, env.port);
+  g_socket_bind (holder, address, TRUE, &error);
+  g_assert_no_error (error);
+  g_socket_listen (holder, &error);
+  g_assert_no_error (error);
+  port_text = g_strdup_printf ("The SSH port %u on 127.0.0.1 is in use", env.port);
+  {
+    const Refusal port = { "port in use", { "-d", "ok" }, port_text };
+
+    assert_refused (&port);
+  }
+
+  /* The domain pVM did not define is as it was. */
+  g_assert_nonnull (gvir_connection_find_domain_by_name (connection, "pvm-foreign"));
+  gvir_domain_delete (foreign_domain, 0, &error);
+  g_assert_no_error (error);
+  gvir_connection_close (connection);
+  g_assert_cmpint (g_chmod (locked, 0755), ==, 0);
+  pvm_ok (PVM ("delete", "--config", env.config, "busy", "ok"));
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  g_log_set_handler (NULL, G_LOG_LEVEL_DEBUG, pvm_test_drop_log_cb, NULL);
+  gvir_init_object (&argc, &argv);
+
+  env.workdir = pvm_test_require_env ("PVM_TEST_WORKDIR");
+  env.guest = pvm_test_require_env ("PVM_TEST_FILE_PVM_TEST_GUEST_QCOW2");
+  pvm_test_require_env ("PVM_TEST_FILE_PVM");
+  env.images = work_path ("images");
+  env.data = work_path ("data");
+  env.config = work_path ("pvm.conf");
+  env.port = find_free_port_range (4);
+  g_assert_cmpint (g_mkdir_with_parents (env.images, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (env.data, 0755), ==, 0);
+  write_config (env.config, env.port, NULL);
+
+  g_test_add_func ("/launch/inputs-and-outputs", test_inputs_and_outputs);
+  g_test_add_func ("/launch/snapshot-and-port", test_snapshot_and_port);
+  g_test_add_func ("/launch/stop-and-reattach", test_stop_and_reattach);
+  g_test_add_func ("/launch/refusals", test_refusals);
+
+  return g_test_run ();
+}
