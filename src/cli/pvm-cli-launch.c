@@ -59,8 +59,11 @@ static const char usage[] =
   "  config           import an original pVM.cfg, show the configuration\n"
   "  host             check what this host offers: libvirt, KVM, QEMU, tools\n"
   "  image            list, create, snapshot, delete and flatten the VM images\n"
-  "  list, stop, save, squash\n"
-  "                   VMs and archives (not in this version yet)\n"
+  "  squash           list, create, inspect and delete the SquashFS data archives\n"
+  "  list             list the VMs pVM launched, running or not\n"
+  "  info             show a VM's state and how to reach it\n"
+  "  stop             stop VMs: power button, then force off after a timeout\n"
+  "  delete           remove stopped VMs from libvirt (never their images)\n"
   "\n"
   "See pvm(1) and docs/configuration.md.\n";
 
