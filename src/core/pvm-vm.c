@@ -22,6 +22,9 @@
  * are few, and a job's output may be large. */
 #define SERIAL_TAIL_BYTES (256 * 1024)
 
+/* How often a graceful stop presses the power button while it waits. */
+#define PRESS_AGAIN_SECONDS 5
+
 struct _PvmVm
 {
   GObject          parent_instance;
@@ -674,6 +677,7 @@ typedef struct
 {
   gulong         stopped_id;
   guint          timeout_id;
+  guint          repress_id;
   gulong         cancelled_id;
   guint          cancel_idle_id;
   gboolean       forced;
@@ -685,7 +689,7 @@ typedef struct
 static void
 stop_data_free (StopData *data)
 {
-  g_assert (data->stopped_id == 0 && data->timeout_id == 0 &&
+  g_assert (data->stopped_id == 0 && data->timeout_id == 0 && data->repress_id == 0 &&
             data->cancelled_id == 0 && data->cancel_idle_id == 0);
   g_free (data);
 }
@@ -699,6 +703,7 @@ stop_disarm (GTask *task)
 
   g_clear_signal_handler (&data->stopped_id, self);
   g_clear_handle_id (&data->timeout_id, g_source_remove);
+  g_clear_handle_id (&data->repress_id, g_source_remove);
   g_clear_handle_id (&data->cancel_idle_id, g_source_remove);
   if (data->cancelled_id != 0)
     {
@@ -854,10 +859,30 @@ power_button_done_cb (GObject      *object,
   if (g_task_propagate_boolean (G_TASK (result), &error) || data->done || data->destroying)
     return;
 
-  /* The button could not be pressed (the VM stopped meanwhile, or its
-   * guest has no ACPI): wait for nothing, pull the plug if needed. */
+  /* The VM stopped meanwhile: its lifecycle event completes the task. */
+  if (!is_active_now (self))
+    return;
+
+  /* The button could not be pressed (a guest without ACPI): pull the plug. */
   g_debug ("%s: the power button failed: %s", self->domain_name, error->message);
   stop_destroy (task);
+}
+
+static void
+press_power_button (GTask *task)
+{
+  g_autoptr(GTask) button = g_task_new (g_task_get_source_object (task), NULL,
+                                        power_button_done_cb, g_object_ref (task));
+
+  g_task_set_source_tag (button, press_power_button);
+  g_task_run_in_thread (button, power_button_thread);
+}
+
+static gboolean
+press_again_cb (gpointer user_data)
+{
+  press_power_button (user_data);
+  return G_SOURCE_CONTINUE;
 }
 
 /**
@@ -885,7 +910,6 @@ pvm_vm_stop_async (PvmVm               *self,
                    gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  g_autoptr(GTask) button = NULL;
   StopData *data;
 
   g_return_if_fail (PVM_IS_VM (self));
@@ -918,9 +942,10 @@ pvm_vm_stop_async (PvmVm               *self,
     data->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (stop_cancelled_cb),
                                                 task, NULL);
 
-  button = g_task_new (self, NULL, power_button_done_cb, g_object_ref (task));
-  g_task_set_source_tag (button, pvm_vm_stop_async);
-  g_task_run_in_thread (button, power_button_thread);
+  press_power_button (task);
+  /* A guest still booting ignores the button: press it again now and
+   * then, as a person would. */
+  data->repress_id = g_timeout_add_seconds (PRESS_AGAIN_SECONDS, press_again_cb, task);
 }
 
 /**
