@@ -614,6 +614,28 @@ assert_refused (const Refusal *refusal)
   g_assert_cmpstr (after, ==, before);
 }
 
+/* An image command that must leave the repository as it was. */
+static void
+assert_image_command_refused (const char * const *args,
+                              const char         *message,
+                              const char         *image)
+{
+  g_autofree char *before = pvm_test_dir_state (env.images);
+  g_autofree char *after = NULL;
+  g_autofree char *err = NULL;
+  int status = run_pvm (args, NULL, &err);
+
+  if (status != 1 || strstr (err, message) == NULL)
+    {
+      g_printerr ("%s", err);
+      g_error ("pvm %s %s: expected status 1 and \"%s\", got %d (the output is on stderr)",
+               args[0], args[1], message, status);
+    }
+  after = pvm_test_dir_state (env.images);
+  g_assert_cmpstr (after, ==, before);
+  g_assert_true (g_file_test (image, G_FILE_TEST_IS_REGULAR));
+}
+
 /* Bad input: nothing starts, nothing libvirt knows changes, and the
  * message names the problem. */
 static void
@@ -719,8 +741,36 @@ test_refusals (void)
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (info), "memory_bytes"), ==,
                    256 * 1024 * 1024);
 
+  /* The image commands know which VM boots an image. */
+  {
+    g_autofree char *list = pvm_ok (PVM ("image", "list", "--config", env.config, "--json"));
+    g_autoptr(JsonNode) images = parse_json (list);
+    JsonArray *array = json_node_get_array (images);
+    gboolean seen = FALSE;
+
+    for (guint i = 0; i < json_array_get_length (array); i++)
+      {
+        JsonObject *image = json_array_get_object_element (array, i);
+
+        if (g_str_equal (json_object_get_string_member (image, "name"), "busy"))
+          {
+            g_assert_cmpstr (json_object_get_string_member (image, "used_by"), ==, "busy (running)");
+            seen = TRUE;
+          }
+        else if (g_str_equal (json_object_get_string_member (image, "name"), "base"))
+          g_assert_true (json_object_get_null_member (image, "used_by"));
+      }
+    g_assert_true (seen);
+  }
+  assert_image_command_refused (PVM ("image", "delete", "--config", env.config, "busy"),
+                                "The VM busy runs on", busy);
+  assert_image_command_refused (PVM ("image", "snapshot", "--config", env.config, "busy", "busy-1"),
+                                "stop it first (pvm stop busy), then snapshot it", busy);
+
   /* A port in use, named. */
   pvm_ok (PVM ("stop", "--config", env.config, "--force", "busy"));
+  assert_image_command_refused (PVM ("image", "delete", "--config", env.config, "busy"),
+                                "delete that VM first (pvm delete busy", busy);
   address = g_inet_socket_address_new (loopback, env.port);
   g_socket_bind (holder, address, TRUE, &error);
   g_assert_no_error (error);

@@ -48,8 +48,9 @@ static const char usage[] =
 typedef struct
 {
   /* Owned */
-  char     *command;       /* "pvm image list", for messages */
-  char     *config_path;
+  char      *command;      /* "pvm image list", for messages */
+  char      *config_path;
+  PvmConfig *config;
 
   gboolean  json;
   gboolean  tree;
@@ -60,6 +61,7 @@ options_clear (Options *options)
 {
   g_free (options->command);
   g_free (options->config_path);
+  g_clear_object (&options->config);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -129,20 +131,59 @@ begin_command (int         *argc,
                Options     *options,
                int         *status)
 {
-  g_autoptr(PvmConfig) config = NULL;
   g_autoptr(GError) error = NULL;
 
   if (!parse_command (argc, argv, n_args, arg_names, options, status))
     return NULL;
 
-  config = pvm_cli_load_config (options->config_path, FALSE, &error);
-  if (config == NULL)
+  options->config = pvm_cli_load_config (options->config_path, FALSE, &error);
+  if (options->config == NULL)
     {
       *status = fail (options, error);
       return NULL;
     }
 
-  return pvm_image_repo_new (pvm_config_get_string (config, "DRIVEREPO"));
+  return pvm_image_repo_new (pvm_config_get_string (options->config, "DRIVEREPO"));
+}
+
+/* The VMs libvirt knows, to tell which VM boots which image; NULL when no
+ * libvirt daemon runs (then no VM runs either). Never starts a daemon. */
+static GPtrArray *
+fetch_vms (Options *options)
+{
+  g_autoptr(GVirConnection) connection = NULL;
+
+  g_setenv ("LIBVIRT_AUTOSTART", "0", TRUE);
+  connection = pvm_cli_open_connection (options->config, NULL);
+  if (connection == NULL)
+    return NULL;
+  return pvm_vm_list_fetch (connection, NULL);
+}
+
+/* Refuses to change @path while a VM boots it: with @running_only, only
+ * while that VM runs. */
+static gboolean
+check_no_vm_uses (Options     *options,
+                  const char  *path,
+                  const char  *change,
+                  gboolean     running_only,
+                  GError     **error)
+{
+  g_autoptr(GPtrArray) vms = fetch_vms (options);
+  PvmVm *vm = vms != NULL ? pvm_vm_list_find_image_user (vms, path) : NULL;
+
+  if (vm == NULL || (running_only && !pvm_vm_is_active (vm)))
+    return TRUE;
+
+  if (pvm_vm_is_active (vm))
+    g_set_error (error, PVM_ERROR, PVM_ERROR_BUSY,
+                 "The VM %s runs on %s: stop it first (pvm stop %s), then %s it",
+                 pvm_vm_get_name (vm), path, pvm_vm_get_name (vm), change);
+  else
+    g_set_error (error, PVM_ERROR, PVM_ERROR_BUSY,
+                 "The VM %s boots %s: delete that VM first (pvm delete %s; its image stays), "
+                 "then %s it", pvm_vm_get_name (vm), path, pvm_vm_get_name (vm), change);
+  return FALSE;
 }
 
 /* A note for the user: with the output in text, or apart from the JSON. */
@@ -380,6 +421,12 @@ image_list (int    argc,
     return status;
   if ((images = pvm_image_repo_list (repo, &error)) == NULL)
     return fail (&options, error);
+  {
+    g_autoptr(GPtrArray) vms = fetch_vms (&options);
+
+    if (vms != NULL)
+      pvm_vm_list_mark_image_users (vms, images);
+  }
 
   if (options.json)
     {
@@ -440,6 +487,14 @@ image_info (int    argc,
     return status;
   if ((image = pvm_image_repo_info (repo, argv[1], &error)) == NULL)
     return fail (&options, error);
+  {
+    g_autoptr(GPtrArray) vms = fetch_vms (&options);
+    g_autoptr(GPtrArray) images = g_ptr_array_new ();
+
+    g_ptr_array_add (images, image);
+    if (vms != NULL)
+      pvm_vm_list_mark_image_users (vms, images);
+  }
 
   print_image (&options, NULL, image);
   return 0;
@@ -474,6 +529,7 @@ image_snapshot (int    argc,
 {
   g_auto(Options) options = { 0 };
   g_autoptr(PvmImageRepo) repo = NULL;
+  g_autoptr(PvmImage) base = NULL;
   g_autoptr(PvmImage) image = NULL;
   g_autoptr(GError) error = NULL;
   g_autofree char *note = NULL;
@@ -483,7 +539,10 @@ image_snapshot (int    argc,
                         &status);
   if (repo == NULL)
     return status;
-  if (!prepare_change (repo, &options, argv[2], &error) ||
+  /* A running VM would go on writing what becomes a base. */
+  if ((base = pvm_image_repo_info (repo, argv[1], &error)) == NULL ||
+      !check_no_vm_uses (&options, base->path, "snapshot", TRUE, &error) ||
+      !prepare_change (repo, &options, argv[2], &error) ||
       (image = pvm_image_repo_snapshot (repo, argv[1], argv[2], &note, NULL, &error)) == NULL)
     return fail (&options, error);
 
@@ -508,6 +567,7 @@ image_delete (int    argc,
 
   /* For the message: what the name stands for. */
   if ((image = pvm_image_repo_info (repo, argv[1], &error)) == NULL ||
+      !check_no_vm_uses (&options, image->path, "delete", FALSE, &error) ||
       !pvm_image_repo_delete (repo, argv[1], &note, &error))
     return fail (&options, error);
 
@@ -602,6 +662,12 @@ image_flatten (int    argc,
 
   if ((repo = begin_command (&argc, &argv, 1, "the overlay's NAME", &options, &status)) == NULL)
     return status;
+  {
+    g_autoptr(PvmImage) overlay = pvm_image_repo_info (repo, argv[1], &error);
+
+    if (overlay == NULL || !check_no_vm_uses (&options, overlay->path, "flatten", TRUE, &error))
+      return fail (&options, error);
+  }
   prepare_change (repo, &options, NULL, NULL);
 
   loop = g_main_loop_new (NULL, FALSE);

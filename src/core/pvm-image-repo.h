@@ -70,8 +70,8 @@ typedef enum
  *   deletes it
  * @broken_path: (nullable): the path where a missing file of the chain is
  *   expected, or %NULL if the chain is whole
- * @used_by: (nullable): the VM that uses the image. Always %NULL in this
- *   version: pVM does not keep VMs yet
+ * @used_by: (nullable): the pVM VM that boots the image, "NAME (STATE)",
+ *   when the caller asked libvirt (pvm_vm_list_mark_image_users())
  *
  * One image of a #PvmImageRepo, as it was when listed. Reference counted:
  * pvm_image_ref(), pvm_image_unref(). The fields are read-only.

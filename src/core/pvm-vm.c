@@ -6,6 +6,7 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -16,6 +17,7 @@
 #include "pvm-domain.h"
 #include "pvm-error.h"
 #include "pvm-host.h"
+#include "pvm-image-repo.h"
 #include "pvm-vm.h"
 
 /* How much of the end of the serial log is searched for status lines: they
@@ -393,6 +395,64 @@ pvm_vm_find (GVirConnection  *connection,
   if (vm == NULL)
     g_set_error (error, PVM_ERROR, local_error->code, "%s", local_error->message);
   return vm;
+}
+
+/**
+ * pvm_vm_list_find_image_user:
+ * @vms: (element-type PvmVm): VMs, from pvm_vm_list_fetch()
+ * @image: an image file
+ *
+ * Returns: (transfer none) (nullable): the VM of @vms that boots @image
+ *   (the same file, whatever the path), or %NULL
+ */
+PvmVm *
+pvm_vm_list_find_image_user (GPtrArray  *vms,
+                             const char *image)
+{
+  g_autofree char *real = NULL;
+
+  g_return_val_if_fail (vms != NULL, NULL);
+  g_return_val_if_fail (image != NULL, NULL);
+
+  if ((real = realpath (image, NULL)) == NULL)
+    return NULL;
+
+  for (guint i = 0; i < vms->len; i++)
+    {
+      PvmVm *vm = g_ptr_array_index (vms, i);
+      g_autofree char *vm_real = realpath (vm->plan->image, NULL);
+
+      if (vm_real != NULL && g_str_equal (vm_real, real))
+        return vm;
+    }
+  return NULL;
+}
+
+/**
+ * pvm_vm_list_mark_image_users:
+ * @vms: (element-type PvmVm): VMs, from pvm_vm_list_fetch()
+ * @images: (element-type PvmImage): images of a #PvmImageRepo
+ *
+ * Sets the used_by field of every image of @images that a VM of @vms
+ * boots: "NAME (STATE)".
+ */
+void
+pvm_vm_list_mark_image_users (GPtrArray *vms,
+                              GPtrArray *images)
+{
+  g_return_if_fail (vms != NULL);
+  g_return_if_fail (images != NULL);
+
+  for (guint i = 0; i < images->len; i++)
+    {
+      PvmImage *image = g_ptr_array_index (images, i);
+      PvmVm *vm = pvm_vm_list_find_image_user (vms, image->path);
+
+      g_clear_pointer (&image->used_by, g_free);
+      if (vm != NULL)
+        image->used_by = g_strdup_printf ("%s (%s)", vm->plan->name,
+                                          pvm_vm_state_to_string (vm->state));
+    }
 }
 
 /**

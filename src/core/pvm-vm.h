@@ -61,6 +61,11 @@ PvmVm           *pvm_vm_find                   (GVirConnection  *connection,
                                                 const char      *name,
                                                 GError         **error);
 
+PvmVm           *pvm_vm_list_find_image_user   (GPtrArray       *vms,
+                                                const char      *image);
+void             pvm_vm_list_mark_image_users  (GPtrArray       *vms,
+                                                GPtrArray       *images);
+
 const char      *pvm_vm_get_name               (PvmVm           *self);
 const char      *pvm_vm_get_domain_name        (PvmVm           *self);
 GVirDomain      *pvm_vm_get_domain             (PvmVm           *self);
