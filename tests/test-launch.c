@@ -580,6 +580,98 @@ test_stop_and_reattach (void)
   g_assert_cmpstr (g_strstrip (list), ==, "[]");
 }
 
+/* Waits until the VM's serial log has a line that starts with @line. */
+static void
+wait_for_serial_line (const char *name,
+                      const char *line)
+{
+  g_autoptr(JsonNode) info = vm_info (name);
+  const char *log = json_object_get_string_member (json_node_get_object (info), "serial_log");
+  gint64 deadline = g_get_monotonic_time () + GUEST_TIMEOUT_SECONDS * G_USEC_PER_SEC;
+  g_autofree char *needle = g_strconcat ("\n", line, NULL);
+
+  for (;;)
+    {
+      g_autofree char *text = NULL;
+
+      if (g_file_get_contents (log, &text, NULL, NULL) && strstr (text, needle) != NULL)
+        return;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("%s: no \"%s\" on the serial port after %d s", name, line,
+                 GUEST_TIMEOUT_SECONDS);
+      g_usleep (G_USEC_PER_SEC / 10);
+    }
+}
+
+/* A job saved in the middle continues after resume from where it was: the
+ * ticks on its serial port come once each, in order. A VM with a 9p share
+ * mounted is refused, named, and keeps running. */
+static void
+test_save_and_resume (void)
+{
+  static const char ticker_job[] =
+    "i=0\n"
+    "while [ $i -lt 40 ]; do echo \"tick $i\"; i=$((i + 1)); sleep 0.2; done\n";
+  g_autofree char *dir = make_input_dir ("sources/ticker", ticker_job, "ticker\n");
+  g_autofree char *archive = make_archive (dir, "ticker");
+  g_autofree char *image = make_image ("ticker");
+  g_autofree char *shared_image = make_image ("shared");
+  g_autofree char *shared_output = work_path ("outputs/shared");
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *serial = NULL;
+  g_autoptr(JsonNode) info = NULL;
+  g_autoptr(GError) error = NULL;
+  g_auto(GStrv) lines = NULL;
+  int next = 0;
+
+  pvm_ok (PVM ("--config", env.config, "-d", "ticker", "-i", "ticker"));
+  wait_for_serial_line ("ticker", "tick 5");
+  out = pvm_ok (PVM ("save", "--config", env.config, "ticker"));
+  g_assert_cmpstr (out, ==, "ticker: saved\n");
+  wait_for_member ("ticker", "state", "saved");
+  g_usleep (G_USEC_PER_SEC);
+
+  g_clear_pointer (&out, g_free);
+  out = pvm_ok (PVM ("resume", "--config", env.config, "ticker"));
+  g_assert_cmpstr (out, ==, "ticker: resumed\n");
+  wait_for_member ("ticker", "state", "stopped");
+
+  info = vm_info ("ticker");
+  g_assert_cmpint (json_object_get_int_member (json_node_get_object (info), "job_exit"), ==, 0);
+  g_file_get_contents (json_object_get_string_member (json_node_get_object (info), "serial_log"),
+                       &serial, NULL, &error);
+  g_assert_no_error (error);
+  lines = g_strsplit (serial, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_autofree char *expected = g_strdup_printf ("tick %d", next);
+
+      if (g_str_has_prefix (lines[i], "tick "))
+        {
+          g_strchomp (lines[i]);
+          g_assert_cmpstr (lines[i], ==, expected);
+          next++;
+        }
+    }
+  g_assert_cmpint (next, ==, 40);
+
+  /* The 9p output is mounted once the guest is ready. */
+  pvm_ok (PVM ("--config", env.config, "-d", "shared", "-o", shared_output));
+  wait_for_member ("shared", "guest_status", "idle");
+  g_assert_cmpint (run_pvm (PVM ("save", "--config", env.config, "shared"), NULL, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "cannot be saved while its guest has the shared folder"));
+  g_assert_nonnull (strstr (err, shared_output));
+  g_assert_nonnull (strstr (err, "(9p tag \"output\")"));
+  g_clear_pointer (&info, json_node_unref);
+  info = vm_info ("shared");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (info), "state"), ==,
+                   "running");
+
+  pvm_ok (PVM ("stop", "--config", env.config, "--force", "shared"));
+  pvm_ok (PVM ("delete", "--config", env.config, "ticker", "shared"));
+}
+
 typedef struct
 {
   const char *name;
@@ -814,6 +906,7 @@ main (int    argc,
   g_test_add_func ("/launch/inputs-and-outputs", test_inputs_and_outputs);
   g_test_add_func ("/launch/snapshot-and-port", test_snapshot_and_port);
   g_test_add_func ("/launch/stop-and-reattach", test_stop_and_reattach);
+  g_test_add_func ("/launch/save-and-resume", test_save_and_resume);
   g_test_add_func ("/launch/refusals", test_refusals);
 
   return g_test_run ();

@@ -63,6 +63,7 @@ static const char usage[] =
   "  list             list the VMs pVM launched, running or not\n"
   "  info             show a VM's state and how to reach it\n"
   "  stop             stop VMs: power button, then force off after a timeout\n"
+  "  save, resume     save running VMs to disk, and continue them later\n"
   "  delete           remove stopped VMs from libvirt (never their images)\n"
   "\n"
   "See pvm(1) and docs/configuration.md.\n";

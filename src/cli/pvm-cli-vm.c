@@ -504,3 +504,140 @@ pvm_cli_delete (int    argc,
     pvm_cli_print_json (json_node_init_array (json_node_alloc (), deleted));
   return 0;
 }
+
+/* ------------------------------------------------------------------ */
+/* pvm save, pvm resume                                               */
+
+static const char save_usage[] =
+  "Usage: pvm save [--json] [--config FILE] NAME...|--all\n"
+  "\n"
+  "Save running VMs: their whole state goes to disk and they stop; pvm resume\n"
+  "continues each from exactly there. QEMU cannot save a VM whose guest has a\n"
+  "shared folder (9p) mounted: such a VM is refused and keeps running.\n"
+  "\n"
+  "  --all          save every running VM pVM launched\n"
+  "  --json         print machine-readable JSON\n"
+  "  --config FILE  read FILE instead of pvm.conf (for LIBVIRT_URI)\n"
+  "  -h, --help     show this help\n";
+
+static const char resume_usage[] =
+  "Usage: pvm resume [--json] [--config FILE] NAME...|--all\n"
+  "\n"
+  "Continue saved (or paused) VMs from where they were.\n"
+  "\n"
+  "  --all          resume every saved or paused VM pVM launched\n"
+  "  --json         print machine-readable JSON\n"
+  "  --config FILE  read FILE instead of pvm.conf (for LIBVIRT_URI)\n"
+  "  -h, --help     show this help\n";
+
+typedef struct
+{
+  GMainLoop    *loop;
+  GAsyncResult *result;
+} Wait;
+
+static void
+wait_result_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  Wait *wait = user_data;
+
+  wait->result = g_object_ref (result);
+  g_main_loop_quit (wait->loop);
+}
+
+/* "pvm save" and "pvm resume": one VM after the other. */
+static int
+save_or_resume (int          argc,
+                char       **argv,
+                gboolean     save)
+{
+  const char *command = save ? "pvm save" : "pvm resume";
+  g_auto(Options) options = { 0 };
+  g_autoptr(GVirConnection) connection = NULL;
+  g_autoptr(GPtrArray) vms = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
+  g_autoptr(JsonArray) results = json_array_new ();
+  GOptionEntry entries[] = {
+    { "all", 0, 0, G_OPTION_ARG_NONE, &options.all, NULL, NULL },
+    { NULL }
+  };
+  gboolean failed = FALSE;
+  int status = 0;
+
+  connection = begin_command (command, save ? save_usage : resume_usage, entries, &options,
+                              &argc, &argv, &status);
+  if (connection == NULL)
+    return status;
+  if (options.all == (argc > 1))
+    return pvm_cli_usage_error (command, options.all ? "give NAMEs or --all, not both"
+                                                     : "which VMs? Give NAMEs or --all");
+
+  vms = find_vms (connection, argc, argv, options.all, &error);
+  if (vms == NULL)
+    return fail (command, error);
+
+  for (guint i = 0; i < vms->len; i++)
+    {
+      PvmVm *vm = g_ptr_array_index (vms, i);
+      g_autoptr(GError) vm_error = NULL;
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+      Wait wait = { loop, NULL };
+      gboolean done;
+
+      if (options.all && (save ? !pvm_vm_is_active (vm)
+                               : (pvm_vm_get_state (vm) != PVM_VM_STATE_SAVED &&
+                                  pvm_vm_get_state (vm) != PVM_VM_STATE_PAUSED)))
+        continue;
+
+      if (save)
+        pvm_vm_save_async (vm, NULL, wait_result_cb, &wait);
+      else
+        pvm_vm_resume_async (vm, NULL, wait_result_cb, &wait);
+      g_main_loop_run (loop);
+      done = save ? pvm_vm_save_finish (vm, wait.result, &vm_error)
+                  : pvm_vm_resume_finish (vm, wait.result, &vm_error);
+      g_object_unref (wait.result);
+
+      if (!done)
+        {
+          failed = TRUE;
+          g_printerr ("%s: %s\n", command, vm_error->message);
+        }
+      else if (!options.json)
+        g_print ("%s: %s\n", pvm_vm_get_name (vm), save ? "saved" : "resumed");
+
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "name");
+      json_builder_add_string_value (builder, pvm_vm_get_name (vm));
+      json_builder_set_member_name (builder, save ? "saved" : "resumed");
+      json_builder_add_boolean_value (builder, done);
+      json_builder_set_member_name (builder, "error");
+      if (vm_error != NULL)
+        json_builder_add_string_value (builder, vm_error->message);
+      else
+        json_builder_add_null_value (builder);
+      json_builder_end_object (builder);
+      json_array_add_element (results, json_builder_get_root (builder));
+    }
+
+  if (options.json)
+    pvm_cli_print_json (json_node_init_array (json_node_alloc (), results));
+  return failed ? PVM_EXIT_FAILURE : 0;
+}
+
+int
+pvm_cli_save (int    argc,
+              char **argv)
+{
+  return save_or_resume (argc, argv, TRUE);
+}
+
+int
+pvm_cli_resume (int    argc,
+                char **argv)
+{
+  return save_or_resume (argc, argv, FALSE);
+}

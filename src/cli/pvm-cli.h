@@ -31,6 +31,10 @@ int        pvm_cli_stop              (int          argc,
                                       char       **argv);
 int        pvm_cli_delete            (int          argc,
                                       char       **argv);
+int        pvm_cli_save              (int          argc,
+                                      char       **argv);
+int        pvm_cli_resume            (int          argc,
+                                      char       **argv);
 
 GVirConnection *pvm_cli_open_connection (PvmConfig *config,
                                          GError   **error);

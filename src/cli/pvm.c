@@ -16,14 +16,6 @@ typedef struct
   int       (*run) (int argc, char **argv);
 } Command;
 
-static int
-not_yet (int    argc,
-         char **argv)
-{
-  g_printerr ("pvm %s: not in this version yet\n", argv[0]);
-  return PVM_EXIT_FAILURE;
-}
-
 static const Command commands[] = {
   { "config", pvm_cli_config },
   { "host", pvm_cli_host },
@@ -31,7 +23,8 @@ static const Command commands[] = {
   { "info", pvm_cli_info },
   { "stop", pvm_cli_stop },
   { "delete", pvm_cli_delete },
-  { "save", not_yet },
+  { "save", pvm_cli_save },
+  { "resume", pvm_cli_resume },
   { "image", pvm_cli_image },
   { "squash", pvm_cli_squash },
 };

@@ -856,12 +856,15 @@ input_new (const PvmVmPlan         *vm,
 }
 
 /* The first serial port writes to a file; libvirt-gconfig 4.0 has no file
- * chardev source. The console is the same port, as libvirt requires. */
+ * chardev source. The console is the same port, as libvirt requires. The
+ * file is appended to: libvirt would truncate it when a saved VM resumes
+ * (the launcher empties it for each launch). */
 static GVirConfigDomainSerial *
 serial_new (const char  *path,
             GError     **error)
 {
-  g_autofree char *xml = g_markup_printf_escaped ("<serial type='file'><source path='%s'/>"
+  g_autofree char *xml = g_markup_printf_escaped ("<serial type='file'>"
+                                                  "<source path='%s' append='on'/>"
                                                   "<target port='0'/></serial>", path);
 
   return gvir_config_domain_serial_new_from_xml (xml, error);
@@ -871,7 +874,8 @@ static GVirConfigDomainConsole *
 console_new (const char  *path,
              GError     **error)
 {
-  g_autofree char *xml = g_markup_printf_escaped ("<console type='file'><source path='%s'/>"
+  g_autofree char *xml = g_markup_printf_escaped ("<console type='file'>"
+                                                  "<source path='%s' append='on'/>"
                                                   "<target type='serial' port='0'/></console>",
                                                   path);
 

@@ -1142,6 +1142,170 @@ pvm_vm_wait_stopped_finish (PvmVm         *self,
 }
 
 /* ------------------------------------------------------------------ */
+/* Saving and resuming                                                */
+
+/* QEMU's refusal to save while the guest has a 9p share mounted, e.g.
+ * "Migration is disabled when VirtFS export path '/x' is mounted in the
+ * guest using mount_tag 'output'", as a message that says the way out. */
+static gboolean
+explain_virtfs_refusal (PvmVm       *self,
+                        const char  *message,
+                        GError     **error)
+{
+  g_autoptr(GRegex) regex = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *tag = NULL;
+
+  if (strstr (message, "VirtFS") == NULL)
+    return FALSE;
+
+  regex = g_regex_new ("export path '([^']*)'.*mount_tag '([^']*)'", G_REGEX_DOTALL, 0, NULL);
+  if (g_regex_match (regex, message, 0, &match))
+    {
+      path = g_match_info_fetch (match, 1);
+      tag = g_match_info_fetch (match, 2);
+    }
+
+  g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED,
+               "The VM %s cannot be saved while its guest has the shared folder %s mounted "
+               "(9p tag \"%s\"): QEMU cannot save 9p shares. It keeps running. A VM that must be "
+               "saved needs a SquashFS input and OUTPUT_MODE=disk", self->plan->name,
+               path != NULL ? path : "(unknown)", tag != NULL ? tag : "?");
+  return TRUE;
+}
+
+static void
+save_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  PvmVm *self = source_object;
+  g_autoptr(GError) error = NULL;
+  GError *explained = NULL;
+
+  if (gvir_domain_save (self->domain, 0, &error))
+    g_task_return_boolean (task, TRUE);
+  else if (explain_virtfs_refusal (self, error->message, &explained))
+    g_task_return_error (task, explained);
+  else
+    g_task_return_new_error (task, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot save the VM %s: %s",
+                             self->plan->name, error->message);
+}
+
+/**
+ * pvm_vm_save_async:
+ * @self: a running #PvmVm
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the VM is saved, or not
+ * @user_data: data for @callback
+ *
+ * Saves the running VM's whole state to libvirt's managed save file and
+ * stops it; pvm_vm_resume_async() continues it from exactly there. QEMU
+ * cannot save a guest that has a 9p share mounted: the error
+ * (%PVM_ERROR_NOT_SUPPORTED) names the share, and the VM keeps running.
+ */
+void
+pvm_vm_save_async (PvmVm               *self,
+                   GCancellable        *cancellable,
+                   GAsyncReadyCallback  callback,
+                   gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PVM_IS_VM (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pvm_vm_save_async);
+  if (self->state != PVM_VM_STATE_RUNNING && self->state != PVM_VM_STATE_PAUSED)
+    {
+      g_task_return_new_error (task, PVM_ERROR, PVM_ERROR_FAILED,
+                               "The VM %s is not running (%s): there is nothing to save",
+                               self->plan->name, pvm_vm_state_to_string (self->state));
+      return;
+    }
+  g_task_run_in_thread (task, save_thread);
+}
+
+gboolean
+pvm_vm_save_finish (PvmVm         *self,
+                    GAsyncResult  *result,
+                    GError       **error)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+resume_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  PvmVm *self = source_object;
+  g_autoptr(GError) error = NULL;
+  gboolean paused = GPOINTER_TO_INT (task_data);
+  gboolean done = paused ? gvir_domain_resume (self->domain, &error)
+                         : gvir_domain_start (self->domain, 0, &error);
+
+  if (done)
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_new_error (task, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot resume the VM %s: %s",
+                             self->plan->name, error->message);
+}
+
+/**
+ * pvm_vm_resume_async:
+ * @self: a saved or paused #PvmVm
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the VM runs again, or not
+ * @user_data: data for @callback
+ *
+ * Continues a saved VM from its saved state (the guest does not notice),
+ * or a paused one. A VM that is stopped without a saved state is
+ * refused: it is launched again, not resumed.
+ */
+void
+pvm_vm_resume_async (PvmVm               *self,
+                     GCancellable        *cancellable,
+                     GAsyncReadyCallback  callback,
+                     gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PVM_IS_VM (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pvm_vm_resume_async);
+  if (self->state != PVM_VM_STATE_SAVED && self->state != PVM_VM_STATE_PAUSED)
+    {
+      g_task_return_new_error (task, PVM_ERROR, PVM_ERROR_FAILED,
+                               "The VM %s is %s, with no saved state to resume from%s",
+                               self->plan->name, pvm_vm_state_to_string (self->state),
+                               self->state == PVM_VM_STATE_RUNNING ? ""
+                                 : ": launch it again (pvm -d NAME)");
+      return;
+    }
+  g_task_set_task_data (task, GINT_TO_POINTER (self->state == PVM_VM_STATE_PAUSED), NULL);
+  g_task_run_in_thread (task, resume_thread);
+}
+
+gboolean
+pvm_vm_resume_finish (PvmVm         *self,
+                      GAsyncResult  *result,
+                      GError       **error)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------ */
 /* Deleting, the console                                              */
 
 /**

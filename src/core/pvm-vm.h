@@ -99,6 +99,20 @@ void             pvm_vm_wait_stopped_async     (PvmVm           *self,
 gboolean         pvm_vm_wait_stopped_finish    (PvmVm           *self,
                                                 GAsyncResult    *result,
                                                 GError         **error);
+void             pvm_vm_save_async             (PvmVm           *self,
+                                                GCancellable    *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer         user_data);
+gboolean         pvm_vm_save_finish            (PvmVm           *self,
+                                                GAsyncResult    *result,
+                                                GError         **error);
+void             pvm_vm_resume_async           (PvmVm           *self,
+                                                GCancellable    *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer         user_data);
+gboolean         pvm_vm_resume_finish          (PvmVm           *self,
+                                                GAsyncResult    *result,
+                                                GError         **error);
 gboolean         pvm_vm_delete                 (PvmVm           *self,
                                                 GError         **error);
 int              pvm_vm_open_spice_fd          (PvmVm           *self,
