@@ -833,6 +833,29 @@ test_refusals (void)
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (info), "memory_bytes"), ==,
                    256 * 1024 * 1024);
 
+  /* The console: SPICE has no network listener, the core gets a socket
+   * from libvirt, and a SPICE server answers on it. */
+  {
+    g_autoptr(PvmVm) vm = pvm_vm_find (connection, "busy", &error);
+    /* SpiceLinkHeader (magic, version 2.2, size) then SpiceLinkMess for
+     * the main channel, no capabilities; all little-endian. */
+    static const guint8 link[16 + 18] = {
+      'R', 'E', 'D', 'Q', 2, 0, 0, 0, 2, 0, 0, 0, 18, 0, 0, 0,
+      0, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 18, 0, 0, 0,
+    };
+    char reply[4] = { 0 };
+    int fd;
+
+    g_assert_no_error (error);
+    fd = pvm_vm_open_spice_fd (vm, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (fd, >=, 0);
+    g_assert_cmpint (write (fd, link, sizeof link), ==, sizeof link);
+    g_assert_cmpint (read (fd, reply, sizeof reply), ==, sizeof reply);
+    g_assert_cmpmem (reply, sizeof reply, "REDQ", 4);
+    close (fd);
+  }
+
   /* The image commands know which VM boots an image. */
   {
     g_autofree char *list = pvm_ok (PVM ("image", "list", "--config", env.config, "--json"));
@@ -891,6 +914,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
   g_log_set_handler (NULL, G_LOG_LEVEL_DEBUG, pvm_test_drop_log_cb, NULL);
   gvir_init_object (&argc, &argv);
+  gvir_event_register ();
 
   env.workdir = pvm_test_require_env ("PVM_TEST_WORKDIR");
   env.guest = pvm_test_require_env ("PVM_TEST_FILE_PVM_TEST_GUEST_QCOW2");
