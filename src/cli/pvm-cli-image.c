@@ -250,6 +250,8 @@ dup_status (PvmImage *image)
     }
   if (image->read_only)
     g_ptr_array_add (notes, g_strdup ("read-only"));
+  if (image->used_by != NULL)
+    g_ptr_array_add (notes, g_strdup_printf ("VM %s", image->used_by));
   g_ptr_array_add (notes, NULL);
 
   return g_strjoinv (", ", (char **) notes->pdata);

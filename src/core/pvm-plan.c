@@ -344,6 +344,14 @@ check_image (PvmPlan    *plan,
       return;
     }
 
+  /* A backing image is never booted: writing it corrupts its overlays.
+   * Checked first: pVM makes such an image read-only, and this says why. */
+  if (!pvm_image_check_unprotected (vm->image, drive_repo, PVM_IMAGE_ACCESS_BOOT, &error))
+    {
+      add_problem (plan, vm, "-d/DRIVES", "%s", error->message);
+      return;
+    }
+
   if (access (vm->image, has_snapshot_arg (vm) ? R_OK : R_OK | W_OK) != 0)
     {
       int saved_errno = errno;
@@ -362,10 +370,6 @@ check_image (PvmPlan    *plan,
 
   real = realpath (vm->image, NULL);
   g_assert (real != NULL);
-
-  /* A backing image is never booted: writing it corrupts its overlays. */
-  if (!pvm_image_check_unprotected (vm->image, drive_repo, PVM_IMAGE_ACCESS_BOOT, &error))
-    add_problem (plan, vm, "-d/DRIVES", "%s", error->message);
 
   if ((other = g_hash_table_lookup (images, real)) != NULL)
     add_problem (plan, vm, "-d/DRIVES",
