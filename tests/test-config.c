@@ -147,6 +147,8 @@ static const SetCase set_cases[] = {
   { "CPU_MODE", { "fast" }, "use migration-safe or fastest" },
   { "OUTPUT_MODE", { "disk" }, NULL },
   { "OUTPUT_MODE", { "9p" }, "use shared or disk" },
+  { "OUTPUT_DISK_SIZE", { "64M" }, NULL },
+  { "OUTPUT_DISK_SIZE", { "lots" }, "lots" },
   { "DRIVEREPO", { "/a", "/b" }, "DRIVEREPO takes one value" },
   { "DRIVES", { "image1", "image2" }, NULL },
   { "ADDITIONAL", { "", " -snapshot" }, NULL },
@@ -256,7 +258,7 @@ test_documented (void)
   g_file_get_contents (path, &doc, NULL, &error);
   g_assert_no_error (error);
 
-  g_assert_cmpuint (g_strv_length ((char **) keys), ==, 19);
+  g_assert_cmpuint (g_strv_length ((char **) keys), ==, 20);
   for (guint i = 0; keys[i] != NULL; i++)
     {
       g_autofree char *row = g_strdup_printf ("| `%s` |", keys[i]);

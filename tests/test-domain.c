@@ -50,6 +50,8 @@ typedef struct
   const char   *error_part;   /* a part of its message */
   /* Disks on a file system without O_DIRECT */
   gboolean      buffered;
+  /* OUTPUT_MODE=disk */
+  const char   *output_disk;
 } BuildCase;
 
 static const BuildCase build_cases[] = {
@@ -88,6 +90,11 @@ static const BuildCase build_cases[] = {
   { "tmpfs-buffered", "job", "/dev/shm/pvm/job.qcow2", "/dev/shm/pvm/data.sqsh",
     PVM_INPUT_KIND_SQUASHFS, "/srv/pvm/output/job", M512, 1, { NULL }, 2222, "qemu",
     PVM_CPU_MODE_MIGRATION_SAFE, NULL, -1, NULL, TRUE },
+
+  /* OUTPUT_MODE=disk: the output is a disk the guest finds by its serial. */
+  { "output-disk", "job", "/srv/pvm/images/job.qcow2", "/srv/pvm/squash/data.sqsh",
+    PVM_INPUT_KIND_SQUASHFS, "/srv/pvm/output/job", M512, 1, { NULL }, 2222, "qemu",
+    PVM_CPU_MODE_MIGRATION_SAFE, NULL, -1, NULL, FALSE, "/srv/pvm/output/job/.pvm/output.img" },
 
   /* Refused. */
   { "qemu-fastest", "job", "/srv/pvm/images/job.qcow2", NULL, PVM_INPUT_KIND_NONE, NULL,
@@ -148,6 +155,7 @@ options_for_case (const BuildCase  *c,
   options->uuid = c->uuid;
   options->image_buffered = c->buffered;
   options->input_buffered = c->buffered;
+  options->output_disk = c->output_disk;
 }
 
 static void

@@ -18,7 +18,9 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
+#include <utime.h>
 
 #include <glib/gstdio.h>
 
@@ -672,6 +674,95 @@ test_save_and_resume (void)
   pvm_ok (PVM ("delete", "--config", env.config, "ticker", "shared"));
 }
 
+/* OUTPUT_MODE=disk: the guest writes an ext4 disk; a job saved in the
+ * middle goes on writing after resume; once the VM is off, a new pvm
+ * process (info) copies the files into the output directory, keeping a
+ * host file that is newer. */
+static void
+test_output_disk (void)
+{
+  static const char writer_job[] =
+    "echo 'from the guest' > \"$PVM_OUTPUT/result.txt\"\n"
+    "mkdir -p \"$PVM_OUTPUT/sub dir\"\n"
+    "echo deep > \"$PVM_OUTPUT/sub dir/deep.txt\"\n"
+    "echo guest > \"$PVM_OUTPUT/newer.txt\"\n"
+    "i=0\n"
+    "while [ $i -lt 30 ]; do echo \"tick $i\"; echo \"tick $i\" >> \"$PVM_OUTPUT/ticks\"; "
+    "i=$((i + 1)); sleep 0.2; done\n";
+  g_autofree char *dir = make_input_dir ("sources/writer", writer_job, "writer\n");
+  g_autofree char *archive = make_archive (dir, "writer");
+  g_autofree char *image = make_image ("writer");
+  g_autofree char *image_2 = make_image ("writer-2");
+  g_autofree char *output = work_path ("outputs/disk");
+  g_autofree char *newer = g_build_filename (output, "newer.txt", NULL);
+  g_autofree char *result = g_build_filename (output, "result.txt", NULL);
+  g_autofree char *deep = g_build_filename (output, "sub dir", "deep.txt", NULL);
+  g_autofree char *ticks_path = g_build_filename (output, "ticks", NULL);
+  g_autofree char *disk = g_build_filename (output, ".pvm", "output.img", NULL);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *expected_ticks = NULL;
+  g_autoptr(GString) ticks = g_string_new (NULL);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonNode) info = NULL;
+  g_autofree char *both = g_strdup_printf ("%s,%s", output, output);
+
+  /* Two VMs on one output disk would corrupt it. */
+  g_assert_cmpint (run_pvm (PVM ("--config", env.config, "--output-mode", "disk",
+                                 "-d", "writer,writer-2", "-i", "writer", "-o", both), NULL, &err),
+                   ==, 1);
+  g_assert_nonnull (strstr (err, "each VM needs an output directory of its own"));
+  g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
+
+  /* A host file newer than anything the guest writes. */
+  write_file (newer, "host\n", -1);
+  {
+    struct utimbuf times = { time (NULL) + 86400, time (NULL) + 86400 };
+
+    g_assert_cmpint (utime (newer, &times), ==, 0);
+  }
+
+  pvm_ok (PVM ("--config", env.config, "--output-mode", "disk", "-d", "writer", "-i", "writer",
+               "-o", output));
+  g_assert_true (g_file_test (disk, G_FILE_TEST_IS_REGULAR));
+  info = vm_info ("writer");
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (info), "output_disk"), ==,
+                   disk);
+
+  wait_for_serial_line ("writer", "tick 5");
+  pvm_ok (PVM ("save", "--config", env.config, "writer"));
+  wait_for_member ("writer", "state", "saved");
+  pvm_ok (PVM ("resume", "--config", env.config, "writer"));
+  /* "pvm info" finds it off and collects its output. */
+  wait_for_member ("writer", "state", "stopped");
+
+  g_file_get_contents (result, &text, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, "from the guest\n");
+  g_clear_pointer (&text, g_free);
+  g_file_get_contents (deep, &text, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, "deep\n");
+  g_clear_pointer (&text, g_free);
+  g_file_get_contents (newer, &text, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, "host\n");
+  g_clear_pointer (&text, g_free);
+  for (int i = 0; i < 30; i++)
+    g_string_append_printf (ticks, "tick %d\n", i);
+  g_file_get_contents (ticks_path, &text, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, ticks->str);
+
+  /* Again by hand: the same files, the host's newer one still kept. */
+  out = pvm_ok (PVM ("collect", "--config", env.config, "writer"));
+  g_assert_nonnull (strstr (out, "writer: copied 3 files from the output disk into"));
+  g_assert_nonnull (strstr (out, "writer: kept newer.txt: the host's copy is newer"));
+
+  pvm_ok (PVM ("delete", "--config", env.config, "writer"));
+}
+
 typedef struct
 {
   const char *name;
@@ -931,6 +1022,7 @@ main (int    argc,
   g_test_add_func ("/launch/snapshot-and-port", test_snapshot_and_port);
   g_test_add_func ("/launch/stop-and-reattach", test_stop_and_reattach);
   g_test_add_func ("/launch/save-and-resume", test_save_and_resume);
+  g_test_add_func ("/launch/output-disk", test_output_disk);
   g_test_add_func ("/launch/refusals", test_refusals);
 
   return g_test_run ();

@@ -30,7 +30,7 @@ static const FlagKey flag_keys[] = {
 
 static const char usage[] =
   "Usage: pvm [-d LIST] [-i LIST] [-o LIST] [-m LIST] [-c LIST] [-a LIST] [--install]\n"
-  "           [--config FILE] [--dry-run] [--json] [--wait] [--verbose]\n"
+  "           [--output-mode MODE] [--config FILE] [--dry-run] [--json] [--wait] [--verbose]\n"
   "       pvm COMMAND [OPTION...]\n"
   "\n"
   "Start Linux VMs for data processing: one VM per image, each with one read-only\n"
@@ -46,6 +46,9 @@ static const char usage[] =
   "  -c LIST          vCPUs per VM, e.g. 4,8\n"
   "  -a LIST          additional QEMU options per VM, e.g. \" -snapshot\"\n"
   "  --install        boot INSTALL_MEDIA to install an OS, with install_scripts shared\n"
+  "  --output-mode MODE\n"
+  "                   shared: the output directory is a shared folder (9p); disk: a disk\n"
+  "                   whose files are copied into it at power off (the VM can be saved)\n"
   "  --config FILE    read FILE (pvm.conf or an original pVM.cfg) instead of\n"
   "                   $XDG_CONFIG_HOME/pvm/pvm.conf\n"
   "  --dry-run        print the plan and check it; start nothing\n"
@@ -64,6 +67,7 @@ static const char usage[] =
   "  info             show a VM's state and how to reach it\n"
   "  stop             stop VMs: power button, then force off after a timeout\n"
   "  save, resume     save running VMs to disk, and continue them later\n"
+  "  collect          copy output disks' files into the output directories\n"
   "  delete           remove stopped VMs from libvirt (never their images)\n"
   "\n"
   "See pvm(1) and docs/configuration.md.\n";
@@ -102,6 +106,7 @@ typedef struct
   GError       *error;
   guint         waiting;
   gboolean      interrupted;
+  gboolean      collect_failed;
   gboolean      json;
 } Launch;
 
@@ -135,7 +140,10 @@ wait_done_cb (GObject      *object,
   PvmVm *vm = PVM_VM (object);
   g_autoptr(GError) error = NULL;
 
-  if (pvm_vm_wait_stopped_finish (vm, result, &error) && !launch->json)
+  if (!pvm_vm_wait_stopped_finish (vm, result, &error))
+    goto out;
+
+  if (!launch->json)
     {
       int job_exit;
       g_autofree char *status = pvm_vm_dup_guest_status (vm, &job_exit);
@@ -147,6 +155,11 @@ wait_done_cb (GObject      *object,
         g_print ("%s: powered off\n", pvm_vm_get_name (vm));
     }
 
+  /* OUTPUT_MODE=disk: the files come into the output directory now. */
+  if (pvm_vm_needs_collect (vm))
+    launch->collect_failed |= !pvm_cli_collect (vm, launch->json);
+
+out:
   if (--launch->waiting == 0)
     g_main_loop_quit (launch->loop);
 }
@@ -237,6 +250,9 @@ launch (PvmConfig *config,
           status = PVM_EXIT_FAILURE;
         }
 
+      if (state.collect_failed)
+        status = PVM_EXIT_FAILURE;
+
       /* Job mode: the status says whether every job succeeded. */
       for (guint i = 0; i < vms->len; i++)
         {
@@ -270,6 +286,7 @@ pvm_cli_launch (int    argc,
   g_autofree char *cwd = NULL;
   g_autofree char *config_path = NULL;
   char *lists[G_N_ELEMENTS (flag_keys)] = { NULL };
+  g_autofree char *output_mode = NULL;
   gboolean install = FALSE, dry_run = FALSE, json = FALSE, wait = FALSE;
   gboolean verbose = FALSE;
   int status = 0;
@@ -281,6 +298,7 @@ pvm_cli_launch (int    argc,
     { "cores", 'c', 0, G_OPTION_ARG_STRING, &lists[4], NULL, NULL },
     { "additional", 'a', 0, G_OPTION_ARG_STRING, &lists[5], NULL, NULL },
     { "install", 0, 0, G_OPTION_ARG_NONE, &install, NULL, NULL },
+    { "output-mode", 0, 0, G_OPTION_ARG_STRING, &output_mode, NULL, NULL },
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_path, NULL, NULL },
     { "dry-run", 0, 0, G_OPTION_ARG_NONE, &dry_run, NULL, NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, NULL, NULL },
@@ -327,6 +345,12 @@ pvm_cli_launch (int    argc,
 
   if (install && !pvm_config_set_string (config, "INSTALLING", "true", &error))
     g_assert_not_reached ();
+  if (output_mode != NULL && !pvm_config_set_string (config, "OUTPUT_MODE", output_mode, &error))
+    {
+      g_printerr ("pvm: --output-mode \"%s\": %s\n", output_mode, error->message);
+      status = PVM_EXIT_FAILURE;
+      goto out;
+    }
 
   cwd = g_get_current_dir ();
   plan = pvm_plan_new_from_config (config, cwd);

@@ -90,6 +90,58 @@ pvm_cli_print_vm (PvmVm *vm,
   g_print ("  guest    %s\n", guest);
 }
 
+/**
+ * pvm_cli_collect:
+ * @vm: a VM that is off, with an output disk
+ * @quiet: print nothing on success (JSON output)
+ *
+ * Copies the output disk's files into the output directory and says what
+ * was copied and what was kept.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+pvm_cli_collect (PvmVm    *vm,
+                 gboolean  quiet)
+{
+  g_autoptr(GPtrArray) copied = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GError) error = NULL;
+
+  if (!pvm_vm_collect (vm, copied, kept, &error))
+    {
+      g_printerr ("pvm: %s: cannot collect the output: %s\n", pvm_vm_get_name (vm),
+                  error->message);
+      return FALSE;
+    }
+  if (quiet)
+    return TRUE;
+
+  g_print ("%s: copied %u file%s from the output disk into %s\n", pvm_vm_get_name (vm),
+           copied->len, copied->len == 1 ? "" : "s", pvm_vm_get_plan (vm)->output);
+  for (guint i = 0; i < kept->len; i++)
+    g_print ("%s: kept %s: the host's copy is newer\n", pvm_vm_get_name (vm),
+             (char *) g_ptr_array_index (kept, i));
+  return TRUE;
+}
+
+/* Collects the output of VMs that stopped while no pVM was watching. */
+static void
+collect_pending (GPtrArray *vms)
+{
+  for (guint i = 0; i < vms->len; i++)
+    {
+      PvmVm *vm = g_ptr_array_index (vms, i);
+
+      if (pvm_vm_needs_collect (vm))
+        {
+          g_printerr ("pvm: %s powered off while no pvm was watching: collecting its output\n",
+                      pvm_vm_get_name (vm));
+          pvm_cli_collect (vm, TRUE);
+        }
+    }
+}
+
 /* ------------------------------------------------------------------ */
 /* Shared by the commands                                             */
 
@@ -213,6 +265,7 @@ pvm_cli_list (int    argc,
   vms = pvm_vm_list_fetch (connection, &error);
   if (vms == NULL)
     return fail ("pvm list", error);
+  collect_pending (vms);
 
   if (options.json)
     {
@@ -286,6 +339,12 @@ pvm_cli_info (int    argc,
   vm = pvm_vm_find (connection, argv[1], &error);
   if (vm == NULL)
     return fail ("pvm info", error);
+  {
+    g_autoptr(GPtrArray) vms = g_ptr_array_new ();
+
+    g_ptr_array_add (vms, vm);
+    collect_pending (vms);
+  }
 
   if (options.json)
     pvm_cli_print_json (pvm_vm_to_json (vm));
@@ -640,4 +699,75 @@ pvm_cli_resume (int    argc,
                 char **argv)
 {
   return save_or_resume (argc, argv, FALSE);
+}
+
+/* ------------------------------------------------------------------ */
+/* pvm collect                                                        */
+
+static const char collect_usage[] =
+  "Usage: pvm collect [--json] [--config FILE] NAME...|--all\n"
+  "\n"
+  "Copy the files of VMs' output disks (OUTPUT_MODE=disk) into their output\n"
+  "directories. pvm does this by itself when it sees a VM power off (--wait,\n"
+  "list, info); a host file newer than the guest's is never overwritten.\n"
+  "\n"
+  "  --all          collect every VM that is off and has an output disk\n"
+  "  --json         print machine-readable JSON\n"
+  "  --config FILE  read FILE instead of pvm.conf (for LIBVIRT_URI)\n"
+  "  -h, --help     show this help\n";
+
+int
+pvm_cli_collect_command (int    argc,
+                         char **argv)
+{
+  g_auto(Options) options = { 0 };
+  g_autoptr(GVirConnection) connection = NULL;
+  g_autoptr(GPtrArray) vms = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(JsonArray) results = json_array_new ();
+  GOptionEntry entries[] = {
+    { "all", 0, 0, G_OPTION_ARG_NONE, &options.all, NULL, NULL },
+    { NULL }
+  };
+  gboolean failed = FALSE;
+  int status = 0;
+
+  connection = begin_command ("pvm collect", collect_usage, entries, &options, &argc, &argv,
+                              &status);
+  if (connection == NULL)
+    return status;
+  if (options.all == (argc > 1))
+    return pvm_cli_usage_error ("pvm collect", options.all ? "give NAMEs or --all, not both"
+                                                           : "which VMs? Give NAMEs or --all");
+
+  vms = find_vms (connection, argc, argv, options.all, &error);
+  if (vms == NULL)
+    return fail ("pvm collect", error);
+
+  for (guint i = 0; i < vms->len; i++)
+    {
+      PvmVm *vm = g_ptr_array_index (vms, i);
+      gboolean done;
+
+      if (options.all && (pvm_vm_get_output_disk (vm) == NULL || pvm_vm_is_active (vm)))
+        continue;
+      done = pvm_cli_collect (vm, options.json);
+      failed |= !done;
+      if (options.json)
+        {
+          g_autoptr(JsonBuilder) builder = json_builder_new ();
+
+          json_builder_begin_object (builder);
+          json_builder_set_member_name (builder, "name");
+          json_builder_add_string_value (builder, pvm_vm_get_name (vm));
+          json_builder_set_member_name (builder, "collected");
+          json_builder_add_boolean_value (builder, done);
+          json_builder_end_object (builder);
+          json_array_add_element (results, json_builder_get_root (builder));
+        }
+    }
+
+  if (options.json)
+    pvm_cli_print_json (json_node_init_array (json_node_alloc (), results));
+  return failed ? PVM_EXIT_FAILURE : 0;
 }

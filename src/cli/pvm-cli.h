@@ -35,11 +35,15 @@ int        pvm_cli_save              (int          argc,
                                       char       **argv);
 int        pvm_cli_resume            (int          argc,
                                       char       **argv);
+int        pvm_cli_collect_command   (int          argc,
+                                      char       **argv);
 
 GVirConnection *pvm_cli_open_connection (PvmConfig *config,
                                          GError   **error);
 void       pvm_cli_print_vm          (PvmVm       *vm,
                                       guint        number);
+gboolean   pvm_cli_collect           (PvmVm       *vm,
+                                      gboolean     quiet);
 
 PvmConfig *pvm_cli_load_config       (const char  *path,
                                       gboolean     verbose,

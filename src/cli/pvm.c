@@ -25,6 +25,7 @@ static const Command commands[] = {
   { "delete", pvm_cli_delete },
   { "save", pvm_cli_save },
   { "resume", pvm_cli_resume },
+  { "collect", pvm_cli_collect_command },
   { "image", pvm_cli_image },
   { "squash", pvm_cli_squash },
 };

@@ -21,6 +21,7 @@ typedef enum
   KIND_LIST,
   KIND_PATH_LIST,
   KIND_SIZE_LIST,
+  KIND_SIZE,
   KIND_COUNT_LIST,
   KIND_PORT,
   KIND_BOOLEAN,
@@ -57,6 +58,7 @@ static const KeyInfo keys[] = {
   { "LIBVIRT_URI", KIND_STRING, NULL, "The libvirt connection the VMs run on" },
   { "CPU_MODE", KIND_CHOICE, "migration-safe|fastest", "The guest CPU: migration-safe, or fastest (KVM only)" },
   { "OUTPUT_MODE", KIND_CHOICE, "shared|disk", "The output: a shared folder (9p), or a disk image (can be saved and migrated)" },
+  { "OUTPUT_DISK_SIZE", KIND_SIZE, NULL, "The size of a new output disk (OUTPUT_MODE=disk; sparse; a plain number is MiB)" },
 };
 
 struct _PvmConfig
@@ -92,6 +94,7 @@ kind_is_list (KeyKind kind)
       return TRUE;
     case KIND_STRING:
     case KIND_PATH:
+    case KIND_SIZE:
     case KIND_PORT:
     case KIND_BOOLEAN:
     case KIND_CHOICE:
@@ -120,6 +123,7 @@ validate_value (const KeyInfo  *info,
   switch (info->kind)
     {
     case KIND_SIZE_LIST:
+    case KIND_SIZE:
       return pvm_size_parse (value, PVM_SIZE_MIB, &number, error);
 
     case KIND_COUNT_LIST:
@@ -275,6 +279,7 @@ pvm_config_init (PvmConfig *self)
   store_default (self, "LIBVIRT_URI", pvm_host_get_default_uri ());
   store_default (self, "CPU_MODE", "migration-safe");
   store_default (self, "OUTPUT_MODE", "shared");
+  store_default (self, "OUTPUT_DISK_SIZE", "20G");
 
   g_assert (g_hash_table_size (self->values) == G_N_ELEMENTS (keys));
 }
@@ -481,6 +486,26 @@ pvm_config_get_output_mode (PvmConfig *self)
 {
   return g_str_equal (pvm_config_get_string (self, "OUTPUT_MODE"), "disk")
     ? PVM_OUTPUT_MODE_DISK : PVM_OUTPUT_MODE_SHARED;
+}
+
+/**
+ * pvm_config_get_output_disk_size:
+ * @self: a #PvmConfig
+ *
+ * Returns: OUTPUT_DISK_SIZE, in bytes
+ */
+guint64
+pvm_config_get_output_disk_size (PvmConfig *self)
+{
+  guint64 size = 0;
+
+  g_return_val_if_fail (PVM_IS_CONFIG (self), 0);
+
+  /* Valid: it was checked when it was set. */
+  if (!pvm_size_parse (pvm_config_get_string (self, "OUTPUT_DISK_SIZE"), PVM_SIZE_MIB, &size,
+                       NULL))
+    g_return_val_if_reached (0);
+  return size;
 }
 
 static gboolean

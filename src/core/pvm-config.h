@@ -74,6 +74,7 @@ guint                pvm_config_get_uint          (PvmConfig        *self,
 PvmNetType           pvm_config_get_net_type      (PvmConfig        *self);
 PvmCpuMode           pvm_config_get_cpu_mode      (PvmConfig        *self);
 PvmOutputMode        pvm_config_get_output_mode   (PvmConfig        *self);
+guint64              pvm_config_get_output_disk_size (PvmConfig     *self);
 
 char               **pvm_config_split_list        (const char       *text);
 

@@ -12,6 +12,7 @@
 #include "pvm-host.h"
 #include "pvm-image-repo.h"
 #include "pvm-launcher.h"
+#include "pvm-output-disk.h"
 #include "pvm-plan.h"
 #include "pvm-qcow2.h"
 #include "pvm-size.h"

@@ -12,6 +12,7 @@
 #include <libxml/parser.h>
 #include <libxml/xpath.h>
 
+#include "pvm-contract.h"
 #include "pvm-domain.h"
 
 /* Every value @xpath selects in @config's XML (attributes or text). */
@@ -81,5 +82,24 @@ pvm_domain_dup_serial_log (GVirConfigDomain *config)
   g_return_val_if_fail (GVIR_CONFIG_IS_DOMAIN (config), NULL);
 
   paths = query_strings (config, "/domain/devices/serial[@type='file'][1]/source/@path");
+  return paths[0] != NULL ? g_strdup (paths[0]) : NULL;
+}
+
+/**
+ * pvm_domain_dup_output_disk:
+ * @config: a domain definition
+ *
+ * Returns: (transfer full) (nullable): the file of the disk with the
+ *   contract's output serial (OUTPUT_MODE=disk), or %NULL
+ */
+char *
+pvm_domain_dup_output_disk (GVirConfigDomain *config)
+{
+  g_auto(GStrv) paths = NULL;
+
+  g_return_val_if_fail (GVIR_CONFIG_IS_DOMAIN (config), NULL);
+
+  paths = query_strings (config, "/domain/devices/disk[serial='" PVM_CONTRACT_OUTPUT_SERIAL "']"
+                                 "/source/@file");
   return paths[0] != NULL ? g_strdup (paths[0]) : NULL;
 }

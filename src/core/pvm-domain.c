@@ -234,7 +234,8 @@ check_options (const PvmDomainOptions  *options,
       return FALSE;
     }
   if (!check_path ("QEMU binary", options->emulator, error) ||
-      !check_path ("serial log", options->serial_log, error))
+      !check_path ("serial log", options->serial_log, error) ||
+      (options->output_disk != NULL && !check_path ("output disk", options->output_disk, error)))
     return FALSE;
   if (options->uuid != NULL && !g_uuid_string_is_valid (options->uuid))
     {
@@ -1061,7 +1062,15 @@ pvm_domain_build (const PvmVmPlan         *vm,
     return NULL;
   if (vm->input_kind != PVM_INPUT_KIND_NONE && !add_device (domain, input_new (vm, options, error)))
     return NULL;
-  if (vm->output != NULL)
+  if (vm->output != NULL && options->output_disk != NULL)
+    {
+      if (!add_device (domain, virtio_disk_new ("<disk><serial>" PVM_CONTRACT_OUTPUT_SERIAL
+                                                "</serial></disk>", options->output_disk,
+                                                GVIR_CONFIG_DOMAIN_DISK_FORMAT_RAW, "vdc", TRUE,
+                                                options->output_buffered, error)))
+        return NULL;
+    }
+  else if (vm->output != NULL)
     add_device (domain, share_new (vm->output, PVM_CONTRACT_OUTPUT_TAG, TRUE));
 
   if (!add_device (domain, serial_new (options->serial_log, error)) ||

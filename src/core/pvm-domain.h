@@ -43,6 +43,9 @@ typedef struct
   const char *uuid;          /* the domain's UUID, or NULL to let libvirt pick one */
   gboolean    image_buffered; /* the image's file system cannot bypass the page cache */
   gboolean    input_buffered; /* (O_DIRECT, e.g. tmpfs): use it, with I/O in threads */
+  const char *output_disk;    /* OUTPUT_MODE=disk: the output disk image, else NULL
+                               * for a 9p share of the output directory */
+  gboolean    output_buffered;
 } PvmDomainOptions;
 
 char             *pvm_domain_name_for_image_name (const char              *image_name);
@@ -55,6 +58,7 @@ PvmVmPlan        *pvm_domain_dup_plan            (GVirConfigDomain        *confi
 gboolean          pvm_domain_args_have_snapshot  (const char * const      *args);
 GStrv             pvm_domain_dup_disk_paths      (GVirConfigDomain        *config);
 char             *pvm_domain_dup_serial_log      (GVirConfigDomain        *config);
+char             *pvm_domain_dup_output_disk     (GVirConfigDomain        *config);
 
 
 G_END_DECLS

@@ -130,12 +130,21 @@ pvm_host_find_tool (const char  *program,
                     const char  *debian_package,
                     GError     **error)
 {
+  static const char * const sbin_dirs[] = { "/usr/sbin", "/sbin" };
   char *path;
 
   g_return_val_if_fail (program != NULL, NULL);
   g_return_val_if_fail (debian_package != NULL, NULL);
 
   path = g_find_program_in_path (program);
+  /* mkfs.ext4 and debugfs live in sbin, which a user's PATH lacks on Debian. */
+  for (guint i = 0; path == NULL && i < G_N_ELEMENTS (sbin_dirs); i++)
+    {
+      g_autofree char *candidate = g_build_filename (sbin_dirs[i], program, NULL);
+
+      if (g_file_test (candidate, G_FILE_TEST_IS_EXECUTABLE))
+        path = g_steal_pointer (&candidate);
+    }
   if (path == NULL)
     g_set_error (error, PVM_ERROR, PVM_ERROR_MISSING_TOOL,
                  "%s was not found in PATH (on Debian, install the package \"%s\")",

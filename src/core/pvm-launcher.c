@@ -19,6 +19,7 @@
 #include "pvm-error.h"
 #include "pvm-host.h"
 #include "pvm-launcher.h"
+#include "pvm-output-disk.h"
 #include "pvm-vm.h"
 
 struct _PvmLauncher
@@ -46,6 +47,10 @@ typedef struct
   GVirConfigDomain *old_config;     /* the definition it replaces, if any */
   GVirDomain       *domain;         /* once defined */
   GPtrArray        *created_dirs;   /* the output and its parents pVM made, top first */
+  PvmDomainOptions  options;        /* how the domain is built; strings below or borrowed */
+  char             *uuid;
+  char             *output_disk;    /* OUTPUT_MODE=disk */
+  gboolean          created_disk;
   gboolean          started;
   GError           *start_error;
 } Slot;
@@ -57,6 +62,7 @@ typedef struct
   char       *emulator;
   PvmCpuMode  cpu_mode;
   gboolean    output_disk;
+  guint64     output_disk_size;
   gboolean    installing;
   const char *domain_type;
   GPtrArray  *warnings;             /* char* */
@@ -72,6 +78,8 @@ slot_free (Slot *slot)
   g_clear_object (&slot->domain);
   g_clear_error (&slot->start_error);
   g_clear_pointer (&slot->created_dirs, g_ptr_array_unref);
+  g_free (slot->uuid);
+  g_free (slot->output_disk);
   g_free (slot);
 }
 
@@ -262,8 +270,6 @@ prepare_slot (GVirConnection *connection,
   g_autofree char *real = NULL;
   g_autofree char *log_name = NULL;
   const char *user;
-  const char *uuid = NULL;
-  PvmDomainOptions options = { 0 };
 
   slot->domain_name = pvm_domain_name_for_plan (slot->vm);
   log_name = g_strconcat (slot->domain_name, ".log", NULL);
@@ -308,7 +314,7 @@ prepare_slot (GVirConnection *connection,
           return;
         }
       /* Redefined in place: same domain, new plan. */
-      uuid = gvir_domain_get_uuid (existing);
+      slot->uuid = g_strdup (gvir_domain_get_uuid (existing));
     }
 
   real = realpath (slot->vm->image, NULL);
@@ -320,19 +326,35 @@ prepare_slot (GVirConnection *connection,
       return;
     }
 
-  options.domain_type = data->domain_type;
-  options.emulator = data->emulator;
-  options.cpu_mode = data->cpu_mode;
-  options.serial_log = slot->serial_log;
-  options.uuid = uuid;
-  if (local)
+  if (data->output_disk && slot->vm->output != NULL)
     {
-      options.image_buffered = !supports_direct_io (slot->vm->image);
-      options.input_buffered = slot->vm->input_kind == PVM_INPUT_KIND_SQUASHFS &&
-                               !supports_direct_io (slot->vm->input);
+      g_autofree char *disk_real = NULL;
+
+      slot->output_disk = pvm_output_disk_dup_path (slot->vm->output);
+      disk_real = realpath (slot->output_disk, NULL);
+      if (disk_real != NULL && (user = g_hash_table_lookup (in_use, disk_real)) != NULL)
+        {
+          g_string_append_printf (problems, "VM %u (%s): the output disk %s is in use by the "
+                                  "running VM %s\n", slot->vm->index + 1, slot->vm->name,
+                                  slot->output_disk, user);
+          return;
+        }
     }
 
-  slot->config = pvm_domain_build (slot->vm, &options, &error);
+  slot->options.domain_type = data->domain_type;
+  slot->options.emulator = data->emulator;
+  slot->options.cpu_mode = data->cpu_mode;
+  slot->options.serial_log = slot->serial_log;
+  slot->options.uuid = slot->uuid;
+  slot->options.output_disk = slot->output_disk;
+  if (local)
+    {
+      slot->options.image_buffered = !supports_direct_io (slot->vm->image);
+      slot->options.input_buffered = slot->vm->input_kind == PVM_INPUT_KIND_SQUASHFS &&
+                                     !supports_direct_io (slot->vm->input);
+    }
+
+  slot->config = pvm_domain_build (slot->vm, &slot->options, &error);
   if (slot->config == NULL)
     g_string_append_printf (problems, "VM %u (%s): %s\n", slot->vm->index + 1, slot->vm->name,
                             error->message);
@@ -361,12 +383,6 @@ prepare (PvmLauncher  *self,
     {
       g_set_error_literal (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED,
                            "Install mode (--install, INSTALLING) is not in this version yet");
-      return FALSE;
-    }
-  if (data->output_disk)
-    {
-      g_set_error_literal (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED,
-                           "OUTPUT_MODE=disk is not in this version yet: use OUTPUT_MODE=shared");
       return FALSE;
     }
 
@@ -407,6 +423,24 @@ prepare (PvmLauncher  *self,
   for (guint i = 0; i < data->slots->len; i++)
     prepare_slot (self->connection, data, g_ptr_array_index (data->slots, i), in_use, log_dir,
                   local, problems);
+
+  /* One ext4 disk written by two guests would be corrupted. */
+  for (guint i = 0; data->output_disk && i < data->slots->len; i++)
+    for (guint j = 0; j < i; j++)
+      {
+        Slot *a = g_ptr_array_index (data->slots, j);
+        Slot *b = g_ptr_array_index (data->slots, i);
+
+        if (a->output_disk != NULL && b->output_disk != NULL &&
+            g_str_equal (a->output_disk, b->output_disk))
+          {
+            g_string_append_printf (problems, "VM %u (%s): VM %u has the same output %s: with "
+                                    "OUTPUT_MODE=disk each VM needs an output directory of its "
+                                    "own\n", b->vm->index + 1, b->vm->name, a->vm->index + 1,
+                                    b->vm->output);
+            break;
+          }
+      }
 
   if (problems->len > 0)
     {
@@ -494,6 +528,14 @@ undo (GVirConnection *connection,
                                 error->message);
       slot->started = FALSE;
       g_clear_error (&error);
+      if (slot->created_disk)
+        {
+          g_autofree char *dir = g_path_get_dirname (slot->output_disk);
+
+          g_unlink (slot->output_disk);
+          g_rmdir (dir);
+          slot->created_disk = FALSE;
+        }
       remove_created_output (slot);
 
       if (slot->domain == NULL)
@@ -551,6 +593,29 @@ launch_thread (GTask        *task,
         g_clear_error (&error);
         goto failed;
       }
+
+  for (guint i = 0; i < data->slots->len; i++)
+    {
+      Slot *slot = g_ptr_array_index (data->slots, i);
+
+      if (slot->output_disk == NULL || !connection_is_local (self->connection))
+        continue;
+      if (!pvm_output_disk_prepare (slot->vm->output, data->output_disk_size,
+                                    &slot->created_disk, cancellable, &error))
+        {
+          g_string_append_printf (failures, "VM %u (%s): %s", slot->vm->index + 1,
+                                  slot->vm->name, error->message);
+          g_clear_error (&error);
+          goto failed;
+        }
+      if (!supports_direct_io (slot->output_disk))
+        {
+          slot->options.output_buffered = TRUE;
+          g_clear_object (&slot->config);
+          slot->config = pvm_domain_build (slot->vm, &slot->options, &error);
+          g_assert_no_error (error);
+        }
+    }
 
   for (guint i = 0; i < data->slots->len; i++)
     {
@@ -669,6 +734,7 @@ pvm_launcher_launch_async (PvmLauncher         *self,
     data->emulator = g_strdup (pvm_config_get_string (self->config, "QEMU_BIN"));
   data->cpu_mode = pvm_config_get_cpu_mode (self->config);
   data->output_disk = pvm_config_get_output_mode (self->config) == PVM_OUTPUT_MODE_DISK;
+  data->output_disk_size = pvm_config_get_output_disk_size (self->config);
   data->installing = pvm_config_get_boolean (self->config, "INSTALLING");
   data->warnings = g_ptr_array_new_with_free_func (g_free);
 

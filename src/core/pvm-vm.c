@@ -18,6 +18,7 @@
 #include "pvm-error.h"
 #include "pvm-host.h"
 #include "pvm-image-repo.h"
+#include "pvm-output-disk.h"
 #include "pvm-vm.h"
 
 /* How much of the end of the serial log is searched for status lines: they
@@ -37,6 +38,7 @@ struct _PvmVm
   PvmVmPlan       *plan;
   char            *domain_name;
   char            *serial_log;
+  char            *output_disk;     /* OUTPUT_MODE=disk, or NULL */
   virConnectPtr    handle;          /* for the event registration */
   int              callback_id;     /* libvirt's lifecycle events, or -1 */
 
@@ -167,6 +169,7 @@ pvm_vm_finalize (GObject *object)
   g_clear_pointer (&self->plan, pvm_vm_plan_free);
   g_free (self->domain_name);
   g_free (self->serial_log);
+  g_free (self->output_disk);
 
   G_OBJECT_CLASS (pvm_vm_parent_class)->finalize (object);
 }
@@ -261,6 +264,7 @@ pvm_vm_new_for_domain (GVirConnection  *connection,
   self->domain = g_object_ref (domain);
   self->domain_name = g_strdup (gvir_domain_get_name (domain));
   self->serial_log = pvm_domain_dup_serial_log (config);
+  self->output_disk = pvm_domain_dup_output_disk (config);
 
   {
     g_autoptr(PvmVirDomain) domain_handle = NULL;
@@ -528,6 +532,78 @@ pvm_vm_get_serial_log (PvmVm *self)
   return self->serial_log;
 }
 
+/**
+ * pvm_vm_get_output_disk:
+ * @self: a #PvmVm
+ *
+ * Returns: (nullable): the VM's output disk image (OUTPUT_MODE=disk), or
+ *   %NULL when its output is a shared folder or it has none
+ */
+const char *
+pvm_vm_get_output_disk (PvmVm *self)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), NULL);
+
+  return self->output_disk;
+}
+
+/**
+ * pvm_vm_needs_collect:
+ * @self: a #PvmVm
+ *
+ * Returns: whether the VM is off and its output disk holds what was not
+ *   copied into its output directory yet
+ */
+gboolean
+pvm_vm_needs_collect (PvmVm *self)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), FALSE);
+
+  return self->output_disk != NULL && self->plan->output != NULL && !pvm_vm_is_active (self) &&
+         self->state != PVM_VM_STATE_SAVED && pvm_output_disk_needs_collect (self->plan->output);
+}
+
+/**
+ * pvm_vm_collect:
+ * @self: a #PvmVm that is off
+ * @copied: (element-type utf8): gets the files copied, relative to the
+ *   output directory
+ * @kept: (element-type utf8): gets the host files kept (newer than the
+ *   guest's)
+ * @error: return location for a #GError
+ *
+ * Copies the files of the VM's output disk into its output directory
+ * (pvm_output_disk_collect()). Refused (%PVM_ERROR_BUSY) while the VM runs
+ * or is saved: its guest may still write.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+pvm_vm_collect (PvmVm      *self,
+                GPtrArray  *copied,
+                GPtrArray  *kept,
+                GError    **error)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (self->output_disk == NULL || self->plan->output == NULL)
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_FOUND,
+                   "The VM %s has no output disk (its output is %s)", self->plan->name,
+                   self->plan->output != NULL ? "a shared folder" : "none");
+      return FALSE;
+    }
+  if (pvm_vm_is_active (self) || self->state == PVM_VM_STATE_SAVED)
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_BUSY,
+                   "The VM %s is %s: its output can be collected once it is off",
+                   self->plan->name, pvm_vm_state_to_string (self->state));
+      return FALSE;
+    }
+  return pvm_output_disk_collect (self->plan->output, copied, kept, NULL, error);
+}
+
 PvmVmState
 pvm_vm_get_state (PvmVm *self)
 {
@@ -694,7 +770,8 @@ add_string_member (JsonBuilder *builder,
  *
  * Returns: (transfer full): a JSON object with the members of the plan
  *   (pvm_vm_plan_add_json_members()) and domain, uri, state, guest_status,
- *   job_exit, ssh, console and serial_log (null where there is none)
+ *   job_exit, ssh, console, serial_log and output_disk (null where there
+ *   is none)
  */
 JsonNode *
 pvm_vm_to_json (PvmVm *self)
@@ -725,6 +802,7 @@ pvm_vm_to_json (PvmVm *self)
   add_string_member (builder, "ssh", ssh);
   add_string_member (builder, "console", console);
   add_string_member (builder, "serial_log", self->serial_log);
+  add_string_member (builder, "output_disk", self->output_disk);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);

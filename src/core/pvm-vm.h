@@ -72,6 +72,7 @@ GVirDomain      *pvm_vm_get_domain             (PvmVm           *self);
 const PvmVmPlan *pvm_vm_get_plan               (PvmVm           *self);
 const char      *pvm_vm_get_uri                (PvmVm           *self);
 const char      *pvm_vm_get_serial_log         (PvmVm           *self);
+const char      *pvm_vm_get_output_disk        (PvmVm           *self);
 PvmVmState       pvm_vm_get_state              (PvmVm           *self);
 const char      *pvm_vm_state_to_string        (PvmVmState       state);
 gboolean         pvm_vm_is_active              (PvmVm           *self);
@@ -112,6 +113,11 @@ void             pvm_vm_resume_async           (PvmVm           *self,
                                                 gpointer         user_data);
 gboolean         pvm_vm_resume_finish          (PvmVm           *self,
                                                 GAsyncResult    *result,
+                                                GError         **error);
+gboolean         pvm_vm_needs_collect          (PvmVm           *self);
+gboolean         pvm_vm_collect                (PvmVm           *self,
+                                                GPtrArray       *copied,
+                                                GPtrArray       *kept,
                                                 GError         **error);
 gboolean         pvm_vm_delete                 (PvmVm           *self,
                                                 GError         **error);
