@@ -65,10 +65,12 @@ pvm_cli_print_vm (PvmVm *vm,
   g_autofree char *guest = dup_guest_line (vm);
   g_autofree char *extra = g_strjoinv (" ", plan->extra_args);
 
+  const char *state = pvm_vm_state_to_string (pvm_vm_get_state (vm));
+
   if (number > 0)
-    g_print ("VM %u: %s (%s)\n", number, plan->name, pvm_vm_state_to_string (pvm_vm_get_state (vm)));
+    g_print ("VM %u: %s (%s)\n", number, plan->name, state);
   else
-    g_print ("%s (%s)\n", plan->name, pvm_vm_state_to_string (pvm_vm_get_state (vm)));
+    g_print ("%s (%s)\n", plan->name, state);
   g_print ("  ssh      %s\n", ssh != NULL ? ssh : "none (no forwarded port)");
   g_print ("  console  %s\n", console);
   g_print ("  serial   %s\n", pvm_vm_get_serial_log (vm) != NULL ? pvm_vm_get_serial_log (vm)

@@ -184,7 +184,8 @@ pick_domain_type (GVirConnection  *connection,
       domains = gvir_config_capabilities_guest_arch_get_domains (arch);
       for (GList *d = domains; d != NULL; d = d->next)
         {
-          GVirConfigDomainVirtType type = gvir_config_capabilities_guest_domain_get_virt_type (d->data);
+          GVirConfigDomainVirtType type =
+            gvir_config_capabilities_guest_domain_get_virt_type (d->data);
 
           kvm |= type == GVIR_CONFIG_DOMAIN_VIRT_KVM;
           qemu |= type == GVIR_CONFIG_DOMAIN_VIRT_QEMU;
@@ -543,8 +544,9 @@ undo (GVirConnection *connection,
 
       if (slot->old_config != NULL)
         {
-          g_autoptr(GVirDomain) restored = gvir_connection_create_domain (connection, slot->old_config,
-                                                                          &error);
+          g_autoptr(GVirDomain) restored = NULL;
+
+          restored = gvir_connection_create_domain (connection, slot->old_config, &error);
           if (restored == NULL)
             g_string_append_printf (notes, "; could not restore the previous definition of "
                                     "%s: %s", slot->domain_name, error->message);

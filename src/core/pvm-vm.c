@@ -1,49 +1,31 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+/* pvm-vm.c: a VM pVM launched, found from its domain; its state, its
+ * guest's status and its connection details. pvm-vm-actions.c does things
+ * to it. */
 
 #define G_LOG_DOMAIN "pvm-vm"
 
 #include "config.h"
 
-#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include <glib/gstdio.h>
 #include <libvirt/virterror.h>
 
 #include "pvm-autocleanups.h"
 #include "pvm-contract.h"
 #include "pvm-domain.h"
 #include "pvm-error.h"
-#include "pvm-host.h"
 #include "pvm-image-repo.h"
 #include "pvm-output-disk.h"
-#include "pvm-vm.h"
+#include "pvm-vm-private.h"
 
 /* How much of the end of the serial log is searched for status lines: they
  * are few, and a job's output may be large. */
 #define SERIAL_TAIL_BYTES (256 * 1024)
 
-/* How often a graceful stop presses the power button while it waits. */
-#define PRESS_AGAIN_SECONDS 5
 
-struct _PvmVm
-{
-  GObject          parent_instance;
-
-  /* Owned */
-  GVirConnection  *connection;
-  GVirDomain      *domain;
-  PvmVmPlan       *plan;
-  char            *domain_name;
-  char            *serial_log;
-  char            *output_disk;     /* OUTPUT_MODE=disk, or NULL */
-  virConnectPtr    handle;          /* for the event registration */
-  int              callback_id;     /* libvirt's lifecycle events, or -1 */
-
-  PvmVmState       state;
-};
 
 enum {
   PROP_0,
@@ -62,9 +44,9 @@ G_DEFINE_ENUM_TYPE (PvmVmState, pvm_vm_state,
                     G_DEFINE_ENUM_VALUE (PVM_VM_STATE_SAVED, "saved"),
                     G_DEFINE_ENUM_VALUE (PVM_VM_STATE_CRASHED, "crashed"))
 
-static void
-set_state (PvmVm      *self,
-           PvmVmState  state)
+void
+_pvm_vm_set_state (PvmVm      *self,
+                   PvmVmState  state)
 {
   if (self->state == state)
     return;
@@ -92,19 +74,19 @@ lifecycle_event_cb (virConnectPtr  connection,
     {
     case VIR_DOMAIN_EVENT_STARTED:
     case VIR_DOMAIN_EVENT_RESUMED:
-      set_state (self, PVM_VM_STATE_RUNNING);
+      _pvm_vm_set_state (self, PVM_VM_STATE_RUNNING);
       break;
     case VIR_DOMAIN_EVENT_SUSPENDED:
     case VIR_DOMAIN_EVENT_PMSUSPENDED:
-      set_state (self, PVM_VM_STATE_PAUSED);
+      _pvm_vm_set_state (self, PVM_VM_STATE_PAUSED);
       break;
     case VIR_DOMAIN_EVENT_STOPPED:
-      set_state (self, detail == VIR_DOMAIN_EVENT_STOPPED_SAVED ? PVM_VM_STATE_SAVED
+      _pvm_vm_set_state (self, detail == VIR_DOMAIN_EVENT_STOPPED_SAVED ? PVM_VM_STATE_SAVED
                        : detail == VIR_DOMAIN_EVENT_STOPPED_CRASHED ? PVM_VM_STATE_CRASHED
                        : PVM_VM_STATE_STOPPED);
       break;
     case VIR_DOMAIN_EVENT_CRASHED:
-      set_state (self, PVM_VM_STATE_CRASHED);
+      _pvm_vm_set_state (self, PVM_VM_STATE_CRASHED);
       break;
     default:
       break;
@@ -119,9 +101,9 @@ free_weak_ref (void *opaque)
   g_free (opaque);
 }
 
-static PvmVmState
-query_state (GVirDomain  *domain,
-             GError     **error)
+PvmVmState
+_pvm_vm_query_state (GVirDomain  *domain,
+                     GError     **error)
 {
   g_autoptr(GVirDomainInfo) info = gvir_domain_get_info (domain, error);
 
@@ -273,10 +255,10 @@ pvm_vm_new_for_domain (GVirConnection  *connection,
     g_object_get (connection, "handle", &self->handle, NULL);
     g_object_get (domain, "handle", &domain_handle, NULL);
     g_weak_ref_init (weak, self);
-    self->callback_id = virConnectDomainEventRegisterAny (self->handle, domain_handle,
-                                                          VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                                          VIR_DOMAIN_EVENT_CALLBACK (lifecycle_event_cb),
-                                                          weak, free_weak_ref);
+    self->callback_id =
+      virConnectDomainEventRegisterAny (self->handle, domain_handle, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                        VIR_DOMAIN_EVENT_CALLBACK (lifecycle_event_cb),
+                                        weak, free_weak_ref);
     if (self->callback_id < 0)
       {
         free_weak_ref (weak);
@@ -287,7 +269,7 @@ pvm_vm_new_for_domain (GVirConnection  *connection,
       }
   }
   /* Events from now on; what happened before the registration is read. */
-  self->state = query_state (domain, NULL);
+  self->state = _pvm_vm_query_state (domain, NULL);
 
   return g_steal_pointer (&self);
 }
@@ -806,668 +788,4 @@ pvm_vm_to_json (PvmVm *self)
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
-}
-
-/* ------------------------------------------------------------------ */
-/* Stopping                                                           */
-
-typedef struct
-{
-  gulong         stopped_id;
-  guint          timeout_id;
-  guint          repress_id;
-  gulong         cancelled_id;
-  guint          cancel_idle_id;
-  gboolean       forced;
-  gboolean       destroying;
-  gboolean       done;
-  gboolean       holds_ref;     /* a reference to the task while it waits */
-} StopData;
-
-static void
-stop_data_free (StopData *data)
-{
-  g_assert (data->stopped_id == 0 && data->timeout_id == 0 && data->repress_id == 0 &&
-            data->cancelled_id == 0 && data->cancel_idle_id == 0);
-  g_free (data);
-}
-
-/* Disconnects everything that waits; the task then completes, once. */
-static void
-stop_disarm (GTask *task)
-{
-  PvmVm *self = g_task_get_source_object (task);
-  StopData *data = g_task_get_task_data (task);
-
-  g_clear_signal_handler (&data->stopped_id, self);
-  g_clear_handle_id (&data->timeout_id, g_source_remove);
-  g_clear_handle_id (&data->repress_id, g_source_remove);
-  g_clear_handle_id (&data->cancel_idle_id, g_source_remove);
-  if (data->cancelled_id != 0)
-    {
-      g_cancellable_disconnect (g_task_get_cancellable (task), data->cancelled_id);
-      data->cancelled_id = 0;
-    }
-}
-
-/* Takes @error. */
-static void
-stop_complete (GTask  *task,
-               GError *error)
-{
-  StopData *data = g_task_get_task_data (task);
-
-  g_assert (!data->done);
-  data->done = TRUE;
-  stop_disarm (task);
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-  if (data->holds_ref)
-    {
-      data->holds_ref = FALSE;
-      g_object_unref (task);
-    }
-}
-
-static gboolean
-is_active_now (PvmVm *self)
-{
-  PvmVmState state = query_state (self->domain, NULL);
-
-  return state == PVM_VM_STATE_RUNNING || state == PVM_VM_STATE_PAUSED;
-}
-
-static void
-destroy_thread (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  PvmVm *self = source_object;
-  g_autoptr(GError) error = NULL;
-
-  /* A failure after the VM stopped by itself meanwhile is no failure. */
-  if (gvir_domain_stop (self->domain, 0, &error) || !is_active_now (self))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_new_error (task, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot force %s off: %s",
-                             self->domain_name, error->message);
-}
-
-static void
-destroy_done_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  StopData *data = g_task_get_task_data (task);
-  GError *error = NULL;
-
-  data->forced = TRUE;
-  g_task_propagate_boolean (G_TASK (result), &error);
-  stop_complete (task, error);
-}
-
-/* Force off, in a thread: QEMU may take seconds to die. From here on the
- * task waits for nothing else. */
-static void
-stop_destroy (GTask *task)
-{
-  PvmVm *self = g_task_get_source_object (task);
-  StopData *data = g_task_get_task_data (task);
-  g_autoptr(GTask) destroy = NULL;
-
-  stop_disarm (task);
-  data->destroying = TRUE;
-  destroy = g_task_new (self, NULL, destroy_done_cb, g_object_ref (task));
-  g_task_set_source_tag (destroy, stop_destroy);
-  g_task_run_in_thread (destroy, destroy_thread);
-}
-
-static void
-stop_state_cb (PvmVm      *self,
-               GParamSpec *pspec,
-               GTask      *task)
-{
-  if (!pvm_vm_is_active (self))
-    stop_complete (task, NULL);
-}
-
-static gboolean
-stop_timeout_cb (gpointer user_data)
-{
-  GTask *task = user_data;
-  StopData *data = g_task_get_task_data (task);
-
-  data->timeout_id = 0;
-  stop_destroy (task);
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-stop_cancel_idle_cb (gpointer user_data)
-{
-  GTask *task = user_data;
-  StopData *data = g_task_get_task_data (task);
-
-  data->cancel_idle_id = 0;
-  stop_complete (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                            "Stopped waiting for the VM to power off"));
-  return G_SOURCE_REMOVE;
-}
-
-/* A handler cannot disconnect itself: complete the task from an idle. */
-static void
-stop_cancelled_cb (GCancellable *cancellable,
-                   GTask        *task)
-{
-  StopData *data = g_task_get_task_data (task);
-
-  if (data->cancel_idle_id == 0)
-    data->cancel_idle_id = g_idle_add (stop_cancel_idle_cb, task);
-}
-
-static void
-power_button_thread (GTask        *task,
-                     gpointer      source_object,
-                     gpointer      task_data,
-                     GCancellable *cancellable)
-{
-  PvmVm *self = source_object;
-  GError *error = NULL;
-
-  if (gvir_domain_shutdown (self->domain, VIR_DOMAIN_SHUTDOWN_ACPI_POWER_BTN, &error))
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_error (task, error);
-}
-
-static void
-power_button_done_cb (GObject      *object,
-                      GAsyncResult *result,
-                      gpointer      user_data)
-{
-  g_autoptr(GTask) task = user_data;
-  g_autoptr(GError) error = NULL;
-  StopData *data = g_task_get_task_data (task);
-  PvmVm *self = g_task_get_source_object (task);
-
-  if (g_task_propagate_boolean (G_TASK (result), &error) || data->done || data->destroying)
-    return;
-
-  /* The VM stopped meanwhile: its lifecycle event completes the task. */
-  if (!is_active_now (self))
-    return;
-
-  /* The button could not be pressed (a guest without ACPI): pull the plug. */
-  g_debug ("%s: the power button failed: %s", self->domain_name, error->message);
-  stop_destroy (task);
-}
-
-static void
-press_power_button (GTask *task)
-{
-  g_autoptr(GTask) button = g_task_new (g_task_get_source_object (task), NULL,
-                                        power_button_done_cb, g_object_ref (task));
-
-  g_task_set_source_tag (button, press_power_button);
-  g_task_run_in_thread (button, power_button_thread);
-}
-
-static gboolean
-press_again_cb (gpointer user_data)
-{
-  press_power_button (user_data);
-  return G_SOURCE_CONTINUE;
-}
-
-/**
- * pvm_vm_stop_async:
- * @self: a #PvmVm
- * @mode: press the power button, or force off
- * @timeout_seconds: with %PVM_VM_STOP_GRACEFUL, how long to wait for the
- *   guest before forcing it off
- * @cancellable: (nullable): stops waiting (the VM may stop all the same);
- *   cancel it from the main context
- * @callback: called when the VM has stopped
- * @user_data: data for @callback
- *
- * Stops the VM: the ACPI power button, which pVM's guest contract turns
- * into a clean power off, then, if the guest has not powered off after
- * @timeout_seconds, the equivalent of pulling the plug. A VM that is not
- * running is stopped already. Needs libvirt's events (gvir_event_register()).
- */
-void
-pvm_vm_stop_async (PvmVm               *self,
-                   PvmVmStopMode        mode,
-                   guint                timeout_seconds,
-                   GCancellable        *cancellable,
-                   GAsyncReadyCallback  callback,
-                   gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  StopData *data;
-
-  g_return_if_fail (PVM_IS_VM (self));
-  g_return_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pvm_vm_stop_async);
-  g_task_set_check_cancellable (task, FALSE);
-  data = g_new0 (StopData, 1);
-  g_task_set_task_data (task, data, (GDestroyNotify) stop_data_free);
-
-  if (!pvm_vm_is_active (self))
-    {
-      stop_complete (task, NULL);
-      return;
-    }
-
-  if (mode == PVM_VM_STOP_FORCE)
-    {
-      stop_destroy (task);
-      return;
-    }
-
-  /* The handlers below hold no reference: this one lasts until the end. */
-  data->holds_ref = TRUE;
-  g_object_ref (task);
-  data->stopped_id = g_signal_connect (self, "notify::state", G_CALLBACK (stop_state_cb), task);
-  data->timeout_id = g_timeout_add_seconds (timeout_seconds, stop_timeout_cb, task);
-  if (cancellable != NULL)
-    data->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (stop_cancelled_cb),
-                                                task, NULL);
-
-  press_power_button (task);
-  /* A guest still booting ignores the button: press it again now and
-   * then, as a person would. */
-  data->repress_id = g_timeout_add_seconds (PRESS_AGAIN_SECONDS, press_again_cb, task);
-}
-
-/**
- * pvm_vm_stop_finish:
- * @self: a #PvmVm
- * @result: the result
- * @forced: (out) (optional): whether the VM had to be forced off
- * @error: return location for a #GError
- *
- * Returns: %TRUE if the VM is stopped
- */
-gboolean
-pvm_vm_stop_finish (PvmVm         *self,
-                    GAsyncResult  *result,
-                    gboolean      *forced,
-                    GError       **error)
-{
-  StopData *data;
-
-  g_return_val_if_fail (PVM_IS_VM (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  data = g_task_get_task_data (G_TASK (result));
-  if (forced != NULL)
-    *forced = data->forced;
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/* ------------------------------------------------------------------ */
-/* Waiting                                                            */
-
-static void
-wait_complete (GTask  *task,
-               GError *error)
-{
-  PvmVm *self = g_task_get_source_object (task);
-  gulong *ids = g_task_get_task_data (task);
-
-  g_clear_signal_handler (&ids[0], self);
-  if (ids[2] != 0)
-    g_source_remove (ids[2]);
-  ids[2] = 0;
-  if (ids[1] != 0)
-    g_cancellable_disconnect (g_task_get_cancellable (task), ids[1]);
-  ids[1] = 0;
-  if (error != NULL)
-    g_task_return_error (task, error);
-  else
-    g_task_return_boolean (task, TRUE);
-  /* The reference taken when it started waiting. */
-  g_object_unref (task);
-}
-
-static void
-wait_state_cb (PvmVm      *self,
-               GParamSpec *pspec,
-               GTask      *task)
-{
-  if (!pvm_vm_is_active (self))
-    wait_complete (task, NULL);
-}
-
-static gboolean
-wait_cancel_idle_cb (gpointer user_data)
-{
-  GTask *task = user_data;
-  gulong *ids = g_task_get_task_data (task);
-
-  ids[2] = 0;
-  wait_complete (task, g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                                            "Stopped waiting for the VM to power off"));
-  return G_SOURCE_REMOVE;
-}
-
-static void
-wait_cancelled_cb (GCancellable *cancellable,
-                   GTask        *task)
-{
-  gulong *ids = g_task_get_task_data (task);
-
-  if (ids[2] == 0)
-    ids[2] = g_idle_add (wait_cancel_idle_cb, task);
-}
-
-/**
- * pvm_vm_wait_stopped_async:
- * @self: a #PvmVm
- * @cancellable: (nullable): stops waiting; cancel it from the main context
- * @callback: called when the VM is no longer running
- * @user_data: data for @callback
- *
- * Waits, however long it takes, until the VM stops: its guest powered off
- * (the end of a job), or someone stopped it. Needs libvirt's events.
- */
-void
-pvm_vm_wait_stopped_async (PvmVm               *self,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-  gulong *ids;
-
-  g_return_if_fail (PVM_IS_VM (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pvm_vm_wait_stopped_async);
-  g_task_set_check_cancellable (task, FALSE);
-  ids = g_new0 (gulong, 3);
-  g_task_set_task_data (task, ids, g_free);
-
-  if (!pvm_vm_is_active (self))
-    {
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  /* The handlers hold no reference: this one lasts until the end. */
-  g_object_ref (task);
-  ids[0] = g_signal_connect (self, "notify::state", G_CALLBACK (wait_state_cb), task);
-  if (cancellable != NULL)
-    ids[1] = g_cancellable_connect (cancellable, G_CALLBACK (wait_cancelled_cb), task, NULL);
-}
-
-gboolean
-pvm_vm_wait_stopped_finish (PvmVm         *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  g_return_val_if_fail (PVM_IS_VM (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/* ------------------------------------------------------------------ */
-/* Saving and resuming                                                */
-
-/* QEMU's refusal to save while the guest has a 9p share mounted, e.g.
- * "Migration is disabled when VirtFS export path '/x' is mounted in the
- * guest using mount_tag 'output'", as a message that says the way out. */
-static gboolean
-explain_virtfs_refusal (PvmVm       *self,
-                        const char  *message,
-                        GError     **error)
-{
-  g_autoptr(GRegex) regex = NULL;
-  g_autoptr(GMatchInfo) match = NULL;
-  g_autofree char *path = NULL;
-  g_autofree char *tag = NULL;
-
-  if (strstr (message, "VirtFS") == NULL)
-    return FALSE;
-
-  regex = g_regex_new ("export path '([^']*)'.*mount_tag '([^']*)'", G_REGEX_DOTALL, 0, NULL);
-  if (g_regex_match (regex, message, 0, &match))
-    {
-      path = g_match_info_fetch (match, 1);
-      tag = g_match_info_fetch (match, 2);
-    }
-
-  g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED,
-               "The VM %s cannot be saved while its guest has the shared folder %s mounted "
-               "(9p tag \"%s\"): QEMU cannot save 9p shares. It keeps running. A VM that must be "
-               "saved needs a SquashFS input and OUTPUT_MODE=disk", self->plan->name,
-               path != NULL ? path : "(unknown)", tag != NULL ? tag : "?");
-  return TRUE;
-}
-
-static void
-save_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  PvmVm *self = source_object;
-  g_autoptr(GError) error = NULL;
-  GError *explained = NULL;
-
-  if (gvir_domain_save (self->domain, 0, &error))
-    g_task_return_boolean (task, TRUE);
-  else if (explain_virtfs_refusal (self, error->message, &explained))
-    g_task_return_error (task, explained);
-  else
-    g_task_return_new_error (task, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot save the VM %s: %s",
-                             self->plan->name, error->message);
-}
-
-/**
- * pvm_vm_save_async:
- * @self: a running #PvmVm
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when the VM is saved, or not
- * @user_data: data for @callback
- *
- * Saves the running VM's whole state to libvirt's managed save file and
- * stops it; pvm_vm_resume_async() continues it from exactly there. QEMU
- * cannot save a guest that has a 9p share mounted: the error
- * (%PVM_ERROR_NOT_SUPPORTED) names the share, and the VM keeps running.
- */
-void
-pvm_vm_save_async (PvmVm               *self,
-                   GCancellable        *cancellable,
-                   GAsyncReadyCallback  callback,
-                   gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (PVM_IS_VM (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pvm_vm_save_async);
-  if (self->state != PVM_VM_STATE_RUNNING && self->state != PVM_VM_STATE_PAUSED)
-    {
-      g_task_return_new_error (task, PVM_ERROR, PVM_ERROR_FAILED,
-                               "The VM %s is not running (%s): there is nothing to save",
-                               self->plan->name, pvm_vm_state_to_string (self->state));
-      return;
-    }
-  g_task_run_in_thread (task, save_thread);
-}
-
-gboolean
-pvm_vm_save_finish (PvmVm         *self,
-                    GAsyncResult  *result,
-                    GError       **error)
-{
-  g_return_val_if_fail (PVM_IS_VM (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-static void
-resume_thread (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  PvmVm *self = source_object;
-  g_autoptr(GError) error = NULL;
-  gboolean paused = GPOINTER_TO_INT (task_data);
-  gboolean done = paused ? gvir_domain_resume (self->domain, &error)
-                         : gvir_domain_start (self->domain, 0, &error);
-
-  if (done)
-    g_task_return_boolean (task, TRUE);
-  else
-    g_task_return_new_error (task, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot resume the VM %s: %s",
-                             self->plan->name, error->message);
-}
-
-/**
- * pvm_vm_resume_async:
- * @self: a saved or paused #PvmVm
- * @cancellable: (nullable): a #GCancellable
- * @callback: called when the VM runs again, or not
- * @user_data: data for @callback
- *
- * Continues a saved VM from its saved state (the guest does not notice),
- * or a paused one. A VM that is stopped without a saved state is
- * refused: it is launched again, not resumed.
- */
-void
-pvm_vm_resume_async (PvmVm               *self,
-                     GCancellable        *cancellable,
-                     GAsyncReadyCallback  callback,
-                     gpointer             user_data)
-{
-  g_autoptr(GTask) task = NULL;
-
-  g_return_if_fail (PVM_IS_VM (self));
-
-  task = g_task_new (self, cancellable, callback, user_data);
-  g_task_set_source_tag (task, pvm_vm_resume_async);
-  if (self->state != PVM_VM_STATE_SAVED && self->state != PVM_VM_STATE_PAUSED)
-    {
-      g_task_return_new_error (task, PVM_ERROR, PVM_ERROR_FAILED,
-                               "The VM %s is %s, with no saved state to resume from%s",
-                               self->plan->name, pvm_vm_state_to_string (self->state),
-                               self->state == PVM_VM_STATE_RUNNING ? ""
-                                 : ": launch it again (pvm -d NAME)");
-      return;
-    }
-  g_task_set_task_data (task, GINT_TO_POINTER (self->state == PVM_VM_STATE_PAUSED), NULL);
-  g_task_run_in_thread (task, resume_thread);
-}
-
-gboolean
-pvm_vm_resume_finish (PvmVm         *self,
-                      GAsyncResult  *result,
-                      GError       **error)
-{
-  g_return_val_if_fail (PVM_IS_VM (self), FALSE);
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-
-  return g_task_propagate_boolean (G_TASK (result), error);
-}
-
-/* ------------------------------------------------------------------ */
-/* Deleting, the console                                              */
-
-/**
- * pvm_vm_delete:
- * @self: a stopped #PvmVm
- * @error: return location for a #GError
- *
- * Removes the VM's libvirt definition and its serial log. Its image, input
- * and output are never touched. A running VM, or one with a saved state
- * that deleting would lose, is refused with %PVM_ERROR_BUSY.
- *
- * Returns: %TRUE if the VM no longer exists
- */
-gboolean
-pvm_vm_delete (PvmVm   *self,
-               GError **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autofree char *log_dir = NULL;
-  PvmVmState state;
-
-  g_return_val_if_fail (PVM_IS_VM (self), FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  state = query_state (self->domain, NULL);
-  if (state == PVM_VM_STATE_RUNNING || state == PVM_VM_STATE_PAUSED)
-    {
-      g_set_error (error, PVM_ERROR, PVM_ERROR_BUSY,
-                   "The VM %s is running: stop it first (pvm stop %s)",
-                   self->plan->name, self->plan->name);
-      return FALSE;
-    }
-  if (state == PVM_VM_STATE_SAVED)
-    {
-      g_set_error (error, PVM_ERROR, PVM_ERROR_BUSY,
-                   "The VM %s has a saved state, which deleting it would lose: resume it, "
-                   "or discard the state (virsh managedsave-remove %s)",
-                   self->plan->name, self->domain_name);
-      return FALSE;
-    }
-
-  if (!gvir_domain_delete (self->domain, 0, &local_error))
-    {
-      g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot delete the VM %s: %s",
-                   self->plan->name, local_error->message);
-      return FALSE;
-    }
-
-  /* The serial log is pVM's own file when it is in pVM's log directory. */
-  log_dir = pvm_host_dup_log_dir ();
-  if (self->serial_log != NULL && g_str_has_prefix (self->serial_log, log_dir) &&
-      self->serial_log[strlen (log_dir)] == G_DIR_SEPARATOR &&
-      g_unlink (self->serial_log) != 0 && errno != ENOENT)
-    g_debug ("Cannot remove %s: %s", self->serial_log, g_strerror (errno));
-
-  set_state (self, PVM_VM_STATE_STOPPED);
-  return TRUE;
-}
-
-/**
- * pvm_vm_open_spice_fd:
- * @self: a running #PvmVm
- * @error: return location for a #GError
- *
- * Opens a connection to the VM's SPICE server through libvirt: the VM has
- * no SPICE network listener. A SPICE session needs one such file
- * descriptor for each of its channels.
- *
- * Returns: a connected socket's file descriptor, or -1
- */
-int
-pvm_vm_open_spice_fd (PvmVm   *self,
-                      GError **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  int fd;
-
-  g_return_val_if_fail (PVM_IS_VM (self), -1);
-  g_return_val_if_fail (error == NULL || *error == NULL, -1);
-
-  fd = gvir_domain_open_graphics_fd (self->domain, 0, 0, &local_error);
-  if (fd < 0)
-    g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT,
-                 "Cannot open the console of %s: %s", self->plan->name,
-                 local_error != NULL ? local_error->message : "unknown error");
-  return fd;
 }

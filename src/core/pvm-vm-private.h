@@ -1,0 +1,33 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* pvm-vm-private.h: what pvm-vm.c (the VM, its state and details) and
+ * pvm-vm-actions.c (stopping, waiting, saving, deleting it) share. */
+
+#pragma once
+
+#include "pvm-vm.h"
+
+G_BEGIN_DECLS
+
+struct _PvmVm
+{
+  GObject          parent_instance;
+
+  /* Owned */
+  GVirConnection  *connection;
+  GVirDomain      *domain;
+  PvmVmPlan       *plan;
+  char            *domain_name;
+  char            *serial_log;
+  char            *output_disk;     /* OUTPUT_MODE=disk, or NULL */
+  virConnectPtr    handle;          /* for the event registration */
+  int              callback_id;     /* libvirt's lifecycle events, or -1 */
+
+  PvmVmState       state;
+};
+
+void       _pvm_vm_set_state   (PvmVm        *self,
+                                PvmVmState    state);
+PvmVmState _pvm_vm_query_state (GVirDomain   *domain,
+                                GError      **error);
+
+G_END_DECLS
