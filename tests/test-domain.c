@@ -52,6 +52,9 @@ typedef struct
   gboolean      buffered;
   /* OUTPUT_MODE=disk */
   const char   *output_disk;
+  /* Install mode */
+  const char   *install_media;
+  const char   *install_share;
 } BuildCase;
 
 static const BuildCase build_cases[] = {
@@ -95,6 +98,12 @@ static const BuildCase build_cases[] = {
   { "output-disk", "job", "/srv/pvm/images/job.qcow2", "/srv/pvm/squash/data.sqsh",
     PVM_INPUT_KIND_SQUASHFS, "/srv/pvm/output/job", M512, 1, { NULL }, 2222, "qemu",
     PVM_CPU_MODE_MIGRATION_SAFE, NULL, -1, NULL, FALSE, "/srv/pvm/output/job/.pvm/output.img" },
+
+  /* Install mode: the CD-ROM boots first, the blank image second, the
+   * install share read-only. */
+  { "install", "fresh", "/srv/pvm/images/fresh.qcow2", NULL, PVM_INPUT_KIND_NONE, NULL, M512, 2,
+    { NULL }, 2222, "qemu", PVM_CPU_MODE_MIGRATION_SAFE, NULL, -1, NULL, FALSE, NULL,
+    "/srv/iso/archlinux-x86_64.iso", "/home/user/.local/state/pvm/install/pvm-fresh" },
 
   /* Refused. */
   { "qemu-fastest", "job", "/srv/pvm/images/job.qcow2", NULL, PVM_INPUT_KIND_NONE, NULL,
@@ -156,6 +165,8 @@ options_for_case (const BuildCase  *c,
   options->image_buffered = c->buffered;
   options->input_buffered = c->buffered;
   options->output_disk = c->output_disk;
+  options->install_media = c->install_media;
+  options->install_share = c->install_share;
 }
 
 static void

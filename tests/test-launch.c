@@ -153,16 +153,19 @@ write_file (const char *path,
   g_assert_no_error (error);
 }
 
-/* The test's configuration: its repositories, small VMs, @port. */
+/* The test's configuration: its repositories, small VMs, @port, and
+ * @key=@value if @key is not NULL. */
 static void
 write_config (const char *path,
               guint       port,
-              const char *qemu)
+              const char *key,
+              const char *value)
 {
   g_autofree char *text = g_strdup_printf ("[pvm]\nDRIVEREPO=%s\nSQUASHREPO=%s\nMEM=256M\n"
-                                           "CORES=1\nINIT_SSH_PORT=%u\n%s%s%s", env.images,
-                                           env.data, port, qemu != NULL ? "QEMU_BIN=" : "",
-                                           qemu != NULL ? qemu : "", qemu != NULL ? "\n" : "");
+                                           "CORES=1\nINIT_SSH_PORT=%u\n%s%s%s%s", env.images,
+                                           env.data, port, key != NULL ? key : "",
+                                           key != NULL ? "=" : "", key != NULL ? value : "",
+                                           key != NULL ? "\n" : "");
 
   write_file (path, text, -1);
 }
@@ -763,6 +766,80 @@ test_output_disk (void)
   pvm_ok (PVM ("delete", "--config", env.config, "writer"));
 }
 
+/* Install mode: a blank image boots the test installer from the CD-ROM,
+ * which reads the install share (the user's key, the configuration) and
+ * writes the test guest onto the disk; the disk then boots on its own. The
+ * install scripts are copied, never changed. */
+static void
+test_install (void)
+{
+  static const char key[] = "ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPvmTestKeyForTheInstallShare "
+                            "tester@pvm\n";
+  const char *installer = pvm_test_require_env ("PVM_TEST_FILE_PVM_TEST_INSTALLER_ISO");
+  g_autofree char *scripts = work_path ("install_scripts");
+  g_autofree char *readme = g_build_filename (scripts, "README.md", NULL);
+  g_autofree char *arch = g_build_filename (scripts, "arch", "install.sh", NULL);
+  g_autofree char *key_path = g_build_filename (g_get_home_dir (), ".ssh", "id_ed25519.pub", NULL);
+  g_autofree char *install_config = work_path ("install.conf");
+  g_autofree char *scripts_before = NULL;
+  g_autofree char *scripts_after = NULL;
+  g_autofree char *share = NULL;
+  g_autofree char *share_config = NULL;
+  g_autofree char *share_key = NULL;
+  g_autofree char *share_readme = NULL;
+  g_autofree char *serial = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(JsonNode) info = NULL;
+  g_autoptr(GError) error = NULL;
+
+  write_file (readme, "# test install scripts\n", -1);
+  write_file (arch, "#!/bin/sh\necho not run by the test installer\n", -1);
+  write_file (key_path, key, -1);
+  g_setenv (PVM_INSTALL_SCRIPTS_ENV, scripts, TRUE);
+  scripts_before = pvm_test_dir_state (scripts);
+  write_config (install_config, env.port, "INSTALL_MEDIA", installer);
+
+  pvm_ok (PVM ("image", "create", "--config", env.config, "fresh", "64M"));
+  pvm_ok (PVM ("--config", install_config, "--install", "-d", "fresh", "--wait"));
+
+  info = vm_info ("fresh");
+  serial = g_strdup (json_object_get_string_member (json_node_get_object (info), "serial_log"));
+  g_file_get_contents (serial, &text, NULL, &error);
+  g_assert_no_error (error);
+  if (strstr (text, "pvm-installer: installed /dev/vda") == NULL)
+    {
+      g_printerr ("%s", text);
+      g_error ("the installer did not install the disk (its serial log is on stderr)");
+    }
+  g_assert_nonnull (strstr (text, "pvm-installer: share ok"));
+  g_assert_nonnull (strstr (text, "pvm-installer: key ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIPvm"));
+
+  /* The share: a copy of the scripts, the key, the configuration. */
+  share = g_build_filename (g_get_user_state_dir (), "pvm", "install", "pvm-fresh", NULL);
+  share_readme = g_build_filename (share, "install_scripts", "README.md", NULL);
+  g_assert_true (g_file_test (share_readme, G_FILE_TEST_IS_REGULAR));
+  g_clear_pointer (&text, g_free);
+  text = g_build_filename (share, "ssh.pub", NULL);
+  g_file_get_contents (text, &share_key, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (share_key, ==, key);
+  g_clear_pointer (&text, g_free);
+  text = g_build_filename (share, "pvm-install.conf", NULL);
+  g_file_get_contents (text, &share_config, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (strstr (share_config, "hostname=fresh\n"));
+  scripts_after = pvm_test_dir_state (scripts);
+  g_assert_cmpstr (scripts_after, ==, scripts_before);
+
+  /* The installed disk boots by itself, without the CD-ROM. */
+  pvm_ok (PVM ("--config", env.config, "-d", "fresh"));
+  wait_for_member ("fresh", "guest_status", "idle");
+  pvm_ok (PVM ("stop", "--config", env.config, "--force", "fresh"));
+  pvm_ok (PVM ("delete", "--config", env.config, "fresh"));
+  g_assert_false (g_file_test (share, G_FILE_TEST_EXISTS));
+  g_unsetenv (PVM_INSTALL_SCRIPTS_ENV);
+}
+
 typedef struct
 {
   const char *name;
@@ -851,7 +928,7 @@ test_refusals (void)
 
   /* A running VM, whose image another name reaches through a symlink. It
    * gets a port of its own, so that the other launches find theirs free. */
-  write_config (busy_config, env.port + 3, NULL);
+  write_config (busy_config, env.port + 3, NULL, NULL);
   pvm_ok (PVM ("--config", busy_config, "-d", "busy"));
   g_assert_cmpint (symlink ("busy.qcow2", alias), ==, 0);
 
@@ -886,7 +963,7 @@ test_refusals (void)
                             "exec '%s' \"$@\"\n", qemu, qemu);
   write_file (no_spice, script, -1);
   g_assert_cmpint (g_chmod (no_spice, 0755), ==, 0);
-  write_config (no_spice_config, env.port, no_spice);
+  write_config (no_spice_config, env.port, "QEMU_BIN", no_spice);
 
   /* Something listening on the port VM 1 would get. */
   holder = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
@@ -1016,13 +1093,14 @@ main (int    argc,
   env.port = find_free_port_range (4);
   g_assert_cmpint (g_mkdir_with_parents (env.images, 0755), ==, 0);
   g_assert_cmpint (g_mkdir_with_parents (env.data, 0755), ==, 0);
-  write_config (env.config, env.port, NULL);
+  write_config (env.config, env.port, NULL, NULL);
 
   g_test_add_func ("/launch/inputs-and-outputs", test_inputs_and_outputs);
   g_test_add_func ("/launch/snapshot-and-port", test_snapshot_and_port);
   g_test_add_func ("/launch/stop-and-reattach", test_stop_and_reattach);
   g_test_add_func ("/launch/save-and-resume", test_save_and_resume);
   g_test_add_func ("/launch/output-disk", test_output_disk);
+  g_test_add_func ("/launch/install", test_install);
   g_test_add_func ("/launch/refusals", test_refusals);
 
   return g_test_run ();

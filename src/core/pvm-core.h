@@ -11,6 +11,7 @@
 #include "pvm-error.h"
 #include "pvm-host.h"
 #include "pvm-image-repo.h"
+#include "pvm-install.h"
 #include "pvm-launcher.h"
 #include "pvm-output-disk.h"
 #include "pvm-plan.h"

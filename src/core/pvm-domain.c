@@ -235,7 +235,11 @@ check_options (const PvmDomainOptions  *options,
     }
   if (!check_path ("QEMU binary", options->emulator, error) ||
       !check_path ("serial log", options->serial_log, error) ||
-      (options->output_disk != NULL && !check_path ("output disk", options->output_disk, error)))
+      (options->output_disk != NULL && !check_path ("output disk", options->output_disk, error)) ||
+      (options->install_media != NULL &&
+       !check_path ("installation media", options->install_media, error)) ||
+      (options->install_share != NULL &&
+       !check_path ("install share", options->install_share, error)))
     return FALSE;
   if (options->uuid != NULL && !g_uuid_string_is_valid (options->uuid))
     {
@@ -460,12 +464,41 @@ image_disk_new (const PvmVmPlan         *vm,
                 const PvmDomainOptions  *options,
                 GError                 **error)
 {
+  /* In install mode the CD-ROM boots first. */
+  gboolean second = options->install_media != NULL;
   const char *outline = pvm_domain_args_have_snapshot ((const char * const *) vm->extra_args)
-                          ? "<disk><boot order='1'/><transient/></disk>"
-                          : "<disk><boot order='1'/></disk>";
+                          ? (second ? "<disk><boot order='2'/><transient/></disk>"
+                                    : "<disk><boot order='1'/><transient/></disk>")
+                          : (second ? "<disk><boot order='2'/></disk>"
+                                    : "<disk><boot order='1'/></disk>");
 
   return virtio_disk_new (outline, vm->image, GVIR_CONFIG_DOMAIN_DISK_FORMAT_QCOW2,
                           "vda", TRUE, options->image_buffered, error);
+}
+
+/* Install mode's installation media: a read-only SATA CD-ROM that boots
+ * first (q35's AHCI controller; SeaBIOS boots CDs from it). */
+static GVirConfigDomainDisk *
+install_media_new (const char  *path,
+                   GError     **error)
+{
+  g_autoptr(GVirConfigDomainDiskDriver) driver = gvir_config_domain_disk_driver_new ();
+  GVirConfigDomainDisk *disk;
+
+  disk = gvir_config_domain_disk_new_from_xml ("<disk><boot order='1'/></disk>", error);
+  if (disk == NULL)
+    return NULL;
+  gvir_config_domain_disk_set_type (disk, GVIR_CONFIG_DOMAIN_DISK_FILE);
+  gvir_config_domain_disk_set_guest_device_type (disk,
+                                                 GVIR_CONFIG_DOMAIN_DISK_GUEST_DEVICE_CDROM);
+  gvir_config_domain_disk_driver_set_name (driver, "qemu");
+  gvir_config_domain_disk_driver_set_format (driver, GVIR_CONFIG_DOMAIN_DISK_FORMAT_RAW);
+  gvir_config_domain_disk_set_driver (disk, driver);
+  gvir_config_domain_disk_set_source (disk, path);
+  gvir_config_domain_disk_set_target_dev (disk, "sda");
+  gvir_config_domain_disk_set_target_bus (disk, GVIR_CONFIG_DOMAIN_DISK_BUS_SATA);
+  gvir_config_domain_disk_set_readonly (disk, TRUE);
+  return disk;
 }
 
 /* A SquashFS input: a read-only raw disk the guest finds by its serial. */
@@ -726,6 +759,12 @@ pvm_domain_build (const PvmVmPlan         *vm,
     }
   else if (vm->output != NULL)
     add_device (domain, share_new (vm->output, PVM_CONTRACT_OUTPUT_TAG, TRUE));
+
+  if (options->install_media != NULL &&
+      !add_device (domain, install_media_new (options->install_media, error)))
+    return NULL;
+  if (options->install_share != NULL)
+    add_device (domain, share_new (options->install_share, PVM_CONTRACT_INSTALL_TAG, FALSE));
 
   if (!add_device (domain, serial_new (options->serial_log, error)) ||
       !add_device (domain, console_new (options->serial_log, error)) ||

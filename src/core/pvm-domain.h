@@ -46,6 +46,8 @@ typedef struct
   const char *output_disk;    /* OUTPUT_MODE=disk: the output disk image, else NULL
                                * for a 9p share of the output directory */
   gboolean    output_buffered;
+  const char *install_media;  /* install mode: the CD-ROM to boot first, else NULL */
+  const char *install_share;  /* install mode: the folder shared as 9p tag "install" */
 } PvmDomainOptions;
 
 char             *pvm_domain_name_for_image_name (const char              *image_name);

@@ -18,6 +18,7 @@
 #include "pvm-domain.h"
 #include "pvm-error.h"
 #include "pvm-host.h"
+#include "pvm-install.h"
 #include "pvm-launcher.h"
 #include "pvm-output-disk.h"
 #include "pvm-vm.h"
@@ -51,6 +52,7 @@ typedef struct
   char             *uuid;
   char             *output_disk;    /* OUTPUT_MODE=disk */
   gboolean          created_disk;
+  char             *install_share;  /* install mode */
   gboolean          started;
   GError           *start_error;
 } Slot;
@@ -64,6 +66,7 @@ typedef struct
   gboolean    output_disk;
   guint64     output_disk_size;
   gboolean    installing;
+  char       *install_media;        /* absolute */
   const char *domain_type;
   GPtrArray  *warnings;             /* char* */
 } LaunchData;
@@ -80,6 +83,7 @@ slot_free (Slot *slot)
   g_clear_pointer (&slot->created_dirs, g_ptr_array_unref);
   g_free (slot->uuid);
   g_free (slot->output_disk);
+  g_free (slot->install_share);
   g_free (slot);
 }
 
@@ -88,6 +92,7 @@ launch_data_free (LaunchData *data)
 {
   g_ptr_array_unref (data->slots);
   g_free (data->emulator);
+  g_free (data->install_media);
   g_ptr_array_unref (data->warnings);
   g_free (data);
 }
@@ -348,6 +353,12 @@ prepare_slot (GVirConnection *connection,
   slot->options.serial_log = slot->serial_log;
   slot->options.uuid = slot->uuid;
   slot->options.output_disk = slot->output_disk;
+  if (data->installing)
+    {
+      slot->install_share = pvm_install_dup_share_dir (slot->domain_name);
+      slot->options.install_media = data->install_media;
+      slot->options.install_share = slot->install_share;
+    }
   if (local)
     {
       slot->options.image_buffered = !supports_direct_io (slot->vm->image);
@@ -378,12 +389,6 @@ prepare (PvmLauncher  *self,
     {
       g_set_error (error, PVM_ERROR, PVM_ERROR_INVALID_ARGUMENT,
                    "The launch has %u problems: see pvm_plan_check()", data->plan->problems->len);
-      return FALSE;
-    }
-  if (data->installing)
-    {
-      g_set_error_literal (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED,
-                           "Install mode (--install, INSTALLING) is not in this version yet");
       return FALSE;
     }
 
@@ -538,6 +543,8 @@ undo (GVirConnection *connection,
           slot->created_disk = FALSE;
         }
       remove_created_output (slot);
+      if (slot->install_share != NULL)
+        pvm_install_remove_share (slot->install_share);
 
       if (slot->domain == NULL)
         continue;
@@ -595,6 +602,32 @@ launch_thread (GTask        *task,
         g_clear_error (&error);
         goto failed;
       }
+
+  for (guint i = 0; i < data->slots->len; i++)
+    {
+      Slot *slot = g_ptr_array_index (data->slots, i);
+      g_autofree char *note = NULL;
+
+      if (slot->install_share == NULL)
+        continue;
+      if (!connection_is_local (self->connection))
+        {
+          g_string_append_printf (failures, "VM %u (%s): install mode needs a local libvirt "
+                                  "connection, not %s", slot->vm->index + 1, slot->vm->name,
+                                  gvir_connection_get_uri (self->connection));
+          goto failed;
+        }
+      if (!pvm_install_prepare_share (slot->install_share, slot->vm->name, &note, &error))
+        {
+          g_string_append_printf (failures, "VM %u (%s): %s", slot->vm->index + 1,
+                                  slot->vm->name, error->message);
+          g_clear_error (&error);
+          g_clear_pointer (&slot->install_share, g_free);
+          goto failed;
+        }
+      if (note != NULL)
+        g_ptr_array_add (data->warnings, g_steal_pointer (&note));
+    }
 
   for (guint i = 0; i < data->slots->len; i++)
     {
@@ -738,6 +771,15 @@ pvm_launcher_launch_async (PvmLauncher         *self,
   data->output_disk = pvm_config_get_output_mode (self->config) == PVM_OUTPUT_MODE_DISK;
   data->output_disk_size = pvm_config_get_output_disk_size (self->config);
   data->installing = pvm_config_get_boolean (self->config, "INSTALLING");
+  if (data->installing)
+    {
+      /* pvm_plan_check() found it readable; libvirt wants it absolute. */
+      const char *media = pvm_config_get_string (self->config, "INSTALL_MEDIA");
+
+      data->install_media = realpath (media, NULL);
+      if (data->install_media == NULL)
+        data->install_media = g_strdup (media);
+    }
   data->warnings = g_ptr_array_new_with_free_func (g_free);
 
   task = g_task_new (self, cancellable, callback, user_data);

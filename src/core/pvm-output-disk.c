@@ -270,8 +270,9 @@ move_tree (const char  *stage,
   return TRUE;
 }
 
-static void
-remove_tree (const char *path)
+/* Removes @path and what it holds, without following symbolic links. */
+void
+_pvm_remove_tree (const char *path)
 {
   g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
   const char *name;
@@ -281,7 +282,7 @@ remove_tree (const char *path)
       g_autofree char *child = g_build_filename (path, name, NULL);
 
       if (g_file_test (child, G_FILE_TEST_IS_DIR) && !g_file_test (child, G_FILE_TEST_IS_SYMLINK))
-        remove_tree (child);
+        _pvm_remove_tree (child);
       else
         g_unlink (child);
     }
@@ -357,7 +358,7 @@ pvm_output_disk_collect (const char    *output_dir,
 
     if (!run_tool (argv, dir, &errors, cancellable, error))
       {
-        remove_tree (stage);
+        _pvm_remove_tree (stage);
         return FALSE;
       }
   }
@@ -372,12 +373,12 @@ pvm_output_disk_collect (const char    *output_dir,
       {
         g_set_error (error, PVM_ERROR, PVM_ERROR_FAILED,
                      "Cannot read the output disk %s: %s", image, lines[i]);
-        remove_tree (stage);
+        _pvm_remove_tree (stage);
         return FALSE;
       }
 
   moved = move_tree (stage, output_dir, "", copied, kept, error);
-  remove_tree (stage);
+  _pvm_remove_tree (stage);
   if (!moved)
     return FALSE;
 

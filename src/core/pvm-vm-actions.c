@@ -15,6 +15,7 @@
 #include "pvm-autocleanups.h"
 #include "pvm-error.h"
 #include "pvm-host.h"
+#include "pvm-install.h"
 #include "pvm-vm-private.h"
 
 /* How often a graceful stop presses the power button while it waits. */
@@ -643,6 +644,13 @@ pvm_vm_delete (PvmVm   *self,
                    self->plan->name, local_error->message);
       return FALSE;
     }
+
+  /* Install mode's share, if the VM had one: pVM's own folder. */
+  {
+    g_autofree char *share = pvm_install_dup_share_dir (self->domain_name);
+
+    pvm_install_remove_share (share);
+  }
 
   /* The serial log is pVM's own file when it is in pVM's log directory. */
   log_dir = pvm_host_dup_log_dir ();
