@@ -88,7 +88,12 @@ run_pvm (const char * const  *args,
   g_assert_no_error (error);
   g_subprocess_communicate_utf8 (process, NULL, NULL, &stdout_text, &stderr_text, &error);
   g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
+  if (!g_subprocess_get_if_exited (process))
+    {
+      g_printerr ("%s%s", stdout_text, stderr_text);
+      g_error ("pvm %s was killed by signal %d (its output is on stderr)", args[0],
+               g_subprocess_get_term_sig (process));
+    }
   if (g_test_verbose ())
     g_printerr ("# pvm %s\n%s%s", args[0], stdout_text, stderr_text);
   if (out != NULL)
