@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "pvm-application.h"
+#include "pvm-core.h"
 #include "pvm-window.h"
 
 struct _PvmApplication
@@ -105,6 +106,10 @@ pvm_application_startup (GApplication *application)
   g_assert (PVM_IS_APPLICATION (self));
 
   G_APPLICATION_CLASS (pvm_application_parent_class)->startup (application);
+
+  /* libvirt through GLib's main loop: its events keep the VMs' states. */
+  gvir_init_object (NULL, NULL);
+  gvir_event_register ();
 
   self->settings = pvm_settings_new ();
 

@@ -10,6 +10,7 @@
 
 #include "config.h"
 
+#include "pvm-machines-page.h"
 #include "pvm-window.h"
 
 struct _PvmWindow
@@ -29,7 +30,7 @@ struct _PvmWindow
   AdwViewSwitcherTitle *switcher_title;
   AdwViewStack         *view_stack;
   AdwViewSwitcherBar   *switcher_bar;
-  AdwStatusPage        *machines_status;
+  PvmMachinesPage      *machines_page;
   AdwStatusPage        *images_status;
   AdwStatusPage        *data_status;
 };
@@ -224,12 +225,13 @@ pvm_window_class_init (PvmWindowClass *klass)
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
+  g_type_ensure (PVM_TYPE_MACHINES_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/pvm/Pvm/ui/pvm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, switcher_bar);
-  gtk_widget_class_bind_template_child (widget_class, PvmWindow, machines_status);
+  gtk_widget_class_bind_template_child (widget_class, PvmWindow, machines_page);
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, images_status);
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, data_status);
 

@@ -14,6 +14,7 @@
 #define G_SETTINGS_ENABLE_BACKEND
 #include <gio/gsettingsbackend.h>
 
+#include "pvm-machines-page.h"
 #include "pvm-settings.h"
 #include "pvm-window.h"
 
@@ -150,7 +151,7 @@ test_pages (void)
     { "data", "Data" },
   };
   AdwViewStack *view_stack;
-  AdwStatusPage *machines_status;
+  GtkWidget *machines_page;
   PvmWindow *window;
 
   window = pvm_window_new (NULL, settings);
@@ -169,16 +170,19 @@ test_pages (void)
       g_assert_cmpstr (adw_view_stack_page_get_name (page), ==, expected[i].name);
       g_assert_cmpstr (adw_view_stack_page_get_title (page), ==, expected[i].title);
       g_assert_nonnull (adw_view_stack_page_get_icon_name (page));
-      g_assert_true (ADW_IS_STATUS_PAGE (adw_view_stack_page_get_child (page)));
+      /* Machines is its own page (tests/gui/test-machines.c); the others
+       * are empty states for now. */
+      if (i == 0)
+        g_assert_true (PVM_IS_MACHINES_PAGE (adw_view_stack_page_get_child (page)));
+      else
+        g_assert_true (ADW_IS_STATUS_PAGE (adw_view_stack_page_get_child (page)));
     }
 
-  /* A first start shows the Machines empty state. */
-  machines_status = ADW_STATUS_PAGE (get_child (window, "machines_status"));
+  /* A first start shows the Machines page. */
+  machines_page = GTK_WIDGET (get_child (window, "machines_page"));
   g_assert_cmpstr (pvm_window_get_visible_page (window), ==, "machines");
-  g_assert_true (adw_view_stack_get_visible_child (view_stack) == GTK_WIDGET (machines_status));
-  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (machines_status)));
-  g_assert_cmpstr (adw_status_page_get_title (machines_status), ==, "No Virtual Machines");
-  g_assert_nonnull (adw_status_page_get_description (machines_status));
+  g_assert_true (adw_view_stack_get_visible_child (view_stack) == machines_page);
+  g_assert_true (gtk_widget_get_mapped (machines_page));
 
   /* Through the action, as Alt+2 does. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.visible-page", "s", "images"));
@@ -194,7 +198,7 @@ test_pages (void)
   g_assert_true (gtk_widget_activate (g_ptr_array_index (buttons, 2)));
   wait_for_visible_page (window, "data");
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (get_child (window, "data_status"))));
-  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (machines_status)));
+  g_assert_false (gtk_widget_get_mapped (machines_page));
   g_assert_cmpstr (g_settings_get_string (stored, "last-page"), ==, "data");
 
   /* Closing saves the size and keeps the page: tearing the stack down
