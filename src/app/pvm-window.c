@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include "pvm-data-page.h"
+#include "pvm-images-page.h"
 #include "pvm-machines-page.h"
 #include "pvm-window.h"
 
@@ -31,8 +33,8 @@ struct _PvmWindow
   AdwViewStack         *view_stack;
   AdwViewSwitcherBar   *switcher_bar;
   PvmMachinesPage      *machines_page;
-  AdwStatusPage        *images_status;
-  AdwStatusPage        *data_status;
+  PvmImagesPage        *images_page;
+  PvmDataPage          *data_page;
 };
 
 G_DEFINE_FINAL_TYPE (PvmWindow, pvm_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -226,14 +228,16 @@ pvm_window_class_init (PvmWindowClass *klass)
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   g_type_ensure (PVM_TYPE_MACHINES_PAGE);
+  g_type_ensure (PVM_TYPE_IMAGES_PAGE);
+  g_type_ensure (PVM_TYPE_DATA_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/pvm/Pvm/ui/pvm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, header_bar);
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, switcher_bar);
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, machines_page);
-  gtk_widget_class_bind_template_child (widget_class, PvmWindow, images_status);
-  gtk_widget_class_bind_template_child (widget_class, PvmWindow, data_status);
+  gtk_widget_class_bind_template_child (widget_class, PvmWindow, images_page);
+  gtk_widget_class_bind_template_child (widget_class, PvmWindow, data_page);
 
   gtk_widget_class_install_property_action (widget_class, "win.visible-page", "visible-page");
 

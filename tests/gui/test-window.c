@@ -170,12 +170,8 @@ test_pages (void)
       g_assert_cmpstr (adw_view_stack_page_get_name (page), ==, expected[i].name);
       g_assert_cmpstr (adw_view_stack_page_get_title (page), ==, expected[i].title);
       g_assert_nonnull (adw_view_stack_page_get_icon_name (page));
-      /* Machines is its own page (tests/gui/test-machines.c); the others
-       * are empty states for now. */
-      if (i == 0)
-        g_assert_true (PVM_IS_MACHINES_PAGE (adw_view_stack_page_get_child (page)));
-      else
-        g_assert_true (ADW_IS_STATUS_PAGE (adw_view_stack_page_get_child (page)));
+      /* Each page lists what it is named after (tests/gui/test-pages.c). */
+      g_assert_true (PVM_IS_LIST_PAGE (adw_view_stack_page_get_child (page)));
     }
 
   /* A first start shows the Machines page. */
@@ -197,7 +193,7 @@ test_pages (void)
   g_assert_cmpuint (buttons->len, ==, G_N_ELEMENTS (expected));
   g_assert_true (gtk_widget_activate (g_ptr_array_index (buttons, 2)));
   wait_for_visible_page (window, "data");
-  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (get_child (window, "data_status"))));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (get_child (window, "data_page"))));
   g_assert_false (gtk_widget_get_mapped (machines_page));
   g_assert_cmpstr (g_settings_get_string (stored, "last-page"), ==, "data");
 
@@ -232,7 +228,7 @@ test_restore (void)
   wait_for_mapped (GTK_WIDGET (window));
 
   g_assert_cmpstr (pvm_window_get_visible_page (window), ==, "images");
-  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (get_child (window, "images_status"))));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (get_child (window, "images_page"))));
   gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
   g_assert_cmpint (width, ==, 700);
   g_assert_cmpint (height, ==, 500);

@@ -1,0 +1,214 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* pvm-list-page.c: the base of the Machines, Images and Data pages: load
+ * in a thread, then an empty state, a list of rows, or an error with a way
+ * to try again. */
+
+#define G_LOG_DOMAIN "pvm-list-page"
+
+#include "config.h"
+
+#include "pvm-list-page.h"
+
+typedef struct
+{
+  /* Owned */
+  GCancellable  *cancellable;
+  GPtrArray     *items;          /* what load() returned */
+
+  /* Template widgets */
+  GtkStack      *stack;
+  AdwStatusPage *empty_status;
+  AdwStatusPage *error_status;
+  GtkListBox    *list_box;
+} PvmListPagePrivate;
+
+G_DEFINE_TYPE_WITH_PRIVATE (PvmListPage, pvm_list_page, ADW_TYPE_BIN)
+
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  PvmListPage *self = source_object;
+  GError *error = NULL;
+  GPtrArray *items = PVM_LIST_PAGE_GET_CLASS (self)->load (self, cancellable, &error);
+
+  if (items != NULL)
+    g_task_return_pointer (task, items, (GDestroyNotify) g_ptr_array_unref);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+show_items (PvmListPage *self)
+{
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+  GtkWidget *child;
+
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (priv->list_box))) != NULL)
+    gtk_list_box_remove (priv->list_box, child);
+
+  for (guint i = 0; i < priv->items->len; i++)
+    gtk_list_box_append (priv->list_box,
+                         PVM_LIST_PAGE_GET_CLASS (self)->create_row (self,
+                                                                     priv->items->pdata[i]));
+
+  gtk_stack_set_visible_child_name (priv->stack, priv->items->len > 0 ? "list" : "empty");
+}
+
+static void
+load_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  PvmListPage *self = PVM_LIST_PAGE (object);
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *items = g_task_propagate_pointer (G_TASK (result), &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+
+  if (items == NULL)
+    {
+      adw_status_page_set_description (priv->error_status, error->message);
+      gtk_stack_set_visible_child_name (priv->stack, "error");
+      return;
+    }
+
+  g_clear_pointer (&priv->items, g_ptr_array_unref);
+  priv->items = items;
+  show_items (self);
+}
+
+/**
+ * pvm_list_page_reload:
+ * @self: a #PvmListPage
+ *
+ * Loads the items again, in a thread; the page shows a spinner meanwhile.
+ */
+void
+pvm_list_page_reload (PvmListPage *self)
+{
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PVM_IS_LIST_PAGE (self));
+
+  g_cancellable_cancel (priv->cancellable);
+  g_clear_object (&priv->cancellable);
+  priv->cancellable = g_cancellable_new ();
+
+  gtk_stack_set_visible_child_name (priv->stack, "loading");
+  task = g_task_new (self, priv->cancellable, load_done_cb, NULL);
+  g_task_set_source_tag (task, pvm_list_page_reload);
+  g_task_run_in_thread (task, load_thread);
+}
+
+void
+pvm_list_page_set_empty (PvmListPage *self,
+                         const char  *icon_name,
+                         const char  *title,
+                         const char  *description)
+{
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+
+  g_return_if_fail (PVM_IS_LIST_PAGE (self));
+
+  adw_status_page_set_icon_name (priv->empty_status, icon_name);
+  adw_status_page_set_title (priv->empty_status, title);
+  adw_status_page_set_description (priv->empty_status, description);
+}
+
+void
+pvm_list_page_set_error (PvmListPage *self,
+                         const char  *icon_name,
+                         const char  *title)
+{
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+
+  g_return_if_fail (PVM_IS_LIST_PAGE (self));
+
+  adw_status_page_set_icon_name (priv->error_status, icon_name);
+  adw_status_page_set_title (priv->error_status, title);
+}
+
+/**
+ * pvm_list_page_get_shown:
+ * @self: a #PvmListPage
+ *
+ * Returns: what the page shows: "loading", "empty", "error" or "list"
+ */
+const char *
+pvm_list_page_get_shown (PvmListPage *self)
+{
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+
+  g_return_val_if_fail (PVM_IS_LIST_PAGE (self), NULL);
+
+  return gtk_stack_get_visible_child_name (priv->stack);
+}
+
+/**
+ * pvm_list_page_get_items:
+ * @self: a #PvmListPage
+ *
+ * Returns: (transfer none) (nullable): the items listed, or %NULL before
+ *   the first load
+ */
+GPtrArray *
+pvm_list_page_get_items (PvmListPage *self)
+{
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+
+  g_return_val_if_fail (PVM_IS_LIST_PAGE (self), NULL);
+
+  return priv->items;
+}
+
+static void
+reload_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  pvm_list_page_reload (PVM_LIST_PAGE (widget));
+}
+
+static void
+pvm_list_page_dispose (GObject *object)
+{
+  PvmListPage *self = PVM_LIST_PAGE (object);
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+
+  g_cancellable_cancel (priv->cancellable);
+  g_clear_object (&priv->cancellable);
+  g_clear_pointer (&priv->items, g_ptr_array_unref);
+
+  /* AdwBin unparents its child, the template's stack. */
+  G_OBJECT_CLASS (pvm_list_page_parent_class)->dispose (object);
+}
+
+static void
+pvm_list_page_class_init (PvmListPageClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pvm_list_page_dispose;
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/pvm/Pvm/ui/pvm-list-page.ui");
+  gtk_widget_class_bind_template_child_private (widget_class, PvmListPage, stack);
+  gtk_widget_class_bind_template_child_private (widget_class, PvmListPage, empty_status);
+  gtk_widget_class_bind_template_child_private (widget_class, PvmListPage, error_status);
+  gtk_widget_class_bind_template_child_private (widget_class, PvmListPage, list_box);
+
+  gtk_widget_class_install_action (widget_class, "list.reload", NULL, reload_action);
+}
+
+static void
+pvm_list_page_init (PvmListPage *self)
+{
+  gtk_widget_init_template (GTK_WIDGET (self));
+}

@@ -1,0 +1,45 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#pragma once
+
+#include <adwaita.h>
+
+G_BEGIN_DECLS
+
+#define PVM_TYPE_LIST_PAGE (pvm_list_page_get_type ())
+
+G_DECLARE_DERIVABLE_TYPE (PvmListPage, pvm_list_page, PVM, LIST_PAGE, AdwBin)
+
+/**
+ * PvmListPageClass:
+ * @load: reads the items; runs in a thread, so it may block (libvirt,
+ *   files) but must not touch widgets
+ * @create_row: a row of the list for one item, on the main thread
+ *
+ * A page that lists what a repository or libvirt holds: a spinner while it
+ * loads, an empty state, the list, or why it could not be read with a way
+ * to try again (the list.reload action).
+ */
+struct _PvmListPageClass
+{
+  AdwBinClass parent_class;
+
+  GPtrArray *(*load)       (PvmListPage   *self,
+                            GCancellable  *cancellable,
+                            GError       **error);
+  GtkWidget *(*create_row) (PvmListPage   *self,
+                            gpointer       item);
+};
+
+void        pvm_list_page_set_empty     (PvmListPage *self,
+                                         const char  *icon_name,
+                                         const char  *title,
+                                         const char  *description);
+void        pvm_list_page_set_error     (PvmListPage *self,
+                                         const char  *icon_name,
+                                         const char  *title);
+void        pvm_list_page_reload        (PvmListPage *self);
+const char *pvm_list_page_get_shown     (PvmListPage *self);
+GPtrArray  *pvm_list_page_get_items     (PvmListPage *self);
+
+G_END_DECLS

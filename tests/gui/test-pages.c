@@ -1,0 +1,319 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test-pages.c: the Machines, Images and Data pages, in process, on a
+ * real (virtual) display. Machines against libvirt's test driver (a node
+ * file with pVM's domains, metadata and all, and one domain pVM did not
+ * define: no daemon runs); Images and Data against repositories made here
+ * with qemu-img and mksquashfs.
+ *
+ * Run through pvm-xvfb-run (meson test does).
+ */
+
+#define G_LOG_DOMAIN "test-pages"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "pvm-core.h"
+#include "pvm-data-page.h"
+#include "pvm-images-page.h"
+#include "pvm-machines-page.h"
+#include "pvm-test-util.h"
+
+#define WAIT_SECONDS 10
+
+static gboolean
+set_flag_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+is_loaded (PvmListPage *page)
+{
+  return g_strcmp0 (pvm_list_page_get_shown (page), "loading") != 0;
+}
+
+static guint
+n_items (PvmListPage *page)
+{
+  GPtrArray *items = pvm_list_page_get_items (page);
+
+  return items != NULL ? items->len : 0;
+}
+
+static void
+wait_until_loaded (PvmListPage *page)
+{
+  gboolean timed_out = FALSE;
+  guint timeout_id = g_timeout_add_seconds (WAIT_SECONDS, set_flag_cb, &timed_out);
+
+  while (!is_loaded (page) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (timed_out)
+    g_error ("the Machines page was still loading after %d s", WAIT_SECONDS);
+  g_source_remove (timeout_id);
+}
+
+static char *
+domain_xml (const char *domain,
+            const char *name,
+            const char *state)
+{
+  return g_strdup_printf (
+    "<domain type='test' xmlns:test='http://libvirt.org/schemas/domain/test/1.0'>"
+    "<name>%s</name>"
+    "<metadata><pvm:vm xmlns:pvm='https://io.github.pvm/xmlns/vm/1'>"
+    "<index>0</index><name value='%s'/><image path='/srv/images/%s.qcow2'/>"
+    "<input kind='squashfs' path='/srv/data/%s.sqsh'/><output path='/srv/out/%s'/>"
+    "<memory unit='bytes'>536870912</memory><cores>2</cores><extra-args/>"
+    "</pvm:vm></metadata>"
+    "<memory unit='KiB'>524288</memory><vcpu>2</vcpu>"
+    "<os><type arch='x86_64'>hvm</type></os>%s</domain>",
+    domain, name, name, name, name, state);
+}
+
+/* Writes the node file and a pvm.conf pointing at it, in this test's own
+ * XDG directories (G_TEST_OPTION_ISOLATE_DIRS). */
+static void
+write_node (const char *domains)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "pvm", NULL);
+  g_autofree char *node = g_build_filename (g_get_user_config_dir (), "vms.xml", NULL);
+  g_autofree char *config = g_build_filename (dir, "pvm.conf", NULL);
+  g_autofree char *node_text = g_strdup_printf ("<node>%s</node>", domains);
+  g_autofree char *config_text = g_strdup_printf ("[pvm]\nLIBVIRT_URI=test://%s\n", node);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_set_contents (node, node_text, -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (config, config_text, -1, &error);
+  g_assert_no_error (error);
+}
+
+static PvmListPage *
+show_page (GType       type,
+           GtkWindow **window)
+{
+  PvmListPage *page = g_object_new (type, NULL);
+
+  *window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_child (*window, GTK_WIDGET (page));
+  gtk_window_present (*window);
+  wait_until_loaded (page);
+  return page;
+}
+
+/* The row titles, in order, joined with "|". */
+/* The row titles and subtitles, in order: "title: subtitle|...". */
+static char *
+dup_titles (PvmListPage *page)
+{
+  g_autoptr(GString) titles = g_string_new (NULL);
+  GtkWidget *widget = GTK_WIDGET (page);
+  GPtrArray *stack = g_ptr_array_new ();
+
+  /* Depth-first, children in order. */
+  g_ptr_array_add (stack, widget);
+  while (stack->len > 0)
+    {
+      GtkWidget *w = g_ptr_array_steal_index (stack, stack->len - 1);
+      g_autoptr(GPtrArray) children = g_ptr_array_new ();
+
+      if (ADW_IS_ACTION_ROW (w))
+        g_string_append_printf (titles, "%s%s: %s", titles->len > 0 ? "|" : "",
+                                adw_preferences_row_get_title (ADW_PREFERENCES_ROW (w)),
+                                adw_action_row_get_subtitle (ADW_ACTION_ROW (w)));
+      for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL;
+           c = gtk_widget_get_next_sibling (c))
+        g_ptr_array_add (children, c);
+      for (guint i = children->len; i > 0; i--)
+        g_ptr_array_add (stack, children->pdata[i - 1]);
+    }
+  g_ptr_array_unref (stack);
+  return g_string_free (g_steal_pointer (&titles), FALSE);
+}
+
+static void
+test_list (void)
+{
+  g_autofree char *running = domain_xml ("pvm-alpha", "alpha", "");
+  g_autofree char *stopped = domain_xml ("pvm-beta", "beta",
+                                                  "<test:runstate>5</test:runstate>");
+  g_autofree char *domains = g_strconcat (running, stopped,
+                                          "<domain type='test'><name>other</name>"
+                                          "<memory>262144</memory>"
+                                          "<os><type arch='x86_64'>hvm</type></os></domain>",
+                                          NULL);
+  g_autofree char *titles = NULL;
+  GtkWindow *window;
+  PvmListPage *page;
+
+  write_node (domains);
+  page = show_page (PVM_TYPE_MACHINES_PAGE, &window);
+
+  g_assert_cmpstr (pvm_list_page_get_shown (page), ==, "list");
+  g_assert_cmpuint (n_items (page), ==, 2);
+  titles = dup_titles (page);
+  g_assert_cmpstr (titles, ==, "alpha: Running · 512 MiB · 2 vCPUs\n"
+                              "/srv/data/alpha.sqsh → /srv/out/alpha|"
+                              "beta: Stopped · 512 MiB · 2 vCPUs\n"
+                              "/srv/data/beta.sqsh → /srv/out/beta");
+
+  gtk_window_destroy (window);
+}
+
+static void
+test_empty (void)
+{
+  GtkWindow *window;
+  PvmListPage *page;
+
+  write_node ("<domain type='test'><name>other</name><memory>262144</memory>"
+              "<os><type arch='x86_64'>hvm</type></os></domain>");
+  page = show_page (PVM_TYPE_MACHINES_PAGE, &window);
+  g_assert_cmpstr (pvm_list_page_get_shown (page), ==, "empty");
+  g_assert_cmpuint (n_items (page), ==, 0);
+  gtk_window_destroy (window);
+}
+
+static void
+test_unreachable (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "pvm", NULL);
+  g_autofree char *config = g_build_filename (dir, "pvm.conf", NULL);
+  GtkWindow *window;
+  PvmListPage *page;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_set_contents (config, "[pvm]\nLIBVIRT_URI=test:///nonexistent/node.xml\n", -1, &error);
+  g_assert_no_error (error);
+
+  page = show_page (PVM_TYPE_MACHINES_PAGE, &window);
+  g_assert_cmpstr (pvm_list_page_get_shown (page), ==, "error");
+  gtk_window_destroy (window);
+}
+
+/* DRIVEREPO and SQUASHREPO in this test's own directories. */
+static void
+write_repos_config (char **images,
+                    char **data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "pvm", NULL);
+  g_autofree char *config = g_build_filename (dir, "pvm.conf", NULL);
+  g_autofree char *text = NULL;
+
+  *images = g_build_filename (g_get_user_data_dir (), "images", NULL);
+  *data = g_build_filename (g_get_user_data_dir (), "data", NULL);
+  text = g_strdup_printf ("[pvm]\nDRIVEREPO=%s\nSQUASHREPO=%s\n", *images, *data);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_set_contents (config, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+static void
+test_images (void)
+{
+  g_autofree char *images = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *titles = NULL;
+  GtkWindow *window;
+  PvmListPage *page;
+
+  write_repos_config (&images, &data);
+  g_assert_cmpint (g_mkdir_with_parents (images, 0755), ==, 0);
+  {
+    const char *base[] = { "qemu-img", "create", "-q", "-f", "qcow2", "base.qcow2", "1G", NULL };
+    const char *overlay[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
+                              "base.qcow2", "a-overlay.qcow2", NULL };
+    const char *alone[] = { "qemu-img", "create", "-q", "-f", "qcow2", "alone.qcow2", "2G", NULL };
+
+    g_free (pvm_test_run_tool (images, base));
+    g_free (pvm_test_run_tool (images, overlay));
+    g_free (pvm_test_run_tool (images, alone));
+  }
+
+  page = show_page (PVM_TYPE_IMAGES_PAGE, &window);
+  g_assert_cmpstr (pvm_list_page_get_shown (page), ==, "list");
+  g_assert_cmpuint (n_items (page), ==, 3);
+  titles = dup_titles (page);
+  /* Each base followed by its overlays. */
+  g_assert_true (g_str_has_prefix (titles, "alone: 2 GiB · "));
+  g_assert_nonnull (strstr (titles, "|base: 1 GiB · "));
+  g_assert_nonnull (strstr (titles, "Protected: the base of 1 overlay|a-overlay: 1 GiB · "));
+  g_assert_true (g_str_has_suffix (titles, "Overlay of base.qcow2"));
+  gtk_window_destroy (window);
+}
+
+static void
+test_data (void)
+{
+  g_autofree char *images = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *titles = NULL;
+  g_autofree char *source = g_build_filename (g_get_user_data_dir (), "source", NULL);
+  g_autofree char *file = g_build_filename (source, "numbers.txt", NULL);
+  g_autofree char *archive = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWindow *window;
+  PvmListPage *page;
+
+  write_repos_config (&images, &data);
+
+  /* No repository yet: why, and a way to try again. */
+  page = show_page (PVM_TYPE_DATA_PAGE, &window);
+  g_assert_cmpstr (pvm_list_page_get_shown (page), ==, "error");
+  gtk_window_destroy (window);
+
+  archive = g_build_filename (data, "numbers.sqsh", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (source, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (data, 0755), ==, 0);
+  g_file_set_contents (file, "1\n2\n3\n", -1, &error);
+  g_assert_no_error (error);
+  {
+    const char *mksquashfs[] = { "mksquashfs", source, archive, "-comp", "xz", "-quiet",
+                                 "-no-progress", NULL };
+
+    g_free (pvm_test_run_tool (NULL, mksquashfs));
+  }
+
+  page = show_page (PVM_TYPE_DATA_PAGE, &window);
+  g_assert_cmpstr (pvm_list_page_get_shown (page), ==, "list");
+  titles = dup_titles (page);
+  g_test_message ("%s", titles);
+  g_assert_true (g_str_has_prefix (titles, "numbers: 4 KiB · xz\n6 bytes in 1 file, ratio 0.00"));
+  gtk_window_destroy (window);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  /* Each test gets its own XDG directories, so its own pvm.conf: that
+   * needs g_test_init() itself rather than gtk_test_init(). Without a
+   * display gtk_init() fails the test: it is never skipped. */
+  /* GIO reads the MIME database (which GTK needs to load its SVG icons)
+   * from the data directories it sees first: the system's, before each
+   * test's isolated ones replace them. */
+  g_free (g_content_type_guess ("icon.svg", (const guchar *) "<svg", 4, NULL));
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  gtk_init ();
+  adw_init ();
+  gvir_init_object (NULL, NULL);
+  gvir_event_register ();
+
+  g_test_add_func ("/machines/list", test_list);
+  g_test_add_func ("/machines/empty", test_empty);
+  g_test_add_func ("/machines/unreachable", test_unreachable);
+  g_test_add_func ("/images/list", test_images);
+  g_test_add_func ("/data/list", test_data);
+
+  return g_test_run ();
+}
