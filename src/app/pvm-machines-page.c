@@ -11,6 +11,7 @@
 
 #include "pvm-core.h"
 #include "pvm-machines-page.h"
+#include "pvm-vm-window.h"
 
 struct _PvmMachinesPage
 {
@@ -60,6 +61,24 @@ vm_state_cb (PvmVm         *vm,
   adw_action_row_set_subtitle (row, subtitle);
 }
 
+/* The VM's panel, over the window the page is in. The list is read again
+ * when the panel closes: the VM may have been deleted. */
+static void
+row_activated_cb (AdwActionRow *row,
+                  PvmVm        *vm)
+{
+  PvmVmWindow *window = pvm_vm_window_new (vm);
+  GtkWidget *page = gtk_widget_get_ancestor (GTK_WIDGET (row), PVM_TYPE_MACHINES_PAGE);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (row));
+
+  if (GTK_IS_WINDOW (root))
+    gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (root));
+  if (page != NULL)
+    g_signal_connect_object (window, "destroy", G_CALLBACK (pvm_list_page_reload), page,
+                             G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (window));
+}
+
 static GtkWidget *
 create_row (PvmVm *vm)
 {
@@ -72,6 +91,9 @@ create_row (PvmVm *vm)
   adw_action_row_set_subtitle_lines (row, 2);
   adw_action_row_set_icon_name (row, "computer-symbolic");
   g_signal_connect_object (vm, "notify::state", G_CALLBACK (vm_state_cb), row, 0);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
+  adw_action_row_add_suffix (row, gtk_image_new_from_icon_name ("go-next-symbolic"));
+  g_signal_connect_object (row, "activated", G_CALLBACK (row_activated_cb), vm, 0);
   return GTK_WIDGET (row);
 }
 

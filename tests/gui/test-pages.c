@@ -22,6 +22,7 @@
 #include "pvm-images-page.h"
 #include "pvm-machines-page.h"
 #include "pvm-test-util.h"
+#include "pvm-vm-window.h"
 
 #define WAIT_SECONDS 10
 
@@ -70,7 +71,8 @@ domain_xml (const char *domain,
     "<metadata><pvm:vm xmlns:pvm='https://io.github.pvm/xmlns/vm/1'>"
     "<index>0</index><name value='%s'/><image path='/srv/images/%s.qcow2'/>"
     "<input kind='squashfs' path='/srv/data/%s.sqsh'/><output path='/srv/out/%s'/>"
-    "<memory unit='bytes'>536870912</memory><cores>2</cores><extra-args/>"
+    "<memory unit='bytes'>536870912</memory><cores>2</cores><ssh-port>2222</ssh-port>"
+    "<extra-args/>"
     "</pvm:vm></metadata>"
     "<memory unit='KiB'>524288</memory><vcpu>2</vcpu>"
     "<os><type arch='x86_64'>hvm</type></os>%s</domain>",
@@ -112,7 +114,7 @@ show_page (GType       type,
 /* The row titles, in order, joined with "|". */
 /* The row titles and subtitles, in order: "title: subtitle|...". */
 static char *
-dup_titles (PvmListPage *page)
+dup_titles (gpointer page)
 {
   g_autoptr(GString) titles = g_string_new (NULL);
   GtkWidget *widget = GTK_WIDGET (page);
@@ -197,6 +199,89 @@ test_unreachable (void)
 
   page = show_page (PVM_TYPE_MACHINES_PAGE, &window);
   g_assert_cmpstr (pvm_list_page_get_shown (page), ==, "error");
+  gtk_window_destroy (window);
+}
+
+/* Whether the button for @action under @widget can be pressed: GTK makes
+ * a button insensitive while its action is disabled. */
+static gboolean
+can_press (GtkWidget  *widget,
+           const char *action)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
+    return gtk_widget_is_sensitive (widget);
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (can_press (child, action))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+is_stopped (PvmVm *vm)
+{
+  return pvm_vm_get_state (vm) == PVM_VM_STATE_STOPPED;
+}
+
+/* A VM's panel: its connection details, and the actions its state allows,
+ * done for real on libvirt's test driver. */
+static void
+test_panel (void)
+{
+  g_autofree char *running = domain_xml ("pvm-alpha", "alpha", "");
+  g_autofree char *titles = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWindow *window;
+  PvmListPage *page;
+  PvmVmWindow *panel;
+  PvmVm *vm;
+  gboolean timed_out = FALSE;
+  guint timeout_id;
+
+  write_node (running);
+  page = show_page (PVM_TYPE_MACHINES_PAGE, &window);
+  g_assert_cmpuint (n_items (page), ==, 1);
+  vm = g_ptr_array_index (pvm_list_page_get_items (page), 0);
+
+  panel = pvm_vm_window_new (vm);
+  g_object_add_weak_pointer (G_OBJECT (panel), (gpointer *) &panel);
+  gtk_window_present (GTK_WINDOW (panel));
+  titles = dup_titles (panel);
+  g_assert_nonnull (strstr (titles, "SSH: ssh -p 2222 127.0.0.1|"));
+  g_assert_nonnull (strstr (titles, "|Console: virt-viewer --connect "));
+  g_assert_nonnull (strstr (titles, "|Input (read-only): /srv/data/alpha.sqsh (squashfs)|"));
+  g_assert_nonnull (strstr (titles, "|Output: /srv/out/alpha|"));
+  g_assert_nonnull (strstr (titles, "|Memory and vCPUs: 512 MiB, 2 vCPUs"));
+
+  /* Running: it can be stopped, not deleted. */
+  g_assert_false (can_press (GTK_WIDGET (panel), "vm.delete"));
+  g_assert_false (can_press (GTK_WIDGET (panel), "vm.resume"));
+  g_assert_true (can_press (GTK_WIDGET (panel), "vm.stop"));
+  g_assert_true (can_press (GTK_WIDGET (panel), "vm.force-off"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (panel), "vm.force-off", NULL));
+  timeout_id = g_timeout_add_seconds (WAIT_SECONDS, set_flag_cb, &timed_out);
+  while (!is_stopped (vm) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (timed_out);
+  g_source_remove (timeout_id);
+
+  /* Stopped: deleted, and gone from libvirt; the panel closes. */
+  while (!can_press (GTK_WIDGET (panel), "vm.delete") && g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (can_press (GTK_WIDGET (panel), "vm.stop"));
+  g_assert_true (can_press (GTK_WIDGET (panel), "vm.delete"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (panel), "vm.delete", NULL));
+  g_assert_null (panel);
+  {
+    /* (A new connection to a test driver file would start from the file.) */
+    g_autoptr(GVirConfigDomain) config = gvir_domain_get_config (pvm_vm_get_domain (vm), 0,
+                                                                 &error);
+
+    g_assert_null (config);
+    g_assert_nonnull (error);
+  }
   gtk_window_destroy (window);
 }
 
@@ -312,6 +397,7 @@ main (int    argc,
   g_test_add_func ("/machines/list", test_list);
   g_test_add_func ("/machines/empty", test_empty);
   g_test_add_func ("/machines/unreachable", test_unreachable);
+  g_test_add_func ("/machines/panel", test_panel);
   g_test_add_func ("/images/list", test_images);
   g_test_add_func ("/data/list", test_data);
 

@@ -1,0 +1,360 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* pvm-vm-window.c: a VM's panel: how to reach it (SSH, console, serial
+ * log), its input, output, image and resources, and what can be done to it
+ * (stop, force off, save, resume, delete), each enabled by its state. The
+ * work runs through the core's async API; failures come as toasts. */
+
+#define G_LOG_DOMAIN "pvm-vm-window"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+
+#include "pvm-vm-window.h"
+
+struct _PvmVmWindow
+{
+  AdwWindow        parent_instance;
+
+  /* Owned */
+  PvmVm           *vm;
+  GCancellable    *cancellable;
+  gboolean         busy;            /* an action runs */
+
+  /* Template widgets */
+  AdwWindowTitle  *window_title;
+  AdwToastOverlay *toast_overlay;
+  AdwActionRow    *ssh_row;
+  AdwActionRow    *console_row;
+  AdwActionRow    *serial_row;
+  AdwActionRow    *guest_row;
+  AdwActionRow    *input_row;
+  AdwActionRow    *output_row;
+  AdwActionRow    *image_row;
+  AdwActionRow    *resources_row;
+};
+
+G_DEFINE_FINAL_TYPE (PvmVmWindow, pvm_vm_window, ADW_TYPE_WINDOW)
+
+enum {
+  PROP_0,
+  PROP_VM,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+set_subtitle (AdwActionRow *row,
+              const char   *text)
+{
+  g_autofree char *escaped = g_markup_escape_text (text, -1);
+
+  adw_action_row_set_subtitle (row, escaped);
+}
+
+/* The state in the title, the actions that make sense in it, the guest's
+ * last status. */
+static void
+update_state (PvmVmWindow *self)
+{
+  PvmVmState state = pvm_vm_get_state (self->vm);
+  gboolean active = pvm_vm_is_active (self->vm);
+  g_autofree char *guest = pvm_vm_dup_guest_status (self->vm, NULL);
+
+  adw_window_title_set_subtitle (self->window_title, pvm_vm_state_to_string (state));
+  set_subtitle (self->guest_row, guest != NULL ? guest : _("no status reported"));
+
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.stop", active && !self->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.force-off", active && !self->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.save",
+                                 state == PVM_VM_STATE_RUNNING && !self->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.resume",
+                                 (state == PVM_VM_STATE_SAVED || state == PVM_VM_STATE_PAUSED) &&
+                                 !self->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.delete",
+                                 !active && state != PVM_VM_STATE_SAVED && !self->busy);
+}
+
+static void
+vm_state_cb (PvmVm       *vm,
+             GParamSpec  *pspec,
+             PvmVmWindow *self)
+{
+  update_state (self);
+}
+
+static void
+show_vm (PvmVmWindow *self)
+{
+  const PvmVmPlan *plan = pvm_vm_get_plan (self->vm);
+  g_autofree char *ssh = pvm_vm_dup_ssh_command (self->vm);
+  g_autofree char *console = pvm_vm_dup_console_command (self->vm);
+  g_autofree char *memory = pvm_size_format (plan->memory_bytes);
+  g_autofree char *resources = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s, %u vCPU",
+                                                             "%s, %u vCPUs", plan->cores),
+                                                memory, plan->cores);
+  g_autofree char *input = NULL;
+  const char *serial = pvm_vm_get_serial_log (self->vm);
+
+  gtk_window_set_title (GTK_WINDOW (self), plan->name);
+  adw_window_title_set_title (self->window_title, plan->name);
+  set_subtitle (self->ssh_row, ssh != NULL ? ssh : _("no forwarded port"));
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.copy-ssh", ssh != NULL);
+  set_subtitle (self->console_row, console);
+  set_subtitle (self->serial_row, serial != NULL ? serial : _("none"));
+  if (plan->input != NULL)
+    input = g_strdup_printf ("%s (%s)", plan->input, pvm_input_kind_to_string (plan->input_kind));
+  set_subtitle (self->input_row, input != NULL ? input : _("none"));
+  set_subtitle (self->output_row, plan->output != NULL ? plan->output : _("none"));
+  set_subtitle (self->image_row, plan->image);
+  set_subtitle (self->resources_row, resources);
+  update_state (self);
+}
+
+static void
+toast (PvmVmWindow *self,
+       const char  *message)
+{
+  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+}
+
+static void
+set_busy (PvmVmWindow *self,
+          gboolean     busy)
+{
+  self->busy = busy;
+  update_state (self);
+}
+
+static void
+stop_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(PvmVmWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+  gboolean forced = FALSE;
+
+  if (!pvm_vm_stop_finish (PVM_VM (object), result, &forced, &error))
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        toast (self, error->message);
+    }
+  else
+    toast (self, forced ? _("Forced off") : _("Powered off"));
+  set_busy (self, FALSE);
+}
+
+static void
+save_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_autoptr(PvmVmWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pvm_vm_save_finish (PVM_VM (object), result, &error))
+    toast (self, error->message);
+  set_busy (self, FALSE);
+}
+
+static void
+resume_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(PvmVmWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pvm_vm_resume_finish (PVM_VM (object), result, &error))
+    toast (self, error->message);
+  set_busy (self, FALSE);
+}
+
+static void
+vm_action (GtkWidget  *widget,
+           const char *action_name,
+           GVariant   *parameter)
+{
+  PvmVmWindow *self = PVM_VM_WINDOW (widget);
+
+  if (g_str_equal (action_name, "vm.stop") || g_str_equal (action_name, "vm.force-off"))
+    {
+      set_busy (self, TRUE);
+      pvm_vm_stop_async (self->vm, g_str_equal (action_name, "vm.stop") ? PVM_VM_STOP_GRACEFUL
+                                                                         : PVM_VM_STOP_FORCE,
+                         PVM_VM_DEFAULT_STOP_TIMEOUT_SECONDS, self->cancellable, stop_done_cb,
+                         g_object_ref (self));
+    }
+  else if (g_str_equal (action_name, "vm.save"))
+    {
+      set_busy (self, TRUE);
+      pvm_vm_save_async (self->vm, self->cancellable, save_done_cb, g_object_ref (self));
+    }
+  else if (g_str_equal (action_name, "vm.resume"))
+    {
+      set_busy (self, TRUE);
+      pvm_vm_resume_async (self->vm, self->cancellable, resume_done_cb, g_object_ref (self));
+    }
+  else if (g_str_equal (action_name, "vm.delete"))
+    {
+      g_autoptr(GError) error = NULL;
+
+      /* One quick call to libvirt; the images stay. */
+      if (pvm_vm_delete (self->vm, &error))
+        gtk_window_destroy (GTK_WINDOW (self));
+      else
+        toast (self, error->message);
+    }
+}
+
+static void
+copy_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  PvmVmWindow *self = PVM_VM_WINDOW (widget);
+  g_autofree char *text = g_str_equal (action_name, "vm.copy-ssh")
+                            ? pvm_vm_dup_ssh_command (self->vm)
+                            : pvm_vm_dup_console_command (self->vm);
+
+  if (text == NULL)
+    return;
+  gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
+  toast (self, _("Copied"));
+}
+
+static void
+pvm_vm_window_constructed (GObject *object)
+{
+  PvmVmWindow *self = PVM_VM_WINDOW (object);
+
+  G_OBJECT_CLASS (pvm_vm_window_parent_class)->constructed (object);
+
+  g_signal_connect_object (self->vm, "notify::state", G_CALLBACK (vm_state_cb), self, 0);
+  show_vm (self);
+}
+
+static void
+pvm_vm_window_dispose (GObject *object)
+{
+  PvmVmWindow *self = PVM_VM_WINDOW (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->vm);
+
+  G_OBJECT_CLASS (pvm_vm_window_parent_class)->dispose (object);
+}
+
+static void
+pvm_vm_window_get_property (GObject    *object,
+                            guint       prop_id,
+                            GValue     *value,
+                            GParamSpec *pspec)
+{
+  PvmVmWindow *self = PVM_VM_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_VM:
+      g_value_set_object (value, self->vm);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pvm_vm_window_set_property (GObject      *object,
+                            guint         prop_id,
+                            const GValue *value,
+                            GParamSpec   *pspec)
+{
+  PvmVmWindow *self = PVM_VM_WINDOW (object);
+
+  switch (prop_id)
+    {
+    case PROP_VM:
+      self->vm = g_value_dup_object (value);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pvm_vm_window_class_init (PvmVmWindowClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = pvm_vm_window_constructed;
+  object_class->dispose = pvm_vm_window_dispose;
+  object_class->get_property = pvm_vm_window_get_property;
+  object_class->set_property = pvm_vm_window_set_property;
+
+  properties[PROP_VM] =
+    g_param_spec_object ("vm", NULL, NULL, PVM_TYPE_VM,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/pvm/Pvm/ui/pvm-vm-window.ui");
+  gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, window_title);
+  gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, ssh_row);
+  gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, console_row);
+  gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, serial_row);
+  gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, guest_row);
+  gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, input_row);
+  gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, output_row);
+  gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, image_row);
+  gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, resources_row);
+
+  gtk_widget_class_install_action (widget_class, "vm.stop", NULL, vm_action);
+  gtk_widget_class_install_action (widget_class, "vm.force-off", NULL, vm_action);
+  gtk_widget_class_install_action (widget_class, "vm.save", NULL, vm_action);
+  gtk_widget_class_install_action (widget_class, "vm.resume", NULL, vm_action);
+  gtk_widget_class_install_action (widget_class, "vm.delete", NULL, vm_action);
+  gtk_widget_class_install_action (widget_class, "vm.copy-ssh", NULL, copy_action);
+  gtk_widget_class_install_action (widget_class, "vm.copy-console", NULL, copy_action);
+}
+
+static void
+pvm_vm_window_init (PvmVmWindow *self)
+{
+  self->cancellable = g_cancellable_new ();
+  gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/**
+ * pvm_vm_window_new:
+ * @vm: a VM
+ *
+ * Returns: (transfer full): the VM's panel
+ */
+PvmVmWindow *
+pvm_vm_window_new (PvmVm *vm)
+{
+  g_return_val_if_fail (PVM_IS_VM (vm), NULL);
+
+  return g_object_new (PVM_TYPE_VM_WINDOW, "vm", vm, NULL);
+}
+
+/**
+ * pvm_vm_window_get_vm:
+ * @self: a #PvmVmWindow
+ *
+ * Returns: (transfer none): the VM
+ */
+PvmVm *
+pvm_vm_window_get_vm (PvmVmWindow *self)
+{
+  g_return_val_if_fail (PVM_IS_VM_WINDOW (self), NULL);
+
+  return self->vm;
+}
