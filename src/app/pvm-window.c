@@ -12,6 +12,7 @@
 
 #include "pvm-data-page.h"
 #include "pvm-images-page.h"
+#include "pvm-launch-dialog.h"
 #include "pvm-machines-page.h"
 #include "pvm-window.h"
 
@@ -60,6 +61,28 @@ pvm_window_notify_visible_child_name_cb (PvmWindow    *self,
   g_assert (ADW_IS_VIEW_STACK (view_stack));
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VISIBLE_PAGE]);
+}
+
+static void
+launched_cb (PvmWindow       *self,
+             guint            n_vms,
+             PvmLaunchDialog *dialog)
+{
+  adw_view_stack_set_visible_child_name (self->view_stack, "machines");
+  pvm_list_page_reload (PVM_LIST_PAGE (self->machines_page));
+}
+
+static void
+launch_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  PvmWindow *self = PVM_WINDOW (widget);
+  PvmLaunchDialog *dialog = pvm_launch_dialog_new ();
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  g_signal_connect_object (dialog, "launched", G_CALLBACK (launched_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
 }
 
 static void
@@ -240,6 +263,9 @@ pvm_window_class_init (PvmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, data_page);
 
   gtk_widget_class_install_property_action (widget_class, "win.visible-page", "visible-page");
+  gtk_widget_class_install_action (widget_class, "win.launch", NULL, launch_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.launch",
+                                       NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (page_names); i++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,

@@ -20,6 +20,7 @@
 #include "pvm-core.h"
 #include "pvm-data-page.h"
 #include "pvm-images-page.h"
+#include "pvm-launch-dialog.h"
 #include "pvm-machines-page.h"
 #include "pvm-test-util.h"
 #include "pvm-vm-window.h"
@@ -377,6 +378,60 @@ test_data (void)
   gtk_window_destroy (window);
 }
 
+static gboolean
+has_problems (PvmLaunchDialog *dialog)
+{
+  return pvm_launch_dialog_get_problems (dialog) != NULL;
+}
+
+/* The launch dialog turns its rows into the configuration's lists, checks
+ * the plan in a thread and shows its problems; nothing starts. */
+static void
+test_launch_problems (void)
+{
+  g_autofree char *images = NULL;
+  g_autofree char *data = NULL;
+  PvmLaunchDialog *dialog;
+  gboolean timed_out = FALSE;
+  guint timeout_id;
+
+  write_repos_config (&images, &data);
+  g_assert_cmpint (g_mkdir_with_parents (images, 0755), ==, 0);
+  {
+    const char *base[] = { "qemu-img", "create", "-q", "-f", "qcow2", "base.qcow2", "1G", NULL };
+    const char *overlay[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
+                              "base.qcow2", "worker.qcow2", NULL };
+
+    g_free (pvm_test_run_tool (images, base));
+    g_free (pvm_test_run_tool (images, overlay));
+  }
+
+  dialog = pvm_launch_dialog_new ();
+  gtk_window_present (GTK_WINDOW (dialog));
+
+  /* A size that does not parse: said at once. */
+  pvm_launch_dialog_set_vm (dialog, 0, "worker", "None", "", "lots", "1");
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "launch.start", NULL));
+  g_assert_nonnull (strstr (pvm_launch_dialog_get_problems (dialog), "MEM: "));
+  g_assert_nonnull (strstr (pvm_launch_dialog_get_problems (dialog), "lots"));
+
+  /* A base image, by the plan's checks in a thread: the problems of the
+   * last try are gone meanwhile. */
+  pvm_launch_dialog_set_vm (dialog, 0, "base", "None", "", "256M", "1");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "launch.start", NULL);
+  g_assert_false (has_problems (dialog));
+  timeout_id = g_timeout_add_seconds (WAIT_SECONDS, set_flag_cb, &timed_out);
+  while (!timed_out && !has_problems (dialog))
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_false (timed_out);
+  g_source_remove (timeout_id);
+  g_assert_nonnull (strstr (pvm_launch_dialog_get_problems (dialog),
+                            "VM 1 (base), -d/DRIVES: The image "));
+  g_assert_nonnull (strstr (pvm_launch_dialog_get_problems (dialog),
+                            "is the backing image of"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -400,6 +455,7 @@ main (int    argc,
   g_test_add_func ("/machines/panel", test_panel);
   g_test_add_func ("/images/list", test_images);
   g_test_add_func ("/data/list", test_data);
+  g_test_add_func ("/launch/problems", test_launch_problems);
 
   return g_test_run ();
 }
