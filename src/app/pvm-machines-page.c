@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "pvm-core.h"
@@ -122,7 +124,11 @@ pvm_machines_page_load (PvmListPage   *page,
   connection = gvir_connection_new (uri);
   if (!gvir_connection_open (connection, cancellable, &local_error))
     {
-      g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT, "%s: %s", uri, local_error->message);
+      /* libvirt's messages usually name the URI already. */
+      if (strstr (local_error->message, uri) != NULL)
+        g_set_error_literal (error, PVM_ERROR, PVM_ERROR_LIBVIRT, local_error->message);
+      else
+        g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT, "%s: %s", uri, local_error->message);
       return NULL;
     }
   return pvm_vm_list_fetch (connection, error);
