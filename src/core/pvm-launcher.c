@@ -648,7 +648,13 @@ launch_thread (GTask        *task,
           slot->options.output_buffered = TRUE;
           g_clear_object (&slot->config);
           slot->config = pvm_domain_build (slot->vm, &slot->options, &error);
-          g_assert_no_error (error);
+          if (slot->config == NULL)
+            {
+              g_string_append_printf (failures, "VM %u (%s): %s", slot->vm->index + 1,
+                                      slot->vm->name, error->message);
+              g_clear_error (&error);
+              goto failed;
+            }
         }
     }
 
