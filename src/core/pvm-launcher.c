@@ -66,6 +66,7 @@ typedef struct
   gboolean    output_disk;
   guint64     output_disk_size;
   gboolean    installing;
+  gboolean    tap;
   char       *install_media;        /* absolute */
   const char *domain_type;
   GPtrArray  *warnings;             /* char* */
@@ -389,6 +390,14 @@ prepare (PvmLauncher  *self,
     {
       g_set_error (error, PVM_ERROR, PVM_ERROR_INVALID_ARGUMENT,
                    "The launch has %u problems: see pvm_plan_check()", data->plan->problems->len);
+      return FALSE;
+    }
+
+  if (data->tap)
+    {
+      g_set_error_literal (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED,
+                           "NET_TYPE=tap is not in this version yet (the VMs would have no "
+                           "network): use NET_TYPE=user");
       return FALSE;
     }
 
@@ -776,6 +785,7 @@ pvm_launcher_launch_async (PvmLauncher         *self,
   data->cpu_mode = pvm_config_get_cpu_mode (self->config);
   data->output_disk = pvm_config_get_output_mode (self->config) == PVM_OUTPUT_MODE_DISK;
   data->output_disk_size = pvm_config_get_output_disk_size (self->config);
+  data->tap = pvm_config_get_net_type (self->config) == PVM_NET_TYPE_TAP;
   data->installing = pvm_config_get_boolean (self->config, "INSTALLING");
   if (data->installing)
     {
