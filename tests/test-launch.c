@@ -763,6 +763,68 @@ test_output_disk (void)
   g_assert_no_error (error);
   g_assert_cmpstr (text, ==, ticks->str);
 
+  /* The pvm that waited is killed before the VM powers off: nobody sees
+   * it; pvm collect copies the output afterwards. */
+  {
+    static const char short_job[] = "sleep 3\necho done > \"$PVM_OUTPUT/late.txt\"\n";
+    g_autofree char *late_dir = make_input_dir ("sources/late", short_job, "late\n");
+    g_autofree char *late_archive = make_archive (late_dir, "late");
+    g_autofree char *late_image = make_image ("late");
+    g_autofree char *late_output = work_path ("outputs/late");
+    g_autofree char *late_file = g_build_filename (late_output, "late.txt", NULL);
+    g_autofree char *collected = NULL;
+    g_autoptr(GSubprocess) waiting = NULL;
+    g_autoptr(GVirConnection) connection = NULL;
+    g_autoptr(GVirDomain) domain = NULL;
+    gint64 deadline;
+
+    waiting = pvm_test_spawn_pvm (PVM ("--config", env.config, "--output-mode", "disk",
+                                       "-d", "late", "-i", "late", "-o", late_output, "--wait"),
+                                  NULL, &error);
+    g_assert_no_error (error);
+    /* Defined and started by the pvm that runs in the background. */
+    deadline = g_get_monotonic_time () + GUEST_TIMEOUT_SECONDS * G_USEC_PER_SEC;
+    while (run_pvm (PVM ("info", "--config", env.config, "late"), NULL, NULL) != 0)
+      {
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_usleep (G_USEC_PER_SEC / 5);
+      }
+    wait_for_serial_line ("late", "pvm-guest: job start");
+    g_subprocess_force_exit (waiting);
+    g_subprocess_wait (waiting, NULL, &error);
+    g_assert_no_error (error);
+
+    /* Off, as libvirt sees it (pvm list and info would collect by themselves). */
+    connection = open_connection ();
+    domain = gvir_connection_find_domain_by_name (connection, "pvm-late");
+    g_assert_nonnull (domain);
+    deadline = g_get_monotonic_time () + GUEST_TIMEOUT_SECONDS * G_USEC_PER_SEC;
+    /* (The domain handle keeps the ID it was found with: ask for its state.) */
+    for (;;)
+      {
+        GVirDomainInfo *domain_info = gvir_domain_get_info (domain, &error);
+        gboolean off;
+
+        g_assert_no_error (error);
+        off = domain_info->state == GVIR_DOMAIN_STATE_SHUTOFF;
+        g_boxed_free (GVIR_TYPE_DOMAIN_INFO, domain_info);
+        if (off)
+          break;
+        g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+        g_usleep (G_USEC_PER_SEC / 5);
+      }
+    gvir_connection_close (connection);
+    g_assert_false (g_file_test (late_file, G_FILE_TEST_EXISTS));
+
+    collected = pvm_ok (PVM ("collect", "--config", env.config, "late"));
+    g_assert_nonnull (strstr (collected, "late: copied 1 file from the output disk into"));
+    g_clear_pointer (&text, g_free);
+    g_file_get_contents (late_file, &text, NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpstr (text, ==, "done\n");
+    pvm_ok (PVM ("delete", "--config", env.config, "late"));
+  }
+
   /* Again by hand: the same files, the host's newer one still kept. */
   out = pvm_ok (PVM ("collect", "--config", env.config, "writer"));
   g_assert_nonnull (strstr (out, "writer: copied 3 files from the output disk into"));
