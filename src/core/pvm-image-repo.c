@@ -30,6 +30,7 @@
 #include <glib/gstdio.h>
 
 #include "pvm-error.h"
+#include "pvm-json-private.h"
 #include "pvm-host.h"
 #include "pvm-image-repo.h"
 #include "pvm-qcow2.h"
@@ -95,18 +96,6 @@ pvm_image_format_to_string (PvmImageFormat format)
 }
 
 static void
-add_nullable_string (JsonBuilder *builder,
-                     const char  *name,
-                     const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
-static void
 add_strv (JsonBuilder        *builder,
           const char         *name,
           const char * const *values)
@@ -134,29 +123,29 @@ pvm_image_to_json (PvmImage *image)
   g_return_val_if_fail (image != NULL, NULL);
 
   json_builder_begin_object (builder);
-  add_nullable_string (builder, "name", image->name);
-  add_nullable_string (builder, "path", image->path);
-  add_nullable_string (builder, "format", pvm_image_format_to_string (image->format));
+  _pvm_json_add_nullable_string (builder, "name", image->name);
+  _pvm_json_add_nullable_string (builder, "path", image->path);
+  _pvm_json_add_nullable_string (builder, "format", pvm_image_format_to_string (image->format));
   json_builder_set_member_name (builder, "usable");
   json_builder_add_boolean_value (builder, image->usable);
-  add_nullable_string (builder, "problem", image->problem);
+  _pvm_json_add_nullable_string (builder, "problem", image->problem);
   json_builder_set_member_name (builder, "virtual_size");
   json_builder_add_int_value (builder, (gint64) image->virtual_size);
   json_builder_set_member_name (builder, "disk_usage");
   json_builder_add_int_value (builder, (gint64) image->disk_usage);
   json_builder_set_member_name (builder, "read_only");
   json_builder_add_boolean_value (builder, image->read_only);
-  add_nullable_string (builder, "backing_file", image->backing_file);
-  add_nullable_string (builder, "backing_format", image->backing_format);
-  add_nullable_string (builder, "backing_path", image->backing_path);
+  _pvm_json_add_nullable_string (builder, "backing_file", image->backing_file);
+  _pvm_json_add_nullable_string (builder, "backing_format", image->backing_format);
+  _pvm_json_add_nullable_string (builder, "backing_path", image->backing_path);
   add_strv (builder, "chain", (const char * const *) image->chain);
   add_strv (builder, "overlays", (const char * const *) image->overlays);
   json_builder_set_member_name (builder, "protected");
   json_builder_add_boolean_value (builder, image->is_protected);
   json_builder_set_member_name (builder, "broken");
   json_builder_add_boolean_value (builder, image->broken_path != NULL);
-  add_nullable_string (builder, "broken_path", image->broken_path);
-  add_nullable_string (builder, "used_by", image->used_by);
+  _pvm_json_add_nullable_string (builder, "broken_path", image->broken_path);
+  _pvm_json_add_nullable_string (builder, "used_by", image->used_by);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);

@@ -15,6 +15,7 @@
 
 #include "pvm-emulator.h"
 #include "pvm-error.h"
+#include "pvm-json-private.h"
 #include "pvm-host.h"
 #include "pvm-image-repo.h"
 #include "pvm-plan.h"
@@ -636,18 +637,10 @@ pvm_vm_plan_add_json_members (const PvmVmPlan *vm,
   json_builder_add_string_value (builder, vm->name);
   json_builder_set_member_name (builder, "image");
   json_builder_add_string_value (builder, vm->image);
-  json_builder_set_member_name (builder, "input");
-  if (vm->input != NULL)
-    json_builder_add_string_value (builder, vm->input);
-  else
-    json_builder_add_null_value (builder);
+  _pvm_json_add_nullable_string (builder, "input", vm->input);
   json_builder_set_member_name (builder, "input_kind");
   json_builder_add_string_value (builder, pvm_input_kind_to_string (vm->input_kind));
-  json_builder_set_member_name (builder, "output");
-  if (vm->output != NULL)
-    json_builder_add_string_value (builder, vm->output);
-  else
-    json_builder_add_null_value (builder);
+  _pvm_json_add_nullable_string (builder, "output", vm->output);
   json_builder_set_member_name (builder, "memory_bytes");
   json_builder_add_int_value (builder, (gint64) vm->memory_bytes);
   json_builder_set_member_name (builder, "cores");

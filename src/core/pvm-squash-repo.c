@@ -45,6 +45,7 @@
 #include <glib/gstdio.h>
 
 #include "pvm-error.h"
+#include "pvm-json-private.h"
 #include "pvm-host.h"
 #include "pvm-image-repo.h"
 #include "pvm-repo-private.h"
@@ -105,18 +106,6 @@ add_int (JsonBuilder *builder,
   json_builder_add_int_value (builder, value);
 }
 
-static void
-add_nullable_string (JsonBuilder *builder,
-                     const char  *name,
-                     const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
 /**
  * pvm_squash_archive_to_json:
  * @archive: an archive
@@ -134,12 +123,12 @@ pvm_squash_archive_to_json (PvmSquashArchive *archive)
   g_return_val_if_fail (archive != NULL, NULL);
 
   json_builder_begin_object (builder);
-  add_nullable_string (builder, "name", archive->name);
-  add_nullable_string (builder, "path", archive->path);
+  _pvm_json_add_nullable_string (builder, "name", archive->name);
+  _pvm_json_add_nullable_string (builder, "path", archive->path);
   json_builder_set_member_name (builder, "usable");
   json_builder_add_boolean_value (builder, archive->usable);
-  add_nullable_string (builder, "problem", archive->problem);
-  add_nullable_string (builder, "compressor", archive->compressor);
+  _pvm_json_add_nullable_string (builder, "problem", archive->problem);
+  _pvm_json_add_nullable_string (builder, "compressor", archive->compressor);
   add_int (builder, "block_size", archive->block_size);
   add_int (builder, "inodes", archive->inodes);
   add_int (builder, "bytes_used", (gint64) archive->bytes_used);

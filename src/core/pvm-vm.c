@@ -17,6 +17,7 @@
 #include "pvm-contract.h"
 #include "pvm-domain.h"
 #include "pvm-error.h"
+#include "pvm-json-private.h"
 #include "pvm-image-repo.h"
 #include "pvm-output-disk.h"
 #include "pvm-vm-private.h"
@@ -734,18 +735,6 @@ pvm_vm_dup_console_command (PvmVm *self)
   return g_strdup_printf ("virt-viewer --connect %s --attach %s", uri, domain);
 }
 
-static void
-add_string_member (JsonBuilder *builder,
-                   const char  *name,
-                   const char  *value)
-{
-  json_builder_set_member_name (builder, name);
-  if (value != NULL)
-    json_builder_add_string_value (builder, value);
-  else
-    json_builder_add_null_value (builder);
-}
-
 /**
  * pvm_vm_to_json:
  * @self: a #PvmVm
@@ -772,19 +761,19 @@ pvm_vm_to_json (PvmVm *self)
 
   json_builder_begin_object (builder);
   pvm_vm_plan_add_json_members (self->plan, builder);
-  add_string_member (builder, "domain", self->domain_name);
-  add_string_member (builder, "uri", pvm_vm_get_uri (self));
-  add_string_member (builder, "state", pvm_vm_state_to_string (self->state));
-  add_string_member (builder, "guest_status", status);
+  _pvm_json_add_nullable_string (builder, "domain", self->domain_name);
+  _pvm_json_add_nullable_string (builder, "uri", pvm_vm_get_uri (self));
+  _pvm_json_add_nullable_string (builder, "state", pvm_vm_state_to_string (self->state));
+  _pvm_json_add_nullable_string (builder, "guest_status", status);
   json_builder_set_member_name (builder, "job_exit");
   if (job_exit >= 0)
     json_builder_add_int_value (builder, job_exit);
   else
     json_builder_add_null_value (builder);
-  add_string_member (builder, "ssh", ssh);
-  add_string_member (builder, "console", console);
-  add_string_member (builder, "serial_log", self->serial_log);
-  add_string_member (builder, "output_disk", self->output_disk);
+  _pvm_json_add_nullable_string (builder, "ssh", ssh);
+  _pvm_json_add_nullable_string (builder, "console", console);
+  _pvm_json_add_nullable_string (builder, "serial_log", self->serial_log);
+  _pvm_json_add_nullable_string (builder, "output_disk", self->output_disk);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);
