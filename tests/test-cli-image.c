@@ -90,16 +90,9 @@ spawn_pvm (Area               *area,
            const char * const *args,
            GError            **error)
 {
-  g_autoptr(GSubprocessLauncher) launcher = NULL;
   g_autoptr(GPtrArray) argv = g_ptr_array_new ();
-  const char *pvm = g_getenv ("PVM_TEST_FILE_PVM");
+  g_autofree char *xdg = area != NULL ? g_build_filename (area->dir, "xdg", NULL) : NULL;
 
-  if (pvm == NULL)
-    pvm = g_getenv ("PVM_CLI");
-  if (pvm == NULL)
-    g_error ("Neither PVM_TEST_FILE_PVM nor PVM_CLI is set: run this test with meson test");
-
-  g_ptr_array_add (argv, (gpointer) pvm);
   g_ptr_array_add (argv, (gpointer) "image");
   for (guint i = 0; args[i] != NULL; i++)
     g_ptr_array_add (argv, (gpointer) args[i]);
@@ -111,19 +104,7 @@ spawn_pvm (Area               *area,
     }
   g_ptr_array_add (argv, NULL);
 
-  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE |
-                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
-  /* pvm prints in the locale's character set (GLib's g_print): a UTF-8
-   * locale, so that the names come back as they were given. */
-  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C.UTF-8", TRUE);
-  if (area != NULL)
-    {
-      g_autofree char *xdg = g_build_filename (area->dir, "xdg", NULL);
-
-      g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", xdg, TRUE);
-      g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", xdg, TRUE);
-    }
-  return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
+  return pvm_test_spawn_pvm ((const char * const *) argv->pdata, xdg, error);
 }
 
 static void
