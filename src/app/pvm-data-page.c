@@ -44,15 +44,10 @@ pvm_data_page_create_row (PvmListPage *page,
                           gpointer     item)
 {
   PvmSquashArchive *archive = item;
-  AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
-  g_autofree char *title = g_markup_escape_text (archive->name, -1);
   g_autofree char *subtitle = dup_subtitle (archive);
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (row, subtitle);
-  adw_action_row_set_subtitle_lines (row, 2);
-  adw_action_row_set_icon_name (row, "package-x-generic-symbolic");
-  return GTK_WIDGET (row);
+  return GTK_WIDGET (pvm_list_page_new_row (archive->name, subtitle,
+                                            "package-x-generic-symbolic"));
 }
 
 static GPtrArray *

@@ -48,16 +48,12 @@ pvm_images_page_create_row (PvmListPage *page,
                             gpointer     item)
 {
   PvmImage *image = item;
-  AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
-  g_autofree char *title = g_markup_escape_text (image->name, -1);
   g_autofree char *subtitle = dup_subtitle (image);
+  AdwActionRow *row = pvm_list_page_new_row (image->name, subtitle,
+                                             image->broken_path != NULL ? "dialog-error-symbolic"
+                                             : image->is_protected ? "changes-prevent-symbolic"
+                                             : "drive-harddisk-symbolic");
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (row, subtitle);
-  adw_action_row_set_subtitle_lines (row, 2);
-  adw_action_row_set_icon_name (row, image->broken_path != NULL ? "dialog-error-symbolic"
-                                     : image->is_protected ? "changes-prevent-symbolic"
-                                     : "drive-harddisk-symbolic");
   return GTK_WIDGET (row);
 }
 

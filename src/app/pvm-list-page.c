@@ -135,6 +135,29 @@ pvm_list_page_set_error (PvmListPage *self,
 }
 
 /**
+ * pvm_list_page_new_row:
+ * @title: the item's name, as it is (it is escaped here)
+ * @subtitle_markup: up to two lines of details, as Pango markup
+ * @icon_name: the row's icon
+ *
+ * Returns: (transfer floating): a row as the pages show their items
+ */
+AdwActionRow *
+pvm_list_page_new_row (const char *title,
+                       const char *subtitle_markup,
+                       const char *icon_name)
+{
+  AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
+  g_autofree char *escaped = g_markup_escape_text (title, -1);
+
+  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), escaped);
+  adw_action_row_set_subtitle (row, subtitle_markup);
+  adw_action_row_set_subtitle_lines (row, 2);
+  adw_action_row_set_icon_name (row, icon_name);
+  return row;
+}
+
+/**
  * pvm_list_page_get_shown:
  * @self: a #PvmListPage
  *

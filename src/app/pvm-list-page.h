@@ -39,6 +39,9 @@ void        pvm_list_page_set_error     (PvmListPage *self,
                                          const char  *icon_name,
                                          const char  *title);
 void        pvm_list_page_reload        (PvmListPage *self);
+AdwActionRow *pvm_list_page_new_row     (const char  *title,
+                                         const char  *subtitle_markup,
+                                         const char  *icon_name);
 const char *pvm_list_page_get_shown     (PvmListPage *self);
 GPtrArray  *pvm_list_page_get_items     (PvmListPage *self);
 

@@ -84,14 +84,10 @@ row_activated_cb (AdwActionRow *row,
 static GtkWidget *
 create_row (PvmVm *vm)
 {
-  AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
-  g_autofree char *title = g_markup_escape_text (pvm_vm_get_name (vm), -1);
   g_autofree char *subtitle = dup_subtitle (vm);
+  AdwActionRow *row = pvm_list_page_new_row (pvm_vm_get_name (vm), subtitle,
+                                             "computer-symbolic");
 
-  adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), title);
-  adw_action_row_set_subtitle (row, subtitle);
-  adw_action_row_set_subtitle_lines (row, 2);
-  adw_action_row_set_icon_name (row, "computer-symbolic");
   g_signal_connect_object (vm, "notify::state", G_CALLBACK (vm_state_cb), row, 0);
   gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   adw_action_row_add_suffix (row, gtk_image_new_from_icon_name ("go-next-symbolic"));
