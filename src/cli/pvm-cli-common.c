@@ -53,18 +53,27 @@ pvm_cli_load_config (const char  *path,
   return g_steal_pointer (&config);
 }
 
+/* Prints @node, which it takes, as pretty JSON on stdout. */
 void
 pvm_cli_print_json (JsonNode *node)
 {
   g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) owned = node;
   g_autofree char *text = NULL;
 
   json_generator_set_pretty (generator, TRUE);
-  json_generator_set_root (generator, node);
+  json_generator_set_root (generator, owned);
   text = json_generator_to_data (generator, NULL);
   /* JSON is UTF-8 whatever the locale: no charset conversion (g_print). */
   fputs (text, stdout);
   fputc ('\n', stdout);
+}
+
+/* Prints @array (a reference is taken) as pretty JSON on stdout. */
+void
+pvm_cli_print_json_array (JsonArray *array)
+{
+  pvm_cli_print_json (json_node_init_array (json_node_alloc (), array));
 }
 
 int

@@ -433,13 +433,10 @@ image_list (int    argc,
   if (options.json)
     {
       g_autoptr(JsonArray) array = json_array_sized_new (images->len);
-      JsonNode *root = json_node_new (JSON_NODE_ARRAY);
 
       for (guint i = 0; i < images->len; i++)
         json_array_add_element (array, pvm_image_to_json (g_ptr_array_index (images, i)));
-      json_node_set_array (root, array);
-      pvm_cli_print_json (root);
-      json_node_unref (root);
+      pvm_cli_print_json_array (array);
     }
   else if (images->len == 0)
     g_print ("No images in %s: \"pvm image create NAME SIZE\" makes one\n",
@@ -460,10 +457,7 @@ print_image (Options    *options,
 {
   if (options->json)
     {
-      JsonNode *node = pvm_image_to_json (image);
-
-      pvm_cli_print_json (node);
-      json_node_unref (node);
+      pvm_cli_print_json (pvm_image_to_json (image));
     }
   else if (done == NULL)
     print_info (image);
@@ -576,7 +570,6 @@ image_delete (int    argc,
   if (options.json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      JsonNode *root;
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "deleted");
@@ -587,9 +580,7 @@ image_delete (int    argc,
       else
         json_builder_add_null_value (builder);
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      pvm_cli_print_json (root);
-      json_node_unref (root);
+      pvm_cli_print_json (json_builder_get_root (builder));
     }
   else
     {

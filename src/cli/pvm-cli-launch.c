@@ -219,7 +219,7 @@ launch (PvmConfig *config,
 
       for (guint i = 0; i < vms->len; i++)
         json_array_add_element (array, pvm_vm_to_json (g_ptr_array_index (vms, i)));
-      pvm_cli_print_json (json_node_init_array (json_node_alloc (), array));
+      pvm_cli_print_json_array (array);
     }
   else if (!json)
     for (guint i = 0; i < vms->len; i++)
@@ -266,7 +266,7 @@ launch (PvmConfig *config,
           json_array_add_element (array, pvm_vm_to_json (vm));
         }
       if (json)
-        pvm_cli_print_json (json_node_init_array (json_node_alloc (), array));
+        pvm_cli_print_json_array (array);
     }
 
 out:

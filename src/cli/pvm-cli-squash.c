@@ -236,10 +236,7 @@ print_archive (Options          *options,
 {
   if (options->json)
     {
-      JsonNode *node = pvm_squash_archive_to_json (archive);
-
-      pvm_cli_print_json (node);
-      json_node_unref (node);
+      pvm_cli_print_json (pvm_squash_archive_to_json (archive));
     }
   else if (done == NULL)
     print_info (archive);
@@ -274,14 +271,11 @@ squash_list (int    argc,
   if (options.json)
     {
       g_autoptr(JsonArray) array = json_array_sized_new (archives->len);
-      JsonNode *root = json_node_new (JSON_NODE_ARRAY);
 
       for (guint i = 0; i < archives->len; i++)
         json_array_add_element (array,
                                 pvm_squash_archive_to_json (g_ptr_array_index (archives, i)));
-      json_node_set_array (root, array);
-      pvm_cli_print_json (root);
-      json_node_unref (root);
+      pvm_cli_print_json_array (array);
     }
   else if (archives->len == 0)
     g_print ("No archives in %s: \"pvm squash create DIRECTORY\" makes one\n",
@@ -343,15 +337,12 @@ squash_delete (int    argc,
   if (options.json)
     {
       g_autoptr(JsonBuilder) builder = json_builder_new ();
-      JsonNode *root;
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "deleted");
       json_builder_add_string_value (builder, path);
       json_builder_end_object (builder);
-      root = json_builder_get_root (builder);
-      pvm_cli_print_json (root);
-      json_node_unref (root);
+      pvm_cli_print_json (json_builder_get_root (builder));
     }
   else
     g_print ("Deleted %s (%s)\n", argv[1], path);

@@ -275,7 +275,7 @@ pvm_cli_list (int    argc,
 
       for (guint i = 0; i < vms->len; i++)
         json_array_add_element (array, pvm_vm_to_json (g_ptr_array_index (vms, i)));
-      pvm_cli_print_json (json_node_init_array (json_node_alloc (), array));
+      pvm_cli_print_json_array (array);
       return 0;
     }
 
@@ -498,7 +498,7 @@ pvm_cli_stop (int    argc,
   g_source_remove (sigterm);
 
   if (options.json)
-    pvm_cli_print_json (json_node_init_array (json_node_alloc (), results));
+    pvm_cli_print_json_array (results);
   else if (options.all && vms->len > 0 && json_array_get_length (results) == 0)
     g_print ("No VM was running\n");
 
@@ -562,7 +562,7 @@ pvm_cli_delete (int    argc,
     }
 
   if (options.json)
-    pvm_cli_print_json (json_node_init_array (json_node_alloc (), deleted));
+    pvm_cli_print_json_array (deleted);
   return 0;
 }
 
@@ -685,7 +685,7 @@ save_or_resume (int          argc,
     }
 
   if (options.json)
-    pvm_cli_print_json (json_node_init_array (json_node_alloc (), results));
+    pvm_cli_print_json_array (results);
   return failed ? PVM_EXIT_FAILURE : 0;
 }
 
@@ -770,6 +770,6 @@ pvm_cli_collect_command (int    argc,
     }
 
   if (options.json)
-    pvm_cli_print_json (json_node_init_array (json_node_alloc (), results));
+    pvm_cli_print_json_array (results);
   return failed ? PVM_EXIT_FAILURE : 0;
 }

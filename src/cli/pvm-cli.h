@@ -49,6 +49,7 @@ PvmConfig *pvm_cli_load_config       (const char  *path,
                                       gboolean     verbose,
                                       GError     **error);
 void       pvm_cli_print_json        (JsonNode    *node);
+void       pvm_cli_print_json_array  (JsonArray   *array);
 guint      pvm_cli_display_width     (const char  *text);
 void       pvm_cli_print_table       (GPtrArray   *rows,
                                       guint        n_columns);
