@@ -55,6 +55,9 @@ typedef struct
   /* Install mode */
   const char   *install_media;
   const char   *install_share;
+  /* NET_TYPE=tap */
+  const char   *network;
+  const char   *mac;
 } BuildCase;
 
 static const BuildCase build_cases[] = {
@@ -78,10 +81,12 @@ static const BuildCase build_cases[] = {
     PVM_SIZE_GIB, 2, { "-snapshot", "-device", "virtio-rng-pci", "-fw_cfg",
                         "name=opt/pvm/note,string=it's \"x\" & <y>", NULL },
     2225, "qemu", PVM_CPU_MODE_MIGRATION_SAFE, NULL, -1, NULL },
-  /* NET_TYPE=tap: no SSH forward, no network device yet. */
+  /* NET_TYPE=tap: no SSH forward; a virtio NIC on pVM's libvirt network,
+   * with the MAC address of the definition it replaces. */
   { "tap", "bridged", "/srv/pvm/images/bridged.qcow2", "/srv/pvm/squash/data.sqsh",
     PVM_INPUT_KIND_SQUASHFS, "/srv/pvm/output/bridged", M512, 1, { NULL }, 0, "qemu",
-    PVM_CPU_MODE_MIGRATION_SAFE, NULL, -1, NULL },
+    PVM_CPU_MODE_MIGRATION_SAFE, NULL, -1, NULL, FALSE, NULL, NULL, NULL, "pvm-ovs-br1",
+    "52:54:00:1c:2d:3e" },
   { "kvm-host-model", "job", "/srv/pvm/images/job.qcow2", "/srv/pvm/squash/data.sqsh",
     PVM_INPUT_KIND_SQUASHFS, "/srv/pvm/output/job", 4 * PVM_SIZE_GIB, 4, { NULL }, 2222,
     "kvm", PVM_CPU_MODE_MIGRATION_SAFE, NULL, -1, NULL },
@@ -167,6 +172,8 @@ options_for_case (const BuildCase  *c,
   options->output_disk = c->output_disk;
   options->install_media = c->install_media;
   options->install_share = c->install_share;
+  options->network = c->network;
+  options->mac = c->mac;
 }
 
 static void
@@ -270,6 +277,13 @@ test_build (gconstpointer data)
   g_assert_null (strstr (xml, "<listen type=\"address\""));
   g_assert_nonnull (strstr (xml, "<listen type=\"none\"/>"));
   g_assert_cmpint (strstr (xml, "hostfwd=tcp:127.0.0.1:") != NULL, ==, vm->ssh_port != 0);
+  {
+    g_autofree char *mac = NULL;
+    g_autofree char *network = pvm_domain_dup_network (domain, &mac);
+
+    g_assert_cmpstr (network, ==, c->network);
+    g_assert_cmpstr (mac, ==, c->mac);
+  }
 
   /* pVM's metadata gives the plan back, before and after a trip through
    * the XML text. */
@@ -296,7 +310,8 @@ test_golden_files_used (void)
   g_assert_no_error (error);
   while ((name = g_dir_read_name (dir)) != NULL)
     {
-      gboolean used = g_str_equal (name, "from-libvirt.xml");
+      /* network-*.xml are test-network's. */
+      gboolean used = g_str_equal (name, "from-libvirt.xml") || g_str_has_prefix (name, "network-");
 
       for (guint i = 0; i < G_N_ELEMENTS (build_cases); i++)
         {

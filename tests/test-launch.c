@@ -1142,6 +1142,21 @@ test_refusals (void)
   pvm_ok (PVM ("delete", "--config", env.config, "busy", "ok"));
 }
 
+/* A launcher that has not launched (or launched under KVM, with nothing
+ * to warn about) has an empty list of warnings, not a NULL one: pvm
+ * crashed on it under KVM. */
+static void
+test_no_warnings_yet (void)
+{
+  g_autoptr(GVirConnection) connection = gvir_connection_new ("test:///default");
+  g_autoptr(PvmConfig) config = pvm_config_new ();
+  g_autoptr(PvmLauncher) launcher = pvm_launcher_new (connection, config);
+  const char * const *warnings = pvm_launcher_get_warnings (launcher);
+
+  g_assert_nonnull (warnings);
+  g_assert_null (warnings[0]);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1162,6 +1177,7 @@ main (int    argc,
   g_assert_cmpint (g_mkdir_with_parents (env.data, 0755), ==, 0);
   write_config (env.config, env.port, NULL, NULL);
 
+  g_test_add_func ("/launch/no-warnings-yet", test_no_warnings_yet);
   g_test_add_func ("/launch/inputs-and-outputs", test_inputs_and_outputs);
   g_test_add_func ("/launch/snapshot-and-port", test_snapshot_and_port);
   g_test_add_func ("/launch/stop-and-reattach", test_stop_and_reattach);

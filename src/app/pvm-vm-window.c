@@ -99,7 +99,12 @@ show_vm (PvmVmWindow *self)
 
   gtk_window_set_title (GTK_WINDOW (self), plan->name);
   adw_window_title_set_title (self->window_title, plan->name);
-  set_subtitle (self->ssh_row, ssh != NULL ? ssh : _("no forwarded port"));
+  if (ssh != NULL)
+    set_subtitle (self->ssh_row, ssh);
+  else if (pvm_vm_get_network (self->vm) != NULL)
+    set_subtitle (self->ssh_row, _("waiting for the guest's address"));
+  else
+    set_subtitle (self->ssh_row, _("no forwarded port"));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.copy-ssh", ssh != NULL);
   set_subtitle (self->console_row, console);
   set_subtitle (self->serial_row, serial != NULL ? serial : _("none"));

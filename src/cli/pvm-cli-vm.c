@@ -31,9 +31,11 @@ pvm_cli_open_connection (PvmConfig  *config,
 
   if (!gvir_connection_open (connection, NULL, &local_error))
     {
+      const char *hint = pvm_host_get_connect_hint (uri);
+
       g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT,
-                   "Cannot connect to libvirt at %s: %s (pvm host checks this host)", uri,
-                   local_error->message);
+                   "Cannot connect to libvirt at %s: %s (%s)", uri, local_error->message,
+                   hint != NULL ? hint : "pvm host checks this host");
       return NULL;
     }
   return g_steal_pointer (&connection);
@@ -71,7 +73,18 @@ pvm_cli_print_vm (PvmVm *vm,
     g_print ("VM %u: %s (%s)\n", number, plan->name, state);
   else
     g_print ("%s (%s)\n", plan->name, state);
-  g_print ("  ssh      %s\n", ssh != NULL ? ssh : "none (no forwarded port)");
+  if (ssh != NULL)
+    g_print ("  ssh      %s\n", ssh);
+  else if (pvm_vm_get_network (vm) != NULL && pvm_vm_is_active (vm))
+    g_print ("  ssh      not yet: the guest has no address on %s yet (pvm info %s shows it "
+             "once it has)\n", pvm_vm_get_network (vm), plan->name);
+  else if (pvm_vm_get_network (vm) != NULL)
+    g_print ("  ssh      none (not running)\n");
+  else
+    g_print ("  ssh      none (no forwarded port)\n");
+  if (pvm_vm_get_network (vm) != NULL)
+    g_print ("  network  %s (tap), address %s\n", pvm_vm_get_network (vm),
+             pvm_vm_get_address (vm) != NULL ? pvm_vm_get_address (vm) : "none yet");
   g_print ("  console  %s\n", console);
   g_print ("  serial   %s\n", pvm_vm_get_serial_log (vm) != NULL ? pvm_vm_get_serial_log (vm)
                                                                   : "none");
@@ -297,7 +310,10 @@ pvm_cli_list (int    argc,
       row[0] = g_strdup (plan->name);
       row[1] = g_strdup (pvm_vm_state_to_string (pvm_vm_get_state (vm)));
       row[2] = dup_guest_line (vm);
-      row[3] = plan->ssh_port != 0 ? g_strdup_printf ("%u", plan->ssh_port) : g_strdup ("-");
+      if (pvm_vm_get_address (vm) != NULL)
+        row[3] = g_strdup (pvm_vm_get_address (vm));
+      else
+        row[3] = plan->ssh_port != 0 ? g_strdup_printf ("%u", plan->ssh_port) : g_strdup ("-");
       row[4] = pvm_size_format (plan->memory_bytes);
       row[5] = g_strdup_printf ("%u", plan->cores);
       row[6] = g_strdup (plan->input != NULL ? plan->input : "-");

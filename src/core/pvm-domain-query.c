@@ -103,3 +103,33 @@ pvm_domain_dup_output_disk (GVirConfigDomain *config)
                                  "/source/@file");
   return paths[0] != NULL ? g_strdup (paths[0]) : NULL;
 }
+
+/**
+ * pvm_domain_dup_network:
+ * @config: a domain definition
+ * @mac: (out) (optional) (transfer full): the MAC address of its interface
+ *   on that network, or %NULL
+ *
+ * Returns: (transfer full) (nullable): the libvirt network @config's first
+ *   network interface joins, or %NULL if it has none (pVM's user-mode
+ *   network is not a libvirt interface)
+ */
+char *
+pvm_domain_dup_network (GVirConfigDomain  *config,
+                        char             **mac)
+{
+  g_auto(GStrv) networks = NULL;
+  g_auto(GStrv) macs = NULL;
+
+  g_return_val_if_fail (GVIR_CONFIG_IS_DOMAIN (config), NULL);
+
+  networks = query_strings (config, "/domain/devices/interface[@type='network'][1]"
+                                    "/source/@network");
+  if (mac != NULL)
+    {
+      macs = query_strings (config, "/domain/devices/interface[@type='network'][1]"
+                                    "/mac/@address");
+      *mac = networks[0] != NULL && macs[0] != NULL ? g_strdup (macs[0]) : NULL;
+    }
+  return networks[0] != NULL ? g_strdup (networks[0]) : NULL;
+}

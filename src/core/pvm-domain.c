@@ -543,6 +543,19 @@ input_new (const PvmVmPlan         *vm,
   return share_new (vm->input, PVM_CONTRACT_INPUT_TAG, FALSE);
 }
 
+/* NET_TYPE=tap: a virtio NIC on pVM's libvirt network (pvm-network.c). */
+static GVirConfigDomainInterface *
+network_interface_new (const PvmDomainOptions *options)
+{
+  GVirConfigDomainInterfaceNetwork *nic = gvir_config_domain_interface_network_new ();
+
+  gvir_config_domain_interface_network_set_source (nic, options->network);
+  if (options->mac != NULL)
+    gvir_config_domain_interface_set_mac (GVIR_CONFIG_DOMAIN_INTERFACE (nic), options->mac);
+  gvir_config_domain_interface_set_model (GVIR_CONFIG_DOMAIN_INTERFACE (nic), "virtio");
+  return GVIR_CONFIG_DOMAIN_INTERFACE (nic);
+}
+
 /* The first serial port writes to a file; libvirt-gconfig 4.0 has no file
  * chardev source. The console is the same port, as libvirt requires. The
  * file is appended to: libvirt would truncate it when a saved VM resumes
@@ -671,7 +684,8 @@ balloon_new (GError **error)
  * ACPI, @vm's image as its boot disk, its input and output as
  * docs/guest-contract.md describes them, the first serial port in
  * @options's serial_log, SPICE without a network listener, no USB, a
- * virtio RNG and balloon, the SSH port forward when @vm has a port, and
+ * virtio RNG and balloon, the SSH port forward when @vm has a port or a
+ * virtio NIC on @options's libvirt network (NET_TYPE=tap), and
  * @vm's extra QEMU arguments (-snapshot becomes a transient boot disk). The
  * whole of @vm is stored in pVM's metadata; pvm_domain_dup_plan() reads it
  * back. docs/performance.md explains the choices.
@@ -765,6 +779,9 @@ pvm_domain_build (const PvmVmPlan         *vm,
     return NULL;
   if (options->install_share != NULL)
     add_device (domain, share_new (options->install_share, PVM_CONTRACT_INSTALL_TAG, FALSE));
+
+  if (options->network != NULL)
+    add_device (domain, network_interface_new (options));
 
   if (!add_device (domain, serial_new (options->serial_log, error)) ||
       !add_device (domain, console_new (options->serial_log, error)) ||

@@ -48,6 +48,9 @@ typedef struct
   gboolean    output_buffered;
   const char *install_media;  /* install mode: the CD-ROM to boot first, else NULL */
   const char *install_share;  /* install mode: the folder shared as 9p tag "install" */
+  const char *network;        /* NET_TYPE=tap: the libvirt network to join, else NULL
+                               * for the user-mode network with the SSH forward */
+  const char *mac;            /* its MAC address, or NULL to let libvirt pick one */
 } PvmDomainOptions;
 
 char             *pvm_domain_name_for_image_name (const char              *image_name);
@@ -61,6 +64,8 @@ gboolean          pvm_domain_args_have_snapshot  (const char * const      *args)
 GStrv             pvm_domain_dup_disk_paths      (GVirConfigDomain        *config);
 char             *pvm_domain_dup_serial_log      (GVirConfigDomain        *config);
 char             *pvm_domain_dup_output_disk     (GVirConfigDomain        *config);
+char             *pvm_domain_dup_network         (GVirConfigDomain        *config,
+                                                  char                   **mac);
 
 
 G_END_DECLS

@@ -10,6 +10,7 @@ G_BEGIN_DECLS
 #define PVM_HOST_KVM_DEVICE "/dev/kvm"
 
 const char *pvm_host_get_default_uri  (void);
+const char *pvm_host_get_connect_hint (const char  *uri);
 char       *pvm_host_dup_log_dir      (void);
 gboolean    pvm_host_check_kvm_device (const char  *device,
                                        GError     **error);

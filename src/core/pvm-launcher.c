@@ -20,6 +20,7 @@
 #include "pvm-host.h"
 #include "pvm-install.h"
 #include "pvm-launcher.h"
+#include "pvm-network.h"
 #include "pvm-output-disk.h"
 #include "pvm-vm.h"
 
@@ -53,6 +54,7 @@ typedef struct
   char             *output_disk;    /* OUTPUT_MODE=disk */
   gboolean          created_disk;
   char             *install_share;  /* install mode */
+  char             *mac;            /* NET_TYPE=tap: the MAC of the definition it replaces */
   gboolean          started;
   GError           *start_error;
 } Slot;
@@ -66,7 +68,9 @@ typedef struct
   gboolean    output_disk;
   guint64     output_disk_size;
   gboolean    installing;
-  gboolean    tap;
+  PvmNetwork *network;              /* NET_TYPE=tap, else NULL */
+  gboolean    network_defined;      /* by this launch */
+  gboolean    network_started;
   char       *install_media;        /* absolute */
   const char *domain_type;
   GPtrArray  *warnings;             /* char* */
@@ -79,6 +83,7 @@ slot_free (Slot *slot)
   g_free (slot->serial_log);
   g_clear_object (&slot->config);
   g_clear_object (&slot->old_config);
+  g_free (slot->mac);
   g_clear_object (&slot->domain);
   g_clear_error (&slot->start_error);
   g_clear_pointer (&slot->created_dirs, g_ptr_array_unref);
@@ -94,6 +99,7 @@ launch_data_free (LaunchData *data)
   g_ptr_array_unref (data->slots);
   g_free (data->emulator);
   g_free (data->install_media);
+  g_clear_pointer (&data->network, pvm_network_free);
   g_ptr_array_unref (data->warnings);
   g_free (data);
 }
@@ -320,8 +326,10 @@ prepare_slot (GVirConnection *connection,
                                   slot->vm->name, slot->domain_name);
           return;
         }
-      /* Redefined in place: same domain, new plan. */
+      /* Redefined in place: same domain, new plan, and on a tap network
+       * the same MAC address, so the guest keeps its lease. */
       slot->uuid = g_strdup (gvir_domain_get_uuid (existing));
+      g_free (pvm_domain_dup_network (slot->old_config, &slot->mac));
     }
 
   real = realpath (slot->vm->image, NULL);
@@ -354,6 +362,11 @@ prepare_slot (GVirConnection *connection,
   slot->options.serial_log = slot->serial_log;
   slot->options.uuid = slot->uuid;
   slot->options.output_disk = slot->output_disk;
+  if (data->network != NULL)
+    {
+      slot->options.network = data->network->name;
+      slot->options.mac = slot->mac;
+    }
   if (data->installing)
     {
       slot->install_share = pvm_install_dup_share_dir (slot->domain_name);
@@ -390,14 +403,6 @@ prepare (PvmLauncher  *self,
     {
       g_set_error (error, PVM_ERROR, PVM_ERROR_INVALID_ARGUMENT,
                    "The launch has %u problems: see pvm_plan_check()", data->plan->problems->len);
-      return FALSE;
-    }
-
-  if (data->tap)
-    {
-      g_set_error_literal (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED,
-                           "NET_TYPE=tap is not in this version yet (the VMs would have no "
-                           "network): use NET_TYPE=user");
       return FALSE;
     }
 
@@ -572,6 +577,40 @@ undo (GVirConnection *connection,
                                 slot->domain_name, error->message);
       g_clear_object (&slot->domain);
     }
+
+  /* Last: libvirt keeps a network with domains on it. */
+  if (data->network != NULL)
+    {
+      g_autoptr(PvmVirConnect) handle = NULL;
+
+      g_object_get (connection, "handle", &handle, NULL);
+      pvm_network_undo (data->network, handle, data->network_defined, data->network_started);
+      data->network_defined = data->network_started = FALSE;
+    }
+}
+
+/* The tap network, made or started for this launch if it must be. */
+static gboolean
+ensure_network (PvmLauncher  *self,
+                LaunchData   *data,
+                GError      **error)
+{
+  g_autoptr(PvmVirConnect) handle = NULL;
+
+  g_object_get (self->connection, "handle", &handle, NULL);
+  if (!pvm_network_ensure (data->network, handle, connection_is_local (self->connection),
+                           &data->network_defined, &data->network_started, error))
+    return FALSE;
+
+  if (data->network->kind != PVM_NETWORK_KIND_MANAGED)
+    g_ptr_array_add (data->warnings,
+                     g_strdup_printf ("The VMs join the existing %s bridge %s as it is: its "
+                                      "own DHCP server must lease their addresses (BR_ADDR "
+                                      "and LEASE_RANGE are not applied to it)",
+                                      data->network->kind == PVM_NETWORK_KIND_OPENVSWITCH
+                                        ? "Open vSwitch" : "Linux",
+                                      data->network->bridge));
+  return TRUE;
 }
 
 static gpointer
@@ -598,6 +637,12 @@ launch_thread (GTask        *task,
   GError *error = NULL;
 
   if (!prepare (self, data, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  if (data->network != NULL && !ensure_network (self, data, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -785,7 +830,9 @@ pvm_launcher_launch_async (PvmLauncher         *self,
   data->cpu_mode = pvm_config_get_cpu_mode (self->config);
   data->output_disk = pvm_config_get_output_mode (self->config) == PVM_OUTPUT_MODE_DISK;
   data->output_disk_size = pvm_config_get_output_disk_size (self->config);
-  data->tap = pvm_config_get_net_type (self->config) == PVM_NET_TYPE_TAP;
+  if (pvm_config_get_net_type (self->config) == PVM_NET_TYPE_TAP)
+    /* pvm_plan_check() found the settings valid. */
+    data->network = pvm_network_new_from_config (self->config, NULL);
   data->installing = pvm_config_get_boolean (self->config, "INSTALLING");
   if (data->installing)
     {
@@ -861,7 +908,12 @@ pvm_launcher_get_domain_type (PvmLauncher *self)
 const char * const *
 pvm_launcher_get_warnings (PvmLauncher *self)
 {
+  static const char * const none[] = { NULL };
+
   g_return_val_if_fail (PVM_IS_LAUNCHER (self), NULL);
 
+  /* GLib 2.74 leaves pdata NULL in an empty null-terminated array. */
+  if (self->warnings->pdata == NULL)
+    return none;
   return (const char * const *) self->warnings->pdata;
 }

@@ -18,6 +18,7 @@
 #include "pvm-json-private.h"
 #include "pvm-host.h"
 #include "pvm-image-repo.h"
+#include "pvm-network.h"
 #include "pvm-plan.h"
 #include "pvm-qcow2.h"
 #include "pvm-size.h"
@@ -537,6 +538,32 @@ check_port (PvmPlan   *plan,
                  vm->ssh_port, g_strerror (saved_errno));
 }
 
+/* The tap network is a libvirt network with a bridge: only the system
+ * daemon can make one (a session daemon runs as the user, who cannot
+ * create network interfaces). */
+static void
+check_tap (PvmPlan   *plan,
+           PvmConfig *config)
+{
+  g_autoptr(PvmNetwork) network = NULL;
+  g_autoptr(GError) error = NULL;
+  const char *uri = pvm_config_get_string (config, "LIBVIRT_URI");
+  const char *scheme = g_uri_peek_scheme (uri);
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
+
+  network = pvm_network_new_from_config (config, &error);
+  if (network == NULL)
+    add_problem (plan, NULL, "NET_TYPE", "%s", error->message);
+
+  if (parsed != NULL && scheme != NULL && g_str_has_prefix (scheme, "qemu") &&
+      g_str_equal (g_uri_get_path (parsed), "/session"))
+    add_problem (plan, NULL, "NET_TYPE",
+                 "The tap network needs the system libvirt daemon, which can make bridges, "
+                 "and LIBVIRT_URI is %s: run pvm as root (sudo pvm ...), or set "
+                 "LIBVIRT_URI=qemu:///system and join the libvirt group (sudo adduser $USER "
+                 "libvirt, then log in again)", uri);
+}
+
 static void
 check_launch (PvmPlan   *plan,
               PvmConfig *config)
@@ -548,10 +575,8 @@ check_launch (PvmPlan   *plan,
   if (qemu == NULL || !pvm_emulator_check_features (qemu, NULL, &error))
     add_problem (plan, NULL, "QEMU_BIN", "%s", error->message);
 
-  if (pvm_config_get_net_type (config) == PVM_NET_TYPE_TAP && geteuid () != 0)
-    add_problem (plan, NULL, "NET_TYPE",
-                 "The tap network needs root, as in the original pVM: run as root, or use "
-                 "NET_TYPE=user");
+  if (pvm_config_get_net_type (config) == PVM_NET_TYPE_TAP)
+    check_tap (plan, config);
 
   if (pvm_config_get_boolean (config, "INSTALLING"))
     {

@@ -16,6 +16,7 @@
 #include "pvm-error.h"
 #include "pvm-host.h"
 #include "pvm-install.h"
+#include "pvm-network.h"
 #include "pvm-vm-private.h"
 
 /* How often a graceful stop presses the power button while it waits. */
@@ -539,9 +540,25 @@ resume_thread (GTask        *task,
   PvmVm *self = source_object;
   g_autoptr(GError) error = NULL;
   gboolean paused = GPOINTER_TO_INT (task_data);
-  gboolean done = paused ? gvir_domain_resume (self->domain, &error)
-                         : gvir_domain_start (self->domain, 0, &error);
+  gboolean done;
 
+  /* After a host restart the tap network is down until a VM needs it. */
+  if (!paused && self->network != NULL)
+    {
+      g_autoptr(PvmVirConnect) handle = NULL;
+
+      g_object_get (self->connection, "handle", &handle, NULL);
+      if (!pvm_network_start_by_name (handle, self->network, &error))
+        {
+          g_task_return_new_error (task, PVM_ERROR, PVM_ERROR_LIBVIRT,
+                                   "Cannot resume the VM %s: %s", self->plan->name,
+                                   error->message);
+          return;
+        }
+    }
+
+  done = paused ? gvir_domain_resume (self->domain, &error)
+                : gvir_domain_start (self->domain, 0, &error);
   if (done)
     g_task_return_boolean (task, TRUE);
   else

@@ -19,6 +19,8 @@ struct _PvmVm
   char            *domain_name;
   char            *serial_log;
   char            *output_disk;     /* OUTPUT_MODE=disk, or NULL */
+  char            *network;         /* NET_TYPE=tap: its libvirt network, or NULL */
+  char            *address;         /* on it: the guest's address, once known */
   virConnectPtr    handle;          /* for the event registration */
   int              callback_id;     /* libvirt's lifecycle events, or -1 */
 

@@ -18,6 +18,7 @@
 #include "pvm-domain.h"
 #include "pvm-error.h"
 #include "pvm-json-private.h"
+#include "pvm-network.h"
 #include "pvm-image-repo.h"
 #include "pvm-output-disk.h"
 #include "pvm-vm-private.h"
@@ -153,6 +154,8 @@ pvm_vm_finalize (GObject *object)
   g_free (self->domain_name);
   g_free (self->serial_log);
   g_free (self->output_disk);
+  g_free (self->network);
+  g_free (self->address);
 
   G_OBJECT_CLASS (pvm_vm_parent_class)->finalize (object);
 }
@@ -248,6 +251,7 @@ pvm_vm_new_for_domain (GVirConnection  *connection,
   self->domain_name = g_strdup (gvir_domain_get_name (domain));
   self->serial_log = pvm_domain_dup_serial_log (config);
   self->output_disk = pvm_domain_dup_output_disk (config);
+  self->network = pvm_domain_dup_network (config, NULL);
 
   {
     g_autoptr(PvmVirDomain) domain_handle = NULL;
@@ -271,6 +275,7 @@ pvm_vm_new_for_domain (GVirConnection  *connection,
   }
   /* Events from now on; what happened before the registration is read. */
   self->state = _pvm_vm_query_state (domain, NULL);
+  pvm_vm_refresh_address (self);
 
   return g_steal_pointer (&self);
 }
@@ -701,17 +706,75 @@ pvm_vm_dup_guest_status (PvmVm *self,
  * @self: a #PvmVm
  *
  * Returns: (transfer full) (nullable): the command that opens an SSH
- *   session in the guest through its forwarded port, or %NULL if it has
- *   none
+ *   session in the guest: through its forwarded port, or on a tap network
+ *   to its address; %NULL if it has neither (yet)
  */
 char *
 pvm_vm_dup_ssh_command (PvmVm *self)
 {
   g_return_val_if_fail (PVM_IS_VM (self), NULL);
 
+  if (self->address != NULL)
+    return g_strdup_printf ("ssh %s", self->address);
   if (self->plan->ssh_port == 0)
     return NULL;
   return g_strdup_printf ("ssh -p %u 127.0.0.1", self->plan->ssh_port);
+}
+
+/**
+ * pvm_vm_get_network:
+ * @self: a #PvmVm
+ *
+ * Returns: (nullable): the libvirt network of a VM on the tap network
+ *   (NET_TYPE=tap), or %NULL for the user-mode network
+ */
+const char *
+pvm_vm_get_network (PvmVm *self)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), NULL);
+
+  return self->network;
+}
+
+/**
+ * pvm_vm_get_address:
+ * @self: a #PvmVm
+ *
+ * Returns: (nullable): the guest's address on the tap network, as it was
+ *   when pvm_vm_refresh_address() last asked, or %NULL
+ */
+const char *
+pvm_vm_get_address (PvmVm *self)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), NULL);
+
+  return self->address;
+}
+
+/**
+ * pvm_vm_refresh_address:
+ * @self: a #PvmVm
+ *
+ * Asks libvirt for the address a guest on the tap network leased (or, on
+ * an existing bridge, what the host's ARP table knows). A guest that has
+ * just started has none for a few seconds. Calls libvirt: run it in a
+ * thread when the main loop must not wait.
+ *
+ * Returns: (nullable): the address, or %NULL
+ */
+const char *
+pvm_vm_refresh_address (PvmVm *self)
+{
+  g_autoptr(PvmVirDomain) handle = NULL;
+
+  g_return_val_if_fail (PVM_IS_VM (self), NULL);
+
+  g_clear_pointer (&self->address, g_free);
+  if (self->network == NULL || !pvm_vm_is_active (self))
+    return NULL;
+  g_object_get (self->domain, "handle", &handle, NULL);
+  self->address = pvm_network_dup_guest_address (handle);
+  return self->address;
 }
 
 /**
@@ -741,8 +804,8 @@ pvm_vm_dup_console_command (PvmVm *self)
  *
  * Returns: (transfer full): a JSON object with the members of the plan
  *   (pvm_vm_plan_add_json_members()) and domain, uri, state, guest_status,
- *   job_exit, ssh, console, serial_log and output_disk (null where there
- *   is none)
+ *   job_exit, ssh, console, serial_log, output_disk, network and address
+ *   (null where there is none)
  */
 JsonNode *
 pvm_vm_to_json (PvmVm *self)
@@ -774,6 +837,8 @@ pvm_vm_to_json (PvmVm *self)
   _pvm_json_add_nullable_string (builder, "console", console);
   _pvm_json_add_nullable_string (builder, "serial_log", self->serial_log);
   _pvm_json_add_nullable_string (builder, "output_disk", self->output_disk);
+  _pvm_json_add_nullable_string (builder, "network", self->network);
+  _pvm_json_add_nullable_string (builder, "address", self->address);
   json_builder_end_object (builder);
 
   return json_builder_get_root (builder);

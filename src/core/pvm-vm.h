@@ -80,6 +80,9 @@ gboolean         pvm_vm_is_active              (PvmVm           *self);
 char            *pvm_vm_dup_guest_status       (PvmVm           *self,
                                                 int             *job_exit);
 char            *pvm_vm_dup_ssh_command        (PvmVm           *self);
+const char      *pvm_vm_get_network            (PvmVm           *self);
+const char      *pvm_vm_get_address            (PvmVm           *self);
+const char      *pvm_vm_refresh_address        (PvmVm           *self);
 char            *pvm_vm_dup_console_command    (PvmVm           *self);
 JsonNode        *pvm_vm_to_json                (PvmVm           *self);
 
