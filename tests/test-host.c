@@ -5,6 +5,7 @@
 
 #include "config.h"
 
+#include <string.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -88,6 +89,23 @@ test_find_tool (void)
   g_assert_nonnull (strstr (error->message, "\"pvm-no-such-package\""));
 }
 
+/* A hint only where it helps: a user who is not root, turned away by the
+ * local system daemon. (The suite runs as root in CI and as a user on a
+ * workstation: each checks its own side.) */
+static void
+test_connect_hint (void)
+{
+  const char *hint = pvm_host_get_connect_hint ("qemu:///system");
+
+  if (geteuid () == 0)
+    g_assert_null (hint);
+  else
+    g_assert_nonnull (strstr (hint, "sudo adduser $USER libvirt"));
+  g_assert_null (pvm_host_get_connect_hint ("qemu:///session"));
+  g_assert_null (pvm_host_get_connect_hint ("qemu+ssh://server/system"));
+  g_assert_null (pvm_host_get_connect_hint ("not a uri"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -95,6 +113,7 @@ main (int    argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add_func ("/host/default-uri", test_default_uri);
+  g_test_add_func ("/host/connect-hint", test_connect_hint);
   g_test_add_func ("/host/kvm-device/missing", test_kvm_device_missing);
   g_test_add_func ("/host/kvm-device/not-kvm", test_kvm_device_not_kvm);
   g_test_add_func ("/host/kvm-device/no-permission", test_kvm_device_no_permission);

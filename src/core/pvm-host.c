@@ -35,9 +35,9 @@ pvm_host_get_default_uri (void)
  * pvm_host_get_connect_hint:
  * @uri: a libvirt URI pVM could not connect to
  *
- * What a user who is not root can do when the system daemon turns them
- * away: on Debian it lets in root and the members of the libvirt group
- * (through polkit).
+ * What a user who is not root can do when the local system daemon turns
+ * them away: start it, or (on Debian, through polkit) be root or a member
+ * of the libvirt group.
  *
  * Returns: (nullable) (transfer none): a sentence, or %NULL when there is
  *   nothing to add to libvirt's own message
@@ -50,11 +50,13 @@ pvm_host_get_connect_hint (const char *uri)
   g_return_val_if_fail (uri != NULL, NULL);
 
   parsed = g_uri_parse (uri, G_URI_FLAGS_NONE, NULL);
-  if (geteuid () == 0 || parsed == NULL || g_uri_get_host (parsed) != NULL ||
+  if (geteuid () == 0 || parsed == NULL ||
+      (g_uri_get_host (parsed) != NULL && *g_uri_get_host (parsed) != '\0') ||
       !g_str_equal (g_uri_get_path (parsed), "/system"))
     return NULL;
-  return "the system libvirt daemon lets in root and the members of the libvirt group: "
-         "run pvm as root, or join the group (sudo adduser $USER libvirt, then log in again)";
+  return "the system libvirt daemon must run (sudo systemctl start libvirtd) and lets in root "
+         "and the members of the libvirt group: run pvm as root, or join the group (sudo "
+         "adduser $USER libvirt, then log in again)";
 }
 
 /**
