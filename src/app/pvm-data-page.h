@@ -10,4 +10,7 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (PvmDataPage, pvm_data_page, PVM, DATA_PAGE, PvmListPage)
 
+void pvm_data_page_add_folder (PvmDataPage *self,
+                               GFile       *folder);
+
 G_END_DECLS

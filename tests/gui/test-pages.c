@@ -19,26 +19,12 @@
 
 #include "pvm-core.h"
 #include "pvm-data-page.h"
+#include "pvm-gui-test.h"
 #include "pvm-images-page.h"
 #include "pvm-launch-dialog.h"
 #include "pvm-machines-page.h"
 #include "pvm-test-util.h"
 #include "pvm-vm-window.h"
-
-#define WAIT_SECONDS 10
-
-static gboolean
-set_flag_cb (gpointer user_data)
-{
-  *(gboolean *) user_data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-static gboolean
-is_loaded (PvmListPage *page)
-{
-  return g_strcmp0 (pvm_list_page_get_shown (page), "loading") != 0;
-}
 
 static guint
 n_items (PvmListPage *page)
@@ -46,19 +32,6 @@ n_items (PvmListPage *page)
   GPtrArray *items = pvm_list_page_get_items (page);
 
   return items != NULL ? items->len : 0;
-}
-
-static void
-wait_until_loaded (PvmListPage *page)
-{
-  gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (WAIT_SECONDS, set_flag_cb, &timed_out);
-
-  while (!is_loaded (page) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  if (timed_out)
-    g_error ("the Machines page was still loading after %d s", WAIT_SECONDS);
-  g_source_remove (timeout_id);
 }
 
 static char *
@@ -80,66 +53,18 @@ domain_xml (const char *domain,
     domain, name, name, name, name, state);
 }
 
-/* Writes the node file and a pvm.conf pointing at it, in this test's own
- * XDG directories (G_TEST_OPTION_ISOLATE_DIRS). */
+/* Writes the node file and a pvm.conf pointing at it. */
 static void
 write_node (const char *domains)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "pvm", NULL);
   g_autofree char *node = g_build_filename (g_get_user_config_dir (), "vms.xml", NULL);
-  g_autofree char *config = g_build_filename (dir, "pvm.conf", NULL);
   g_autofree char *node_text = g_strdup_printf ("<node>%s</node>", domains);
   g_autofree char *config_text = g_strdup_printf ("[pvm]\nLIBVIRT_URI=test://%s\n", node);
 
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  pvm_gui_test_write_config (config_text);
   g_file_set_contents (node, node_text, -1, &error);
   g_assert_no_error (error);
-  g_file_set_contents (config, config_text, -1, &error);
-  g_assert_no_error (error);
-}
-
-static PvmListPage *
-show_page (GType       type,
-           GtkWindow **window)
-{
-  PvmListPage *page = g_object_new (type, NULL);
-
-  *window = GTK_WINDOW (gtk_window_new ());
-  gtk_window_set_child (*window, GTK_WIDGET (page));
-  gtk_window_present (*window);
-  wait_until_loaded (page);
-  return page;
-}
-
-/* The row titles, in order, joined with "|". */
-/* The row titles and subtitles, in order: "title: subtitle|...". */
-static char *
-dup_titles (gpointer page)
-{
-  g_autoptr(GString) titles = g_string_new (NULL);
-  GtkWidget *widget = GTK_WIDGET (page);
-  GPtrArray *stack = g_ptr_array_new ();
-
-  /* Depth-first, children in order. */
-  g_ptr_array_add (stack, widget);
-  while (stack->len > 0)
-    {
-      GtkWidget *w = g_ptr_array_steal_index (stack, stack->len - 1);
-      g_autoptr(GPtrArray) children = g_ptr_array_new ();
-
-      if (ADW_IS_ACTION_ROW (w))
-        g_string_append_printf (titles, "%s%s: %s", titles->len > 0 ? "|" : "",
-                                adw_preferences_row_get_title (ADW_PREFERENCES_ROW (w)),
-                                adw_action_row_get_subtitle (ADW_ACTION_ROW (w)));
-      for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL;
-           c = gtk_widget_get_next_sibling (c))
-        g_ptr_array_add (children, c);
-      for (guint i = children->len; i > 0; i--)
-        g_ptr_array_add (stack, children->pdata[i - 1]);
-    }
-  g_ptr_array_unref (stack);
-  return g_string_free (g_steal_pointer (&titles), FALSE);
 }
 
 static void
@@ -158,11 +83,11 @@ test_list (void)
   PvmListPage *page;
 
   write_node (domains);
-  page = show_page (PVM_TYPE_MACHINES_PAGE, &window);
+  page = pvm_gui_test_show_page (PVM_TYPE_MACHINES_PAGE, &window);
 
   g_assert_cmpstr (pvm_list_page_get_shown (page), ==, "list");
   g_assert_cmpuint (n_items (page), ==, 2);
-  titles = dup_titles (page);
+  titles = pvm_gui_test_dup_titles (page);
   g_assert_cmpstr (titles, ==, "alpha: Running · 512 MiB · 2 vCPUs\n"
                               "/srv/data/alpha.sqsh → /srv/out/alpha|"
                               "beta: Stopped · 512 MiB · 2 vCPUs\n"
@@ -179,7 +104,7 @@ test_empty (void)
 
   write_node ("<domain type='test'><name>other</name><memory>262144</memory>"
               "<os><type arch='x86_64'>hvm</type></os></domain>");
-  page = show_page (PVM_TYPE_MACHINES_PAGE, &window);
+  page = pvm_gui_test_show_page (PVM_TYPE_MACHINES_PAGE, &window);
   g_assert_cmpstr (pvm_list_page_get_shown (page), ==, "empty");
   g_assert_cmpuint (n_items (page), ==, 0);
   gtk_window_destroy (window);
@@ -188,36 +113,13 @@ test_empty (void)
 static void
 test_unreachable (void)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "pvm", NULL);
-  g_autofree char *config = g_build_filename (dir, "pvm.conf", NULL);
   GtkWindow *window;
   PvmListPage *page;
 
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_file_set_contents (config, "[pvm]\nLIBVIRT_URI=test:///nonexistent/node.xml\n", -1, &error);
-  g_assert_no_error (error);
-
-  page = show_page (PVM_TYPE_MACHINES_PAGE, &window);
+  pvm_gui_test_write_config ("[pvm]\nLIBVIRT_URI=test:///nonexistent/node.xml\n");
+  page = pvm_gui_test_show_page (PVM_TYPE_MACHINES_PAGE, &window);
   g_assert_cmpstr (pvm_list_page_get_shown (page), ==, "error");
   gtk_window_destroy (window);
-}
-
-/* Whether the button for @action under @widget can be pressed: GTK makes
- * a button insensitive while its action is disabled. */
-static gboolean
-can_press (GtkWidget  *widget,
-           const char *action)
-{
-  if (GTK_IS_BUTTON (widget) &&
-      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
-    return gtk_widget_is_sensitive (widget);
-
-  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
-       child = gtk_widget_get_next_sibling (child))
-    if (can_press (child, action))
-      return TRUE;
-  return FALSE;
 }
 
 static gboolean
@@ -238,18 +140,16 @@ test_panel (void)
   PvmListPage *page;
   PvmVmWindow *panel;
   PvmVm *vm;
-  gboolean timed_out = FALSE;
-  guint timeout_id;
 
   write_node (running);
-  page = show_page (PVM_TYPE_MACHINES_PAGE, &window);
+  page = pvm_gui_test_show_page (PVM_TYPE_MACHINES_PAGE, &window);
   g_assert_cmpuint (n_items (page), ==, 1);
   vm = g_ptr_array_index (pvm_list_page_get_items (page), 0);
 
   panel = pvm_vm_window_new (vm);
   g_object_add_weak_pointer (G_OBJECT (panel), (gpointer *) &panel);
   gtk_window_present (GTK_WINDOW (panel));
-  titles = dup_titles (panel);
+  titles = pvm_gui_test_dup_titles (panel);
   g_assert_nonnull (strstr (titles, "SSH: ssh -p 2222 127.0.0.1|"));
   g_assert_nonnull (strstr (titles, "|Console: virt-viewer --connect "));
   g_assert_nonnull (strstr (titles, "|Input (read-only): /srv/data/alpha.sqsh (squashfs)|"));
@@ -257,22 +157,19 @@ test_panel (void)
   g_assert_nonnull (strstr (titles, "|Memory and vCPUs: 512 MiB, 2 vCPUs"));
 
   /* Running: it can be stopped, not deleted. */
-  g_assert_false (can_press (GTK_WIDGET (panel), "vm.delete"));
-  g_assert_false (can_press (GTK_WIDGET (panel), "vm.resume"));
-  g_assert_true (can_press (GTK_WIDGET (panel), "vm.stop"));
-  g_assert_true (can_press (GTK_WIDGET (panel), "vm.force-off"));
+  g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.delete"));
+  g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.resume"));
+  g_assert_true (pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.stop"));
+  g_assert_true (pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.force-off"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (panel), "vm.force-off", NULL));
-  timeout_id = g_timeout_add_seconds (WAIT_SECONDS, set_flag_cb, &timed_out);
-  while (!is_stopped (vm) && !timed_out)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (timed_out);
-  g_source_remove (timeout_id);
+  pvm_gui_test_wait_for ((PvmGuiTestCondition) is_stopped, vm, "the VM to stop");
 
   /* Stopped: deleted, and gone from libvirt; the panel closes. */
-  while (!can_press (GTK_WIDGET (panel), "vm.delete") && g_main_context_iteration (NULL, FALSE))
+  while (!pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.delete") &&
+         g_main_context_iteration (NULL, FALSE))
     ;
-  g_assert_false (can_press (GTK_WIDGET (panel), "vm.stop"));
-  g_assert_true (can_press (GTK_WIDGET (panel), "vm.delete"));
+  g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.stop"));
+  g_assert_true (pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.delete"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (panel), "vm.delete", NULL));
   g_assert_null (panel);
   {
@@ -291,17 +188,12 @@ static void
 write_repos_config (char **images,
                     char **data)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "pvm", NULL);
-  g_autofree char *config = g_build_filename (dir, "pvm.conf", NULL);
   g_autofree char *text = NULL;
 
   *images = g_build_filename (g_get_user_data_dir (), "images", NULL);
   *data = g_build_filename (g_get_user_data_dir (), "data", NULL);
   text = g_strdup_printf ("[pvm]\nDRIVEREPO=%s\nSQUASHREPO=%s\n", *images, *data);
-  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
-  g_file_set_contents (config, text, -1, &error);
-  g_assert_no_error (error);
+  pvm_gui_test_write_config (text);
 }
 
 static void
@@ -326,14 +218,15 @@ test_images (void)
     g_free (pvm_test_run_tool (images, alone));
   }
 
-  page = show_page (PVM_TYPE_IMAGES_PAGE, &window);
+  page = pvm_gui_test_show_page (PVM_TYPE_IMAGES_PAGE, &window);
   g_assert_cmpstr (pvm_list_page_get_shown (page), ==, "list");
   g_assert_cmpuint (n_items (page), ==, 3);
-  titles = dup_titles (page);
+  titles = pvm_gui_test_dup_titles (page);
   /* Each base followed by its overlays. */
   g_assert_true (g_str_has_prefix (titles, "alone: 2 GiB · "));
   g_assert_nonnull (strstr (titles, "|base: 1 GiB · "));
-  g_assert_nonnull (strstr (titles, "Protected: the base of 1 overlay|a-overlay: 1 GiB · "));
+  g_assert_nonnull (strstr (titles, "Protected: the base of 1 overlay, never booted, changed or "
+                            "deleted|a-overlay: 1 GiB · "));
   g_assert_true (g_str_has_suffix (titles, "Overlay of base.qcow2"));
   gtk_window_destroy (window);
 }
@@ -354,7 +247,7 @@ test_data (void)
   write_repos_config (&images, &data);
 
   /* No repository yet: why, and a way to try again. */
-  page = show_page (PVM_TYPE_DATA_PAGE, &window);
+  page = pvm_gui_test_show_page (PVM_TYPE_DATA_PAGE, &window);
   g_assert_cmpstr (pvm_list_page_get_shown (page), ==, "error");
   gtk_window_destroy (window);
 
@@ -370,9 +263,9 @@ test_data (void)
     g_free (pvm_test_run_tool (NULL, mksquashfs));
   }
 
-  page = show_page (PVM_TYPE_DATA_PAGE, &window);
+  page = pvm_gui_test_show_page (PVM_TYPE_DATA_PAGE, &window);
   g_assert_cmpstr (pvm_list_page_get_shown (page), ==, "list");
-  titles = dup_titles (page);
+  titles = pvm_gui_test_dup_titles (page);
   g_test_message ("%s", titles);
   g_assert_true (g_str_has_prefix (titles, "numbers: 4 KiB · xz\n6 bytes in 1 file, ratio 0.00"));
   gtk_window_destroy (window);
@@ -392,8 +285,6 @@ test_launch_problems (void)
   g_autofree char *images = NULL;
   g_autofree char *data = NULL;
   PvmLaunchDialog *dialog;
-  gboolean timed_out = FALSE;
-  guint timeout_id;
 
   write_repos_config (&images, &data);
   g_assert_cmpint (g_mkdir_with_parents (images, 0755), ==, 0);
@@ -420,11 +311,7 @@ test_launch_problems (void)
   pvm_launch_dialog_set_vm (dialog, 0, "base", "None", "", "256M", "1");
   gtk_widget_activate_action (GTK_WIDGET (dialog), "launch.start", NULL);
   g_assert_false (has_problems (dialog));
-  timeout_id = g_timeout_add_seconds (WAIT_SECONDS, set_flag_cb, &timed_out);
-  while (!timed_out && !has_problems (dialog))
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_false (timed_out);
-  g_source_remove (timeout_id);
+  pvm_gui_test_wait_for ((PvmGuiTestCondition) has_problems, dialog, "the plan's problems");
   g_assert_nonnull (strstr (pvm_launch_dialog_get_problems (dialog),
                             "VM 1 (base), -d/DRIVES: The image "));
   g_assert_nonnull (strstr (pvm_launch_dialog_get_problems (dialog),

@@ -1,0 +1,207 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#define G_LOG_DOMAIN "pvm-gui-test"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "pvm-gui-test.h"
+
+static gboolean
+set_flag_cb (gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * pvm_gui_test_wait_for:
+ * @condition: what to wait for
+ * @data: its data
+ * @what: what it is, for the failure
+ *
+ * Runs the main loop until @condition holds; fails the test after
+ * %PVM_GUI_TEST_WAIT_SECONDS.
+ */
+void
+pvm_gui_test_wait_for (PvmGuiTestCondition  condition,
+                       gpointer             data,
+                       const char          *what)
+{
+  gboolean timed_out = FALSE;
+  guint timeout_id = g_timeout_add_seconds (PVM_GUI_TEST_WAIT_SECONDS, set_flag_cb, &timed_out);
+
+  while (!condition (data) && !timed_out)
+    g_main_context_iteration (NULL, TRUE);
+  if (timed_out)
+    g_error ("still waiting for %s after %d s", what, PVM_GUI_TEST_WAIT_SECONDS);
+  g_source_remove (timeout_id);
+}
+
+gboolean
+pvm_gui_test_is_loaded (PvmListPage *page)
+{
+  return g_strcmp0 (pvm_list_page_get_shown (page), "loading") != 0;
+}
+
+/* @type, a PvmListPage, in a window of its own, once it has loaded. */
+PvmListPage *
+pvm_gui_test_show_page (GType       type,
+                        GtkWindow **window)
+{
+  PvmListPage *page = g_object_new (type, NULL);
+
+  *window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_default_size (*window, 800, 600);
+  gtk_window_set_child (*window, GTK_WIDGET (page));
+  gtk_window_present (*window);
+  pvm_gui_test_wait_for ((PvmGuiTestCondition) pvm_gui_test_is_loaded, page,
+                         G_OBJECT_TYPE_NAME (page));
+  return page;
+}
+
+/* The row titles and subtitles under @widget, in order:
+ * "title: subtitle|...". */
+char *
+pvm_gui_test_dup_titles (gpointer widget)
+{
+  g_autoptr(GString) titles = g_string_new (NULL);
+  g_autoptr(GPtrArray) stack = g_ptr_array_new ();
+
+  /* Depth-first, children in order. */
+  g_ptr_array_add (stack, widget);
+  while (stack->len > 0)
+    {
+      GtkWidget *w = g_ptr_array_steal_index (stack, stack->len - 1);
+      g_autoptr(GPtrArray) children = g_ptr_array_new ();
+
+      if (ADW_IS_ACTION_ROW (w))
+        g_string_append_printf (titles, "%s%s: %s", titles->len > 0 ? "|" : "",
+                                adw_preferences_row_get_title (ADW_PREFERENCES_ROW (w)),
+                                adw_action_row_get_subtitle (ADW_ACTION_ROW (w)));
+      for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL;
+           c = gtk_widget_get_next_sibling (c))
+        g_ptr_array_add (children, c);
+      for (guint i = children->len; i > 0; i--)
+        g_ptr_array_add (stack, children->pdata[i - 1]);
+    }
+  return g_string_free (g_steal_pointer (&titles), FALSE);
+}
+
+/* Whether a button for @action under @widget can be pressed: GTK makes
+ * a button insensitive while its action is disabled. */
+gboolean
+pvm_gui_test_can_press (GtkWidget  *widget,
+                        const char *action)
+{
+  if (GTK_IS_ACTIONABLE (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0 &&
+      gtk_widget_is_sensitive (widget))
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (pvm_gui_test_can_press (child, action))
+      return TRUE;
+  return FALSE;
+}
+
+/* What @widget shows as its label: a button's (or its AdwButtonContent's),
+ * a row's title. */
+static const char *
+get_label (GtkWidget *widget)
+{
+  GtkWidget *child = GTK_IS_BUTTON (widget) ? gtk_button_get_child (GTK_BUTTON (widget)) : NULL;
+
+  if (ADW_IS_BUTTON_CONTENT (child))
+    return adw_button_content_get_label (ADW_BUTTON_CONTENT (child));
+  if (GTK_IS_BUTTON (widget))
+    return gtk_button_get_label (GTK_BUTTON (widget));
+  if (ADW_IS_PREFERENCES_ROW (widget))
+    return adw_preferences_row_get_title (ADW_PREFERENCES_ROW (widget));
+  return NULL;
+}
+
+/* The first widget of @type under @widget (itself included), in order;
+ * with @label, a button with that label or a row with that title. */
+GtkWidget *
+pvm_gui_test_find (GtkWidget  *widget,
+                   GType       type,
+                   const char *label)
+{
+  if (G_TYPE_CHECK_INSTANCE_TYPE (widget, type) &&
+      (label == NULL || g_strcmp0 (get_label (widget), label) == 0))
+    return widget;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    {
+      GtkWidget *found = pvm_gui_test_find (child, type, label);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* Whether a label under @widget that the user can see holds @text. */
+gboolean
+pvm_gui_test_has_text (GtkWidget  *widget,
+                       const char *text)
+{
+  if (!gtk_widget_get_visible (widget))
+    return FALSE;
+  if (GTK_IS_LABEL (widget) && strstr (gtk_label_get_text (GTK_LABEL (widget)), text) != NULL)
+    return TRUE;
+
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child != NULL;
+       child = gtk_widget_get_next_sibling (child))
+    if (pvm_gui_test_has_text (child, text))
+      return TRUE;
+  return FALSE;
+}
+
+/* The shown window of @type, or NULL. */
+GtkWindow *
+pvm_gui_test_find_window (GType type)
+{
+  GListModel *windows = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (windows); i++)
+    {
+      g_autoptr(GtkWindow) window = g_list_model_get_item (windows, i);
+
+      if (G_TYPE_CHECK_INSTANCE_TYPE (window, type) && gtk_widget_get_visible (GTK_WIDGET (window)))
+        return window;
+    }
+  return NULL;
+}
+
+/* Presses the button labelled @label under @widget, as a click does; it
+ * must be there and sensitive. */
+void
+pvm_gui_test_press (GtkWidget  *widget,
+                    const char *label)
+{
+  GtkWidget *button = pvm_gui_test_find (widget, GTK_TYPE_BUTTON, label);
+
+  if (button == NULL)
+    g_error ("no button \"%s\" in %s", label, G_OBJECT_TYPE_NAME (widget));
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+/* Writes @text as pvm.conf in this test's own XDG directories
+ * (G_TEST_OPTION_ISOLATE_DIRS). */
+void
+pvm_gui_test_write_config (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dir = g_build_filename (g_get_user_config_dir (), "pvm", NULL);
+  g_autofree char *config = g_build_filename (dir, "pvm.conf", NULL);
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
+  g_file_set_contents (config, text, -1, &error);
+  g_assert_no_error (error);
+}
