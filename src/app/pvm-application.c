@@ -8,6 +8,7 @@
 #include <glib/gi18n.h>
 
 #include "pvm-application.h"
+#include "pvm-console-window.h"
 #include "pvm-core.h"
 #include "pvm-window.h"
 
@@ -17,6 +18,8 @@ struct _PvmApplication
 
   /* Owned references; the settings exist from startup to shutdown */
   PvmSettings    *settings;
+
+  gboolean        console_only;   /* started by --console: no main window */
 };
 
 G_DEFINE_FINAL_TYPE (PvmApplication, pvm_application, ADW_TYPE_APPLICATION)
@@ -69,10 +72,114 @@ pvm_application_about_action (GSimpleAction *action,
   gtk_window_present (about);
 }
 
+/* The console of one VM, found by name on the configured connection. */
+static void
+find_vm_thread (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  g_autoptr(PvmConfig) config = pvm_config_new ();
+  g_autoptr(GVirConnection) connection = NULL;
+  GError *error = NULL;
+  const char *uri, *name;
+  PvmVm *vm;
+
+  g_variant_get (task_data, "(&s&s)", &uri, &name);
+  if (*uri == '\0')
+    {
+      if (!pvm_config_load_default (config, NULL, &error))
+        {
+          g_task_return_error (task, error);
+          return;
+        }
+      uri = pvm_config_get_string (config, "LIBVIRT_URI");
+    }
+  connection = gvir_connection_new (uri);
+  if (!gvir_connection_open (connection, cancellable, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  vm = pvm_vm_find (connection, name, &error);
+  if (vm == NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, vm, g_object_unref);
+}
+
+static void
+console_vm_found_cb (GObject      *source,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  PvmApplication *self = PVM_APPLICATION (source);
+  g_autoptr(PvmVm) vm = NULL;
+  g_autoptr(GError) error = NULL;
+
+  vm = g_task_propagate_pointer (G_TASK (result), &error);
+  if (vm == NULL)
+    {
+      GtkWidget *dialog = adw_message_dialog_new (NULL, _("Cannot Open the Console"),
+                                                  error->message);
+
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+      gtk_window_set_application (GTK_WINDOW (dialog), GTK_APPLICATION (self));
+      gtk_window_present (GTK_WINDOW (dialog));
+    }
+  else
+    pvm_console_window_present (GTK_APPLICATION (self), vm);
+  g_application_release (G_APPLICATION (self));
+}
+
+/* app.console(("URI", "NAME")): `pvm console NAME` and `pvm-app --console
+ * NAME [--connect URI]`; an empty URI is the configured one. */
+static void
+pvm_application_console_action (GSimpleAction *action,
+                                GVariant      *parameter,
+                                gpointer       user_data)
+{
+  PvmApplication *self = user_data;
+  g_autoptr(GTask) task = g_task_new (self, NULL, console_vm_found_cb, NULL);
+
+  g_task_set_task_data (task, g_variant_ref (parameter), (GDestroyNotify) g_variant_unref);
+  /* Alive until the window shows, even with no window yet. */
+  g_application_hold (G_APPLICATION (self));
+  g_task_run_in_thread (task, find_vm_thread);
+}
+
 static const GActionEntry app_actions[] = {
   { "about", pvm_application_about_action },
   { "quit", pvm_application_quit_action },
+  { "console", pvm_application_console_action, "(ss)" },
 };
+
+/* --console NAME opens just that VM's console, in this instance or in the
+ * one already running. */
+static int
+pvm_application_handle_local_options (GApplication *application,
+                                      GVariantDict *options)
+{
+  const char *name = NULL;
+  const char *uri = "";
+  g_autoptr(GError) error = NULL;
+
+  if (!g_variant_dict_lookup (options, "console", "&s", &name))
+    return -1;
+  g_variant_dict_lookup (options, "connect", "&s", &uri);
+  if (!g_application_register (application, NULL, &error))
+    {
+      g_printerr ("pvm-app: %s\n", error->message);
+      return 1;
+    }
+  g_action_group_activate_action (G_ACTION_GROUP (application), "console",
+                                  g_variant_new ("(ss)", uri, name));
+  if (g_application_get_is_remote (application))
+    return 0;
+  /* This is the first instance: run, without the main window. */
+  PVM_APPLICATION (application)->console_only = TRUE;
+  return -1;
+}
 
 static void
 pvm_application_activate (GApplication *application)
@@ -81,6 +188,12 @@ pvm_application_activate (GApplication *application)
   PvmWindow *window;
 
   g_assert (PVM_IS_APPLICATION (self));
+
+  if (self->console_only)
+    {
+      self->console_only = FALSE;
+      return;
+    }
 
   for (const GList *iter = gtk_application_get_windows (GTK_APPLICATION (self));
        iter != NULL;
@@ -152,6 +265,7 @@ pvm_application_class_init (PvmApplicationClass *klass)
   object_class->dispose = pvm_application_dispose;
 
   application_class->activate = pvm_application_activate;
+  application_class->handle_local_options = pvm_application_handle_local_options;
   application_class->startup = pvm_application_startup;
   application_class->shutdown = pvm_application_shutdown;
 }
@@ -159,6 +273,12 @@ pvm_application_class_init (PvmApplicationClass *klass)
 static void
 pvm_application_init (PvmApplication *self)
 {
+  g_application_add_main_option (G_APPLICATION (self), "console", 0, G_OPTION_FLAG_NONE,
+                                 G_OPTION_ARG_STRING, _("Open the console of the VM NAME"),
+                                 _("NAME"));
+  g_application_add_main_option (G_APPLICATION (self), "connect", 0, G_OPTION_FLAG_NONE,
+                                 G_OPTION_ARG_STRING,
+                                 _("With --console: the libvirt URI of the VM"), _("URI"));
 }
 
 /**

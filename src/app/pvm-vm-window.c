@@ -10,6 +10,7 @@
 
 #include <glib/gi18n.h>
 
+#include "pvm-console-window.h"
 #include "pvm-vm-window.h"
 
 struct _PvmVmWindow
@@ -32,6 +33,7 @@ struct _PvmVmWindow
   AdwActionRow    *output_row;
   AdwActionRow    *image_row;
   AdwActionRow    *resources_row;
+  GtkBox          *console_box;
 };
 
 G_DEFINE_FINAL_TYPE (PvmVmWindow, pvm_vm_window, ADW_TYPE_WINDOW)
@@ -231,11 +233,28 @@ copy_action (GtkWidget  *widget,
 }
 
 static void
+open_console_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  PvmVmWindow *self = PVM_VM_WINDOW (widget);
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (application != NULL)
+    pvm_console_window_present (application, self->vm);
+}
+
+static void
 pvm_vm_window_constructed (GObject *object)
 {
   PvmVmWindow *self = PVM_VM_WINDOW (object);
+  g_autoptr(PvmConsole) console = NULL;
 
   G_OBJECT_CLASS (pvm_vm_window_parent_class)->constructed (object);
+
+  /* The same session as the console window's: one per VM. */
+  console = pvm_console_for_vm (self->vm);
+  gtk_box_append (self->console_box, pvm_console_status_new (console, self->vm));
 
   g_signal_connect_object (self->vm, "notify::state", G_CALLBACK (vm_state_cb), self, 0);
   show_vm (self);
@@ -319,6 +338,7 @@ pvm_vm_window_class_init (PvmVmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, output_row);
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, image_row);
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, resources_row);
+  gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, console_box);
 
   gtk_widget_class_install_action (widget_class, "vm.stop", NULL, vm_action);
   gtk_widget_class_install_action (widget_class, "vm.force-off", NULL, vm_action);
@@ -327,6 +347,7 @@ pvm_vm_window_class_init (PvmVmWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "vm.delete", NULL, vm_action);
   gtk_widget_class_install_action (widget_class, "vm.copy-ssh", NULL, copy_action);
   gtk_widget_class_install_action (widget_class, "vm.copy-console", NULL, copy_action);
+  gtk_widget_class_install_action (widget_class, "vm.open-console", NULL, open_console_action);
 }
 
 static void

@@ -7,7 +7,9 @@
 
 #include "config.h"
 
+#include <errno.h>
 #include <stdio.h>
+#include <unistd.h>
 
 #include <glib-unix.h>
 
@@ -369,6 +371,82 @@ pvm_cli_info (int    argc,
   else
     pvm_cli_print_vm (vm, 0);
   return 0;
+}
+
+/* ------------------------------------------------------------------ */
+/* pvm console                                                        */
+
+static const char console_usage[] =
+  "Usage: pvm console [--config FILE] NAME\n"
+  "\n"
+  "Open the graphical console of the running VM NAME in a window of pVM's app\n"
+  "(the one already running, if any: a VM's console shows in one viewer at a\n"
+  "time). Ctrl+Alt keeps or releases the keyboard and mouse.\n"
+  "\n"
+  "  --config FILE      read FILE instead of pvm.conf (for LIBVIRT_URI)\n"
+  "  -h, --help         show this help\n";
+
+/* The app: $PVM_APP, then next to pvm, then in PATH. */
+static char *
+find_app (void)
+{
+  const char *env = g_getenv ("PVM_APP");
+  g_autofree char *installed = g_build_filename (BINDIR, "pvm-app", NULL);
+
+  if (env != NULL && *env != '\0')
+    return g_strdup (env);
+  if (g_file_test (installed, G_FILE_TEST_IS_EXECUTABLE))
+    return g_steal_pointer (&installed);
+  return g_find_program_in_path ("pvm-app");
+}
+
+int
+pvm_cli_console (int    argc,
+                 char **argv)
+{
+  g_auto(Options) options = { 0 };
+  g_autoptr(GVirConnection) connection = NULL;
+  g_autoptr(PvmVm) vm = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *app = NULL;
+  int status = 0;
+
+  connection = begin_command ("pvm console", console_usage, NULL, &options, &argc, &argv,
+                              &status);
+  if (connection == NULL)
+    return status;
+  if (argc != 2)
+    return pvm_cli_usage_error ("pvm console", argc < 2 ? "which VM? Give its NAME"
+                                                        : "one NAME only, please");
+
+  vm = pvm_vm_find (connection, argv[1], &error);
+  if (vm == NULL)
+    return fail ("pvm console", error);
+  if (!pvm_vm_is_active (vm))
+    {
+      g_printerr ("pvm console: %s is %s: its console exists while it runs (%s)\n",
+                  argv[1], pvm_vm_state_to_string (pvm_vm_get_state (vm)),
+                  pvm_vm_get_state (vm) == PVM_VM_STATE_SAVED ? "pvm resume NAME"
+                                                               : "launch it with pvm -d NAME");
+      return PVM_EXIT_FAILURE;
+    }
+
+  app = find_app ();
+  if (app == NULL)
+    {
+      g_printerr ("pvm console: pVM's app (pvm-app) is not installed; without it, use: %s\n",
+                  pvm_vm_dup_console_command (vm));
+      return PVM_EXIT_FAILURE;
+    }
+
+  {
+    const char *app_argv[] = { app, "--console", argv[1], "--connect",
+                               gvir_connection_get_uri (connection), NULL };
+
+    execv (app, (char **) app_argv);
+    g_printerr ("pvm console: cannot run %s: %s\n", app, g_strerror (errno));
+    return PVM_EXIT_FAILURE;
+  }
 }
 
 /* ------------------------------------------------------------------ */

@@ -25,6 +25,8 @@ int        pvm_cli_squash            (int          argc,
                                       char       **argv);
 int        pvm_cli_list              (int          argc,
                                       char       **argv);
+int        pvm_cli_console           (int          argc,
+                                      char       **argv);
 int        pvm_cli_info              (int          argc,
                                       char       **argv);
 int        pvm_cli_stop              (int          argc,

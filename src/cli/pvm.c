@@ -21,6 +21,7 @@ static const Command commands[] = {
   { "host", pvm_cli_host },
   { "list", pvm_cli_list },
   { "info", pvm_cli_info },
+  { "console", pvm_cli_console },
   { "stop", pvm_cli_stop },
   { "delete", pvm_cli_delete },
   { "save", pvm_cli_save },

@@ -1,0 +1,808 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+
+#define G_LOG_DOMAIN "pvm-console"
+
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include <spice-client.h>
+
+#include "pvm-keymap.h"
+#include "pvm-spice-view.h"
+
+struct _PvmSpiceView
+{
+  GtkWidget    parent_instance;
+
+  PvmConsole  *console;
+
+  /* The display in tiles: a texture per tile, NULL where the guest drew
+   * since the last upload. */
+  GPtrArray   *tiles;
+  int          columns;
+  int          rows;
+  int          width;
+  int          height;
+  guint        uploads;
+
+  gboolean     grabbed;
+  gboolean     have_last;
+  double       last_x;
+  double       last_y;
+
+  /* Ctrl+Alt toggles the grab when pressed and released alone. */
+  gboolean     ctrl_down;
+  gboolean     alt_down;
+  gboolean     combo_armed;
+
+  guint        resize_source;
+  GdkClipboard *clipboard;
+  gulong       clipboard_handler;
+};
+
+G_DEFINE_FINAL_TYPE (PvmSpiceView, pvm_spice_view, GTK_TYPE_WIDGET)
+
+enum
+{
+  PROP_0,
+  PROP_CONSOLE,
+  PROP_GRABBED,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+/* ------------------------------------------------------------------ */
+/* The display                                                        */
+
+/* Tiles that wait for an upload are NULL. */
+static void
+tile_free (gpointer tile)
+{
+  if (tile != NULL)
+    g_object_unref (tile);
+}
+
+static void
+reset_tiles (PvmSpiceView *self)
+{
+  int stride;
+
+  pvm_console_get_primary (self->console, &self->width, &self->height, &stride);
+  self->columns = (self->width + PVM_SPICE_VIEW_TILE_SIZE - 1) / PVM_SPICE_VIEW_TILE_SIZE;
+  self->rows = (self->height + PVM_SPICE_VIEW_TILE_SIZE - 1) / PVM_SPICE_VIEW_TILE_SIZE;
+  g_ptr_array_set_size (self->tiles, 0);
+  g_ptr_array_set_size (self->tiles, self->columns * self->rows);
+}
+
+static void
+primary_changed_cb (PvmConsole   *console,
+                    PvmSpiceView *self)
+{
+  reset_tiles (self);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+static void
+invalidate_cb (PvmConsole   *console,
+               int           x,
+               int           y,
+               int           width,
+               int           height,
+               PvmSpiceView *self)
+{
+  int first_column, last_column, first_row, last_row;
+
+  if (self->tiles->len == 0 || width <= 0 || height <= 0)
+    return;
+  first_column = CLAMP (x / PVM_SPICE_VIEW_TILE_SIZE, 0, self->columns - 1);
+  last_column = CLAMP ((x + width - 1) / PVM_SPICE_VIEW_TILE_SIZE, 0, self->columns - 1);
+  first_row = CLAMP (y / PVM_SPICE_VIEW_TILE_SIZE, 0, self->rows - 1);
+  last_row = CLAMP ((y + height - 1) / PVM_SPICE_VIEW_TILE_SIZE, 0, self->rows - 1);
+  for (int row = first_row; row <= last_row; row++)
+    for (int column = first_column; column <= last_column; column++)
+      {
+        gpointer *tile = &g_ptr_array_index (self->tiles, row * self->columns + column);
+
+        g_clear_object ((GdkTexture **) tile);
+      }
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* A copy of a rectangle of the surface as a texture. SPICE's 32-bit xRGB
+ * is B,G,R,X in memory; the X byte is forced opaque. */
+static GdkTexture *
+texture_from_surface (const guint8 *pixels,
+                      int           stride,
+                      int           x,
+                      int           y,
+                      int           width,
+                      int           height)
+{
+  gsize row_bytes = (gsize) width * 4;
+  guint8 *copy = g_malloc (row_bytes * height);
+  g_autoptr(GBytes) bytes = NULL;
+
+  for (int row = 0; row < height; row++)
+    {
+      guint8 *out = copy + row * row_bytes;
+
+      memcpy (out, pixels + (gsize) (y + row) * stride + (gsize) x * 4, row_bytes);
+      for (int i = 3; i < (int) row_bytes; i += 4)
+        out[i] = 0xff;
+    }
+  bytes = g_bytes_new_take (copy, row_bytes * height);
+  return gdk_memory_texture_new (width, height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes,
+                                 row_bytes);
+}
+
+/**
+ * pvm_spice_view_get_guest_rect:
+ * @self: a #PvmSpiceView
+ * @rect: (out): where the guest's display is drawn, in widget coordinates
+ *
+ * Returns: %FALSE if there is no display
+ */
+gboolean
+pvm_spice_view_get_guest_rect (PvmSpiceView    *self,
+                               graphene_rect_t *rect)
+{
+  int widget_width = gtk_widget_get_width (GTK_WIDGET (self));
+  int widget_height = gtk_widget_get_height (GTK_WIDGET (self));
+  double scale;
+
+  g_return_val_if_fail (PVM_IS_SPICE_VIEW (self), FALSE);
+
+  if (self->width <= 0 || self->height <= 0 || widget_width <= 0 || widget_height <= 0)
+    return FALSE;
+  scale = MIN ((double) widget_width / self->width, (double) widget_height / self->height);
+  /* Whole pixels at 1:1, so that nothing is resampled when it fits. */
+  rect->size.width = self->width * scale;
+  rect->size.height = self->height * scale;
+  rect->origin.x = floor ((widget_width - rect->size.width) / 2);
+  rect->origin.y = floor ((widget_height - rect->size.height) / 2);
+  return TRUE;
+}
+
+static void
+pvm_spice_view_snapshot (GtkWidget   *widget,
+                         GtkSnapshot *snapshot)
+{
+  PvmSpiceView *self = PVM_SPICE_VIEW (widget);
+  const GdkRGBA black = { 0, 0, 0, 1 };
+  graphene_rect_t guest;
+  const guint8 *pixels;
+  int width, height, stride;
+  double scale;
+
+  gtk_snapshot_append_color (snapshot, &black,
+                             &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget),
+                                                  gtk_widget_get_height (widget)));
+
+  pixels = pvm_console_get_primary (self->console, &width, &height, &stride);
+  if (pixels == NULL || width != self->width || height != self->height ||
+      !pvm_spice_view_get_guest_rect (self, &guest))
+    return;
+
+  scale = guest.size.width / self->width;
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &guest.origin);
+  gtk_snapshot_scale (snapshot, scale, scale);
+  for (int row = 0; row < self->rows; row++)
+    for (int column = 0; column < self->columns; column++)
+      {
+        GdkTexture **tile = (GdkTexture **) &g_ptr_array_index (self->tiles,
+                                                                row * self->columns + column);
+        int x = column * PVM_SPICE_VIEW_TILE_SIZE;
+        int y = row * PVM_SPICE_VIEW_TILE_SIZE;
+        int tile_width = MIN (PVM_SPICE_VIEW_TILE_SIZE, width - x);
+        int tile_height = MIN (PVM_SPICE_VIEW_TILE_SIZE, height - y);
+
+        if (*tile == NULL)
+          {
+            *tile = texture_from_surface (pixels, stride, x, y, tile_width, tile_height);
+            self->uploads++;
+          }
+        gtk_snapshot_append_texture (snapshot, *tile,
+                                     &GRAPHENE_RECT_INIT (x, y, tile_width, tile_height));
+      }
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+pvm_spice_view_measure (GtkWidget      *widget,
+                        GtkOrientation  orientation,
+                        int             for_size,
+                        int            *minimum,
+                        int            *natural,
+                        int            *minimum_baseline,
+                        int            *natural_baseline)
+{
+  PvmSpiceView *self = PVM_SPICE_VIEW (widget);
+  int size = orientation == GTK_ORIENTATION_HORIZONTAL ? self->width : self->height;
+
+  *minimum = 80;
+  *natural = MAX (size, orientation == GTK_ORIENTATION_HORIZONTAL ? 640 : 400);
+}
+
+/* With the agent, the guest follows the view's size. */
+static gboolean
+resize_guest_cb (gpointer user_data)
+{
+  PvmSpiceView *self = user_data;
+  int factor = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+
+  self->resize_source = 0;
+  pvm_console_request_resize (self->console, gtk_widget_get_width (GTK_WIDGET (self)) * factor,
+                              gtk_widget_get_height (GTK_WIDGET (self)) * factor);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+pvm_spice_view_size_allocate (GtkWidget *widget,
+                              int        width,
+                              int        height,
+                              int        baseline)
+{
+  PvmSpiceView *self = PVM_SPICE_VIEW (widget);
+
+  if (!pvm_console_has_agent (self->console))
+    return;
+  g_clear_handle_id (&self->resize_source, g_source_remove);
+  self->resize_source = g_timeout_add (300, resize_guest_cb, self);
+}
+
+/* ------------------------------------------------------------------ */
+/* The cursor                                                         */
+
+static void
+update_cursor (PvmSpiceView *self)
+{
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GdkCursor) cursor = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  const guint8 *pixels;
+  int width, height, hot_x, hot_y;
+
+  if (!pvm_console_get_cursor_visible (self->console) ||
+      (self->grabbed && !pvm_console_is_client_mouse (self->console)))
+    {
+      gtk_widget_set_cursor_from_name (GTK_WIDGET (self), "none");
+      return;
+    }
+  pixels = pvm_console_get_cursor (self->console, &width, &height, &hot_x, &hot_y);
+  if (pixels == NULL)
+    {
+      gtk_widget_set_cursor (GTK_WIDGET (self), NULL);
+      return;
+    }
+  bytes = g_bytes_new (pixels, (gsize) width * height * 4);
+  texture = gdk_memory_texture_new (width, height, GDK_MEMORY_R8G8B8A8, bytes, width * 4);
+  cursor = gdk_cursor_new_from_texture (texture, hot_x, hot_y, NULL);
+  gtk_widget_set_cursor (GTK_WIDGET (self), cursor);
+}
+
+static void
+cursor_changed_cb (PvmConsole   *console,
+                   PvmSpiceView *self)
+{
+  update_cursor (self);
+}
+
+/* ------------------------------------------------------------------ */
+/* Grab                                                               */
+
+/**
+ * pvm_spice_view_set_grabbed:
+ * @self: a #PvmSpiceView
+ * @grabbed: whether the view keeps the keyboard (system shortcuts go to
+ *   the guest) and, when the guest wants relative motion, the pointer
+ */
+void
+pvm_spice_view_set_grabbed (PvmSpiceView *self,
+                            gboolean      grabbed)
+{
+  GtkNative *native;
+  GdkSurface *surface = NULL;
+
+  g_return_if_fail (PVM_IS_SPICE_VIEW (self));
+
+  grabbed = !!grabbed;
+  if (self->grabbed == grabbed)
+    return;
+  self->grabbed = grabbed;
+  self->have_last = FALSE;
+
+  native = gtk_widget_get_native (GTK_WIDGET (self));
+  if (native != NULL)
+    surface = gtk_native_get_surface (native);
+  if (surface != NULL && GDK_IS_TOPLEVEL (surface))
+    {
+      if (grabbed)
+        gdk_toplevel_inhibit_system_shortcuts (GDK_TOPLEVEL (surface), NULL);
+      else
+        gdk_toplevel_restore_system_shortcuts (GDK_TOPLEVEL (surface));
+    }
+  if (grabbed)
+    gtk_widget_grab_focus (GTK_WIDGET (self));
+  update_cursor (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_GRABBED]);
+}
+
+gboolean
+pvm_spice_view_get_grabbed (PvmSpiceView *self)
+{
+  g_return_val_if_fail (PVM_IS_SPICE_VIEW (self), FALSE);
+
+  return self->grabbed;
+}
+
+/* ------------------------------------------------------------------ */
+/* Keyboard                                                           */
+
+static gboolean
+key_pressed_cb (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                PvmSpiceView          *self)
+{
+  guint scancode = pvm_keymap_x11_keycode_to_xt (keycode);
+
+  if (scancode == PVM_XT_LEFT_CTRL)
+    self->ctrl_down = TRUE;
+  else if (scancode == PVM_XT_LEFT_ALT)
+    self->alt_down = TRUE;
+  else
+    self->combo_armed = FALSE;
+  if (self->ctrl_down && self->alt_down &&
+      (scancode == PVM_XT_LEFT_CTRL || scancode == PVM_XT_LEFT_ALT))
+    self->combo_armed = TRUE;
+
+  pvm_console_key (self->console, scancode, TRUE);
+  return TRUE;
+}
+
+static void
+key_released_cb (GtkEventControllerKey *controller,
+                 guint                  keyval,
+                 guint                  keycode,
+                 GdkModifierType        state,
+                 PvmSpiceView          *self)
+{
+  guint scancode = pvm_keymap_x11_keycode_to_xt (keycode);
+
+  pvm_console_key (self->console, scancode, FALSE);
+
+  if (scancode == PVM_XT_LEFT_CTRL || scancode == PVM_XT_LEFT_ALT)
+    {
+      if (self->combo_armed)
+        {
+          self->combo_armed = FALSE;
+          pvm_spice_view_set_grabbed (self, !self->grabbed);
+        }
+      if (scancode == PVM_XT_LEFT_CTRL)
+        self->ctrl_down = FALSE;
+      else
+        self->alt_down = FALSE;
+    }
+}
+
+static void
+focus_leave_cb (GtkEventControllerFocus *controller,
+                PvmSpiceView            *self)
+{
+  pvm_console_release_keys (self->console);
+  self->ctrl_down = self->alt_down = self->combo_armed = FALSE;
+  pvm_spice_view_set_grabbed (self, FALSE);
+}
+
+/* ------------------------------------------------------------------ */
+/* Pointer                                                            */
+
+static gboolean
+to_guest (PvmSpiceView *self,
+          double        x,
+          double        y,
+          int          *guest_x,
+          int          *guest_y)
+{
+  graphene_rect_t rect;
+  double scale;
+
+  if (!pvm_spice_view_get_guest_rect (self, &rect))
+    return FALSE;
+  scale = rect.size.width / self->width;
+  *guest_x = CLAMP ((int) ((x - rect.origin.x) / scale), 0, self->width - 1);
+  *guest_y = CLAMP ((int) ((y - rect.origin.y) / scale), 0, self->height - 1);
+  return TRUE;
+}
+
+static void
+motion_cb (GtkEventControllerMotion *controller,
+           double                    x,
+           double                    y,
+           PvmSpiceView             *self)
+{
+  int guest_x, guest_y;
+
+  if (pvm_console_is_client_mouse (self->console))
+    {
+      if (to_guest (self, x, y, &guest_x, &guest_y))
+        pvm_console_pointer_position (self->console, guest_x, guest_y);
+      return;
+    }
+  /* Server mode: relative motion, only while grabbed. GTK 4 cannot warp
+   * the pointer back, so the motion ends at the screen's edge. */
+  if (self->grabbed && self->have_last)
+    pvm_console_pointer_motion (self->console, (int) (x - self->last_x),
+                                (int) (y - self->last_y));
+  self->last_x = x;
+  self->last_y = y;
+  self->have_last = TRUE;
+}
+
+static int
+spice_button (guint gdk_button)
+{
+  switch (gdk_button)
+    {
+    case GDK_BUTTON_PRIMARY:
+      return SPICE_MOUSE_BUTTON_LEFT;
+    case GDK_BUTTON_MIDDLE:
+      return SPICE_MOUSE_BUTTON_MIDDLE;
+    case GDK_BUTTON_SECONDARY:
+      return SPICE_MOUSE_BUTTON_RIGHT;
+    default:
+      return 0;
+    }
+}
+
+static void
+pressed_cb (GtkGestureClick *gesture,
+            int              n_press,
+            double           x,
+            double           y,
+            PvmSpiceView    *self)
+{
+  guint button = gtk_gesture_single_get_current_button (GTK_GESTURE_SINGLE (gesture));
+
+  gtk_widget_grab_focus (GTK_WIDGET (self));
+  if (!pvm_console_is_client_mouse (self->console) && !self->grabbed)
+    {
+      /* The first click grabs; it does not reach the guest. */
+      pvm_spice_view_set_grabbed (self, TRUE);
+      return;
+    }
+  motion_cb (NULL, x, y, self);
+  pvm_console_button (self->console, spice_button (button), TRUE);
+}
+
+static void
+released_cb (GtkGestureClick *gesture,
+             int              n_press,
+             double           x,
+             double           y,
+             PvmSpiceView    *self)
+{
+  guint button = gtk_gesture_single_get_current_button (GTK_GESTURE_SINGLE (gesture));
+
+  pvm_console_button (self->console, spice_button (button), FALSE);
+}
+
+static gboolean
+scroll_cb (GtkEventControllerScroll *controller,
+           double                    dx,
+           double                    dy,
+           PvmSpiceView             *self)
+{
+  int steps = (int) (dy > 0 ? ceil (dy) : floor (dy));
+
+  pvm_console_scroll (self->console, steps);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Clipboard and files                                                */
+
+static void
+host_text_read_cb (GObject      *source,
+                   GAsyncResult *result,
+                   gpointer      user_data)
+{
+  g_autoptr(PvmSpiceView) self = user_data;
+  g_autofree char *text = gdk_clipboard_read_text_finish (GDK_CLIPBOARD (source), result, NULL);
+
+  if (text != NULL && self->console != NULL)
+    pvm_console_set_host_clipboard (self->console, text);
+}
+
+static void
+host_clipboard_changed_cb (GdkClipboard *clipboard,
+                           PvmSpiceView *self)
+{
+  if (gdk_clipboard_is_local (clipboard) || !pvm_console_has_agent (self->console))
+    return;
+  gdk_clipboard_read_text_async (clipboard, NULL, host_text_read_cb, g_object_ref (self));
+}
+
+static void
+guest_clipboard_cb (PvmConsole   *console,
+                    const char   *text,
+                    PvmSpiceView *self)
+{
+  if (self->clipboard != NULL)
+    gdk_clipboard_set_text (self->clipboard, text);
+}
+
+static void
+files_copied_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!pvm_console_copy_files_finish (PVM_CONSOLE (source), result, &error))
+    g_warning ("%s", error->message);
+}
+
+static gboolean
+drop_cb (GtkDropTarget *target,
+         const GValue  *value,
+         double         x,
+         double         y,
+         PvmSpiceView  *self)
+{
+  GSList *list = g_value_get_boxed (value);
+  g_autoptr(GPtrArray) files = g_ptr_array_new_null_terminated (0, NULL, TRUE);
+
+  if (!pvm_console_has_agent (self->console))
+    return FALSE;
+  for (GSList *l = list; l != NULL; l = l->next)
+    g_ptr_array_add (files, l->data);
+  if (files->len == 0)
+    return FALSE;
+  pvm_console_copy_files_async (self->console, (GFile **) files->pdata, NULL, files_copied_cb,
+                                NULL);
+  return TRUE;
+}
+
+/* ------------------------------------------------------------------ */
+/* The object                                                         */
+
+static void
+pvm_spice_view_realize (GtkWidget *widget)
+{
+  PvmSpiceView *self = PVM_SPICE_VIEW (widget);
+
+  GTK_WIDGET_CLASS (pvm_spice_view_parent_class)->realize (widget);
+
+  self->clipboard = gtk_widget_get_clipboard (widget);
+  self->clipboard_handler = g_signal_connect (self->clipboard, "changed",
+                                              G_CALLBACK (host_clipboard_changed_cb), self);
+}
+
+static void
+pvm_spice_view_unrealize (GtkWidget *widget)
+{
+  PvmSpiceView *self = PVM_SPICE_VIEW (widget);
+
+  g_clear_signal_handler (&self->clipboard_handler, self->clipboard);
+  self->clipboard = NULL;
+  pvm_spice_view_set_grabbed (self, FALSE);
+
+  GTK_WIDGET_CLASS (pvm_spice_view_parent_class)->unrealize (widget);
+}
+
+static void
+pvm_spice_view_set_console (PvmSpiceView *self,
+                            PvmConsole   *console)
+{
+  g_assert (self->console == NULL);
+
+  self->console = g_object_ref (console);
+  g_signal_connect_object (console, "primary-changed", G_CALLBACK (primary_changed_cb), self, 0);
+  g_signal_connect_object (console, "invalidate", G_CALLBACK (invalidate_cb), self, 0);
+  g_signal_connect_object (console, "cursor-changed", G_CALLBACK (cursor_changed_cb), self, 0);
+  g_signal_connect_object (console, "guest-clipboard", G_CALLBACK (guest_clipboard_cb), self, 0);
+  reset_tiles (self);
+}
+
+static void
+pvm_spice_view_dispose (GObject *object)
+{
+  PvmSpiceView *self = PVM_SPICE_VIEW (object);
+
+  g_clear_handle_id (&self->resize_source, g_source_remove);
+  if (self->console != NULL)
+    {
+      pvm_console_release_keys (self->console);
+      g_signal_handlers_disconnect_by_data (self->console, self);
+      g_clear_object (&self->console);
+    }
+
+  G_OBJECT_CLASS (pvm_spice_view_parent_class)->dispose (object);
+}
+
+static void
+pvm_spice_view_finalize (GObject *object)
+{
+  PvmSpiceView *self = PVM_SPICE_VIEW (object);
+
+  g_ptr_array_unref (self->tiles);
+
+  G_OBJECT_CLASS (pvm_spice_view_parent_class)->finalize (object);
+}
+
+static void
+pvm_spice_view_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  PvmSpiceView *self = PVM_SPICE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONSOLE:
+      g_value_set_object (value, self->console);
+      break;
+    case PROP_GRABBED:
+      g_value_set_boolean (value, self->grabbed);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pvm_spice_view_set_property (GObject      *object,
+                             guint         prop_id,
+                             const GValue *value,
+                             GParamSpec   *pspec)
+{
+  PvmSpiceView *self = PVM_SPICE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONSOLE:
+      pvm_spice_view_set_console (self, g_value_get_object (value));
+      break;
+    case PROP_GRABBED:
+      pvm_spice_view_set_grabbed (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pvm_spice_view_class_init (PvmSpiceViewClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->dispose = pvm_spice_view_dispose;
+  object_class->finalize = pvm_spice_view_finalize;
+  object_class->get_property = pvm_spice_view_get_property;
+  object_class->set_property = pvm_spice_view_set_property;
+
+  widget_class->snapshot = pvm_spice_view_snapshot;
+  widget_class->measure = pvm_spice_view_measure;
+  widget_class->size_allocate = pvm_spice_view_size_allocate;
+  widget_class->realize = pvm_spice_view_realize;
+  widget_class->unrealize = pvm_spice_view_unrealize;
+
+  properties[PROP_CONSOLE] =
+    g_param_spec_object ("console", NULL, NULL, PVM_TYPE_CONSOLE,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_GRABBED] =
+    g_param_spec_boolean ("grabbed", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_css_name (widget_class, "pvm-spice-view");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_IMG);
+}
+
+static void
+pvm_spice_view_init (PvmSpiceView *self)
+{
+  GtkEventController *controller;
+  GtkDropTarget *drop;
+  GtkGesture *click;
+
+  self->tiles = g_ptr_array_new_with_free_func (tile_free);
+
+  gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_focus_on_click (GTK_WIDGET (self), TRUE);
+  gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
+
+  controller = gtk_event_controller_key_new ();
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (key_pressed_cb), self);
+  g_signal_connect (controller, "key-released", G_CALLBACK (key_released_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  controller = gtk_event_controller_focus_new ();
+  g_signal_connect (controller, "leave", G_CALLBACK (focus_leave_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  controller = gtk_event_controller_motion_new ();
+  g_signal_connect (controller, "motion", G_CALLBACK (motion_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  click = gtk_gesture_click_new ();
+  gtk_gesture_single_set_button (GTK_GESTURE_SINGLE (click), 0);
+  g_signal_connect (click, "pressed", G_CALLBACK (pressed_cb), self);
+  g_signal_connect (click, "released", G_CALLBACK (released_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (click));
+
+  controller = gtk_event_controller_scroll_new (GTK_EVENT_CONTROLLER_SCROLL_VERTICAL |
+                                                GTK_EVENT_CONTROLLER_SCROLL_DISCRETE);
+  g_signal_connect (controller, "scroll", G_CALLBACK (scroll_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
+
+  drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
+  g_signal_connect (drop, "drop", G_CALLBACK (drop_cb), self);
+  gtk_widget_add_controller (GTK_WIDGET (self), GTK_EVENT_CONTROLLER (drop));
+}
+
+/**
+ * pvm_spice_view_new:
+ * @console: the console to show
+ *
+ * Returns: (transfer floating): a view of @console
+ */
+GtkWidget *
+pvm_spice_view_new (PvmConsole *console)
+{
+  g_return_val_if_fail (PVM_IS_CONSOLE (console), NULL);
+
+  return g_object_new (PVM_TYPE_SPICE_VIEW, "console", console, NULL);
+}
+
+PvmConsole *
+pvm_spice_view_get_console (PvmSpiceView *self)
+{
+  g_return_val_if_fail (PVM_IS_SPICE_VIEW (self), NULL);
+
+  return self->console;
+}
+
+/**
+ * pvm_spice_view_dup_screenshot:
+ * @self: a #PvmSpiceView
+ *
+ * Returns: (transfer full) (nullable): the guest's display at its own
+ *   size, or %NULL without one
+ */
+GdkTexture *
+pvm_spice_view_dup_screenshot (PvmSpiceView *self)
+{
+  const guint8 *pixels;
+  int width, height, stride;
+
+  g_return_val_if_fail (PVM_IS_SPICE_VIEW (self), NULL);
+
+  pixels = pvm_console_get_primary (self->console, &width, &height, &stride);
+  if (pixels == NULL || width <= 0 || height <= 0)
+    return NULL;
+  return texture_from_surface (pixels, stride, 0, 0, width, height);
+}
+
+/**
+ * pvm_spice_view_get_tile_uploads:
+ * @self: a #PvmSpiceView
+ *
+ * Returns: how many tiles were uploaded since the view was made: the
+ *   tests and bench/console count them
+ */
+guint
+pvm_spice_view_get_tile_uploads (PvmSpiceView *self)
+{
+  g_return_val_if_fail (PVM_IS_SPICE_VIEW (self), 0);
+
+  return self->uploads;
+}

@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* pvm-spice-view.h: a GTK 4 widget showing a PvmConsole: the guest's
+ * display scaled to fit, in tiles re-uploaded only where the guest drew,
+ * with keyboard, mouse, clipboard and file drop going to the guest. */
+
+#pragma once
+
+#include <gtk/gtk.h>
+
+#include "pvm-console.h"
+
+G_BEGIN_DECLS
+
+/* The side of the square tiles the display is uploaded in, in pixels. */
+#define PVM_SPICE_VIEW_TILE_SIZE 64
+
+#define PVM_TYPE_SPICE_VIEW (pvm_spice_view_get_type ())
+G_DECLARE_FINAL_TYPE (PvmSpiceView, pvm_spice_view, PVM, SPICE_VIEW, GtkWidget)
+
+GtkWidget   *pvm_spice_view_new               (PvmConsole   *console);
+PvmConsole  *pvm_spice_view_get_console       (PvmSpiceView *self);
+gboolean     pvm_spice_view_get_grabbed       (PvmSpiceView *self);
+void         pvm_spice_view_set_grabbed       (PvmSpiceView *self,
+                                               gboolean      grabbed);
+GdkTexture  *pvm_spice_view_dup_screenshot    (PvmSpiceView *self);
+guint        pvm_spice_view_get_tile_uploads  (PvmSpiceView *self);
+gboolean     pvm_spice_view_get_guest_rect    (PvmSpiceView *self,
+                                               graphene_rect_t *rect);
+
+G_END_DECLS

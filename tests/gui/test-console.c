@@ -1,0 +1,500 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test-console.c: the SPICE console (src/console, src/app/pvm-console-
+ * window.c) against the real test guest, through the VM harness (its own
+ * libvirt session daemon) on a private Xvfb:
+ *
+ * - the guest writes known text on its VGA console; the view's own
+ *   rendering (its GtkWidgetPaintable rendered to a texture, not the SPICE
+ *   surface) equals QEMU's screenshot of the guest's screen, pixel for
+ *   pixel;
+ * - keys typed with XTest (xdotool) into the focused view arrive in the
+ *   guest exactly: the guest echoes the bytes its keyboard gives on the
+ *   serial port (letters, a digit, shift, enter, an arrow, keypad enter,
+ *   insert);
+ * - a one-character change re-uploads only the tiles it touches;
+ * - after the VM is saved and resumed, the view reconnects by itself and
+ *   shows the screen again;
+ * - a second viewer takes the console: the first says so, takes it back,
+ *   and the second is told.
+ *
+ * Run through meson: tests/harness/pvm-harness stages this program, pvm
+ * and the guest image, and tests/gui/pvm-xvfb-run gives it a display. */
+
+#include "config.h"
+
+#include <string.h>
+
+#include <adwaita.h>
+
+#include "pvm-console-window.h"
+#include "pvm-core.h"
+#include "pvm-test-util.h"
+
+#define GUEST_TIMEOUT_SECONDS 120
+#define SCREEN_WIDTH  720     /* VGA text mode, 80x25 with 9x16 glyphs */
+#define SCREEN_HEIGHT 400
+
+/* The guest's job: known text on the VGA console (tty1), the cursor
+ * hidden so that nothing blinks, then every byte the keyboard gives on
+ * the serial port; "z" also writes a "Z" at row 10, column 10. */
+static const char console_job[] =
+  "printf '\\033[2J\\033[H\\033[?25lpVM console test: ABC abc 0123456789\\n"
+  "The quick brown fox jumps over the lazy dog.\\n' > /dev/tty1\n"
+  /* Open once: keys typed while nobody has the tty open are lost. */
+  "exec 3</dev/tty1\n"
+  "stty -F /dev/tty1 raw -echo\n"
+  "echo 'pvm-console: ready' > /dev/ttyS0\n"
+  "while :; do\n"
+  "  b=$(dd bs=1 count=1 <&3 2>/dev/null | od -An -tx1 | tr -d ' \\n')\n"
+  "  echo \"pvm-key: $b\" > /dev/ttyS0\n"
+  "  [ \"$b\" = 7a ] && printf '\\033[10;10HZ' > /dev/tty1\n"
+  "done\n";
+
+typedef struct
+{
+  const char *workdir;
+  char       *config;
+  char       *serial_log;
+  GVirConnection *connection;
+  PvmVm      *vm;
+  PvmConsole *console;
+  GtkWindow  *window;
+  PvmSpiceView *view;
+} Env;
+
+static Env env;
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                            */
+
+#define PVM(...) ((const char * const[]) { __VA_ARGS__, NULL })
+
+static char *
+pvm_ok (const char * const *args)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = pvm_test_spawn_pvm (args, NULL, &error);
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0)
+    g_error ("pvm %s failed: %s%s", args[0], out, err);
+  return g_steal_pointer (&out);
+}
+
+typedef gboolean (*Condition) (gpointer data);
+
+/* Runs the main loop until @condition holds. */
+static void
+wait_for (Condition   condition,
+          gpointer    data,
+          int         seconds,
+          const char *what)
+{
+  gint64 deadline = g_get_monotonic_time () + (gint64) seconds * G_USEC_PER_SEC;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > deadline)
+        g_error ("no %s after %d s", what, seconds);
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (10000);
+    }
+}
+
+static gboolean
+serial_has (gpointer data)
+{
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (env.serial_log, &text, NULL, NULL) &&
+         strstr (text, data) != NULL;
+}
+
+static gboolean
+console_connected (gpointer data)
+{
+  PvmConsole *console = data;
+  const guint8 *pixels;
+  int width, height, stride;
+
+  pixels = pvm_console_get_primary (console, &width, &height, &stride);
+  return pvm_console_get_state (console) == PVM_CONSOLE_STATE_CONNECTED && pixels != NULL;
+}
+
+static gboolean
+console_taken_over (gpointer data)
+{
+  return pvm_console_get_state (PVM_CONSOLE (data)) == PVM_CONSOLE_STATE_TAKEN_OVER;
+}
+
+static gboolean
+view_sized (gpointer data)
+{
+  return gtk_widget_get_width (GTK_WIDGET (env.view)) == SCREEN_WIDTH &&
+         gtk_widget_get_height (GTK_WIDGET (env.view)) == SCREEN_HEIGHT &&
+         pvm_spice_view_get_tile_uploads (env.view) > 0;
+}
+
+static gboolean
+uploads_above (gpointer data)
+{
+  return pvm_spice_view_get_tile_uploads (env.view) > GPOINTER_TO_UINT (data);
+}
+
+/* Lets the main loop run for @ms milliseconds. */
+static void
+settle (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (5000);
+    }
+}
+
+/* The view as it draws itself: its paintable, rendered by its window's
+ * renderer. B,G,R,A bytes. */
+static guint8 *
+render_view (int *width,
+             int *height)
+{
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (GTK_WIDGET (env.view));
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderer *renderer = gtk_native_get_renderer (GTK_NATIVE (env.window));
+  guint8 *pixels;
+
+  *width = gtk_widget_get_width (GTK_WIDGET (env.view));
+  *height = gtk_widget_get_height (GTK_WIDGET (env.view));
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), *width, *height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (renderer, node,
+                                         &GRAPHENE_RECT_INIT (0, 0, *width, *height));
+  pixels = g_malloc ((gsize) *width * *height * 4);
+  gdk_texture_download (texture, pixels, *width * 4);
+  return pixels;
+}
+
+/* QEMU's own picture of the guest's screen (virsh screenshot: PNG or
+ * PPM, as libvirt picks), as B,G,R,A bytes. */
+static guint8 *
+guest_screenshot (int *width,
+                  int *height)
+{
+  g_autofree char *path = g_build_filename (env.workdir, "screen", NULL);
+  const char *argv[] = { "virsh", "--quiet", "screenshot", "pvm-console", path, NULL };
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autoptr(GError) error = NULL;
+  guint8 *pixels;
+
+  g_free (pvm_test_run_tool (NULL, argv));
+  texture = gdk_texture_new_from_filename (path, &error);
+  g_assert_no_error (error);
+  *width = gdk_texture_get_width (texture);
+  *height = gdk_texture_get_height (texture);
+  pixels = g_malloc ((gsize) *width * *height * 4);
+  gdk_texture_download (texture, pixels, *width * 4);
+  return pixels;
+}
+
+/* The view's rendering equals the guest's screen. */
+static void
+assert_view_shows_guest (void)
+{
+  int width, height, guest_width, guest_height;
+  g_autofree guint8 *view = render_view (&width, &height);
+  g_autofree guint8 *guest = guest_screenshot (&guest_width, &guest_height);
+  guint differing = 0, lit = 0;
+
+  g_assert_cmpint (guest_width, ==, SCREEN_WIDTH);
+  g_assert_cmpint (guest_height, ==, SCREEN_HEIGHT);
+  g_assert_cmpint (width, ==, guest_width);
+  g_assert_cmpint (height, ==, guest_height);
+
+  for (int i = 0; i < width * height; i++)
+    {
+      const guint8 *v = view + i * 4;
+      const guint8 *g = guest + i * 4;
+
+      if (ABS (v[0] - g[0]) > 2 || ABS (v[1] - g[1]) > 2 || ABS (v[2] - g[2]) > 2)
+        differing++;
+      if (g[0] > 64 || g[1] > 64 || g[2] > 64)
+        lit++;
+    }
+  g_test_message ("%u lit pixels (the text), %u differing", lit, differing);
+  /* The text is there (two lines of glyphs), and the view shows exactly it. */
+  g_assert_cmpuint (lit, >, 1500);
+  g_assert_cmpuint (differing, ==, 0);
+}
+
+static void
+process_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+/* Types with XTest into the window under the pointer; the main loop runs
+ * meanwhile, so that GTK takes the events. */
+static void
+xdotool (const char * const *args)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean done = FALSE;
+
+  g_strv_builder_add (builder, "xdotool");
+  g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
+  process = g_subprocess_newv ((const char * const *) argv, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (process, NULL, process_done_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (g_subprocess_get_successful (process));
+}
+
+static char *
+dup_keys_seen (void)
+{
+  g_autofree char *text = NULL;
+  g_auto(GStrv) lines = NULL;
+  GString *keys = g_string_new (NULL);
+
+  g_file_get_contents (env.serial_log, &text, NULL, NULL);
+  lines = g_strsplit (text != NULL ? text : "", "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    if (g_str_has_prefix (lines[i], "pvm-key: "))
+      g_string_append_printf (keys, "%s%s", keys->len > 0 ? " " : "",
+                              g_strstrip (lines[i] + strlen ("pvm-key: ")));
+  return g_string_free (keys, FALSE);
+}
+
+static gboolean
+keys_seen (gpointer data)
+{
+  g_autofree char *keys = dup_keys_seen ();
+
+  return g_str_has_suffix (keys, data);
+}
+
+/* ------------------------------------------------------------------ */
+/* Tests, in order: each builds on the one before                     */
+
+static void
+test_display (void)
+{
+  g_autoptr(GError) error = NULL;
+  GtkWidget *view;
+
+  env.console = pvm_console_for_vm (env.vm);
+  view = pvm_spice_view_new (env.console);
+  env.view = PVM_SPICE_VIEW (view);
+  env.window = GTK_WINDOW (gtk_window_new ());
+  gtk_window_set_decorated (env.window, FALSE);
+  gtk_window_set_default_size (env.window, SCREEN_WIDTH, SCREEN_HEIGHT);
+  gtk_window_set_resizable (env.window, FALSE);
+  gtk_window_set_child (env.window, view);
+  gtk_window_present (env.window);
+
+  g_assert_true (pvm_console_open (env.console, &error));
+  g_assert_no_error (error);
+  wait_for (console_connected, env.console, 30, "SPICE display");
+  wait_for (view_sized, NULL, 30, "720x400 view with its tiles uploaded");
+  settle (500);
+
+  assert_view_shows_guest ();
+
+  /* A still screen is not uploaded again, however often GTK draws. */
+  {
+    guint uploads = pvm_spice_view_get_tile_uploads (env.view);
+
+    for (int i = 0; i < 20; i++)
+      {
+        gtk_widget_queue_draw (GTK_WIDGET (env.view));
+        settle (100);
+      }
+    g_assert_cmpuint (pvm_spice_view_get_tile_uploads (env.view), ==, uploads);
+  }
+}
+
+static void
+test_keys (void)
+{
+  /* The window is at the top left of the screen; with no window manager
+   * the keyboard goes where the pointer is. */
+  xdotool (PVM ("mousemove", "200", "200"));
+  gtk_widget_grab_focus (GTK_WIDGET (env.view));
+  settle (300);
+
+  xdotool (PVM ("type", "--delay", "60", "ab1"));
+  xdotool (PVM ("key", "--delay", "60", "shift+a", "Return", "Up", "KP_Enter", "Insert"));
+  /* a b 1 A CR, ESC [ A (up), CR (keypad enter), ESC [ 2 ~ (insert) */
+  wait_for (keys_seen, (gpointer) "61 62 31 41 0d 1b 5b 41 0d 1b 5b 32 7e", 30,
+            "keys echoed by the guest");
+  {
+    g_autofree char *keys = dup_keys_seen ();
+
+    g_assert_cmpstr (keys, ==, "61 62 31 41 0d 1b 5b 41 0d 1b 5b 32 7e");
+  }
+}
+
+static void
+test_small_update (void)
+{
+  guint before = pvm_spice_view_get_tile_uploads (env.view);
+  guint uploaded;
+
+  xdotool (PVM ("type", "z"));
+  wait_for (keys_seen, (gpointer) "7a", 30, "z echoed by the guest");
+  wait_for (uploads_above, GUINT_TO_POINTER (before), 30, "an upload after the change");
+  settle (1000);
+
+  uploaded = pvm_spice_view_get_tile_uploads (env.view) - before;
+  g_test_message ("one character: %u tile(s) uploaded of %d", uploaded,
+                  ((SCREEN_WIDTH + 63) / 64) * ((SCREEN_HEIGHT + 63) / 64));
+  /* One 9x16 glyph touches one tile, at most four. */
+  g_assert_cmpuint (uploaded, >=, 1);
+  g_assert_cmpuint (uploaded, <=, 4);
+  assert_view_shows_guest ();
+}
+
+static gboolean
+vm_in_state (gpointer data)
+{
+  return pvm_vm_get_state (env.vm) == GPOINTER_TO_INT (data);
+}
+
+static void
+test_save_and_resume (void)
+{
+  g_free (pvm_ok (PVM ("save", "--config", env.config, "console")));
+  wait_for (vm_in_state, GINT_TO_POINTER (PVM_VM_STATE_SAVED), 60, "saved VM");
+  settle (500);
+  g_assert_cmpint (pvm_console_get_state (env.console), ==, PVM_CONSOLE_STATE_DISCONNECTED);
+
+  g_free (pvm_ok (PVM ("resume", "--config", env.config, "console")));
+  wait_for (vm_in_state, GINT_TO_POINTER (PVM_VM_STATE_RUNNING), 60, "resumed VM");
+  /* Nobody asks: the console comes back by itself. */
+  wait_for (console_connected, env.console, 30, "display after resume");
+  wait_for (view_sized, NULL, 30, "view after resume");
+  settle (1000);
+  assert_view_shows_guest ();
+}
+
+static int
+open_fd (gpointer   user_data,
+         GError   **error)
+{
+  return pvm_vm_open_spice_fd (PVM_VM (user_data), error);
+}
+
+static void
+test_handover (void)
+{
+  g_autoptr(PvmConsole) other = pvm_console_new ("console", open_fd, g_object_ref (env.vm),
+                                                 g_object_unref);
+  g_autoptr(GError) error = NULL;
+
+  /* Another viewer connects: ours is told, and stays told. */
+  g_assert_true (pvm_console_connect (other, &error));
+  g_assert_no_error (error);
+  wait_for (console_connected, other, 30, "the other viewer's display");
+  wait_for (console_taken_over, env.console, 30, "our console taken over");
+  g_assert_nonnull (strstr (pvm_console_get_message (env.console), "Another viewer"));
+  settle (2000);
+  g_assert_cmpint (pvm_console_get_state (env.console), ==, PVM_CONSOLE_STATE_TAKEN_OVER);
+
+  /* Taken back: the other one is told in turn. */
+  g_assert_true (pvm_console_open (env.console, &error));
+  g_assert_no_error (error);
+  wait_for (console_connected, env.console, 30, "our display again");
+  wait_for (console_taken_over, other, 30, "the other viewer taken over");
+  pvm_console_disconnect (other);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *images = NULL;
+  g_autofree char *image = NULL;
+  g_autofree char *job = NULL;
+  g_autofree char *fw_cfg = NULL;
+  g_autofree char *config_text = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_setenv ("NO_AT_BRIDGE", "1", TRUE);
+  g_setenv ("GDK_BACKEND", "x11", TRUE);
+  g_test_init (&argc, &argv, NULL);
+  gtk_init ();
+  adw_init ();
+  gvir_init_object (NULL, NULL);
+  gvir_event_register ();
+
+  env.workdir = pvm_test_require_env ("PVM_TEST_WORKDIR");
+
+  /* The guest, its job and the configuration. */
+  images = g_build_filename (env.workdir, "images", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (images, 0755), ==, 0);
+  image = g_build_filename (images, "console.qcow2", NULL);
+  {
+    const char *qemu_img[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
+                               pvm_test_require_env ("PVM_TEST_FILE_PVM_TEST_GUEST_QCOW2"),
+                               image, NULL };
+
+    g_free (pvm_test_run_tool (NULL, qemu_img));
+  }
+  job = g_build_filename (env.workdir, "console-job.sh", NULL);
+  g_file_set_contents (job, console_job, -1, &error);
+  g_assert_no_error (error);
+  /* -a lists are comma-separated: "\\," is a comma of the value. */
+  fw_cfg = g_strdup_printf ("-fw_cfg name=opt/pvm/job\\,file=%s", job);
+  env.config = g_build_filename (env.workdir, "pvm.conf", NULL);
+  config_text = g_strdup_printf ("[pvm]\nDRIVEREPO=%s\nMEM=256M\nCORES=1\nINIT_SSH_PORT=%u\n",
+                                 images, 22000 + (guint) (getpid () % 20000));
+  g_file_set_contents (env.config, config_text, -1, &error);
+  g_assert_no_error (error);
+
+  g_free (pvm_ok (PVM ("--config", env.config, "-d", "console", "-a", fw_cfg)));
+
+  env.connection = gvir_connection_new ("qemu:///session");
+  g_assert_true (gvir_connection_open (env.connection, NULL, &error));
+  g_assert_no_error (error);
+  env.vm = pvm_vm_find (env.connection, "console", &error);
+  g_assert_no_error (error);
+  env.serial_log = g_strdup (pvm_vm_get_serial_log (env.vm));
+  wait_for (serial_has, (gpointer) "pvm-console: ready", GUEST_TIMEOUT_SECONDS,
+            "\"pvm-console: ready\" from the guest");
+
+  g_test_add_func ("/console/display", test_display);
+  g_test_add_func ("/console/keys", test_keys);
+  g_test_add_func ("/console/small-update", test_small_update);
+  g_test_add_func ("/console/save-and-resume", test_save_and_resume);
+  g_test_add_func ("/console/handover", test_handover);
+  status = g_test_run ();
+
+  if (env.window != NULL)
+    gtk_window_destroy (env.window);
+  g_clear_object (&env.console);
+  g_free (pvm_ok (PVM ("stop", "--config", env.config, "--force", "console")));
+  g_clear_object (&env.vm);
+  g_clear_object (&env.connection);
+  g_free (env.config);
+  g_free (env.serial_log);
+  return status;
+}
