@@ -459,7 +459,7 @@ pvm_console_window_present (GtkApplication *application,
   self->title = ADW_WINDOW_TITLE (adw_window_title_new (pvm_vm_get_name (vm), NULL));
   adw_header_bar_set_title_widget (ADW_HEADER_BAR (header), GTK_WIDGET (self->title));
   adw_header_bar_pack_start (ADW_HEADER_BAR (header),
-                             header_button ("keyboard-symbolic", _("Send Ctrl+Alt+Del"),
+                             header_button ("input-keyboard-symbolic", _("Send Ctrl+Alt+Del"),
                                             "console.ctrl-alt-del"));
   self->grab_button = GTK_TOGGLE_BUTTON (gtk_toggle_button_new ());
   gtk_button_set_icon_name (GTK_BUTTON (self->grab_button), "input-mouse-symbolic");
