@@ -15,14 +15,18 @@
  * - after the VM is saved and resumed, the view reconnects by itself and
  *   shows the screen again;
  * - a second viewer takes the console: the first says so, takes it back,
- *   and the second is told.
+ *   and the second is told;
+ * - after the VM is powered off and launched again, the view reconnects.
  *
  * Run through meson: tests/harness/pvm-harness stages this program, pvm
  * and the guest image, and tests/gui/pvm-xvfb-run gives it a display. */
 
 #include "config.h"
 
+#include <errno.h>
 #include <string.h>
+
+#include <glib/gstdio.h>
 
 #include <adwaita.h>
 
@@ -55,6 +59,7 @@ typedef struct
   const char *workdir;
   char       *config;
   char       *serial_log;
+  char       *fw_cfg;
   GVirConnection *connection;
   PvmVm      *vm;
   PvmConsole *console;
@@ -175,7 +180,9 @@ render_view (int *width,
   *height = gtk_widget_get_height (GTK_WIDGET (env.view));
   gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), *width, *height);
   node = gtk_snapshot_free_to_node (snapshot);
-  g_assert_nonnull (node);
+  if (node == NULL)
+    g_error ("the view drew nothing (mapped %d, %dx%d)",
+             gtk_widget_get_mapped (GTK_WIDGET (env.view)), *width, *height);
   texture = gsk_renderer_render_texture (renderer, node,
                                          &GRAPHENE_RECT_INIT (0, 0, *width, *height));
   pixels = g_malloc ((gsize) *width * *height * 4);
@@ -424,6 +431,30 @@ test_handover (void)
   pvm_console_disconnect (other);
 }
 
+/* Powered off and launched again (the same domain, defined anew): the
+ * view reconnects and shows the new boot's screen. */
+static void
+test_restart (void)
+{
+  guint uploads;
+
+  g_free (pvm_ok (PVM ("stop", "--config", env.config, "--force", "console")));
+  wait_for (vm_in_state, GINT_TO_POINTER (PVM_VM_STATE_STOPPED), 60, "stopped VM");
+  settle (500);
+  g_assert_cmpint (pvm_console_get_state (env.console), ==, PVM_CONSOLE_STATE_DISCONNECTED);
+  g_assert_true (g_unlink (env.serial_log) == 0 || errno == ENOENT);
+
+  uploads = pvm_spice_view_get_tile_uploads (env.view);
+  g_free (pvm_ok (PVM ("--config", env.config, "-d", "console", "-a", env.fw_cfg)));
+  wait_for (serial_has, (gpointer) "pvm-console: ready", GUEST_TIMEOUT_SECONDS,
+            "\"pvm-console: ready\" after the restart");
+  wait_for (console_connected, env.console, 30, "display after the restart");
+  wait_for (uploads_above, GUINT_TO_POINTER (uploads), 30, "new frames after the restart");
+  wait_for (view_sized, NULL, 30, "view after the restart");
+  settle (1000);
+  assert_view_shows_guest ();
+}
+
 int
 main (int    argc,
       char **argv)
@@ -431,7 +462,6 @@ main (int    argc,
   g_autofree char *images = NULL;
   g_autofree char *image = NULL;
   g_autofree char *job = NULL;
-  g_autofree char *fw_cfg = NULL;
   g_autofree char *config_text = NULL;
   g_autoptr(GError) error = NULL;
   int status;
@@ -463,14 +493,14 @@ main (int    argc,
   g_file_set_contents (job, console_job, -1, &error);
   g_assert_no_error (error);
   /* -a lists are comma-separated: "\\," is a comma of the value. */
-  fw_cfg = g_strdup_printf ("-fw_cfg name=opt/pvm/job\\,file=%s", job);
+  env.fw_cfg = g_strdup_printf ("-fw_cfg name=opt/pvm/job\\,file=%s", job);
   env.config = g_build_filename (env.workdir, "pvm.conf", NULL);
   config_text = g_strdup_printf ("[pvm]\nDRIVEREPO=%s\nMEM=256M\nCORES=1\nINIT_SSH_PORT=%u\n",
                                  images, 22000 + (guint) (getpid () % 20000));
   g_file_set_contents (env.config, config_text, -1, &error);
   g_assert_no_error (error);
 
-  g_free (pvm_ok (PVM ("--config", env.config, "-d", "console", "-a", fw_cfg)));
+  g_free (pvm_ok (PVM ("--config", env.config, "-d", "console", "-a", env.fw_cfg)));
 
   env.connection = gvir_connection_new ("qemu:///session");
   g_assert_true (gvir_connection_open (env.connection, NULL, &error));
@@ -486,6 +516,7 @@ main (int    argc,
   g_test_add_func ("/console/small-update", test_small_update);
   g_test_add_func ("/console/save-and-resume", test_save_and_resume);
   g_test_add_func ("/console/handover", test_handover);
+  g_test_add_func ("/console/restart", test_restart);
   status = g_test_run ();
 
   if (env.window != NULL)
@@ -496,5 +527,6 @@ main (int    argc,
   g_clear_object (&env.connection);
   g_free (env.config);
   g_free (env.serial_log);
+  g_free (env.fw_cfg);
   return status;
 }
