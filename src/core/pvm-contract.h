@@ -25,6 +25,12 @@
 #define PVM_CONTRACT_JOB_FILE       "pvm-job"
 #define PVM_CONTRACT_JOB_FW_CFG     "opt/pvm/job"
 
+/* Virtio serial channels for the guest's agents: the SPICE agent
+ * (spice-vdagent: clipboard, display size, files dropped on the console)
+ * and the QEMU guest agent (qemu-ga). */
+#define PVM_CONTRACT_SPICE_AGENT_CHANNEL "com.redhat.spice.0"
+#define PVM_CONTRACT_GUEST_AGENT_CHANNEL "org.qemu.guest_agent.0"
+
 /* Lines the guest prints on its first serial port. */
 #define PVM_CONTRACT_STATUS_PREFIX   "pvm-guest: "
 #define PVM_CONTRACT_PROGRESS_PREFIX "pvm-progress: "

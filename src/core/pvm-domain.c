@@ -20,7 +20,6 @@
 #define IOTHREAD_ID   "1"
 
 /* The SPICE agent's channel. */
-#define SPICE_AGENT_CHANNEL "com.redhat.spice.0"
 
 /* ------------------------------------------------------------------ */
 /* Names                                                              */
@@ -625,10 +624,21 @@ spice_agent_channel_new (void)
     gvir_config_domain_chardev_source_spicevmc_new ();
 
   gvir_config_domain_channel_set_target_type (channel, GVIR_CONFIG_DOMAIN_CHANNEL_TARGET_VIRTIO);
-  gvir_config_domain_channel_set_target_name (channel, SPICE_AGENT_CHANNEL);
+  gvir_config_domain_channel_set_target_name (channel, PVM_CONTRACT_SPICE_AGENT_CHANNEL);
   gvir_config_domain_chardev_set_source (GVIR_CONFIG_DOMAIN_CHARDEV (channel),
                                          GVIR_CONFIG_DOMAIN_CHARDEV_SOURCE (source));
   return channel;
+}
+
+/* The QEMU guest agent's channel; libvirt picks the socket's path and
+ * talks to the agent itself (virsh domfsinfo, shutdown --mode agent). */
+static GVirConfigDomainChannel *
+guest_agent_channel_new (GError **error)
+{
+  return gvir_config_domain_channel_new_from_xml ("<channel type='unix'><source mode='bind'/>"
+                                                  "<target type='virtio' name='"
+                                                  PVM_CONTRACT_GUEST_AGENT_CHANNEL "'/>"
+                                                  "</channel>", error);
 }
 
 /* No USB at all: libvirt would add a qemu-xhci controller, whose
@@ -790,6 +800,7 @@ pvm_domain_build (const PvmVmPlan         *vm,
       !add_device (domain, virtio_input_new (GVIR_CONFIG_DOMAIN_INPUT_DEVICE_TABLET, error)) ||
       !add_device (domain, virtio_input_new (GVIR_CONFIG_DOMAIN_INPUT_DEVICE_KEYBOARD, error)) ||
       !add_device (domain, spice_agent_channel_new ()) ||
+      !add_device (domain, guest_agent_channel_new (error)) ||
       !add_device (domain, no_usb_new (error)) ||
       !add_device (domain, rng_new (error)) ||
       !add_device (domain, balloon_new (error)))
