@@ -181,7 +181,7 @@ static void
 test_help (void)
 {
   static const char * const commands[] = {
-    "--help", "-h", "list", "info", "create", "snapshot", "delete", "flatten",
+    "--help", "-h", "list", "info", "create", "snapshot", "delete", "flatten", "demo",
   };
   g_auto(Result) bare = { 0 };
 
@@ -221,6 +221,7 @@ test_usage_errors (void)
     { { "list", "extra" }, "pvm image list: unexpected argument \"extra\"" },
     { { "delete" }, "pvm image delete: give the image's NAME" },
     { { "flatten", "a", "b" }, "unexpected argument \"b\"" },
+    { { "demo", "a", "b" }, "pvm image demo: unexpected argument \"b\"" },
     { { "info", "--tree", "x" }, "--tree" },
     { { "list", "--frobnicate" }, "--frobnicate" },
   };
@@ -598,6 +599,199 @@ test_flatten_interrupted (void)
   g_assert_cmpstr (after, ==, before);
 }
 
+/* --- the demo image ------------------------------------------------------ */
+
+/* The real builder: src/guest/pvm-build-guest of the source tree, as an
+ * uninstalled pvm uses it; under the harness, the staged copy (with
+ * pvm-guest-init next to it), if the build stages one. NULL under a
+ * harness that staged none: the harness's user runs with a clean
+ * environment, which does not say where the source tree is. */
+static char *
+find_builder (void)
+{
+  const char *staged = g_getenv ("PVM_TEST_FILE_PVM_BUILD_GUEST");
+
+  if (staged != NULL)
+    return g_strdup (staged);
+  if (g_getenv ("PVM_TEST_FILE_PVM") != NULL)
+    return NULL;
+  return g_test_build_filename (G_TEST_DIST, "..", "src", "guest", "pvm-build-guest", NULL);
+}
+
+/* Through PVM_GUEST_BUILDER, which the spawned pvm inherits. */
+static void
+use_real_builder (void)
+{
+  g_autofree char *builder = find_builder ();
+
+  g_assert_nonnull (builder);
+  g_assert_true (g_file_test (builder, G_FILE_TEST_IS_EXECUTABLE));
+  g_setenv (PVM_DEMO_IMAGE_BUILDER_ENV, builder, TRUE);
+}
+
+/* "pvm image demo" with the real builder: a qcow2 image named "demo" that
+ * looks bootable (an MBR with a bootable partition, a kernel's worth of
+ * data), and nothing else in the repository; a second one is refused. */
+static void
+test_demo (void)
+{
+  g_auto(Area) area = { 0 };
+  g_auto(Result) result = { 0 };
+  g_auto(Result) again = { 0 };
+  g_auto(Result) named = { 0 };
+  g_autoptr(JsonNode) info = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  g_autofree char *raw = NULL;
+  g_autofree char *mbr = NULL;
+  g_autofree char *state = NULL;
+  JsonObject *object;
+  gsize length;
+
+  use_real_builder ();
+  area_init (&area, "repo");
+  path = area_path (&area, "demo.qcow2");
+
+  PVM_IMAGE (&area, &result, "demo");
+  assert_ok (&result);
+  assert_contains (result.out, "Created the demo image demo (");
+  assert_contains (result.out, path);
+  assert_contains (result.out, "Try it: pvm -d demo -o ");
+  state = pvm_test_dir_state (area.repo);
+  g_assert_false (has_temp_file (&area));
+
+  {
+    const char * const argv[] = { "qemu-img", "info", "--output=json", path, NULL };
+    g_autofree char *text = pvm_test_run_tool (NULL, argv);
+
+    info = parse_json (text);
+  }
+  object = json_node_get_object (info);
+  g_assert_cmpstr (json_object_get_string_member (object, "format"), ==, "qcow2");
+  /* The kernel and the initramfs: megabytes, not an empty disk. */
+  g_assert_cmpint (json_object_get_int_member (object, "virtual-size"), >, 4 * 1024 * 1024);
+  g_assert_cmpint (json_object_get_int_member (object, "actual-size"), >, 2 * 1024 * 1024);
+
+  /* Its first sector: SYSLINUX's MBR, a bootable partition, the signature. */
+  raw = g_build_filename (area.dir, "demo.raw", NULL);
+  {
+    const char * const argv[] = { "qemu-img", "convert", "-f", "qcow2", "-O", "raw", path, raw,
+                                  NULL };
+
+    g_free (pvm_test_run_tool (NULL, argv));
+  }
+  g_file_get_contents (raw, &mbr, &length, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (length, >, 512);
+  g_assert_cmpuint ((guchar) mbr[510], ==, 0x55);
+  g_assert_cmpuint ((guchar) mbr[511], ==, 0xaa);
+  g_assert_cmpuint ((guchar) mbr[446], ==, 0x80);
+
+  /* Never over an existing image. */
+  PVM_IMAGE (&area, &again, "demo");
+  g_assert_cmpint (again.status, ==, 1);
+  assert_contains (again.err, "An image named \"demo\" already exists");
+  {
+    g_autofree char *after = pvm_test_dir_state (area.repo);
+
+    g_assert_cmpstr (after, ==, state);
+  }
+
+  /* Another name, and --json. */
+  PVM_IMAGE (&area, &named, "demo", "second", "--json");
+  assert_ok (&named);
+  {
+    g_autoptr(JsonNode) node = parse_json (named.out);
+
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "name"), ==,
+                     "second");
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (node), "format"), ==,
+                     "qcow2");
+  }
+}
+
+/* Ctrl+C while the builder runs: "cancelled", and no file left, hidden or
+ * not. */
+static void
+test_demo_interrupted (void)
+{
+  g_auto(Area) area = { 0 };
+  g_auto(Result) result = { 0 };
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *state = NULL;
+  gint64 deadline;
+
+  use_real_builder ();
+  area_init (&area, "repo");
+
+  process = spawn_pvm (&area, (const char * const[]) { "demo", NULL }, &error);
+  g_assert_no_error (error);
+
+  /* Interrupted once the build is under way: its temporary file exists. */
+  deadline = g_get_monotonic_time () + 30 * G_USEC_PER_SEC;
+  while (!has_temp_file (&area))
+    {
+      g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+      g_usleep (2000);
+    }
+  g_usleep (200000);
+  g_subprocess_send_signal (process, SIGINT);
+  finish (process, &result);
+
+  g_assert_cmpint (result.status, ==, 1);
+  assert_contains (result.err, "pvm image demo: cancelled; no image was made");
+  state = pvm_test_dir_state (area.repo);
+  g_assert_cmpstr (state, ==, "");
+}
+
+/* What the user reads when a Debian package the builder needs is missing.
+ * A fake builder stands in for pvm-build-guest here, printing what it
+ * prints then (and half-writing its output): a package cannot be removed
+ * for a test. */
+static void
+test_demo_missing_package (void)
+{
+  g_auto(Area) area = { 0 };
+  g_auto(Result) result = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *fake = NULL;
+  g_autofree char *state = NULL;
+
+  area_init (&area, "repo");
+  fake = g_build_filename (area.dir, "pvm-build-guest", NULL);
+  g_file_set_contents (fake,
+                       "#!/bin/sh\n"
+                       "echo 'pvm-build-guest: kernel /boot/vmlinuz-x (modules /lib/modules/x)'\n"
+                       "echo partial > \"$2\"\n"
+                       "echo \"pvm-build-guest: error: busybox not found: install the Debian "
+                       "package busybox-static\" >&2\n"
+                       "exit 1\n", -1, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (g_chmod (fake, 0755), ==, 0);
+  g_setenv (PVM_DEMO_IMAGE_BUILDER_ENV, fake, TRUE);
+
+  PVM_IMAGE (&area, &result, "demo");
+  g_assert_cmpint (result.status, ==, 1);
+  assert_contains (result.err, "pvm image demo: Cannot build the demo image ");
+  assert_contains (result.err, "busybox not found: install the Debian package busybox-static");
+  state = pvm_test_dir_state (area.repo);
+  g_assert_cmpstr (state, ==, "");
+
+  /* And without any builder. */
+  {
+    g_auto(Result) missing = { 0 };
+    g_autofree char *nowhere = g_build_filename (area.dir, "nowhere", NULL);
+
+    g_setenv (PVM_DEMO_IMAGE_BUILDER_ENV, nowhere, TRUE);
+    PVM_IMAGE (&area, &missing, "demo");
+    g_assert_cmpint (missing.status, ==, 1);
+    assert_contains (missing.err, "PVM_GUEST_BUILDER");
+    assert_contains (missing.err, nowhere);
+  }
+  g_unsetenv (PVM_DEMO_IMAGE_BUILDER_ENV);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -611,6 +805,18 @@ main (int    argc,
   g_test_add_func ("/cli-image/missing-repo", test_missing_repo);
   g_test_add_func ("/cli-image/read-only-repo", test_read_only_repo);
   g_test_add_func ("/cli-image/flatten-interrupted", test_flatten_interrupted);
+  g_test_add_func ("/cli-image/demo-missing-package", test_demo_missing_package);
+  /* With the real builder: in the unit suite always; under the harness
+   * when the build stages it (see find_builder()). */
+  {
+    g_autofree char *builder = find_builder ();
+
+    if (builder != NULL)
+      {
+        g_test_add_func ("/cli-image/demo", test_demo);
+        g_test_add_func ("/cli-image/demo-interrupted", test_demo_interrupted);
+      }
+  }
 
   return g_test_run ();
 }

@@ -208,6 +208,14 @@ pvm_application_activate (GApplication *application)
 
   window = pvm_window_new (GTK_APPLICATION (self), self->settings);
   gtk_window_present (GTK_WINDOW (window));
+
+  /* The first run: no pvm.conf yet (the set-up dialog writes one). */
+  {
+    g_autofree char *config_path = pvm_config_dup_default_path ();
+
+    if (!g_file_test (config_path, G_FILE_TEST_EXISTS))
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.welcome", NULL);
+  }
 }
 
 static void

@@ -14,6 +14,7 @@
 #include "pvm-images-page.h"
 #include "pvm-launch-dialog.h"
 #include "pvm-machines-page.h"
+#include "pvm-welcome-dialog.h"
 #include "pvm-window.h"
 
 struct _PvmWindow
@@ -82,6 +83,29 @@ launch_action (GtkWidget  *widget,
 
   gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
   g_signal_connect_object (dialog, "launched", G_CALLBACK (launched_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* The set-up dialog saved the configuration or made an image. */
+static void
+welcome_changed_cb (PvmWindow        *self,
+                    PvmWelcomeDialog *dialog)
+{
+  pvm_list_page_reload (PVM_LIST_PAGE (self->images_page));
+  pvm_list_page_reload (PVM_LIST_PAGE (self->data_page));
+}
+
+static void
+welcome_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  PvmWindow *self = PVM_WINDOW (widget);
+  PvmWelcomeDialog *dialog = pvm_welcome_dialog_new ();
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  g_signal_connect_object (dialog, "changed", G_CALLBACK (welcome_changed_cb), self,
+                           G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
@@ -264,6 +288,7 @@ pvm_window_class_init (PvmWindowClass *klass)
 
   gtk_widget_class_install_property_action (widget_class, "win.visible-page", "visible-page");
   gtk_widget_class_install_action (widget_class, "win.launch", NULL, launch_action);
+  gtk_widget_class_install_action (widget_class, "win.welcome", NULL, welcome_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.launch",
                                        NULL);
 

@@ -7,45 +7,17 @@
 
 #include "pvm-cli.h"
 
-typedef struct
-{
-  const char *program;
-  const char *package;
-} Tool;
-
-static const Tool tools[] = {
-  { "qemu-img", "qemu-utils" },
-  { "mksquashfs", "squashfs-tools" },
-};
-
 static const char usage[] =
   "Usage: pvm host [--config FILE] [--json]\n"
   "\n"
-  "Check what this host offers pVM: whether libvirt (LIBVIRT_URI) answers,\n"
-  "whether KVM is usable or guests run under TCG, and whether QEMU (QEMU_BIN),\n"
-  "qemu-img and mksquashfs are installed. Exits 1 if something pVM needs is\n"
-  "missing (KVM is not needed, only much faster).\n";
-
-static void
-report (JsonBuilder *builder,
-        const char  *what,
-        gboolean     ok,
-        const char  *detail)
-{
-  if (builder == NULL)
-    {
-      g_print ("%-20s %s\n", what, detail);
-      return;
-    }
-
-  json_builder_set_member_name (builder, what);
-  json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "ok");
-  json_builder_add_boolean_value (builder, ok);
-  json_builder_set_member_name (builder, "detail");
-  json_builder_add_string_value (builder, detail);
-  json_builder_end_object (builder);
-}
+  "Check what this host offers pVM: whether QEMU (QEMU_BIN) is installed with\n"
+  "SPICE and VirtFS, whether libvirt (LIBVIRT_URI) answers, whether KVM is\n"
+  "usable or guests run under TCG, whether qemu-img and mksquashfs are\n"
+  "installed, how much space the file systems of DRIVEREPO and SQUASHREPO\n"
+  "have, and whether pvm.conf exists (or an original pVM.cfg to import). Says\n"
+  "what to do about each problem. Exits 1 if something pVM needs\n"
+  "is missing (KVM is not needed, only much faster; little space is a\n"
+  "warning).\n";
 
 int
 pvm_cli_host (int    argc,
@@ -53,14 +25,12 @@ pvm_cli_host (int    argc,
 {
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   g_autoptr(GError) error = NULL;
-  g_autoptr(GVirConnection) connection = NULL;
-  g_autoptr(JsonBuilder) builder = NULL;
   g_autoptr(PvmConfig) config = NULL;
+  g_autoptr(GPtrArray) items = NULL;
   g_autofree char *config_path = NULL;
   gboolean json = FALSE;
-  gboolean ok = TRUE;
   int status = 0;
-  const char *uri;
+  guint width = 0;
   GOptionEntry entries[] = {
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_path, NULL, NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, NULL, NULL },
@@ -80,64 +50,40 @@ pvm_cli_host (int    argc,
       return PVM_EXIT_FAILURE;
     }
 
+  items = pvm_host_check_run (config, NULL);
+
   if (json)
     {
-      builder = json_builder_new ();
+      g_autoptr(JsonBuilder) builder = json_builder_new ();
+
       json_builder_begin_object (builder);
-    }
+      for (guint i = 0; i < items->len; i++)
+        {
+          PvmHostCheckItem *item = g_ptr_array_index (items, i);
 
-  uri = pvm_config_get_string (config, "LIBVIRT_URI");
-  connection = gvir_connection_new (uri);
-  if (gvir_connection_open (connection, NULL, &error))
-    {
-      g_autofree char *reached = g_strdup_printf ("%s (reachable)", uri);
-
-      report (builder, "libvirt", TRUE, reached);
-      gvir_connection_close (connection);
-    }
-  else
-    {
-      g_autofree char *failed = g_strdup_printf ("%s: cannot connect: %s", uri, error->message);
-
-      report (builder, "libvirt", FALSE, failed);
-      g_clear_error (&error);
-      ok = FALSE;
-    }
-
-  if (pvm_host_kvm_usable (&error))
-    report (builder, "KVM", TRUE, "usable");
-  else
-    {
-      g_autofree char *why = g_strdup_printf ("not usable, guests run under TCG (much slower): %s",
-                                              error->message);
-
-      report (builder, "KVM", FALSE, why);
-      g_clear_error (&error);
-    }
-
-  {
-    g_autofree char *qemu = pvm_host_find_qemu (pvm_config_get_string (config, "QEMU_BIN"),
-                                                &error);
-
-    report (builder, "QEMU", qemu != NULL, qemu != NULL ? qemu : error->message);
-    ok &= qemu != NULL;
-    g_clear_error (&error);
-  }
-
-  for (guint i = 0; i < G_N_ELEMENTS (tools); i++)
-    {
-      g_autofree char *path = pvm_host_find_tool (tools[i].program, tools[i].package, &error);
-
-      report (builder, tools[i].program, path != NULL, path != NULL ? path : error->message);
-      ok &= path != NULL;
-      g_clear_error (&error);
-    }
-
-  if (builder != NULL)
-    {
+          json_builder_set_member_name (builder, item->id);
+          json_builder_add_value (builder, pvm_host_check_item_to_json (item));
+        }
       json_builder_end_object (builder);
       pvm_cli_print_json (json_builder_get_root (builder));
+      return pvm_host_check_passed (items) ? 0 : PVM_EXIT_FAILURE;
     }
 
-  return ok ? 0 : PVM_EXIT_FAILURE;
+  /* One line per item, and what to do below a problem. */
+  for (guint i = 0; i < items->len; i++)
+    width = MAX (width, pvm_cli_display_width (((PvmHostCheckItem *) items->pdata[i])->id));
+  width = MAX (width, 20);
+  for (guint i = 0; i < items->len; i++)
+    {
+      PvmHostCheckItem *item = g_ptr_array_index (items, i);
+
+      g_print ("%-*s %s%s\n", (int) width, item->id,
+               item->status == PVM_HOST_CHECK_ERROR ? "ERROR: "
+               : item->status == PVM_HOST_CHECK_WARNING ? "warning: " : "",
+               item->detail);
+      if (item->what_to_do != NULL && item->status != PVM_HOST_CHECK_OK)
+        g_print ("%-*s what to do: %s\n", (int) width, "", item->what_to_do);
+    }
+
+  return pvm_host_check_passed (items) ? 0 : PVM_EXIT_FAILURE;
 }

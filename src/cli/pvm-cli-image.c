@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* pvm-cli-image.c: "pvm image list|info|create|snapshot|delete|flatten",
+/* pvm-cli-image.c: "pvm image list|info|create|snapshot|delete|flatten|demo",
  * the image repository (DRIVEREPO) from the command line. */
 
 #define G_LOG_DOMAIN "pvm-cli"
@@ -22,6 +22,7 @@ static const char usage[] =
   "       pvm image snapshot BASE NAME [--config FILE] [--json]\n"
   "       pvm image delete NAME [--config FILE] [--json]\n"
   "       pvm image flatten NAME [--config FILE] [--json]\n"
+  "       pvm image demo [NAME] [--config FILE] [--json]\n"
   "\n"
   "Manage the VM images of the repository (DRIVEREPO). NAME is an image's file\n"
   "name, \".qcow2\" may be omitted; spaces, quotes and any letters work.\n"
@@ -37,6 +38,9 @@ static const char usage[] =
   "            an overlay leaves its base as it is\n"
   "  flatten   make an overlay standalone, its base's data copied in (Ctrl+C\n"
   "            cancels and leaves it as it was)\n"
+  "  demo      build a small bootable image NAME (default \"demo\") on this host\n"
+  "            from its own kernel and busybox, to try pVM with no download\n"
+  "            (Ctrl+C cancels and leaves no file)\n"
   "\n"
   "  --tree          list the images as trees: each base with its overlays\n"
   "  --config FILE   read DRIVEREPO from FILE instead of pvm.conf\n"
@@ -79,6 +83,7 @@ parse_command (int       *argc,
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
   const char *command = options->command = g_strdup_printf ("pvm image %s", (*argv)[0]);
   gboolean list = g_str_equal ((*argv)[0], "list");
+  gboolean name_optional = g_str_equal ((*argv)[0], "demo");
   GOptionEntry entries[] = {
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &options->config_path, NULL, NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &options->json, NULL, NULL },
@@ -103,7 +108,7 @@ parse_command (int       *argc,
         break;
       }
 
-  if ((guint) *argc - 1 == n_args)
+  if ((guint) *argc - 1 == n_args || (name_optional && (guint) *argc == n_args))
     return TRUE;
 
   if ((guint) *argc - 1 > n_args)
@@ -590,53 +595,100 @@ image_delete (int    argc,
   return 0;
 }
 
+/* --- long changes: flatten, demo ---------------------------------------- */
+
+typedef PvmImage *(*JobFinishFunc) (PvmImageRepo  *repo,
+                                    GAsyncResult  *result,
+                                    GError       **error);
+
+/* A change made through an _async function of the core, with a progress
+ * line on a terminal, and Ctrl+C (or SIGTERM) cancelling it. */
 typedef struct
 {
-  /* Borrowed */
-  GMainLoop    *loop;
-  GCancellable *cancellable;
-  const char   *name;
-
   /* Owned */
-  PvmImage     *image;
-  GError       *error;
+  GMainLoop     *loop;
+  GCancellable  *cancellable;
+  char          *doing;        /* "Flattening NAME", before the percentage */
+  PvmImage      *image;
+  GError        *error;
 
-  gboolean      show_progress;
-  int           shown;        /* the percentage on screen, or -1 */
-} Flatten;
+  JobFinishFunc  finish;
+  guint          sigint;
+  guint          sigterm;
+  gboolean       show_progress;
+  int            shown;        /* the percentage on screen, or -1 */
+} Job;
 
 static void
-flatten_progress_cb (double   fraction,
-                     gpointer user_data)
+job_progress_cb (double   fraction,
+                 gpointer user_data)
 {
-  Flatten *flatten = user_data;
+  Job *job = user_data;
   int percent = (int) (fraction * 100.0);
 
-  if (!flatten->show_progress || percent == flatten->shown)
+  if (!job->show_progress || percent == job->shown)
     return;
-  flatten->shown = percent;
-  g_printerr ("\rFlattening %s: %3d%%", flatten->name, percent);
+  job->shown = percent;
+  g_printerr ("\r%s: %3d%%", job->doing, percent);
 }
 
 static void
-flatten_done_cb (GObject      *object,
-                 GAsyncResult *result,
-                 gpointer      user_data)
+job_done_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
 {
-  Flatten *flatten = user_data;
+  Job *job = user_data;
 
-  flatten->image = pvm_image_repo_flatten_finish (PVM_IMAGE_REPO (object), result,
-                                                  &flatten->error);
-  g_main_loop_quit (flatten->loop);
+  job->image = job->finish (PVM_IMAGE_REPO (object), result, &job->error);
+  g_main_loop_quit (job->loop);
 }
 
 static gboolean
-interrupted_cb (gpointer user_data)
+job_interrupted_cb (gpointer user_data)
 {
-  Flatten *flatten = user_data;
+  Job *job = user_data;
 
-  g_cancellable_cancel (flatten->cancellable);
+  g_cancellable_cancel (job->cancellable);
   return G_SOURCE_CONTINUE;
+}
+
+/* Before the change starts, which gets job_progress_cb() and job_done_cb()
+ * with @job, and @job->cancellable. @doing (taken) heads the progress
+ * line; @finish is the change's _finish function. */
+static void
+job_begin (Job           *job,
+           Options       *options,
+           JobFinishFunc  finish,
+           char          *doing)
+{
+  job->loop = g_main_loop_new (NULL, FALSE);
+  job->cancellable = g_cancellable_new ();
+  job->doing = doing;
+  job->finish = finish;
+  job->show_progress = !options->json && isatty (STDERR_FILENO);
+  job->shown = -1;
+  job->sigint = g_unix_signal_add (SIGINT, job_interrupted_cb, job);
+  job->sigterm = g_unix_signal_add (SIGTERM, job_interrupted_cb, job);
+}
+
+/* Waits for the change: its image, or NULL and @error. */
+static PvmImage *
+job_end (Job     *job,
+         GError **error)
+{
+  g_main_loop_run (job->loop);
+  g_source_remove (job->sigint);
+  g_source_remove (job->sigterm);
+
+  if (job->shown >= 0)
+    g_printerr ("\n");
+
+  g_clear_pointer (&job->loop, g_main_loop_unref);
+  g_clear_object (&job->cancellable);
+  g_clear_pointer (&job->doing, g_free);
+  if (job->error != NULL)
+    g_propagate_error (error, g_steal_pointer (&job->error));
+  return g_steal_pointer (&job->image);
 }
 
 static int
@@ -645,12 +697,9 @@ image_flatten (int    argc,
 {
   g_auto(Options) options = { 0 };
   g_autoptr(PvmImageRepo) repo = NULL;
-  g_autoptr(GMainLoop) loop = NULL;
-  g_autoptr(GCancellable) cancellable = NULL;
   g_autoptr(PvmImage) image = NULL;
   g_autoptr(GError) error = NULL;
-  Flatten flatten = { 0 };
-  guint sigint, sigterm;
+  Job job = { 0 };
   int status = 0;
 
   if ((repo = begin_command (&argc, &argv, 1, "the overlay's NAME", &options, &status)) == NULL)
@@ -663,27 +712,12 @@ image_flatten (int    argc,
   }
   prepare_change (repo, &options, NULL, NULL);
 
-  loop = g_main_loop_new (NULL, FALSE);
-  cancellable = g_cancellable_new ();
-  flatten.loop = loop;
-  flatten.cancellable = cancellable;
-  flatten.name = argv[1];
-  flatten.show_progress = !options.json && isatty (STDERR_FILENO);
-  flatten.shown = -1;
+  job_begin (&job, &options, pvm_image_repo_flatten_finish,
+             g_strdup_printf ("Flattening %s", argv[1]));
+  pvm_image_repo_flatten_async (repo, argv[1], job_progress_cb, &job, job.cancellable,
+                                job_done_cb, &job);
+  image = job_end (&job, &error);
 
-  sigint = g_unix_signal_add (SIGINT, interrupted_cb, &flatten);
-  sigterm = g_unix_signal_add (SIGTERM, interrupted_cb, &flatten);
-  pvm_image_repo_flatten_async (repo, argv[1], flatten_progress_cb, &flatten, cancellable,
-                                flatten_done_cb, &flatten);
-  g_main_loop_run (loop);
-  g_source_remove (sigint);
-  g_source_remove (sigterm);
-
-  if (flatten.shown >= 0)
-    g_printerr ("\n");
-
-  image = g_steal_pointer (&flatten.image);
-  error = g_steal_pointer (&flatten.error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_printerr ("pvm image flatten: cancelled; %s is unchanged\n", argv[1]);
@@ -693,6 +727,46 @@ image_flatten (int    argc,
     return fail (&options, error);
 
   print_image (&options, "Flattened", image);
+  return 0;
+}
+
+static int
+image_demo (int    argc,
+            char **argv)
+{
+  g_auto(Options) options = { 0 };
+  g_autoptr(PvmImageRepo) repo = NULL;
+  g_autoptr(PvmImage) image = NULL;
+  g_autoptr(GError) error = NULL;
+  Job job = { 0 };
+  const char *name;
+  int status = 0;
+
+  if ((repo = begin_command (&argc, &argv, 1, "at most one NAME", &options, &status)) == NULL)
+    return status;
+  name = argc > 1 ? argv[1] : PVM_DEMO_IMAGE_DEFAULT_NAME;
+  if (!prepare_change (repo, &options, name, &error))
+    return fail (&options, error);
+
+  job_begin (&job, &options, pvm_demo_image_create_finish,
+             g_strdup_printf ("Building the demo image %s", name));
+  pvm_demo_image_create_async (repo, name, job_progress_cb, &job, job.cancellable,
+                               job_done_cb, &job);
+  image = job_end (&job, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_printerr ("pvm image demo: cancelled; no image was made\n");
+      return PVM_EXIT_FAILURE;
+    }
+  if (image == NULL)
+    return fail (&options, error);
+
+  print_image (&options, "Created the demo image", image);
+  if (!options.json)
+    g_print ("Try it: pvm -d %s -o OUTPUT_DIR (with no job it idles, a shell on its serial "
+             "console; pvm stop %s ends it)\n",
+             image->name, image->name);
   return 0;
 }
 
@@ -709,6 +783,7 @@ static const Command commands[] = {
   { "snapshot", image_snapshot },
   { "delete", image_delete },
   { "flatten", image_flatten },
+  { "demo", image_demo },
 };
 
 int
