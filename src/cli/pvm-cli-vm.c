@@ -386,17 +386,27 @@ static const char console_usage[] =
   "  --config FILE      read FILE instead of pvm.conf (for LIBVIRT_URI)\n"
   "  -h, --help         show this help\n";
 
-/* The app: $PVM_APP, then next to pvm, then in PATH. */
+/* The app: $PVM_APP, then the installed one, then the one of the same
+ * build tree (src/cli/pvm next to src/app/pvm-app), then in PATH. */
 static char *
 find_app (void)
 {
   const char *env = g_getenv ("PVM_APP");
   g_autofree char *installed = g_build_filename (BINDIR, "pvm-app", NULL);
+  g_autofree char *self = g_file_read_link ("/proc/self/exe", NULL);
 
   if (env != NULL && *env != '\0')
     return g_strdup (env);
   if (g_file_test (installed, G_FILE_TEST_IS_EXECUTABLE))
     return g_steal_pointer (&installed);
+  if (self != NULL)
+    {
+      g_autofree char *dir = g_path_get_dirname (self);
+      g_autofree char *built = g_build_filename (dir, "..", "app", "pvm-app", NULL);
+
+      if (g_file_test (built, G_FILE_TEST_IS_EXECUTABLE))
+        return g_steal_pointer (&built);
+    }
   return g_find_program_in_path ("pvm-app");
 }
 
