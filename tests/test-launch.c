@@ -1114,13 +1114,16 @@ test_refusals (void)
   }
   assert_image_command_refused (PVM ("image", "delete", "--config", env.config, "busy"),
                                 "The VM busy runs on", busy);
-  assert_image_command_refused (PVM ("image", "snapshot", "--config", env.config, "busy", "busy-1"),
-                                "stop it first (pvm stop busy), then snapshot it", busy);
+  assert_image_command_refused (PVM ("image", "snapshot", "--config", env.config, "busy",
+                                     "busy-1"),
+                                "stop it first (pvm stop busy, or Stop in its panel), then make "
+                                "overlays of it", busy);
 
   /* A port in use, named. */
   pvm_ok (PVM ("stop", "--config", env.config, "--force", "busy"));
   assert_image_command_refused (PVM ("image", "delete", "--config", env.config, "busy"),
-                                "delete that VM first (pvm delete busy", busy);
+                                "delete that VM first (pvm delete busy, or Delete in its panel",
+                                busy);
   address = g_inet_socket_address_new (loopback, env.port);
   g_socket_bind (holder, address, TRUE, &error);
   g_assert_no_error (error);

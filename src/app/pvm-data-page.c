@@ -23,7 +23,6 @@ struct _PvmDataPage
   char                 *job_name;        /* the archive made or deleted, or NULL */
   GCancellable         *job_cancellable; /* of the job: Cancel, and dispose */
   GtkFileChooserNative *chooser;         /* while a folder is picked */
-  AdwToast             *toast;           /* shown last, until dismissed */
   gboolean              disposed;
 
   /* Template widgets */
@@ -49,69 +48,13 @@ open_repo (GError **error)
   return pvm_squash_repo_new (pvm_config_get_string (config, "SQUASHREPO"));
 }
 
-static GtkWindow *
-get_window (PvmDataPage *self)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
-}
-
-/* The core's messages name files: left-aligned, and selectable to copy. */
-static void
-show_error (PvmDataPage *self,
-            const char  *heading,
-            const char  *message)
-{
-  GtkWidget *dialog = adw_message_dialog_new (get_window (self), heading, NULL);
-  GtkWidget *label = gtk_label_new (message);
-
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), label);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-toast_dismissed_cb (PvmDataPage *self,
-                    AdwToast    *toast)
-{
-  if (self->toast == toast)
-    g_clear_object (&self->toast);
-}
-
-/* A toast, in place of the last one, which is stale. */
-static void
-toast (PvmDataPage *self,
-       const char  *text)
-{
-  g_autofree char *title = g_markup_escape_text (text, -1);   /* names hold any character */
-
-  if (self->toast != NULL)
-    adw_toast_dismiss (self->toast);
-  g_set_object (&self->toast, adw_toast_new (title));
-  g_signal_connect_object (self->toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self,
-                           G_CONNECT_SWAPPED);
-  adw_toast_overlay_add_toast (self->toast_overlay, self->toast);
-}
-
-/* Shows @dialog over the page's window; @response_cb gets its @response
- * (the dialog closes itself). */
-static void
-present_dialog (PvmDataPage *self,
-                gpointer     dialog,
-                const char  *response,
-                GCallback    response_cb)
-{
-  g_autofree char *signal = g_strconcat ("response::", response, NULL);
-
-  gtk_window_set_transient_for (GTK_WINDOW (dialog), get_window (self));
-  g_signal_connect_object (dialog, signal, response_cb, self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
+#define get_window(self) pvm_list_page_get_window (PVM_LIST_PAGE (self))
+#define show_error(self, heading, text) \
+  pvm_list_page_show_message (PVM_LIST_PAGE (self), heading, text)
+#define toast(self, text) \
+  pvm_list_page_show_toast (PVM_LIST_PAGE (self), (self)->toast_overlay, text, NULL)
+#define present_dialog(self, dialog, response, response_cb) \
+  pvm_list_page_present_dialog (PVM_LIST_PAGE (self), dialog, response, response_cb)
 
 /* One job at a time: says so if one runs. */
 static gboolean
@@ -499,7 +442,6 @@ pvm_data_page_dispose (GObject *object)
   if (self->chooser != NULL)
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
-  g_clear_object (&self->toast);
 
   G_OBJECT_CLASS (pvm_data_page_parent_class)->dispose (object);
 }

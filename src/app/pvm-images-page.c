@@ -59,7 +59,6 @@ struct _PvmImagesPage
   /* Owned */
   Job             *job;             /* the change that runs, or NULL */
   GCancellable    *job_cancellable; /* of @job: Cancel, and dispose */
-  AdwToast        *toast;           /* shown last, until dismissed */
   gboolean         disposed;
 
   /* Template widgets */
@@ -109,43 +108,18 @@ open_repo (PvmConfig **config,
   return pvm_image_repo_new (pvm_config_get_string (loaded, "DRIVEREPO"));
 }
 
-/* The VMs libvirt knows, to tell which VM boots which image; NULL when
- * libvirt cannot be reached (then no VM runs either). */
-static GPtrArray *
-fetch_vms (PvmConfig *config)
-{
-  g_autoptr(GVirConnection) connection =
-    gvir_connection_new (pvm_config_get_string (config, "LIBVIRT_URI"));
-
-  if (!gvir_connection_open (connection, NULL, NULL))
-    return NULL;
-  return pvm_vm_list_fetch (connection, NULL);
-}
-
-/* As pvm image refuses it: a change of @path while a VM boots it; with
- * @running_only, only while that VM runs. */
+/* As pvm image refuses it (the core decides): a change of @path while a
+ * VM needs it. */
 static gboolean
-check_no_vm_uses (PvmConfig   *config,
-                  const char  *path,
-                  const char  *change,
-                  gboolean     running_only,
-                  GError     **error)
+check_no_vm_uses (PvmConfig       *config,
+                  const char      *path,
+                  PvmImageChange   change,
+                  GError         **error)
 {
-  g_autoptr(GPtrArray) vms = fetch_vms (config);
-  PvmVm *vm = vms != NULL ? pvm_vm_list_find_image_user (vms, path) : NULL;
+  g_autoptr(GPtrArray) vms =
+    pvm_vm_list_fetch_for_uri (pvm_config_get_string (config, "LIBVIRT_URI"));
 
-  if (vm == NULL || (running_only && !pvm_vm_is_active (vm)))
-    return TRUE;
-
-  if (pvm_vm_is_active (vm))
-    g_set_error (error, PVM_ERROR, PVM_ERROR_BUSY,
-                 _("The VM %s runs on %s: stop it first (on the Machines page), then %s it"),
-                 pvm_vm_get_name (vm), path, change);
-  else
-    g_set_error (error, PVM_ERROR, PVM_ERROR_BUSY,
-                 _("The VM %s boots %s: delete that VM first (on the Machines page; its image "
-                   "stays), then %s it"), pvm_vm_get_name (vm), path, change);
-  return FALSE;
+  return pvm_vm_list_check_image_change (vms, path, change, error);
 }
 
 /* On btrfs, the repository's attributes, before a change; their failure
@@ -209,7 +183,7 @@ snapshot_thread (GTask        *task,
   /* A running VM would go on writing what becomes a base. */
   if ((repo = open_repo (&config, &error)) == NULL ||
       (base = pvm_image_repo_info (repo, job->name, &error)) == NULL ||
-      !check_no_vm_uses (config, base->path, _("make overlays of"), TRUE, &error))
+      !check_no_vm_uses (config, base->path, PVM_IMAGE_CHANGE_SNAPSHOT, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -257,7 +231,7 @@ delete_thread (GTask        *task,
 
   if ((repo = open_repo (&config, &error)) == NULL ||
       (image = pvm_image_repo_info (repo, job->name, &error)) == NULL ||
-      !check_no_vm_uses (config, image->path, _("delete"), FALSE, &error) ||
+      !check_no_vm_uses (config, image->path, PVM_IMAGE_CHANGE_DELETE, &error) ||
       !pvm_image_repo_delete (repo, job->name, &note, &error))
     {
       g_task_return_error (task, error);
@@ -283,7 +257,7 @@ flatten_check_thread (GTask        *task,
 
   if ((job->repo = open_repo (&config, &error)) == NULL ||
       (overlay = pvm_image_repo_info (job->repo, job->name, &error)) == NULL ||
-      !check_no_vm_uses (config, overlay->path, _("flatten"), TRUE, &error))
+      !check_no_vm_uses (config, overlay->path, PVM_IMAGE_CHANGE_FLATTEN, &error))
     {
       g_task_return_error (task, error);
       return;
@@ -308,73 +282,10 @@ set_busy (PvmImagesPage *self,
   gtk_revealer_set_reveal_child (self->progress_revealer, busy && cancellable);
 }
 
-static GtkWindow *
-get_window (PvmImagesPage *self)
-{
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
-
-  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
-}
-
-/* The core's messages name files: left-aligned, and selectable to copy. */
-static void
-show_message (PvmImagesPage *self,
-              const char    *heading,
-              const char    *text)
-{
-  GtkWidget *dialog = adw_message_dialog_new (get_window (self), heading, NULL);
-  GtkWidget *label = gtk_label_new (text);
-
-  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
-  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
-  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
-  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
-  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), label);
-  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
-  gtk_window_present (GTK_WINDOW (dialog));
-}
-
-static void
-details_cb (AdwToast      *toast,
-            PvmImagesPage *self)
-{
-  show_message (self, g_object_get_data (G_OBJECT (toast), "text"),
-                g_object_get_data (G_OBJECT (toast), "notes"));
-}
-
-static void
-toast_dismissed_cb (PvmImagesPage *self,
-                    AdwToast      *toast)
-{
-  if (self->toast == toast)
-    g_clear_object (&self->toast);
-}
-
-/* The result as a toast, in place of the last one, which is stale; the
- * core's notes behind its Details button. */
-static void
-show_done (PvmImagesPage *self,
-           const char    *text,
-           const char    *notes)
-{
-  g_autofree char *title = g_markup_escape_text (text, -1);   /* names hold any character */
-  AdwToast *toast = adw_toast_new (title);
-
-  if (self->toast != NULL)
-    adw_toast_dismiss (self->toast);
-  g_set_object (&self->toast, toast);
-  g_signal_connect_object (toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self,
-                           G_CONNECT_SWAPPED);
-
-  if (notes != NULL && *notes != '\0')
-    {
-      g_object_set_data_full (G_OBJECT (toast), "text", g_strdup (text), g_free);
-      g_object_set_data_full (G_OBJECT (toast), "notes", g_strdup (notes), g_free);
-      adw_toast_set_button_label (toast, _("_Details"));
-      g_signal_connect_object (toast, "button-clicked", G_CALLBACK (details_cb), self, 0);
-    }
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
-}
+#define show_message(self, heading, text) \
+  pvm_list_page_show_message (PVM_LIST_PAGE (self), heading, text)
+#define show_done(self, text, notes) \
+  pvm_list_page_show_toast (PVM_LIST_PAGE (self), (self)->toast_overlay, text, notes)
 
 static void
 finish_job (PvmImagesPage *self,
@@ -517,18 +428,8 @@ cancel_action (GtkWidget  *widget,
 
 /* Shows @dialog over the page's window; @response_cb gets its @response
  * (the dialog closes itself). */
-static void
-present_dialog (PvmImagesPage *self,
-                gpointer       dialog,
-                const char    *response,
-                GCallback      response_cb)
-{
-  g_autofree char *signal = g_strconcat ("response::", response, NULL);
-
-  gtk_window_set_transient_for (GTK_WINDOW (dialog), get_window (self));
-  g_signal_connect_object (dialog, signal, response_cb, self, 0);
-  gtk_window_present (GTK_WINDOW (dialog));
-}
+#define present_dialog(self, dialog, response, response_cb) \
+  pvm_list_page_present_dialog (PVM_LIST_PAGE (self), dialog, response, response_cb)
 
 static void
 create_cb (PvmImageCreateDialog *dialog,
@@ -770,7 +671,7 @@ pvm_images_page_load (PvmListPage   *page,
   if ((repo = open_repo (&config, error)) == NULL ||
       (images = pvm_image_repo_list (repo, error)) == NULL)
     return NULL;
-  if ((vms = fetch_vms (config)) != NULL)
+  if ((vms = pvm_vm_list_fetch_for_uri (pvm_config_get_string (config, "LIBVIRT_URI"))) != NULL)
     pvm_vm_list_mark_image_users (vms, images);
 
   for (guint i = 0; i < images->len; i++)
@@ -814,7 +715,6 @@ pvm_images_page_dispose (GObject *object)
    * after this. */
   self->disposed = TRUE;
   g_cancellable_cancel (self->job_cancellable);
-  g_clear_object (&self->toast);
 
   G_OBJECT_CLASS (pvm_images_page_parent_class)->dispose (object);
 }

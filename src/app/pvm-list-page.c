@@ -7,6 +7,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
 #include "pvm-list-page.h"
 
 typedef struct
@@ -14,6 +16,7 @@ typedef struct
   /* Owned */
   GCancellable  *cancellable;
   GPtrArray     *items;          /* what load() returned */
+  AdwToast      *toast;          /* shown last, until dismissed */
 
   /* Template widgets */
   GtkStack      *stack;
@@ -207,6 +210,7 @@ pvm_list_page_dispose (GObject *object)
   g_cancellable_cancel (priv->cancellable);
   g_clear_object (&priv->cancellable);
   g_clear_pointer (&priv->items, g_ptr_array_unref);
+  g_clear_object (&priv->toast);
 
   /* AdwBin unparents its child, the template's stack. */
   G_OBJECT_CLASS (pvm_list_page_parent_class)->dispose (object);
@@ -234,4 +238,137 @@ static void
 pvm_list_page_init (PvmListPage *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+}
+
+/* ------------------------------------------------------------------ */
+/* What the pages that change a repository share                      */
+
+/**
+ * pvm_list_page_get_window:
+ * @self: a #PvmListPage
+ *
+ * Returns: (transfer none) (nullable): the window the page is in
+ */
+GtkWindow *
+pvm_list_page_get_window (PvmListPage *self)
+{
+  GtkRoot *root;
+
+  g_return_val_if_fail (PVM_IS_LIST_PAGE (self), NULL);
+
+  root = gtk_widget_get_root (GTK_WIDGET (self));
+  return GTK_IS_WINDOW (root) ? GTK_WINDOW (root) : NULL;
+}
+
+/**
+ * pvm_list_page_show_message:
+ * @self: a #PvmListPage
+ * @heading: what happened, as a title
+ * @text: the core's message
+ *
+ * A dialog with @text left-aligned and selectable: the core's messages
+ * name files, which users copy.
+ */
+void
+pvm_list_page_show_message (PvmListPage *self,
+                            const char  *heading,
+                            const char  *text)
+{
+  GtkWidget *dialog;
+  GtkWidget *label;
+
+  g_return_if_fail (PVM_IS_LIST_PAGE (self));
+
+  dialog = adw_message_dialog_new (pvm_list_page_get_window (self), heading, NULL);
+  label = gtk_label_new (text);
+  gtk_label_set_wrap (GTK_LABEL (label), TRUE);
+  gtk_label_set_wrap_mode (GTK_LABEL (label), PANGO_WRAP_WORD_CHAR);
+  gtk_label_set_xalign (GTK_LABEL (label), 0.0);
+  gtk_label_set_selectable (GTK_LABEL (label), TRUE);
+  adw_message_dialog_set_extra_child (ADW_MESSAGE_DIALOG (dialog), label);
+  adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close"));
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
+static void
+toast_details_cb (AdwToast    *toast,
+                  PvmListPage *self)
+{
+  pvm_list_page_show_message (self, g_object_get_data (G_OBJECT (toast), "text"),
+                              g_object_get_data (G_OBJECT (toast), "notes"));
+}
+
+static void
+toast_dismissed_cb (PvmListPage *self,
+                    AdwToast    *toast)
+{
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+
+  if (priv->toast == toast)
+    g_clear_object (&priv->toast);
+}
+
+/**
+ * pvm_list_page_show_toast:
+ * @self: a #PvmListPage
+ * @overlay: the page's toast overlay
+ * @text: what was done
+ * @notes: (nullable): the core's notes about it, behind a Details button
+ *
+ * A toast in place of the last one, which is stale.
+ */
+void
+pvm_list_page_show_toast (PvmListPage     *self,
+                          AdwToastOverlay *overlay,
+                          const char      *text,
+                          const char      *notes)
+{
+  PvmListPagePrivate *priv;
+  g_autofree char *title = NULL;
+  AdwToast *toast;
+
+  g_return_if_fail (PVM_IS_LIST_PAGE (self));
+  g_return_if_fail (ADW_IS_TOAST_OVERLAY (overlay));
+
+  priv = pvm_list_page_get_instance_private (self);
+  title = g_markup_escape_text (text, -1);   /* names hold any character */
+  toast = adw_toast_new (title);
+  if (priv->toast != NULL)
+    adw_toast_dismiss (priv->toast);
+  g_set_object (&priv->toast, toast);
+  g_signal_connect_object (toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self,
+                           G_CONNECT_SWAPPED);
+  if (notes != NULL && *notes != '\0')
+    {
+      g_object_set_data_full (G_OBJECT (toast), "text", g_strdup (text), g_free);
+      g_object_set_data_full (G_OBJECT (toast), "notes", g_strdup (notes), g_free);
+      adw_toast_set_button_label (toast, _("_Details"));
+      g_signal_connect_object (toast, "button-clicked", G_CALLBACK (toast_details_cb), self, 0);
+    }
+  adw_toast_overlay_add_toast (overlay, toast);
+}
+
+/**
+ * pvm_list_page_present_dialog:
+ * @self: a #PvmListPage
+ * @dialog: an #AdwMessageDialog or another dialog with a "response" signal
+ * @response: the response that does the work
+ * @response_cb: called with @self as its last argument on @response
+ *
+ * Shows @dialog over the page's window.
+ */
+void
+pvm_list_page_present_dialog (PvmListPage *self,
+                              gpointer     dialog,
+                              const char  *response,
+                              GCallback    response_cb)
+{
+  g_autofree char *signal = NULL;
+
+  g_return_if_fail (PVM_IS_LIST_PAGE (self));
+
+  signal = g_strconcat ("response::", response, NULL);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), pvm_list_page_get_window (self));
+  g_signal_connect_object (dialog, signal, response_cb, self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
 }

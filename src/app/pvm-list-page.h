@@ -43,6 +43,18 @@ AdwActionRow *pvm_list_page_new_row     (const char  *title,
                                          const char  *subtitle_markup,
                                          const char  *icon_name);
 const char *pvm_list_page_get_shown     (PvmListPage *self);
+GtkWindow  *pvm_list_page_get_window    (PvmListPage *self);
+void        pvm_list_page_show_message  (PvmListPage *self,
+                                         const char  *heading,
+                                         const char  *text);
+void        pvm_list_page_show_toast    (PvmListPage     *self,
+                                         AdwToastOverlay *overlay,
+                                         const char      *text,
+                                         const char      *notes);
+void        pvm_list_page_present_dialog (PvmListPage *self,
+                                          gpointer     dialog,
+                                          const char  *response,
+                                          GCallback    response_cb);
 GPtrArray  *pvm_list_page_get_items     (PvmListPage *self);
 
 G_END_DECLS

@@ -156,39 +156,20 @@ begin_command (int         *argc,
 static GPtrArray *
 fetch_vms (Options *options)
 {
-  g_autoptr(GVirConnection) connection = NULL;
-
   g_setenv ("LIBVIRT_AUTOSTART", "0", TRUE);
-  connection = pvm_cli_open_connection (options->config, NULL);
-  if (connection == NULL)
-    return NULL;
-  return pvm_vm_list_fetch (connection, NULL);
+  return pvm_vm_list_fetch_for_uri (pvm_config_get_string (options->config, "LIBVIRT_URI"));
 }
 
-/* Refuses to change @path while a VM boots it: with @running_only, only
- * while that VM runs. */
+/* Refuses @change of @path while a VM needs it (the core says when). */
 static gboolean
-check_no_vm_uses (Options     *options,
-                  const char  *path,
-                  const char  *change,
-                  gboolean     running_only,
-                  GError     **error)
+check_no_vm_uses (Options         *options,
+                  const char      *path,
+                  PvmImageChange   change,
+                  GError         **error)
 {
   g_autoptr(GPtrArray) vms = fetch_vms (options);
-  PvmVm *vm = vms != NULL ? pvm_vm_list_find_image_user (vms, path) : NULL;
 
-  if (vm == NULL || (running_only && !pvm_vm_is_active (vm)))
-    return TRUE;
-
-  if (pvm_vm_is_active (vm))
-    g_set_error (error, PVM_ERROR, PVM_ERROR_BUSY,
-                 "The VM %s runs on %s: stop it first (pvm stop %s), then %s it",
-                 pvm_vm_get_name (vm), path, pvm_vm_get_name (vm), change);
-  else
-    g_set_error (error, PVM_ERROR, PVM_ERROR_BUSY,
-                 "The VM %s boots %s: delete that VM first (pvm delete %s; its image stays), "
-                 "then %s it", pvm_vm_get_name (vm), path, pvm_vm_get_name (vm), change);
-  return FALSE;
+  return pvm_vm_list_check_image_change (vms, path, change, error);
 }
 
 /* A note for the user: with the output in text, or apart from the JSON. */
@@ -542,7 +523,7 @@ image_snapshot (int    argc,
     return status;
   /* A running VM would go on writing what becomes a base. */
   if ((base = pvm_image_repo_info (repo, argv[1], &error)) == NULL ||
-      !check_no_vm_uses (&options, base->path, "snapshot", TRUE, &error) ||
+      !check_no_vm_uses (&options, base->path, PVM_IMAGE_CHANGE_SNAPSHOT, &error) ||
       !prepare_change (repo, &options, argv[2], &error) ||
       (image = pvm_image_repo_snapshot (repo, argv[1], argv[2], &note, NULL, &error)) == NULL)
     return fail (&options, error);
@@ -568,7 +549,7 @@ image_delete (int    argc,
 
   /* For the message: what the name stands for. */
   if ((image = pvm_image_repo_info (repo, argv[1], &error)) == NULL ||
-      !check_no_vm_uses (&options, image->path, "delete", FALSE, &error) ||
+      !check_no_vm_uses (&options, image->path, PVM_IMAGE_CHANGE_DELETE, &error) ||
       !pvm_image_repo_delete (repo, argv[1], &note, &error))
     return fail (&options, error);
 
@@ -707,7 +688,7 @@ image_flatten (int    argc,
   {
     g_autoptr(PvmImage) overlay = pvm_image_repo_info (repo, argv[1], &error);
 
-    if (overlay == NULL || !check_no_vm_uses (&options, overlay->path, "flatten", TRUE, &error))
+    if (overlay == NULL || !check_no_vm_uses (&options, overlay->path, PVM_IMAGE_CHANGE_FLATTEN, &error))
       return fail (&options, error);
   }
   prepare_change (repo, &options, NULL, NULL);

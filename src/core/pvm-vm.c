@@ -421,6 +421,76 @@ pvm_vm_list_find_image_user (GPtrArray  *vms,
 }
 
 /**
+ * pvm_vm_list_fetch_for_uri:
+ * @uri: a libvirt URI (LIBVIRT_URI)
+ *
+ * The VMs of @uri, to tell which VM boots which image, for the image
+ * commands. No error: when libvirt cannot be reached no VM runs there
+ * either. Calls libvirt: run it in a thread when the main loop must not
+ * wait.
+ *
+ * Returns: (transfer container) (element-type PvmVm) (nullable): the VMs,
+ *   or %NULL
+ */
+GPtrArray *
+pvm_vm_list_fetch_for_uri (const char *uri)
+{
+  g_autoptr(GVirConnection) connection = NULL;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  connection = gvir_connection_new (uri);
+  if (!gvir_connection_open (connection, NULL, NULL))
+    return NULL;
+  return pvm_vm_list_fetch (connection, NULL);
+}
+
+/**
+ * pvm_vm_list_check_image_change:
+ * @vms: (element-type PvmVm) (nullable): VMs, from pvm_vm_list_fetch()
+ * @image: an image file
+ * @change: what is to be done to it
+ *
+ * Refuses a change of @image that would harm a VM that boots it: making
+ * overlays of it or flattening it while that VM runs (the VM would go on
+ * writing it), deleting it while any VM, running or not, is defined on it.
+ *
+ * Returns: %TRUE if @change may go ahead, else %FALSE with
+ *   %PVM_ERROR_BUSY naming the VM and what to do
+ */
+gboolean
+pvm_vm_list_check_image_change (GPtrArray       *vms,
+                                const char      *image,
+                                PvmImageChange   change,
+                                GError         **error)
+{
+  static const char * const verbs[] = {
+    [PVM_IMAGE_CHANGE_SNAPSHOT] = "make overlays of",
+    [PVM_IMAGE_CHANGE_FLATTEN] = "flatten",
+    [PVM_IMAGE_CHANGE_DELETE] = "delete",
+  };
+  PvmVm *vm;
+
+  g_return_val_if_fail (image != NULL, FALSE);
+  g_return_val_if_fail (change < G_N_ELEMENTS (verbs), FALSE);
+
+  vm = vms != NULL ? pvm_vm_list_find_image_user (vms, image) : NULL;
+  if (vm == NULL || (change != PVM_IMAGE_CHANGE_DELETE && !pvm_vm_is_active (vm)))
+    return TRUE;
+
+  if (pvm_vm_is_active (vm))
+    g_set_error (error, PVM_ERROR, PVM_ERROR_BUSY,
+                 "The VM %s runs on %s: stop it first (pvm stop %s, or Stop in its panel), "
+                 "then %s it", vm->plan->name, image, vm->plan->name, verbs[change]);
+  else
+    g_set_error (error, PVM_ERROR, PVM_ERROR_BUSY,
+                 "The VM %s boots %s: delete that VM first (pvm delete %s, or Delete in its "
+                 "panel; its image stays), then %s it", vm->plan->name, image, vm->plan->name,
+                 verbs[change]);
+  return FALSE;
+}
+
+/**
  * pvm_vm_list_mark_image_users:
  * @vms: (element-type PvmVm): VMs, from pvm_vm_list_fetch()
  * @images: (element-type PvmImage): images of a #PvmImageRepo

@@ -42,6 +42,19 @@ typedef enum
   PVM_VM_STOP_FORCE,
 } PvmVmStopMode;
 
+/**
+ * PvmImageChange:
+ * @PVM_IMAGE_CHANGE_SNAPSHOT: make overlays of the image
+ * @PVM_IMAGE_CHANGE_FLATTEN: copy its base's data into it
+ * @PVM_IMAGE_CHANGE_DELETE: delete it
+ */
+typedef enum
+{
+  PVM_IMAGE_CHANGE_SNAPSHOT,
+  PVM_IMAGE_CHANGE_FLATTEN,
+  PVM_IMAGE_CHANGE_DELETE,
+} PvmImageChange;
+
 /* How long a graceful stop waits for the guest, by default. */
 #define PVM_VM_DEFAULT_STOP_TIMEOUT_SECONDS 60
 
@@ -63,6 +76,11 @@ PvmVm           *pvm_vm_find                   (GVirConnection  *connection,
 
 PvmVm           *pvm_vm_list_find_image_user   (GPtrArray       *vms,
                                                 const char      *image);
+GPtrArray       *pvm_vm_list_fetch_for_uri     (const char      *uri);
+gboolean         pvm_vm_list_check_image_change (GPtrArray      *vms,
+                                                const char      *image,
+                                                PvmImageChange   change,
+                                                GError         **error);
 void             pvm_vm_list_mark_image_users  (GPtrArray       *vms,
                                                 GPtrArray       *images);
 
