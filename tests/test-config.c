@@ -510,6 +510,36 @@ test_save_fails_cleanly (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* A new user's default repositories are made on first use. */
+static void
+test_repository_default_made (void)
+{
+  g_autoptr(PvmConfig) config = pvm_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *images = g_build_filename (g_get_user_data_dir (), "pvm", "images", NULL);
+  const char *directory;
+
+  g_assert_false (g_file_test (images, G_FILE_TEST_EXISTS));
+  directory = pvm_config_ensure_repository (config, "DRIVEREPO", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (directory, ==, images);
+  g_assert_true (g_file_test (images, G_FILE_TEST_IS_DIR));
+}
+
+/* One the user chose is never made: a typo must not create a repository. */
+static void
+test_repository_chosen_not_made (void)
+{
+  g_autoptr(PvmConfig) config = pvm_config_new ();
+  g_autoptr(GError) error = NULL;
+  g_autofree char *chosen = g_build_filename (g_get_user_data_dir (), "my-imgaes", NULL);
+
+  g_assert_true (pvm_config_set_string (config, "DRIVEREPO", chosen, &error));
+  g_assert_cmpstr (pvm_config_ensure_repository (config, "DRIVEREPO", &error), ==, chosen);
+  g_assert_no_error (error);
+  g_assert_false (g_file_test (chosen, G_FILE_TEST_EXISTS));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -548,6 +578,8 @@ main (int    argc,
   g_test_add_func ("/config/load/missing", test_load_missing);
   g_test_add_func ("/config/load/default", test_load_default);
   g_test_add_func ("/config/save/fails-cleanly", test_save_fails_cleanly);
+  g_test_add_func ("/config/repository/default-made", test_repository_default_made);
+  g_test_add_func ("/config/repository/chosen-not-made", test_repository_chosen_not_made);
 
   return g_test_run ();
 }

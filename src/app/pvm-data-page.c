@@ -43,9 +43,12 @@ open_repo (GError **error)
 {
   g_autoptr(PvmConfig) config = pvm_config_new ();
 
-  if (!pvm_config_load_default (config, NULL, error))
+  const char *directory;
+
+  if (!pvm_config_load_default (config, NULL, error) ||
+      (directory = pvm_config_ensure_repository (config, "SQUASHREPO", error)) == NULL)
     return NULL;
-  return pvm_squash_repo_new (pvm_config_get_string (config, "SQUASHREPO"));
+  return pvm_squash_repo_new (directory);
 }
 
 #define get_window(self) pvm_list_page_get_window (PVM_LIST_PAGE (self))

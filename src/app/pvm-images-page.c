@@ -101,11 +101,14 @@ open_repo (PvmConfig **config,
 {
   g_autoptr(PvmConfig) loaded = pvm_config_new ();
 
-  if (!pvm_config_load_default (loaded, NULL, error))
+  const char *directory;
+
+  if (!pvm_config_load_default (loaded, NULL, error) ||
+      (directory = pvm_config_ensure_repository (loaded, "DRIVEREPO", error)) == NULL)
     return NULL;
   if (config != NULL)
     *config = g_object_ref (loaded);
-  return pvm_image_repo_new (pvm_config_get_string (loaded, "DRIVEREPO"));
+  return pvm_image_repo_new (directory);
 }
 
 /* As pvm image refuses it (the core decides): a change of @path while a

@@ -137,6 +137,7 @@ begin_command (int         *argc,
                int         *status)
 {
   g_autoptr(GError) error = NULL;
+  const char *directory;
 
   if (!parse_command (argc, argv, n_args, arg_names, options, status))
     return NULL;
@@ -148,7 +149,13 @@ begin_command (int         *argc,
       return NULL;
     }
 
-  return pvm_image_repo_new (pvm_config_get_string (options->config, "DRIVEREPO"));
+  directory = pvm_config_ensure_repository (options->config, "DRIVEREPO", &error);
+  if (directory == NULL)
+    {
+      *status = fail (options, error);
+      return NULL;
+    }
+  return pvm_image_repo_new (directory);
 }
 
 /* The VMs libvirt knows, to tell which VM boots which image; NULL when no

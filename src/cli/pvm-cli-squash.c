@@ -133,6 +133,7 @@ begin_command (int         *argc,
 {
   g_autoptr(PvmConfig) config = NULL;
   g_autoptr(GError) error = NULL;
+  const char *directory;
 
   if (!parse_command (argc, argv, min_args, max_args, arg_names, options, status))
     return NULL;
@@ -144,7 +145,13 @@ begin_command (int         *argc,
       return NULL;
     }
 
-  return pvm_squash_repo_new (pvm_config_get_string (config, "SQUASHREPO"));
+  directory = pvm_config_ensure_repository (config, "SQUASHREPO", &error);
+  if (directory == NULL)
+    {
+      *status = fail (options, error);
+      return NULL;
+    }
+  return pvm_squash_repo_new (directory);
 }
 
 /* --- text output --------------------------------------------------------- */

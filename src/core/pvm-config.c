@@ -822,3 +822,42 @@ pvm_config_split_list (const char *text)
 
   return g_strv_builder_end (builder);
 }
+
+/**
+ * pvm_config_ensure_repository:
+ * @self: a #PvmConfig
+ * @key: "DRIVEREPO" or "SQUASHREPO"
+ * @error: return location for a #GError
+ *
+ * The repository directory of @key, made first if it is pVM's default
+ * (under the user's data directory) and does not exist yet: a new user's
+ * first image or archive needs no mkdir. A directory the user chose is
+ * never made: a typo there must not create a repository elsewhere.
+ *
+ * Returns: (transfer none): the directory, or %NULL if the default one
+ *   cannot be made
+ */
+const char *
+pvm_config_ensure_repository (PvmConfig   *self,
+                           const char  *key,
+                           GError     **error)
+{
+  const char *directory;
+
+  g_return_val_if_fail (PVM_IS_CONFIG (self), NULL);
+  g_return_val_if_fail (g_str_equal (key, "DRIVEREPO") || g_str_equal (key, "SQUASHREPO"), NULL);
+
+  directory = pvm_config_get_string (self, key);
+  if (!g_hash_table_contains (self->explicit, key) &&
+      !g_file_test (directory, G_FILE_TEST_IS_DIR) && g_mkdir_with_parents (directory, 0755) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, PVM_ERROR,
+                   saved_errno == EACCES ? PVM_ERROR_PERMISSION_DENIED : PVM_ERROR_FAILED,
+                   "Cannot create the default repository %s (%s): %s", directory, key,
+                   g_strerror (saved_errno));
+      return NULL;
+    }
+  return directory;
+}

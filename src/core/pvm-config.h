@@ -75,6 +75,9 @@ PvmNetType           pvm_config_get_net_type      (PvmConfig        *self);
 PvmCpuMode           pvm_config_get_cpu_mode      (PvmConfig        *self);
 PvmOutputMode        pvm_config_get_output_mode   (PvmConfig        *self);
 guint64              pvm_config_get_output_disk_size (PvmConfig     *self);
+const char          *pvm_config_ensure_repository  (PvmConfig        *self,
+                                                    const char       *key,
+                                                    GError          **error);
 
 char               **pvm_config_split_list        (const char       *text);
 
