@@ -18,9 +18,10 @@ struct _PvmSpiceView
 
   PvmConsole  *console;
 
-  /* The display in tiles: a texture per tile, NULL where the guest drew
+  /* The display in tiles: a render node per tile, NULL where the guest drew
    * since the last upload. */
   GPtrArray   *tiles;
+  gboolean     cairo_tiles;      /* the nodes are for the cairo renderer */
   int          columns;
   int          rows;
   int          width;
@@ -62,7 +63,7 @@ static void
 tile_free (gpointer tile)
 {
   if (tile != NULL)
-    g_object_unref (tile);
+    gsk_render_node_unref (tile);
 }
 
 static void
@@ -104,9 +105,11 @@ invalidate_cb (PvmConsole   *console,
   for (int row = first_row; row <= last_row; row++)
     for (int column = first_column; column <= last_column; column++)
       {
-        gpointer *tile = &g_ptr_array_index (self->tiles, row * self->columns + column);
+        GskRenderNode **tile = (GskRenderNode **) &g_ptr_array_index (self->tiles,
+                                                                      row * self->columns +
+                                                                      column);
 
-        g_clear_object ((GdkTexture **) tile);
+        g_clear_pointer (tile, gsk_render_node_unref);
       }
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
@@ -136,6 +139,55 @@ texture_from_surface (const guint8 *pixels,
   bytes = g_bytes_new_take (copy, row_bytes * height);
   return gdk_memory_texture_new (width, height, GDK_MEMORY_B8G8R8A8_PREMULTIPLIED, bytes,
                                  row_bytes);
+}
+
+/* A tile's render node: what the renderer draws fastest and keeps from
+ * frame to frame. The GL renderer keeps a texture node's texture on the
+ * GPU; the cairo renderer (GTK 4.8) converts a texture into a cairo surface
+ * on every frame, but paints a cairo node's surface as it is, and SPICE's
+ * xRGB is cairo's RGB24: painted straight from the guest's surface, with
+ * no conversion at all. */
+static GskRenderNode *
+tile_node_new (const guint8 *pixels,
+               int           stride,
+               int           x,
+               int           y,
+               int           width,
+               int           height,
+               gboolean      for_cairo)
+{
+  graphene_rect_t bounds = GRAPHENE_RECT_INIT (x, y, width, height);
+  g_autoptr(GdkTexture) texture = NULL;
+  GskRenderNode *node;
+  cairo_surface_t *source;
+  cairo_t *cr;
+
+  if (!for_cairo)
+    {
+      texture = texture_from_surface (pixels, stride, x, y, width, height);
+      return gsk_texture_node_new (texture, &bounds);
+    }
+
+  node = gsk_cairo_node_new (&bounds);
+  cr = gsk_cairo_node_get_draw_context (node);
+  source = cairo_image_surface_create_for_data ((guint8 *) pixels + (gsize) y * stride +
+                                                (gsize) x * 4, CAIRO_FORMAT_RGB24, width,
+                                                height, stride);
+  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
+  cairo_set_source_surface (cr, source, x, y);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_destroy (source);
+  return node;
+}
+
+static gboolean
+renderer_is_cairo (GtkWidget *widget)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  GskRenderer *renderer = native != NULL ? gtk_native_get_renderer (native) : NULL;
+
+  return renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer);
 }
 
 /**
@@ -186,6 +238,13 @@ pvm_spice_view_snapshot (GtkWidget   *widget,
       !pvm_spice_view_get_guest_rect (self, &guest))
     return;
 
+  /* The renderer changes when the window moves to another display. */
+  if (renderer_is_cairo (widget) != self->cairo_tiles)
+    {
+      self->cairo_tiles = !self->cairo_tiles;
+      reset_tiles (self);
+    }
+
   scale = guest.size.width / self->width;
   gtk_snapshot_save (snapshot);
   gtk_snapshot_translate (snapshot, &guest.origin);
@@ -193,8 +252,9 @@ pvm_spice_view_snapshot (GtkWidget   *widget,
   for (int row = 0; row < self->rows; row++)
     for (int column = 0; column < self->columns; column++)
       {
-        GdkTexture **tile = (GdkTexture **) &g_ptr_array_index (self->tiles,
-                                                                row * self->columns + column);
+        GskRenderNode **tile = (GskRenderNode **) &g_ptr_array_index (self->tiles,
+                                                                      row * self->columns +
+                                                                      column);
         int x = column * PVM_SPICE_VIEW_TILE_SIZE;
         int y = row * PVM_SPICE_VIEW_TILE_SIZE;
         int tile_width = MIN (PVM_SPICE_VIEW_TILE_SIZE, width - x);
@@ -202,11 +262,18 @@ pvm_spice_view_snapshot (GtkWidget   *widget,
 
         if (*tile == NULL)
           {
-            *tile = texture_from_surface (pixels, stride, x, y, tile_width, tile_height);
+            *tile = tile_node_new (pixels, stride, x, y, tile_width, tile_height,
+                                   self->cairo_tiles);
             self->uploads++;
           }
-        gtk_snapshot_append_texture (snapshot, *tile,
-                                     &GRAPHENE_RECT_INIT (x, y, tile_width, tile_height));
+        /* A texture goes in through the snapshot's own call, which puts
+         * the scale into its bounds (exact at 1:1); the cairo node as it is,
+         * under the transform. */
+        if (self->cairo_tiles)
+          gtk_snapshot_append_node (snapshot, *tile);
+        else
+          gtk_snapshot_append_texture (snapshot, gsk_texture_node_get_texture (*tile),
+                                       &GRAPHENE_RECT_INIT (x, y, tile_width, tile_height));
       }
   gtk_snapshot_restore (snapshot);
 }
