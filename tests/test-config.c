@@ -510,6 +510,33 @@ test_save_fails_cleanly (void)
   g_assert_cmpint (g_rmdir (dir), ==, 0);
 }
 
+/* A copy has the same values and saves the same file; it changes apart. */
+static void
+test_copy (void)
+{
+  g_autoptr(PvmConfig) config = pvm_config_new ();
+  g_autoptr(PvmConfig) copy = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *data = NULL;
+  g_autofree char *copy_data = NULL;
+
+  g_assert_true (pvm_config_set_string (config, "OUTPUT_MODE", "disk", &error));
+  g_assert_true (pvm_config_set_string (config, "CORES", "3", &error));
+  g_assert_no_error (error);
+
+  copy = pvm_config_copy (config);
+  data = pvm_config_to_data (config);
+  copy_data = pvm_config_to_data (copy);
+  g_assert_cmpstr (copy_data, ==, data);
+  g_assert_nonnull (strstr (copy_data, "OUTPUT_MODE=disk"));
+  /* Defaults stay defaults: not written. */
+  g_assert_null (strstr (copy_data, "QEMU_BIN"));
+  g_assert_cmpstr (pvm_config_get_string (copy, "QEMU_BIN"), ==, "qemu-system-x86_64");
+
+  g_assert_true (pvm_config_set_string (config, "CORES", "4", &error));
+  g_assert_cmpstr (pvm_config_get_list (copy, "CORES")[0], ==, "3");
+}
+
 /* A new user's default repositories are made on first use. */
 static void
 test_repository_default_made (void)
@@ -578,6 +605,7 @@ main (int    argc,
   g_test_add_func ("/config/load/missing", test_load_missing);
   g_test_add_func ("/config/load/default", test_load_default);
   g_test_add_func ("/config/save/fails-cleanly", test_save_fails_cleanly);
+  g_test_add_func ("/config/copy", test_copy);
   g_test_add_func ("/config/repository/default-made", test_repository_default_made);
   g_test_add_func ("/config/repository/chosen-not-made", test_repository_chosen_not_made);
 

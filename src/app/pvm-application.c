@@ -1,5 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* pvm-application.c: the pVM application: its actions and its windows. */
+/* pvm-application.c: the pVM application: its actions, its windows, and
+ * a desktop notification when a VM's job ends while it runs. */
 
 #define G_LOG_DOMAIN "pvm-application"
 
@@ -10,14 +11,20 @@
 #include "pvm-application.h"
 #include "pvm-console-window.h"
 #include "pvm-core.h"
+#include "pvm-folder.h"
+#include "pvm-preferences-window.h"
 #include "pvm-window.h"
 
 struct _PvmApplication
 {
   AdwApplication  parent_instance;
 
-  /* Owned references; the settings exist from startup to shutdown */
+  /* Owned references; they exist from startup to shutdown */
   PvmSettings    *settings;
+  PvmJobMonitor  *job_monitor;
+
+  /* Owned: VM name -> PvmJobReport, the last notification about it */
+  GHashTable     *notifications;
 
   gboolean        console_only;   /* started by --console: no main window */
 };
@@ -148,11 +155,121 @@ pvm_application_console_action (GSimpleAction *action,
   g_task_run_in_thread (task, find_vm_thread);
 }
 
+/* The main window, made if there is none. */
+static PvmWindow *
+get_main_window (PvmApplication *self)
+{
+  for (const GList *iter = gtk_application_get_windows (GTK_APPLICATION (self));
+       iter != NULL;
+       iter = iter->next)
+    if (PVM_IS_WINDOW (iter->data))
+      return iter->data;
+
+  g_application_activate (G_APPLICATION (self));
+  for (const GList *iter = gtk_application_get_windows (GTK_APPLICATION (self));
+       iter != NULL;
+       iter = iter->next)
+    if (PVM_IS_WINDOW (iter->data))
+      return iter->data;
+  return NULL;
+}
+
+static void
+pvm_application_preferences_action (GSimpleAction *action,
+                                    GVariant      *parameter,
+                                    gpointer       user_data)
+{
+  PvmApplication *self = user_data;
+  PvmWindow *window = get_main_window (self);
+  PvmPreferencesWindow *preferences = NULL;
+
+  g_assert (PVM_IS_APPLICATION (self));
+
+  /* One at a time. */
+  for (const GList *iter = gtk_application_get_windows (GTK_APPLICATION (self));
+       iter != NULL && preferences == NULL;
+       iter = iter->next)
+    if (PVM_IS_PREFERENCES_WINDOW (iter->data))
+      preferences = iter->data;
+
+  if (preferences == NULL)
+    {
+      preferences = pvm_preferences_window_new ();
+      gtk_window_set_application (GTK_WINDOW (preferences), GTK_APPLICATION (self));
+      gtk_window_set_transient_for (GTK_WINDOW (preferences), GTK_WINDOW (window));
+      gtk_window_set_modal (GTK_WINDOW (preferences), TRUE);
+      if (window != NULL)
+        g_signal_connect_object (preferences, "changed", G_CALLBACK (pvm_window_reload), window,
+                                 G_CONNECT_SWAPPED);
+    }
+  gtk_window_present (GTK_WINDOW (preferences));
+}
+
+static void
+open_output_done_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(PvmWindow) window = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pvm_folder_open_finish (result, &error))
+    pvm_window_show_toast (window, error->message);
+}
+
+/* app.open-output("PATH"): a VM's output folder in the file manager, from
+ * a notification or a toast. */
+static void
+pvm_application_open_output_action (GSimpleAction *action,
+                                    GVariant      *parameter,
+                                    gpointer       user_data)
+{
+  PvmApplication *self = user_data;
+  PvmWindow *window = get_main_window (self);
+
+  if (window == NULL)
+    return;
+  pvm_folder_open_async (GTK_WIDGET (window), g_variant_get_string (parameter, NULL), NULL,
+                         open_output_done_cb, g_object_ref (window));
+}
+
 static const GActionEntry app_actions[] = {
   { "about", pvm_application_about_action },
   { "quit", pvm_application_quit_action },
   { "console", pvm_application_console_action, "(ss)" },
+  { "preferences", pvm_application_preferences_action },
+  { "open-output", pvm_application_open_output_action, "s" },
 };
+
+/* A job ended while the app ran: a desktop notification, which opens the
+ * output folder. Without a session bus there is no notification server to
+ * send it to; it is kept all the same (pvm_application_lookup_notification())
+ * and the main window shows its toast. */
+static void
+job_report_cb (PvmApplication     *self,
+               const PvmJobReport *report,
+               PvmJobMonitor      *monitor)
+{
+  g_autoptr(GNotification) notification = NULL;
+  g_autofree char *id = NULL;
+
+  if (report->end != PVM_JOB_END_JOB)
+    return;
+
+  id = g_strconcat ("job-", report->name, NULL);
+  notification = g_notification_new (report->title);
+  g_notification_set_body (notification, report->body);
+  if (report->output != NULL && g_file_test (report->output, G_FILE_TEST_IS_DIR))
+    g_notification_set_default_action_and_target (notification, "app.open-output", "s",
+                                                  report->output);
+  if (report->crashed || report->job_exit > 0 || report->collect_error != NULL)
+    g_notification_set_priority (notification, G_NOTIFICATION_PRIORITY_HIGH);
+
+  g_hash_table_replace (self->notifications, g_strdup (report->name),
+                        pvm_job_report_copy (report));
+  if (g_application_get_dbus_connection (G_APPLICATION (self)) != NULL)
+    g_application_send_notification (G_APPLICATION (self), id, notification);
+}
 
 /* --console NAME opens just that VM's console, in this instance or in the
  * one already running. */
@@ -223,6 +340,7 @@ pvm_application_startup (GApplication *application)
 {
   PvmApplication *self = (PvmApplication *)application;
   static const char * const quit_accels[] = { "<Control>q", NULL };
+  static const char * const preferences_accels[] = { "<Control>comma", NULL };
 
   g_assert (PVM_IS_APPLICATION (self));
 
@@ -233,11 +351,16 @@ pvm_application_startup (GApplication *application)
   gvir_event_register ();
 
   self->settings = pvm_settings_new ();
+  self->job_monitor = pvm_job_monitor_new ();
+  g_signal_connect_object (self->job_monitor, "report", G_CALLBACK (job_report_cb), self,
+                           G_CONNECT_SWAPPED);
 
   g_action_map_add_action_entries (G_ACTION_MAP (self),
                                    app_actions, G_N_ELEMENTS (app_actions),
                                    self);
   gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.quit", quit_accels);
+  gtk_application_set_accels_for_action (GTK_APPLICATION (self), "app.preferences",
+                                         preferences_accels);
 
   gtk_window_set_default_icon_name (APP_ID);
 }
@@ -252,6 +375,7 @@ pvm_application_shutdown (GApplication *application)
   G_APPLICATION_CLASS (pvm_application_parent_class)->shutdown (application);
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->job_monitor);
 }
 
 static void
@@ -260,8 +384,19 @@ pvm_application_dispose (GObject *object)
   PvmApplication *self = (PvmApplication *)object;
 
   g_clear_object (&self->settings);
+  g_clear_object (&self->job_monitor);
 
   G_OBJECT_CLASS (pvm_application_parent_class)->dispose (object);
+}
+
+static void
+pvm_application_finalize (GObject *object)
+{
+  PvmApplication *self = (PvmApplication *)object;
+
+  g_clear_pointer (&self->notifications, g_hash_table_unref);
+
+  G_OBJECT_CLASS (pvm_application_parent_class)->finalize (object);
 }
 
 static void
@@ -271,6 +406,7 @@ pvm_application_class_init (PvmApplicationClass *klass)
   GApplicationClass *application_class = G_APPLICATION_CLASS (klass);
 
   object_class->dispose = pvm_application_dispose;
+  object_class->finalize = pvm_application_finalize;
 
   application_class->activate = pvm_application_activate;
   application_class->handle_local_options = pvm_application_handle_local_options;
@@ -281,6 +417,8 @@ pvm_application_class_init (PvmApplicationClass *klass)
 static void
 pvm_application_init (PvmApplication *self)
 {
+  self->notifications = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                               (GDestroyNotify) pvm_job_report_free);
   g_application_add_main_option (G_APPLICATION (self), "console", 0, G_OPTION_FLAG_NONE,
                                  G_OPTION_ARG_STRING, _("Open the console of the VM NAME"),
                                  _("NAME"));
@@ -302,4 +440,37 @@ pvm_application_new (void)
                        "flags", G_APPLICATION_DEFAULT_FLAGS,
                        "resource-base-path", "/io/github/pvm/Pvm",
                        NULL);
+}
+
+/**
+ * pvm_application_get_job_monitor:
+ * @self: a #PvmApplication
+ *
+ * Returns: (transfer none) (nullable): what watches the VMs, from startup
+ *   to shutdown
+ */
+PvmJobMonitor *
+pvm_application_get_job_monitor (PvmApplication *self)
+{
+  g_return_val_if_fail (PVM_IS_APPLICATION (self), NULL);
+
+  return self->job_monitor;
+}
+
+/**
+ * pvm_application_lookup_notification:
+ * @self: a #PvmApplication
+ * @name: a VM's name
+ *
+ * Returns: (transfer none) (nullable): what the last desktop notification
+ *   about the VM @name said, or %NULL if there was none
+ */
+const PvmJobReport *
+pvm_application_lookup_notification (PvmApplication *self,
+                                     const char     *name)
+{
+  g_return_val_if_fail (PVM_IS_APPLICATION (self), NULL);
+  g_return_val_if_fail (name != NULL, NULL);
+
+  return g_hash_table_lookup (self->notifications, name);
 }

@@ -27,6 +27,13 @@ typedef struct
 
 G_DEFINE_TYPE_WITH_PRIVATE (PvmListPage, pvm_list_page, ADW_TYPE_BIN)
 
+enum {
+  LOADED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
 static void
 load_thread (GTask        *task,
              gpointer      source_object,
@@ -83,6 +90,7 @@ load_done_cb (GObject      *object,
   g_clear_pointer (&priv->items, g_ptr_array_unref);
   priv->items = items;
   show_items (self);
+  g_signal_emit (self, signals[LOADED], 0);
 }
 
 /**
@@ -223,6 +231,16 @@ pvm_list_page_class_init (PvmListPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = pvm_list_page_dispose;
+
+  /**
+   * PvmListPage::loaded:
+   * @self: the page
+   *
+   * The items were loaded and are shown: pvm_list_page_get_items() has
+   * them.
+   */
+  signals[LOADED] = g_signal_new ("loaded", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0,
+                                  NULL, NULL, NULL, G_TYPE_NONE, 0);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/pvm/Pvm/ui/pvm-list-page.ui");

@@ -74,7 +74,12 @@ row_activated_cb (AdwActionRow *row,
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (row));
 
   if (GTK_IS_WINDOW (root))
-    gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (root));
+    {
+      gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (root));
+      /* Its console window and its stops go through the application. */
+      gtk_window_set_application (GTK_WINDOW (window),
+                                  gtk_window_get_application (GTK_WINDOW (root)));
+    }
   if (page != NULL)
     g_signal_connect_object (window, "destroy", G_CALLBACK (pvm_list_page_reload), page,
                              G_CONNECT_SWAPPED);

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* pvm-vm-window.c: a VM's panel: how to reach it (SSH, console, serial
- * log), its input, output, image and resources, and what can be done to it
- * (stop, force off, save, resume, delete), each enabled by its state. The
- * work runs through the core's async API; failures come as toasts. */
+ * log), its input, output (opened in the file manager), image and
+ * resources, and what can be done to it (start, stop, force off, save,
+ * resume, delete), each enabled by its state. The work runs through the
+ * core's async API; failures come as toasts. */
 
 #define G_LOG_DOMAIN "pvm-vm-window"
 
@@ -10,7 +11,9 @@
 
 #include <glib/gi18n.h>
 
+#include "pvm-application.h"
 #include "pvm-console-window.h"
+#include "pvm-folder.h"
 #include "pvm-vm-window.h"
 
 struct _PvmVmWindow
@@ -34,6 +37,10 @@ struct _PvmVmWindow
   AdwActionRow    *image_row;
   AdwActionRow    *resources_row;
   GtkBox          *console_box;
+  GtkButton       *output_button;
+  GtkButton       *start_button;
+  GtkButton       *stop_button;
+  GtkButton       *force_off_button;
 };
 
 G_DEFINE_FINAL_TYPE (PvmVmWindow, pvm_vm_window, ADW_TYPE_WINDOW)
@@ -55,6 +62,24 @@ set_subtitle (AdwActionRow *row,
   adw_action_row_set_subtitle (row, escaped);
 }
 
+/* The output folder can be opened once it exists: the launch makes it. */
+static void
+update_output (PvmVmWindow *self)
+{
+  const char *output = pvm_vm_get_plan (self->vm)->output;
+  g_autofree char *tooltip = NULL;
+  gboolean exists = output != NULL && g_file_test (output, G_FILE_TEST_IS_DIR);
+
+  if (output == NULL)
+    tooltip = g_strdup (_("This VM has no output folder"));
+  else if (!exists)
+    tooltip = g_strdup_printf (_("The output folder %s does not exist"), output);
+  else
+    tooltip = g_strdup (_("Open the Output Folder"));
+  gtk_widget_set_tooltip_text (GTK_WIDGET (self->output_button), tooltip);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.open-output", exists);
+}
+
 /* The state in the title, the actions that make sense in it, the guest's
  * last status. */
 static void
@@ -66,7 +91,15 @@ update_state (PvmVmWindow *self)
 
   adw_window_title_set_subtitle (self->window_title, pvm_vm_state_to_string (state));
   set_subtitle (self->guest_row, guest != NULL ? guest : _("no status reported"));
+  update_output (self);
 
+  /* Start where Stop and Force Off would be: one or the other applies. */
+  gtk_widget_set_visible (GTK_WIDGET (self->start_button), !active);
+  gtk_widget_set_visible (GTK_WIDGET (self->stop_button), active);
+  gtk_widget_set_visible (GTK_WIDGET (self->force_off_button), active);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.start",
+                                 (state == PVM_VM_STATE_STOPPED ||
+                                  state == PVM_VM_STATE_CRASHED) && !self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.stop", active && !self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.force-off", active && !self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.save",
@@ -180,14 +213,47 @@ resume_done_cb (GObject      *object,
 }
 
 static void
+start_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  g_autoptr(PvmVmWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pvm_vm_start_finish (PVM_VM (object), result, &error))
+    toast (self, error->message);
+  else
+    toast (self, _("Started"));
+  set_busy (self, FALSE);
+}
+
+/* The application's monitor reports power offs the app did not ask for
+ * as the ends of jobs: this one is asked for. */
+static void
+expect_stop (PvmVmWindow *self)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (PVM_IS_APPLICATION (application))
+    pvm_job_monitor_expect_stop (pvm_application_get_job_monitor (PVM_APPLICATION (application)),
+                                 self->vm);
+}
+
+static void
 vm_action (GtkWidget  *widget,
            const char *action_name,
            GVariant   *parameter)
 {
   PvmVmWindow *self = PVM_VM_WINDOW (widget);
 
-  if (g_str_equal (action_name, "vm.stop") || g_str_equal (action_name, "vm.force-off"))
+  if (g_str_equal (action_name, "vm.start"))
     {
+      set_busy (self, TRUE);
+      pvm_vm_start_async (self->vm, self->cancellable, start_done_cb, g_object_ref (self));
+    }
+  else if (g_str_equal (action_name, "vm.stop") || g_str_equal (action_name, "vm.force-off"))
+    {
+      expect_stop (self);
       set_busy (self, TRUE);
       pvm_vm_stop_async (self->vm, g_str_equal (action_name, "vm.stop") ? PVM_VM_STOP_GRACEFUL
                                                                          : PVM_VM_STOP_FORCE,
@@ -230,6 +296,31 @@ copy_action (GtkWidget  *widget,
     return;
   gdk_clipboard_set_text (gtk_widget_get_clipboard (widget), text);
   toast (self, _("Copied"));
+}
+
+static void
+open_output_done_cb (GObject      *object,
+                     GAsyncResult *result,
+                     gpointer      user_data)
+{
+  g_autoptr(PvmVmWindow) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!pvm_folder_open_finish (result, &error))
+    toast (self, error->message);
+}
+
+static void
+open_output_action (GtkWidget  *widget,
+                    const char *action_name,
+                    GVariant   *parameter)
+{
+  PvmVmWindow *self = PVM_VM_WINDOW (widget);
+  const char *output = pvm_vm_get_plan (self->vm)->output;
+
+  if (output != NULL)
+    pvm_folder_open_async (widget, output, self->cancellable, open_output_done_cb,
+                           g_object_ref (self));
 }
 
 static void
@@ -339,7 +430,12 @@ pvm_vm_window_class_init (PvmVmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, image_row);
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, resources_row);
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, console_box);
+  gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, output_button);
+  gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, start_button);
+  gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, stop_button);
+  gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, force_off_button);
 
+  gtk_widget_class_install_action (widget_class, "vm.start", NULL, vm_action);
   gtk_widget_class_install_action (widget_class, "vm.stop", NULL, vm_action);
   gtk_widget_class_install_action (widget_class, "vm.force-off", NULL, vm_action);
   gtk_widget_class_install_action (widget_class, "vm.save", NULL, vm_action);
@@ -348,6 +444,7 @@ pvm_vm_window_class_init (PvmVmWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "vm.copy-ssh", NULL, copy_action);
   gtk_widget_class_install_action (widget_class, "vm.copy-console", NULL, copy_action);
   gtk_widget_class_install_action (widget_class, "vm.open-console", NULL, open_console_action);
+  gtk_widget_class_install_action (widget_class, "vm.open-output", NULL, open_output_action);
 }
 
 static void

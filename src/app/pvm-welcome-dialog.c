@@ -20,6 +20,7 @@
 #include <glib/gi18n.h>
 
 #include "pvm-core.h"
+#include "pvm-folder.h"
 #include "pvm-welcome-dialog.h"
 
 struct _PvmWelcomeDialog
@@ -382,35 +383,13 @@ choose_action (GtkWidget  *widget,
     gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
   g_clear_object (&self->chooser);
 
-  self->chooser = gtk_file_chooser_native_new (folder == PVM_WELCOME_FOLDER_IMAGES
-                                               ? _("Folder of the VM Images")
-                                               : _("Folder of the Data Archives"),
-                                               GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                               _("_Choose"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  g_object_set_data (G_OBJECT (self->chooser), "folder", GUINT_TO_POINTER (folder));
   /* The folder itself, or where it would be made. */
-  if (g_file_test (path, G_FILE_TEST_IS_DIR))
-    {
-      g_autoptr(GFile) current = g_file_new_for_path (path);
-
-      gtk_file_chooser_set_file (GTK_FILE_CHOOSER (self->chooser), current, NULL);
-    }
-  else
-    {
-      g_autoptr(GFile) parent = g_file_new_for_path (path);
-
-      while (parent != NULL && !g_file_query_exists (parent, NULL))
-        {
-          GFile *up = g_file_get_parent (parent);
-
-          g_object_unref (parent);
-          parent = up;
-        }
-      if (parent != NULL)
-        gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (self->chooser), parent, NULL);
-    }
+  self->chooser = pvm_folder_chooser_new (GTK_WINDOW (self),
+                                          folder == PVM_WELCOME_FOLDER_IMAGES
+                                            ? _("Folder of the VM Images")
+                                            : _("Folder of the Data Archives"),
+                                          path);
+  g_object_set_data (G_OBJECT (self->chooser), "folder", GUINT_TO_POINTER (folder));
   g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));

@@ -4,14 +4,22 @@
  * The window keeps its size, maximized state and visible page in the
  * PvmSettings it is constructed with. The visible page is also a stateful
  * action, win.visible-page, bound to Alt+1, Alt+2 and Alt+3.
+ *
+ * In a PvmApplication, the VMs the Machines page lists are watched by the
+ * application's PvmJobMonitor, and the window shows a toast when one
+ * powers off: its job's exit status and what was collected.
  */
 
 #define G_LOG_DOMAIN "pvm-window"
 
 #include "config.h"
 
+#include <glib/gi18n.h>
+
+#include "pvm-application.h"
 #include "pvm-data-page.h"
 #include "pvm-images-page.h"
+#include "pvm-install-assistant.h"
 #include "pvm-launch-dialog.h"
 #include "pvm-machines-page.h"
 #include "pvm-welcome-dialog.h"
@@ -23,6 +31,7 @@ struct _PvmWindow
 
   /* Owned references */
   PvmSettings          *settings;
+  char                 *last_toast;      /* the title of the toast shown last */
 
   /* Binds PvmSettings:last-page to PvmWindow:visible-page; owned by the
    * two objects until g_binding_unbind() in dispose.
@@ -31,6 +40,7 @@ struct _PvmWindow
 
   /* Template widgets */
   AdwHeaderBar         *header_bar;
+  AdwToastOverlay      *toast_overlay;
   AdwViewSwitcherTitle *switcher_title;
   AdwViewStack         *view_stack;
   AdwViewSwitcherBar   *switcher_bar;
@@ -62,6 +72,59 @@ pvm_window_notify_visible_child_name_cb (PvmWindow    *self,
   g_assert (ADW_IS_VIEW_STACK (view_stack));
 
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VISIBLE_PAGE]);
+}
+
+/* A VM powered off: what its job did, and a way to its output. */
+static void
+job_report_cb (PvmWindow          *self,
+               const PvmJobReport *report,
+               PvmJobMonitor      *monitor)
+{
+  g_autofree char *title = g_markup_escape_text (report->summary, -1);
+  AdwToast *toast;
+
+  /* The VM's panel says it powered off when the user stopped it. */
+  if (report->end == PVM_JOB_END_ASKED && !report->collected && report->collect_error == NULL)
+    return;
+
+  toast = adw_toast_new (title);
+  if (report->output != NULL && g_file_test (report->output, G_FILE_TEST_IS_DIR))
+    {
+      adw_toast_set_button_label (toast, _("_Open Output"));
+      adw_toast_set_action_name (toast, "app.open-output");
+      adw_toast_set_action_target_value (toast, g_variant_new_string (report->output));
+    }
+  if (report->end == PVM_JOB_END_JOB)
+    adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+  pvm_window_add_toast (self, toast);
+}
+
+/* The Machines page listed the VMs: the application watches them. */
+static void
+machines_loaded_cb (PvmWindow   *self,
+                    PvmListPage *page)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+  GPtrArray *vms = pvm_list_page_get_items (page);
+
+  if (PVM_IS_APPLICATION (application) && vms != NULL)
+    pvm_job_monitor_watch (pvm_application_get_job_monitor (PVM_APPLICATION (application)), vms);
+}
+
+static void
+notify_application_cb (PvmWindow  *self,
+                       GParamSpec *pspec,
+                       gpointer    user_data)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  if (!PVM_IS_APPLICATION (application))
+    return;
+  g_signal_connect_object (pvm_application_get_job_monitor (PVM_APPLICATION (application)),
+                           "report", G_CALLBACK (job_report_cb), self, G_CONNECT_SWAPPED);
+  /* A load may have ended already. */
+  if (g_strcmp0 (pvm_list_page_get_shown (PVM_LIST_PAGE (self->machines_page)), "loading") != 0)
+    machines_loaded_cb (self, PVM_LIST_PAGE (self->machines_page));
 }
 
 static void
@@ -107,6 +170,39 @@ welcome_action (GtkWidget  *widget,
   g_signal_connect_object (dialog, "changed", G_CALLBACK (welcome_changed_cb), self,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (dialog));
+}
+
+/* The New VM assistant made or removed an image or a VM. */
+static void
+new_vm_changed_cb (PvmWindow           *self,
+                   PvmInstallAssistant *assistant)
+{
+  pvm_list_page_reload (PVM_LIST_PAGE (self->images_page));
+  pvm_list_page_reload (PVM_LIST_PAGE (self->machines_page));
+}
+
+static void
+new_vm_launch_dialog_cb (PvmWindow           *self,
+                         PvmLaunchDialog     *dialog,
+                         PvmInstallAssistant *assistant)
+{
+  g_signal_connect_object (dialog, "launched", G_CALLBACK (launched_cb), self, G_CONNECT_SWAPPED);
+}
+
+static void
+new_vm_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  PvmWindow *self = PVM_WINDOW (widget);
+  PvmInstallAssistant *assistant = pvm_install_assistant_new ();
+
+  gtk_window_set_transient_for (GTK_WINDOW (assistant), GTK_WINDOW (self));
+  g_signal_connect_object (assistant, "changed", G_CALLBACK (new_vm_changed_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (assistant, "launch-dialog", G_CALLBACK (new_vm_launch_dialog_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (assistant));
 }
 
 static void
@@ -192,6 +288,16 @@ pvm_window_dispose (GObject *object)
 }
 
 static void
+pvm_window_finalize (GObject *object)
+{
+  PvmWindow *self = (PvmWindow *)object;
+
+  g_free (self->last_toast);
+
+  G_OBJECT_CLASS (pvm_window_parent_class)->finalize (object);
+}
+
+static void
 pvm_window_get_property (GObject    *object,
                          guint       prop_id,
                          GValue     *value,
@@ -246,6 +352,7 @@ pvm_window_class_init (PvmWindowClass *klass)
 
   object_class->constructed = pvm_window_constructed;
   object_class->dispose = pvm_window_dispose;
+  object_class->finalize = pvm_window_finalize;
   object_class->get_property = pvm_window_get_property;
   object_class->set_property = pvm_window_set_property;
 
@@ -279,6 +386,7 @@ pvm_window_class_init (PvmWindowClass *klass)
   g_type_ensure (PVM_TYPE_DATA_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/pvm/Pvm/ui/pvm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, PvmWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, view_stack);
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, switcher_bar);
@@ -289,6 +397,7 @@ pvm_window_class_init (PvmWindowClass *klass)
   gtk_widget_class_install_property_action (widget_class, "win.visible-page", "visible-page");
   gtk_widget_class_install_action (widget_class, "win.launch", NULL, launch_action);
   gtk_widget_class_install_action (widget_class, "win.welcome", NULL, welcome_action);
+  gtk_widget_class_install_action (widget_class, "win.new-vm", NULL, new_vm_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.launch",
                                        NULL);
 
@@ -307,6 +416,9 @@ pvm_window_init (PvmWindow *self)
                            G_CALLBACK (pvm_window_notify_visible_child_name_cb),
                            self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (self->machines_page, "loaded", G_CALLBACK (machines_loaded_cb), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect (self, "notify::application", G_CALLBACK (notify_application_cb), NULL);
 }
 
 /**
@@ -382,4 +494,74 @@ pvm_window_set_visible_page (PvmWindow  *self,
    * pvm_window_notify_visible_child_name_cb().
    */
   adw_view_stack_set_visible_child_name (self->view_stack, visible_page);
+}
+
+/**
+ * pvm_window_reload:
+ * @self: a #PvmWindow
+ *
+ * Reads every page's list again: the configuration changed.
+ */
+void
+pvm_window_reload (PvmWindow *self)
+{
+  g_return_if_fail (PVM_IS_WINDOW (self));
+
+  pvm_list_page_reload (PVM_LIST_PAGE (self->machines_page));
+  pvm_list_page_reload (PVM_LIST_PAGE (self->images_page));
+  pvm_list_page_reload (PVM_LIST_PAGE (self->data_page));
+}
+
+/**
+ * pvm_window_add_toast:
+ * @self: a #PvmWindow
+ * @toast: (transfer full): a toast
+ *
+ * Shows @toast over the pages, whichever is visible.
+ */
+void
+pvm_window_add_toast (PvmWindow *self,
+                      AdwToast  *toast)
+{
+  g_return_if_fail (PVM_IS_WINDOW (self));
+  g_return_if_fail (ADW_IS_TOAST (toast));
+
+  g_free (self->last_toast);
+  self->last_toast = g_strdup (adw_toast_get_title (toast));
+  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/**
+ * pvm_window_show_toast:
+ * @self: a #PvmWindow
+ * @text: what happened, as it is (it is escaped here)
+ *
+ * Shows a toast with @text over the pages.
+ */
+void
+pvm_window_show_toast (PvmWindow  *self,
+                       const char *text)
+{
+  g_autofree char *title = NULL;
+
+  g_return_if_fail (PVM_IS_WINDOW (self));
+  g_return_if_fail (text != NULL);
+
+  title = g_markup_escape_text (text, -1);
+  pvm_window_add_toast (self, adw_toast_new (title));
+}
+
+/**
+ * pvm_window_get_last_toast:
+ * @self: a #PvmWindow
+ *
+ * Returns: (nullable): the title of the toast the window showed last, as
+ *   markup, or %NULL
+ */
+const char *
+pvm_window_get_last_toast (PvmWindow *self)
+{
+  g_return_val_if_fail (PVM_IS_WINDOW (self), NULL);
+
+  return self->last_toast;
 }

@@ -18,5 +18,11 @@ PvmSettings *pvm_window_get_settings     (PvmWindow      *self);
 const char  *pvm_window_get_visible_page (PvmWindow      *self);
 void         pvm_window_set_visible_page (PvmWindow      *self,
                                           const char     *visible_page);
+void         pvm_window_reload           (PvmWindow      *self);
+void         pvm_window_add_toast        (PvmWindow      *self,
+                                          AdwToast       *toast);
+void         pvm_window_show_toast       (PvmWindow      *self,
+                                          const char     *text);
+const char  *pvm_window_get_last_toast   (PvmWindow      *self);
 
 G_END_DECLS

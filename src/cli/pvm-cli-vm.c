@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* pvm-cli-vm.c: the VMs pVM launched: "pvm list", "pvm info NAME",
- * "pvm stop [--force] NAME...|--all", "pvm delete NAME...", and the
- * connection details the launch prints. */
+ * "pvm stop [--force] NAME...|--all", "pvm save|resume|start
+ * NAME...|--all", "pvm collect", "pvm delete NAME...", and the connection
+ * details the launch prints. */
 
 #define G_LOG_DOMAIN "pvm-cli"
 
@@ -437,7 +438,7 @@ pvm_cli_console (int    argc,
       g_printerr ("pvm console: %s is %s: its console exists while it runs (%s)\n",
                   argv[1], pvm_vm_state_to_string (pvm_vm_get_state (vm)),
                   pvm_vm_get_state (vm) == PVM_VM_STATE_SAVED ? "pvm resume NAME"
-                                                               : "launch it with pvm -d NAME");
+                                                               : "start it with pvm start NAME");
       return PVM_EXIT_FAILURE;
     }
 
@@ -671,7 +672,7 @@ pvm_cli_delete (int    argc,
 }
 
 /* ------------------------------------------------------------------ */
-/* pvm save, pvm resume                                               */
+/* pvm save, pvm resume, pvm start                                    */
 
 static const char save_usage[] =
   "Usage: pvm save [--json] [--config FILE] NAME...|--all\n"
@@ -695,6 +696,36 @@ static const char resume_usage[] =
   "  --config FILE  read FILE instead of pvm.conf (for LIBVIRT_URI)\n"
   "  -h, --help     show this help\n";
 
+static const char start_usage[] =
+  "Usage: pvm start [--json] [--config FILE] NAME...|--all\n"
+  "\n"
+  "Start VMs that are off again, as they were launched: the same image, input,\n"
+  "output, memory, vCPUs and SSH port (their job runs again). A saved VM is\n"
+  "refused: pvm resume continues it. To change a VM, launch it again (pvm -d).\n"
+  "\n"
+  "  --all          start every VM pVM launched that is off (not saved)\n"
+  "  --json         print machine-readable JSON\n"
+  "  --config FILE  read FILE instead of pvm.conf (for LIBVIRT_URI)\n"
+  "  -h, --help     show this help\n";
+
+typedef enum
+{
+  VM_OP_SAVE,
+  VM_OP_RESUME,
+  VM_OP_START,
+} VmOp;
+
+static const struct
+{
+  const char *command;
+  const char *usage;
+  const char *done;       /* what is printed, and the JSON member */
+} vm_ops[] = {
+  [VM_OP_SAVE] = { "pvm save", save_usage, "saved" },
+  [VM_OP_RESUME] = { "pvm resume", resume_usage, "resumed" },
+  [VM_OP_START] = { "pvm start", start_usage, "started" },
+};
+
 typedef struct
 {
   GMainLoop    *loop;
@@ -712,13 +743,32 @@ wait_result_cb (GObject      *object,
   g_main_loop_quit (wait->loop);
 }
 
-/* "pvm save" and "pvm resume": one VM after the other. */
-static int
-save_or_resume (int          argc,
-                char       **argv,
-                gboolean     save)
+/* Whether --all takes @vm for @op. */
+static gboolean
+op_applies (VmOp   op,
+            PvmVm *vm)
 {
-  const char *command = save ? "pvm save" : "pvm resume";
+  PvmVmState state = pvm_vm_get_state (vm);
+
+  switch (op)
+    {
+    case VM_OP_SAVE:
+      return pvm_vm_is_active (vm);
+    case VM_OP_RESUME:
+      return state == PVM_VM_STATE_SAVED || state == PVM_VM_STATE_PAUSED;
+    case VM_OP_START:
+    default:
+      return state == PVM_VM_STATE_STOPPED || state == PVM_VM_STATE_CRASHED;
+    }
+}
+
+/* "pvm save", "pvm resume" and "pvm start": one VM after the other. */
+static int
+run_vm_op (int     argc,
+           char  **argv,
+           VmOp    op)
+{
+  const char *command = vm_ops[op].command;
   g_auto(Options) options = { 0 };
   g_autoptr(GVirConnection) connection = NULL;
   g_autoptr(GPtrArray) vms = NULL;
@@ -732,8 +782,8 @@ save_or_resume (int          argc,
   gboolean failed = FALSE;
   int status = 0;
 
-  connection = begin_command (command, save ? save_usage : resume_usage, entries, &options,
-                              &argc, &argv, &status);
+  connection = begin_command (command, vm_ops[op].usage, entries, &options, &argc, &argv,
+                              &status);
   if (connection == NULL)
     return status;
   if (options.all == (argc > 1))
@@ -752,18 +802,22 @@ save_or_resume (int          argc,
       Wait wait = { loop, NULL };
       gboolean done;
 
-      if (options.all && (save ? !pvm_vm_is_active (vm)
-                               : (pvm_vm_get_state (vm) != PVM_VM_STATE_SAVED &&
-                                  pvm_vm_get_state (vm) != PVM_VM_STATE_PAUSED)))
+      if (options.all && !op_applies (op, vm))
         continue;
 
-      if (save)
+      if (op == VM_OP_SAVE)
         pvm_vm_save_async (vm, NULL, wait_result_cb, &wait);
-      else
+      else if (op == VM_OP_RESUME)
         pvm_vm_resume_async (vm, NULL, wait_result_cb, &wait);
+      else
+        pvm_vm_start_async (vm, NULL, wait_result_cb, &wait);
       g_main_loop_run (loop);
-      done = save ? pvm_vm_save_finish (vm, wait.result, &vm_error)
-                  : pvm_vm_resume_finish (vm, wait.result, &vm_error);
+      if (op == VM_OP_SAVE)
+        done = pvm_vm_save_finish (vm, wait.result, &vm_error);
+      else if (op == VM_OP_RESUME)
+        done = pvm_vm_resume_finish (vm, wait.result, &vm_error);
+      else
+        done = pvm_vm_start_finish (vm, wait.result, &vm_error);
       g_object_unref (wait.result);
 
       if (!done)
@@ -772,12 +826,12 @@ save_or_resume (int          argc,
           g_printerr ("%s: %s\n", command, vm_error->message);
         }
       else if (!options.json)
-        g_print ("%s: %s\n", pvm_vm_get_name (vm), save ? "saved" : "resumed");
+        g_print ("%s: %s\n", pvm_vm_get_name (vm), vm_ops[op].done);
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "name");
       json_builder_add_string_value (builder, pvm_vm_get_name (vm));
-      json_builder_set_member_name (builder, save ? "saved" : "resumed");
+      json_builder_set_member_name (builder, vm_ops[op].done);
       json_builder_add_boolean_value (builder, done);
       json_builder_set_member_name (builder, "error");
       if (vm_error != NULL)
@@ -790,6 +844,8 @@ save_or_resume (int          argc,
 
   if (options.json)
     pvm_cli_print_json_array (results);
+  else if (options.all && json_array_get_length (results) == 0 && op == VM_OP_START)
+    g_print ("No VM was off\n");
   return failed ? PVM_EXIT_FAILURE : 0;
 }
 
@@ -797,14 +853,21 @@ int
 pvm_cli_save (int    argc,
               char **argv)
 {
-  return save_or_resume (argc, argv, TRUE);
+  return run_vm_op (argc, argv, VM_OP_SAVE);
 }
 
 int
 pvm_cli_resume (int    argc,
                 char **argv)
 {
-  return save_or_resume (argc, argv, FALSE);
+  return run_vm_op (argc, argv, VM_OP_RESUME);
+}
+
+int
+pvm_cli_start (int    argc,
+               char **argv)
+{
+  return run_vm_op (argc, argv, VM_OP_START);
 }
 
 /* ------------------------------------------------------------------ */

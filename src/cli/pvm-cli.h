@@ -21,6 +21,8 @@ int        pvm_cli_host              (int          argc,
                                       char       **argv);
 int        pvm_cli_image             (int          argc,
                                       char       **argv);
+int        pvm_cli_install           (int          argc,
+                                      char       **argv);
 int        pvm_cli_squash            (int          argc,
                                       char       **argv);
 int        pvm_cli_list              (int          argc,
@@ -36,6 +38,8 @@ int        pvm_cli_delete            (int          argc,
 int        pvm_cli_save              (int          argc,
                                       char       **argv);
 int        pvm_cli_resume            (int          argc,
+                                      char       **argv);
+int        pvm_cli_start             (int          argc,
                                       char       **argv);
 int        pvm_cli_collect_command   (int          argc,
                                       char       **argv);

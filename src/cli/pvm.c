@@ -26,8 +26,10 @@ static const Command commands[] = {
   { "delete", pvm_cli_delete },
   { "save", pvm_cli_save },
   { "resume", pvm_cli_resume },
+  { "start", pvm_cli_start },
   { "collect", pvm_cli_collect_command },
   { "image", pvm_cli_image },
+  { "install", pvm_cli_install },
   { "squash", pvm_cli_squash },
 };
 

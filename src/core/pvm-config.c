@@ -296,6 +296,35 @@ pvm_config_new (void)
 }
 
 /**
+ * pvm_config_copy:
+ * @self: a #PvmConfig
+ *
+ * A copy to hand to another thread, e.g. to save it with pvm_config_save()
+ * while @self may change.
+ *
+ * Returns: (transfer full): a new configuration with the values of @self,
+ *   the same ones set explicitly
+ */
+PvmConfig *
+pvm_config_copy (PvmConfig *self)
+{
+  PvmConfig *copy;
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_return_val_if_fail (PVM_IS_CONFIG (self), NULL);
+
+  copy = pvm_config_new ();
+  g_hash_table_iter_init (&iter, self->values);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    g_hash_table_replace (copy->values, key, g_strdupv (value));
+  g_hash_table_iter_init (&iter, self->explicit);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_hash_table_add (copy->explicit, key);
+  return copy;
+}
+
+/**
  * pvm_config_dup_default_path:
  *
  * Returns: (transfer full): `$XDG_CONFIG_HOME/pvm/pvm.conf`

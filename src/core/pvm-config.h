@@ -39,6 +39,7 @@ typedef enum
 #define PVM_CONFIG_GROUP "pvm"
 
 PvmConfig           *pvm_config_new               (void);
+PvmConfig           *pvm_config_copy              (PvmConfig        *self);
 char                *pvm_config_dup_default_path  (void);
 const char * const  *pvm_config_list_keys         (void);
 const char          *pvm_config_describe_key      (const char       *key);

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* pvm-vm-actions.c: what is done to a PvmVm: stopping it (the power button,
  * then force off), waiting for it to power off, saving and resuming it,
- * deleting it, and opening its console. */
+ * starting it again, deleting it, and opening its console. */
 
 #define G_LOG_DOMAIN "pvm-vm"
 
@@ -531,6 +531,27 @@ pvm_vm_save_finish (PvmVm         *self,
   return g_task_propagate_boolean (G_TASK (result), error);
 }
 
+/* After a host restart the tap network is down until a VM needs it. In a
+ * thread. */
+static gboolean
+start_network (PvmVm       *self,
+               const char  *what,
+               GError     **error)
+{
+  g_autoptr(PvmVirConnect) handle = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  if (self->network == NULL)
+    return TRUE;
+
+  g_object_get (self->connection, "handle", &handle, NULL);
+  if (pvm_network_start_by_name (handle, self->network, &local_error))
+    return TRUE;
+  g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot %s the VM %s: %s", what,
+               self->plan->name, local_error->message);
+  return FALSE;
+}
+
 static void
 resume_thread (GTask        *task,
                gpointer      source_object,
@@ -542,19 +563,10 @@ resume_thread (GTask        *task,
   gboolean paused = GPOINTER_TO_INT (task_data);
   gboolean done;
 
-  /* After a host restart the tap network is down until a VM needs it. */
-  if (!paused && self->network != NULL)
+  if (!paused && !start_network (self, "resume", &error))
     {
-      g_autoptr(PvmVirConnect) handle = NULL;
-
-      g_object_get (self->connection, "handle", &handle, NULL);
-      if (!pvm_network_start_by_name (handle, self->network, &error))
-        {
-          g_task_return_new_error (task, PVM_ERROR, PVM_ERROR_LIBVIRT,
-                                   "Cannot resume the VM %s: %s", self->plan->name,
-                                   error->message);
-          return;
-        }
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
     }
 
   done = paused ? gvir_domain_resume (self->domain, &error)
@@ -575,7 +587,7 @@ resume_thread (GTask        *task,
  *
  * Continues a saved VM from its saved state (the guest does not notice),
  * or a paused one. A VM that is stopped without a saved state is
- * refused: it is launched again, not resumed.
+ * refused: it is started again (pvm_vm_start_async()), not resumed.
  */
 void
 pvm_vm_resume_async (PvmVm               *self,
@@ -595,7 +607,7 @@ pvm_vm_resume_async (PvmVm               *self,
                                "The VM %s is %s, with no saved state to resume from%s",
                                self->plan->name, pvm_vm_state_to_string (self->state),
                                self->state == PVM_VM_STATE_RUNNING ? ""
-                                 : ": launch it again (pvm -d NAME)");
+                                 : ": start it instead (pvm start NAME)");
       return;
     }
   g_task_set_task_data (task, GINT_TO_POINTER (self->state == PVM_VM_STATE_PAUSED), NULL);
@@ -606,6 +618,102 @@ gboolean
 pvm_vm_resume_finish (PvmVm         *self,
                       GAsyncResult  *result,
                       GError       **error)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ------------------------------------------------------------------ */
+/* Starting again                                                     */
+
+static void
+start_thread (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  PvmVm *self = source_object;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *log_dir = pvm_host_dup_log_dir ();
+
+  if (!start_network (self, "start", &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  /* The guest's status lines are those of this boot, as after a launch:
+   * the log is appended to. pVM's own log only, emptied in place so that
+   * it keeps the owner libvirt gave it. */
+  if (self->serial_log != NULL && g_str_has_prefix (self->serial_log, log_dir) &&
+      self->serial_log[strlen (log_dir)] == G_DIR_SEPARATOR &&
+      g_file_test (self->serial_log, G_FILE_TEST_IS_REGULAR))
+    g_file_set_contents_full (self->serial_log, "", 0, G_FILE_SET_CONTENTS_NONE, 0644, NULL);
+
+  if (gvir_domain_start (self->domain, 0, &error))
+    g_task_return_boolean (task, TRUE);
+  else if (self->plan->ssh_port != 0 && strstr (error->message, "host forwarding") != NULL)
+    g_task_return_new_error (task, PVM_ERROR, PVM_ERROR_BUSY,
+                             "Cannot start the VM %s: its SSH port %u on 127.0.0.1 is in use. "
+                             "Stop what uses it, or launch the VM again with another "
+                             "INIT_SSH_PORT (%s)", self->plan->name, self->plan->ssh_port,
+                             error->message);
+  else
+    g_task_return_new_error (task, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot start the VM %s: %s",
+                             self->plan->name, error->message);
+}
+
+/**
+ * pvm_vm_start_async:
+ * @self: a stopped #PvmVm
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when the VM runs, or not
+ * @user_data: data for @callback
+ *
+ * Starts a VM that is off again, exactly as it was launched: its domain's
+ * definition holds its plan (image, input, output, memory, vCPUs, SSH
+ * port, network), so the guest boots on the same image and runs its job
+ * over the same input into the same output. The serial log starts empty,
+ * so pvm_vm_dup_guest_status() tells this boot's status. A running VM is
+ * refused, and so is a saved one (%PVM_ERROR_BUSY), which
+ * pvm_vm_resume_async() continues instead. To change the plan, launch it
+ * again (#PvmLauncher).
+ */
+void
+pvm_vm_start_async (PvmVm               *self,
+                    GCancellable        *cancellable,
+                    GAsyncReadyCallback  callback,
+                    gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PVM_IS_VM (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pvm_vm_start_async);
+  if (pvm_vm_is_active (self))
+    {
+      g_task_return_new_error (task, PVM_ERROR, PVM_ERROR_BUSY, "The VM %s is running already",
+                               self->plan->name);
+      return;
+    }
+  if (self->state == PVM_VM_STATE_SAVED)
+    {
+      g_task_return_new_error (task, PVM_ERROR, PVM_ERROR_BUSY,
+                               "The VM %s has a saved state, which starting it afresh would "
+                               "lose: resume it instead (pvm resume %s)", self->plan->name,
+                               self->plan->name);
+      return;
+    }
+  g_task_run_in_thread (task, start_thread);
+}
+
+gboolean
+pvm_vm_start_finish (PvmVm         *self,
+                     GAsyncResult  *result,
+                     GError       **error)
 {
   g_return_val_if_fail (PVM_IS_VM (self), FALSE);
   g_return_val_if_fail (g_task_is_valid (result, self), FALSE);

@@ -2,7 +2,7 @@
 /* pvm-vm.h: one VM pVM launched, as its libvirt domain tells it: the plan
  * stored in the domain's metadata, its state from libvirt's events, what
  * its guest reported on the serial port, how to reach it, and shutting it
- * down. */
+ * down, saving, resuming and starting it again. */
 
 #pragma once
 
@@ -133,6 +133,13 @@ void             pvm_vm_resume_async           (PvmVm           *self,
                                                 GAsyncReadyCallback callback,
                                                 gpointer         user_data);
 gboolean         pvm_vm_resume_finish          (PvmVm           *self,
+                                                GAsyncResult    *result,
+                                                GError         **error);
+void             pvm_vm_start_async            (PvmVm           *self,
+                                                GCancellable    *cancellable,
+                                                GAsyncReadyCallback callback,
+                                                gpointer         user_data);
+gboolean         pvm_vm_start_finish           (PvmVm           *self,
                                                 GAsyncResult    *result,
                                                 GError         **error);
 gboolean         pvm_vm_needs_collect          (PvmVm           *self);

@@ -29,13 +29,23 @@ pvm_gui_test_wait_for (PvmGuiTestCondition  condition,
                        gpointer             data,
                        const char          *what)
 {
+  pvm_gui_test_wait_for_seconds (condition, data, PVM_GUI_TEST_WAIT_SECONDS, what);
+}
+
+/* The same, for something that may take @seconds, such as a guest's job. */
+void
+pvm_gui_test_wait_for_seconds (PvmGuiTestCondition  condition,
+                               gpointer             data,
+                               guint                seconds,
+                               const char          *what)
+{
   gboolean timed_out = FALSE;
-  guint timeout_id = g_timeout_add_seconds (PVM_GUI_TEST_WAIT_SECONDS, set_flag_cb, &timed_out);
+  guint timeout_id = g_timeout_add_seconds (seconds, set_flag_cb, &timed_out);
 
   while (!condition (data) && !timed_out)
     g_main_context_iteration (NULL, TRUE);
   if (timed_out)
-    g_error ("still waiting for %s after %d s", what, PVM_GUI_TEST_WAIT_SECONDS);
+    g_error ("still waiting for %s after %u s", what, seconds);
   g_source_remove (timeout_id);
 }
 
@@ -145,6 +155,44 @@ pvm_gui_test_find (GtkWidget  *widget,
   return NULL;
 }
 
+/* The preferences group titled @title under @widget, or NULL. */
+GtkWidget *
+pvm_gui_test_find_group (GtkWidget  *widget,
+                         const char *title)
+{
+  if (ADW_IS_PREFERENCES_GROUP (widget) &&
+      g_strcmp0 (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (widget)), title) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = pvm_gui_test_find_group (c, title);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+/* The button under @widget bound to @action, pressable or not, or NULL. */
+GtkWidget *
+pvm_gui_test_find_action_button (GtkWidget  *widget,
+                                 const char *action)
+{
+  if (GTK_IS_BUTTON (widget) &&
+      g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (widget)), action) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = pvm_gui_test_find_action_button (c, action);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
 /* Whether a label under @widget that the user can see holds @text. */
 gboolean
 pvm_gui_test_has_text (GtkWidget  *widget,
@@ -204,4 +252,46 @@ pvm_gui_test_write_config (const char *text)
   g_assert_cmpint (g_mkdir_with_parents (dir, 0700), ==, 0);
   g_file_set_contents (config, text, -1, &error);
   g_assert_no_error (error);
+}
+
+/* With PVM_DEBUG_SCREENSHOTS=DIR, saves @widget as it draws itself now
+ * (a window with its header bar and contents) as DIR/NAME.png, for a
+ * person to look at. Nothing otherwise. */
+void
+pvm_gui_test_screenshot (GtkWidget  *widget,
+                         const char *name)
+{
+  const char *dir = g_getenv ("PVM_DEBUG_SCREENSHOTS");
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree char *file = NULL;
+  g_autofree char *path = NULL;
+  GtkSnapshot *snapshot;
+  int width, height;
+
+  if (dir == NULL || *dir == '\0')
+    return;
+
+  /* Let it lay out and draw what changed last. */
+  for (int i = 0; i < 20; i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (20000);
+    }
+
+  width = gtk_widget_get_width (widget);
+  height = gtk_widget_get_height (widget);
+  paintable = gtk_widget_paintable_new (widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, GDK_SNAPSHOT (snapshot), width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (gtk_widget_get_native (widget)),
+                                         node, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  file = g_strconcat (name, ".png", NULL);
+  path = g_build_filename (dir, file, NULL);
+  g_assert_true (gdk_texture_save_to_png (texture, path));
+  g_test_message ("screenshot: %s", path);
 }

@@ -18,6 +18,10 @@ typedef gboolean (*PvmGuiTestCondition) (gpointer data);
 void          pvm_gui_test_wait_for        (PvmGuiTestCondition  condition,
                                             gpointer             data,
                                             const char          *what);
+void          pvm_gui_test_wait_for_seconds (PvmGuiTestCondition condition,
+                                             gpointer            data,
+                                             guint               seconds,
+                                             const char         *what);
 gboolean      pvm_gui_test_is_loaded       (PvmListPage         *page);
 PvmListPage  *pvm_gui_test_show_page       (GType                type,
                                             GtkWindow          **window);
@@ -27,11 +31,17 @@ gboolean      pvm_gui_test_can_press       (GtkWidget           *widget,
 GtkWidget    *pvm_gui_test_find            (GtkWidget           *widget,
                                             GType                type,
                                             const char          *label);
+GtkWidget    *pvm_gui_test_find_group      (GtkWidget           *widget,
+                                            const char          *title);
+GtkWidget    *pvm_gui_test_find_action_button (GtkWidget         *widget,
+                                               const char        *action);
 gboolean      pvm_gui_test_has_text        (GtkWidget           *widget,
                                             const char          *text);
 GtkWindow    *pvm_gui_test_find_window     (GType                type);
 void          pvm_gui_test_press           (GtkWidget           *widget,
                                             const char          *label);
 void          pvm_gui_test_write_config    (const char          *text);
+void          pvm_gui_test_screenshot      (GtkWidget           *widget,
+                                            const char          *name);
 
 G_END_DECLS

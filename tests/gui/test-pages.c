@@ -128,6 +128,12 @@ is_stopped (PvmVm *vm)
   return pvm_vm_get_state (vm) == PVM_VM_STATE_STOPPED;
 }
 
+static gboolean
+is_running (PvmVm *vm)
+{
+  return pvm_vm_get_state (vm) == PVM_VM_STATE_RUNNING;
+}
+
 /* A VM's panel: its connection details, and the actions its state allows,
  * done for real on libvirt's test driver. */
 static void
@@ -156,13 +162,39 @@ test_panel (void)
   g_assert_nonnull (strstr (titles, "|Output: /srv/out/alpha|"));
   g_assert_nonnull (strstr (titles, "|Memory and vCPUs: 512 MiB, 2 vCPUs"));
 
+  /* Its output folder is not there: nothing to open, and the button says why. */
+  {
+    GtkWidget *output = GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (panel),
+                                                                   PVM_TYPE_VM_WINDOW,
+                                                                   "output_button"));
+
+    g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.open-output"));
+    g_assert_cmpstr (gtk_widget_get_tooltip_text (output), ==,
+                     "The output folder /srv/out/alpha does not exist");
+  }
+
   /* Running: it can be stopped, not deleted. */
+  g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.start"));
   g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.delete"));
   g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.resume"));
   g_assert_true (pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.stop"));
   g_assert_true (pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.force-off"));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (panel), "vm.force-off", NULL));
   pvm_gui_test_wait_for ((PvmGuiTestCondition) is_stopped, vm, "the VM to stop");
+
+  /* Stopped: started again, as it is defined, and stopped again. */
+  while (!pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.start") &&
+         g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_true (pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.start"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (panel), "vm.start", NULL));
+  pvm_gui_test_wait_for ((PvmGuiTestCondition) is_running, vm, "the VM to start again");
+  while (!pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.force-off") &&
+         g_main_context_iteration (NULL, FALSE))
+    ;
+  g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.start"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (panel), "vm.force-off", NULL));
+  pvm_gui_test_wait_for ((PvmGuiTestCondition) is_stopped, vm, "the VM to stop again");
 
   /* Stopped: deleted, and gone from libvirt; the panel closes. */
   while (!pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.delete") &&

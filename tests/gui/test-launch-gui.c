@@ -1,0 +1,648 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* test-launch-gui.c: the real application launching real guests, through
+ * the VM harness (its own libvirt session daemon) on a private Xvfb:
+ *
+ * - the Launch dialog, filled through its widgets (two VMs, each an
+ *   overlay of the test guest, one SquashFS input made here whose job
+ *   writes into $PVM_OUTPUT, two output folders, 256M), launches both;
+ * - the panel opened from the Machines page shows the SSH command with
+ *   the port the core assigned (as "pvm info NAME --json" has it) and an
+ *   output button that opens the output folder;
+ * - both jobs write their file and power off; the application reports
+ *   each: a desktop notification (kept, there being no session bus) with
+ *   the job's exit status and output folder, and a toast in the window;
+ * - Start in a stopped VM's panel, and "pvm start" on the other, run the
+ *   same VMs again with the same plans: the jobs run again;
+ * - with OUTPUT_MODE=disk (set in the Preferences window) a VM launched
+ *   from the dialog has its output disk collected by the app when it
+ *   powers off, and the toast says what was copied.
+ *
+ * With PVM_DEBUG_SCREENSHOTS=DIR it saves the panel, the window with its
+ * toast and the preferences as PNG files there. */
+
+#define G_LOG_DOMAIN "test-launch-gui"
+
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gstdio.h>
+
+#include "pvm-application.h"
+#include "pvm-core.h"
+#include "pvm-gui-test.h"
+#include "pvm-launch-dialog.h"
+#include "pvm-machines-page.h"
+#include "pvm-preferences-window.h"
+#include "pvm-test-util.h"
+#include "pvm-vm-window.h"
+#include "pvm-window.h"
+
+#define GUEST_TIMEOUT_SECONDS 180
+
+/* The job of the input: what it read, into its output; a line a run. */
+static const char job[] =
+  "cat \"$PVM_INPUT/tag.txt\" >> \"$PVM_OUTPUT/result.txt\"\n";
+static const char tag[] = "from the input\n";
+
+typedef struct
+{
+  const char     *workdir;
+  char           *images;
+  char           *data;
+  char           *outputs[3];
+  PvmApplication *app;
+  PvmWindow      *window;
+  GHashTable     *reports;     /* VM name -> GPtrArray of PvmJobReport, in order */
+} Env;
+
+static Env env;
+
+#define PVM(...) ((const char * const[]) { __VA_ARGS__, NULL })
+
+/* ------------------------------------------------------------------ */
+/* Helpers                                                            */
+
+/* Runs pvm; returns its exit status. */
+static int
+pvm_run (const char * const  *args,
+         char               **out,
+         char               **err)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = pvm_test_spawn_pvm (args, NULL, &error);
+
+  g_assert_no_error (error);
+  /* libvirt's events wait in their socket meanwhile. */
+  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_subprocess_get_if_exited (process));
+  return g_subprocess_get_exit_status (process);
+}
+
+static char *
+pvm_ok (const char * const *args)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+
+  if (pvm_run (args, &out, &err) != 0)
+    g_error ("pvm %s failed: %s%s", args[0], out, err);
+  return g_steal_pointer (&out);
+}
+
+static JsonObject *
+vm_info (const char *name)
+{
+  g_autofree char *out = pvm_ok (PVM ("info", "--json", name));
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_data (parser, out, -1, &error);
+  g_assert_no_error (error);
+  return json_object_ref (json_node_get_object (json_parser_get_root (parser)));
+}
+
+static char *
+read_text (const char *path)
+{
+  char *text = NULL;
+
+  g_file_get_contents (path, &text, NULL, NULL);
+  return text;
+}
+
+/* Picks @item in the combo row titled @title of @group, as the popover does. */
+static void
+pick (GtkWidget  *group,
+      const char *title,
+      const char *item)
+{
+  AdwComboRow *row = ADW_COMBO_ROW (pvm_gui_test_find (group, ADW_TYPE_COMBO_ROW, title));
+  GListModel *model = adw_combo_row_get_model (row);
+
+  for (guint i = 0; i < g_list_model_get_n_items (model); i++)
+    if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (model), i), item))
+      {
+        adw_combo_row_set_selected (row, i);
+        return;
+      }
+  g_error ("no \"%s\" in the row \"%s\"", item, title);
+}
+
+/* Types @text into the entry row titled @title of @group. */
+static void
+type (GtkWidget  *group,
+      const char *title,
+      const char *text)
+{
+  GtkWidget *row = pvm_gui_test_find (group, ADW_TYPE_ENTRY_ROW, title);
+
+  g_assert_nonnull (row);
+  gtk_widget_grab_focus (row);
+  gtk_editable_set_text (GTK_EDITABLE (row), text);
+}
+
+static gboolean
+no_launch_dialog (gpointer data)
+{
+  PvmLaunchDialog *dialog = PVM_LAUNCH_DIALOG (pvm_gui_test_find_window (PVM_TYPE_LAUNCH_DIALOG));
+
+  if (dialog != NULL && pvm_launch_dialog_get_problems (dialog) != NULL)
+    g_error ("the launch failed: %s", pvm_launch_dialog_get_problems (dialog));
+  return dialog == NULL;
+}
+
+/* Fills the Launch dialog's VM @index (1-based) as a user would. */
+static void
+fill_vm (GtkWidget  *dialog,
+         guint       index,
+         const char *image,
+         const char *input,
+         const char *output)
+{
+  g_autofree char *title = g_strdup_printf ("VM %u", index);
+  GtkWidget *group = pvm_gui_test_find_group (dialog, title);
+
+  g_assert_nonnull (group);
+  pick (group, "Image", image);
+  pick (group, "Input (read-only)", input);
+  type (group, "Output folder", output);
+  type (group, "Memory", "256M");
+  type (group, "vCPUs", "1");
+}
+
+/* Opens the Launch dialog from the header bar's button, fills it, presses
+ * Launch and waits until it closed, the VMs running. */
+static void
+launch (const char * const *images,
+        const char * const *outputs)
+{
+  GtkWidget *dialog;
+
+  g_signal_emit_by_name (pvm_gui_test_find_action_button (GTK_WIDGET (env.window), "win.launch"),
+                         "clicked");
+  dialog = GTK_WIDGET (pvm_gui_test_find_window (PVM_TYPE_LAUNCH_DIALOG));
+  g_assert_nonnull (dialog);
+  for (guint i = 0; images[i] != NULL; i++)
+    {
+      if (i > 0)
+        pvm_gui_test_press (dialog, "_Add a VM");
+      fill_vm (dialog, i + 1, images[i], "jobdata", outputs[i]);
+    }
+  pvm_gui_test_press (dialog, "_Launch");
+  pvm_gui_test_wait_for_seconds (no_launch_dialog, NULL, 120, "launch (the dialog closes)");
+}
+
+static PvmListPage *
+machines_page (void)
+{
+  return PVM_LIST_PAGE (pvm_gui_test_find (GTK_WIDGET (env.window), PVM_TYPE_MACHINES_PAGE,
+                                           NULL));
+}
+
+typedef struct
+{
+  const char *name;
+  PvmVmState  state;
+} VmState;
+
+/* The Machines page lists @name (loaded) in @state. */
+static gboolean
+page_shows (gpointer data)
+{
+  const VmState *want = data;
+  GPtrArray *vms = pvm_list_page_get_items (machines_page ());
+
+  if (g_strcmp0 (pvm_list_page_get_shown (machines_page ()), "list") != 0 || vms == NULL)
+    return FALSE;
+  for (guint i = 0; i < vms->len; i++)
+    if (g_str_equal (pvm_vm_get_name (vms->pdata[i]), want->name))
+      return pvm_vm_get_state (vms->pdata[i]) == want->state;
+  return FALSE;
+}
+
+/* Opens @name's panel as a user does: activating its row of the Machines
+ * page. */
+static PvmVmWindow *
+open_panel (const char *name)
+{
+  GtkWidget *row;
+  PvmVmWindow *panel;
+
+  pvm_gui_test_wait_for ((PvmGuiTestCondition) pvm_gui_test_is_loaded, machines_page (),
+                         "the Machines page");
+  row = pvm_gui_test_find (GTK_WIDGET (machines_page ()), ADW_TYPE_ACTION_ROW, name);
+  g_assert_nonnull (row);
+  g_assert_true (gtk_widget_activate (row));
+  panel = PVM_VM_WINDOW (pvm_gui_test_find_window (PVM_TYPE_VM_WINDOW));
+  g_assert_nonnull (panel);
+  g_assert_cmpstr (pvm_vm_get_name (pvm_vm_window_get_vm (panel)), ==, name);
+  return panel;
+}
+
+static GtkWidget *
+panel_row (PvmVmWindow *panel,
+           const char  *title)
+{
+  GtkWidget *row = pvm_gui_test_find (GTK_WIDGET (panel), ADW_TYPE_ACTION_ROW, title);
+
+  g_assert_nonnull (row);
+  return row;
+}
+
+static void
+report_cb (PvmJobMonitor      *monitor,
+           const PvmJobReport *report,
+           gpointer            user_data)
+{
+  GPtrArray *reports = g_hash_table_lookup (env.reports, report->name);
+
+  if (reports == NULL)
+    {
+      reports = g_ptr_array_new_with_free_func ((GDestroyNotify) pvm_job_report_free);
+      g_hash_table_insert (env.reports, g_strdup (report->name), reports);
+    }
+  g_ptr_array_add (reports, pvm_job_report_copy (report));
+  g_test_message ("report: %s (%s)", report->summary, report->body);
+}
+
+static guint
+n_reports (const char *name)
+{
+  GPtrArray *reports = g_hash_table_lookup (env.reports, name);
+
+  return reports != NULL ? reports->len : 0;
+}
+
+static const PvmJobReport *
+last_report (const char *name)
+{
+  GPtrArray *reports = g_hash_table_lookup (env.reports, name);
+
+  g_assert_nonnull (reports);
+  return g_ptr_array_index (reports, reports->len - 1);
+}
+
+typedef struct
+{
+  const char *name;
+  guint       count;
+} Count;
+
+static gboolean
+reported (gpointer data)
+{
+  const Count *count = data;
+
+  return n_reports (count->name) >= count->count;
+}
+
+static void
+wait_for_report (const char *name,
+                 guint       count)
+{
+  Count wanted = { name, count };
+  g_autofree char *what = g_strdup_printf ("report %u of %s", count, name);
+
+  pvm_gui_test_wait_for_seconds (reported, &wanted, GUEST_TIMEOUT_SECONDS, what);
+}
+
+/* A job that ended by itself, as the notification and the toast tell it. */
+static void
+assert_job_finished (const char *name,
+                     const char *output)
+{
+  const PvmJobReport *report = last_report (name);
+  const PvmJobReport *notified = pvm_application_lookup_notification (env.app, name);
+  g_autofree char *title = g_strdup_printf ("Job finished: %s", name);
+
+  g_assert_cmpint (report->end, ==, PVM_JOB_END_JOB);
+  g_assert_cmpint (report->job_exit, ==, 0);
+  g_assert_cmpstr (report->output, ==, output);
+
+  g_assert_nonnull (notified);
+  g_assert_cmpstr (notified->title, ==, title);
+  g_assert_nonnull (strstr (notified->body, "exit status 0"));
+  g_assert_nonnull (strstr (notified->body, output));
+}
+
+static gboolean
+toast_has (gpointer data)
+{
+  const char *toast = pvm_window_get_last_toast (env.window);
+
+  return toast != NULL && strstr (toast, data) != NULL;
+}
+
+/* Scrolls @window's page to its end, for a screenshot of what is there. */
+static void
+scroll_to_end (GtkWidget *window)
+{
+  GtkWidget *scrolled = pvm_gui_test_find (window, GTK_TYPE_SCROLLED_WINDOW, NULL);
+  GtkAdjustment *adjustment;
+
+  g_assert_nonnull (scrolled);
+  /* Laid out first: the page's height is known then. */
+  for (int i = 0; i < 30; i++)
+    {
+      while (g_main_context_iteration (NULL, FALSE))
+        ;
+      g_usleep (10000);
+    }
+  adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+  gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) -
+                                        gtk_adjustment_get_page_size (adjustment));
+}
+
+/* ------------------------------------------------------------------ */
+/* Tests, in order: each builds on the one before                     */
+
+static void
+test_launch (void)
+{
+  const char *images[] = { "job1", "job2", NULL };
+  const char *outputs[] = { env.outputs[0], env.outputs[1], NULL };
+  VmState running[] = { { "job1", PVM_VM_STATE_RUNNING }, { "job2", PVM_VM_STATE_RUNNING } };
+
+  launch (images, outputs);
+  g_assert_cmpstr (pvm_window_get_visible_page (env.window), ==, "machines");
+  /* Both listed, running (or already done: the guest is quick). */
+  for (guint i = 0; i < G_N_ELEMENTS (running); i++)
+    {
+      VmState stopped = { running[i].name, PVM_VM_STATE_STOPPED };
+
+      if (!page_shows (&stopped))
+        pvm_gui_test_wait_for_seconds (page_shows, &running[i], 30, running[i].name);
+    }
+}
+
+static void
+test_panel (void)
+{
+  PvmVmWindow *panel = open_panel ("job1");
+  g_autoptr(JsonObject) info = vm_info ("job1");
+  const char *ssh = json_object_get_string_member (info, "ssh");
+  g_autofree char *port = g_strdup_printf ("-p %" G_GINT64_FORMAT " ",
+                                           json_object_get_int_member (info, "ssh_port"));
+  GtkWidget *output_button = pvm_gui_test_find_action_button (GTK_WIDGET (panel),
+                                                              "vm.open-output");
+
+  /* The SSH command with the port the core assigned. */
+  g_assert_nonnull (ssh);
+  g_assert_nonnull (strstr (ssh, port));
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (panel_row (panel, "SSH"))), ==,
+                   ssh);
+  g_assert_cmpstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (panel_row (panel, "Output"))), ==,
+                   env.outputs[0]);
+
+  /* The output folder exists (the launch made it): it can be opened. */
+  g_assert_nonnull (output_button);
+  g_assert_true (gtk_widget_is_sensitive (output_button));
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (output_button), ==, "Open the Output Folder");
+  pvm_gui_test_screenshot (GTK_WIDGET (panel), "panel");
+  scroll_to_end (GTK_WIDGET (panel));
+  pvm_gui_test_screenshot (GTK_WIDGET (panel), "panel-end");
+  gtk_window_destroy (GTK_WINDOW (panel));
+}
+
+static void
+test_jobs_finished (void)
+{
+  g_autofree char *result_1 = g_build_filename (env.outputs[0], "result.txt", NULL);
+  g_autofree char *result_2 = g_build_filename (env.outputs[1], "result.txt", NULL);
+  g_autofree char *text_1 = NULL;
+  g_autofree char *text_2 = NULL;
+
+  wait_for_report ("job1", 1);
+  wait_for_report ("job2", 1);
+  assert_job_finished ("job1", env.outputs[0]);
+  assert_job_finished ("job2", env.outputs[1]);
+
+  /* Both jobs wrote their file. */
+  text_1 = read_text (result_1);
+  text_2 = read_text (result_2);
+  g_assert_cmpstr (text_1, ==, tag);
+  g_assert_cmpstr (text_2, ==, tag);
+
+  /* The window's toast: the last of the two. */
+  g_assert_true (toast_has ((gpointer) "Job finished: job"));
+  g_assert_true (toast_has ((gpointer) "exit status 0"));
+  pvm_gui_test_screenshot (GTK_WIDGET (env.window), "window-toast");
+}
+
+static gboolean
+vm_running (gpointer data)
+{
+  return pvm_vm_get_state (data) == PVM_VM_STATE_RUNNING;
+}
+
+/* Started again as they were: Start in the panel, pvm start for the other. */
+static void
+test_start_again (void)
+{
+  g_autofree char *result_1 = g_build_filename (env.outputs[0], "result.txt", NULL);
+  g_autofree char *result_2 = g_build_filename (env.outputs[1], "result.txt", NULL);
+  g_autofree char *expected = g_strconcat (tag, tag, NULL);
+  g_autofree char *text_1 = NULL;
+  g_autofree char *text_2 = NULL;
+  g_autofree char *out = NULL;
+  PvmVmWindow *panel = open_panel ("job1");
+  PvmVm *vm = pvm_vm_window_get_vm (panel);
+  GtkWidget *stop = pvm_gui_test_find_action_button (GTK_WIDGET (panel), "vm.stop");
+
+  /* Off: Start in place of Stop, the output still there to open. */
+  g_assert_cmpint (pvm_vm_get_state (vm), ==, PVM_VM_STATE_STOPPED);
+  g_assert_false (gtk_widget_get_visible (stop));
+  g_assert_true (pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.open-output"));
+  scroll_to_end (GTK_WIDGET (panel));
+  pvm_gui_test_screenshot (GTK_WIDGET (panel), "panel-stopped");
+  pvm_gui_test_press (GTK_WIDGET (panel), "_Start");
+  pvm_gui_test_wait_for_seconds (vm_running, vm, 60, "job1 running again");
+  g_assert_true (gtk_widget_get_visible (stop));
+
+  /* Its SSH port taken meanwhile: refused, saying so. */
+  {
+    g_autoptr(JsonObject) info = vm_info ("job2");
+    g_autoptr(GSocketListener) listener = g_socket_listener_new ();
+    g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+    g_autoptr(GSocketAddress) address = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *err = NULL;
+    guint port = (guint) json_object_get_int_member (info, "ssh_port");
+    g_autofree char *expected_port = g_strdup_printf ("its SSH port %u on 127.0.0.1 is in use",
+                                                      port);
+
+    address = g_inet_socket_address_new (loopback, (guint16) port);
+    g_assert_true (g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM,
+                                                  G_SOCKET_PROTOCOL_TCP, NULL, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (pvm_run (PVM ("start", "job2"), NULL, &err), ==, 1);
+    g_assert_nonnull (strstr (err, expected_port));
+    g_socket_listener_close (listener);
+  }
+
+  out = pvm_ok (PVM ("start", "job2"));
+  g_assert_cmpstr (out, ==, "job2: started\n");
+
+  wait_for_report ("job1", 2);
+  wait_for_report ("job2", 2);
+  assert_job_finished ("job1", env.outputs[0]);
+  assert_job_finished ("job2", env.outputs[1]);
+  text_1 = read_text (result_1);
+  text_2 = read_text (result_2);
+  g_assert_cmpstr (text_1, ==, expected);
+  g_assert_cmpstr (text_2, ==, expected);
+  gtk_window_destroy (GTK_WINDOW (panel));
+}
+
+/* OUTPUT_MODE=disk, chosen in the preferences: the app collects. */
+static void
+test_output_disk (void)
+{
+  const char *images[] = { "job1", NULL };
+  const char *outputs[] = { env.outputs[2], NULL };
+  g_autofree char *result = g_build_filename (env.outputs[2], "result.txt", NULL);
+  g_autofree char *disk = g_build_filename (env.outputs[2], ".pvm", "output.img", NULL);
+  g_autofree char *text = NULL;
+  PvmPreferencesWindow *preferences;
+  const PvmJobReport *report;
+
+  g_action_group_activate_action (G_ACTION_GROUP (env.app), "preferences", NULL);
+  preferences = PVM_PREFERENCES_WINDOW (pvm_gui_test_find_window (PVM_TYPE_PREFERENCES_WINDOW));
+  g_assert_nonnull (preferences);
+  pick (GTK_WIDGET (preferences), "Output Type", "Disk image");
+  while (pvm_preferences_window_is_saving (preferences))
+    g_main_context_iteration (NULL, TRUE);
+  pvm_gui_test_screenshot (GTK_WIDGET (preferences), "preferences-disk");
+  gtk_window_destroy (GTK_WINDOW (preferences));
+
+  launch (images, outputs);
+  g_assert_true (g_file_test (disk, G_FILE_TEST_IS_REGULAR));
+  wait_for_report ("job1", 3);
+  report = last_report ("job1");
+  g_assert_cmpint (report->end, ==, PVM_JOB_END_JOB);
+  g_assert_null (report->collect_error);
+  g_assert_true (report->collected);
+  g_assert_cmpuint (report->n_copied, >=, 1);
+  g_assert_nonnull (strstr (report->body, "Copied"));
+  text = read_text (result);
+  g_assert_cmpstr (text, ==, tag);
+  g_assert_true (toast_has ((gpointer) "copied"));
+  assert_job_finished ("job1", env.outputs[2]);
+  pvm_gui_test_screenshot (GTK_WIDGET (env.window), "window-toast-collected");
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  g_autofree char *input = NULL;
+  g_autofree char *job_path = NULL;
+  g_autofree char *tag_path = NULL;
+  g_autofree char *archive = NULL;
+  g_autofree char *config_dir = NULL;
+  g_autofree char *config_path = NULL;
+  g_autofree char *config_text = NULL;
+  g_autofree char *schemas = NULL;
+  g_autoptr(GError) error = NULL;
+  int status;
+
+  /* The settings schema staged with the test; no session bus, so the
+   * application runs as a plain local instance and keeps its
+   * notifications. */
+  schemas = g_path_get_dirname (pvm_test_require_env ("PVM_TEST_FILE_GSCHEMAS_COMPILED"));
+  g_setenv ("GSETTINGS_SCHEMA_DIR", schemas, TRUE);
+  g_setenv ("GSETTINGS_BACKEND", "memory", TRUE);
+  g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/pvm-test-bus", TRUE);
+  g_setenv ("GTK_A11Y", "none", TRUE);
+  g_setenv ("NO_AT_BRIDGE", "1", TRUE);
+  g_setenv ("GDK_BACKEND", "x11", TRUE);
+  g_setenv ("GIO_USE_VFS", "local", TRUE);
+  g_test_init (&argc, &argv, NULL);
+
+  env.workdir = pvm_test_require_env ("PVM_TEST_WORKDIR");
+  env.reports = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                       (GDestroyNotify) g_ptr_array_unref);
+  env.images = g_build_filename (env.workdir, "images", NULL);
+  env.data = g_build_filename (env.workdir, "data", NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (env.outputs); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("output %u", i + 1);
+
+      /* Not made: the launch makes them. */
+      env.outputs[i] = g_build_filename (env.workdir, "outputs", name, NULL);
+    }
+  g_assert_cmpint (g_mkdir_with_parents (env.images, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (env.data, 0755), ==, 0);
+
+  /* Two images, overlays of the test guest. */
+  for (guint i = 1; i <= 2; i++)
+    {
+      g_autofree char *file = g_strdup_printf ("job%u.qcow2", i);
+      g_autofree char *image = g_build_filename (env.images, file, NULL);
+      const char *qemu_img[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
+                                 pvm_test_require_env ("PVM_TEST_FILE_PVM_TEST_GUEST_QCOW2"),
+                                 image, NULL };
+
+      g_free (pvm_test_run_tool (NULL, qemu_img));
+    }
+
+  /* The input: a job and what it reads, as a SquashFS archive. */
+  input = g_build_filename (env.workdir, "input", NULL);
+  job_path = g_build_filename (input, PVM_CONTRACT_JOB_FILE, NULL);
+  tag_path = g_build_filename (input, "tag.txt", NULL);
+  g_assert_cmpint (g_mkdir_with_parents (input, 0755), ==, 0);
+  g_file_set_contents (job_path, job, -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (tag_path, tag, -1, &error);
+  g_assert_no_error (error);
+  archive = g_build_filename (env.data, "jobdata.sqsh", NULL);
+  {
+    const char *mksquashfs[] = { "mksquashfs", input, archive, "-all-root", "-no-progress",
+                                 "-quiet", NULL };
+
+    g_free (pvm_test_run_tool (NULL, mksquashfs));
+  }
+
+  /* pVM's configuration where the app and pvm read it. */
+  config_dir = g_build_filename (g_get_user_config_dir (), "pvm", NULL);
+  config_path = g_build_filename (config_dir, "pvm.conf", NULL);
+  config_text = g_strdup_printf ("[pvm]\nDRIVEREPO=%s\nSQUASHREPO=%s\nLIBVIRT_URI=qemu:///session\n"
+                                 "MEM=256M\nCORES=1\nINIT_SSH_PORT=%u\n", env.images, env.data,
+                                 22000 + (guint) (getpid () % 20000));
+  g_assert_cmpint (g_mkdir_with_parents (config_dir, 0700), ==, 0);
+  g_file_set_contents (config_path, config_text, -1, &error);
+  g_assert_no_error (error);
+
+  /* The application, as a user starts it. */
+  env.app = pvm_application_new ();
+  g_assert_true (g_application_register (G_APPLICATION (env.app), NULL, &error));
+  g_assert_no_error (error);
+  g_application_activate (G_APPLICATION (env.app));
+  env.window = PVM_WINDOW (pvm_gui_test_find_window (PVM_TYPE_WINDOW));
+  g_assert_nonnull (env.window);
+  g_signal_connect (pvm_application_get_job_monitor (env.app), "report", G_CALLBACK (report_cb),
+                    NULL);
+
+  g_test_add_func ("/launch-gui/launch", test_launch);
+  g_test_add_func ("/launch-gui/panel", test_panel);
+  g_test_add_func ("/launch-gui/jobs-finished", test_jobs_finished);
+  g_test_add_func ("/launch-gui/start-again", test_start_again);
+  g_test_add_func ("/launch-gui/output-disk", test_output_disk);
+  status = g_test_run ();
+
+  g_signal_handlers_disconnect_by_func (pvm_application_get_job_monitor (env.app), report_cb,
+                                        NULL);
+  g_action_group_activate_action (G_ACTION_GROUP (env.app), "quit", NULL);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;
+  g_clear_object (&env.app);
+  g_hash_table_unref (env.reports);
+  for (guint i = 0; i < G_N_ELEMENTS (env.outputs); i++)
+    g_free (env.outputs[i]);
+  g_free (env.images);
+  g_free (env.data);
+  return status;
+}
