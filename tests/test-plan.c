@@ -396,6 +396,13 @@ fixture_tear_down (Fixture *f)
 
 /* Extra files for some rows. */
 
+/* pVM as a Flatpak: the sandbox has no QEMU, the host's libvirt does. */
+static void
+prepare_sandbox (Fixture *f)
+{
+  g_setenv ("FLATPAK_ID", "io.github.pvm.Pvm", TRUE);
+}
+
 static void
 prepare_raw (Fixture *f)
 {
@@ -1064,6 +1071,12 @@ static const CheckCase check_cases[] = {
     0, FALSE,
     { { -1, "QEMU_BIN", "QEMU (pvm-no-such-qemu) was not found in PATH" } } },
 
+  { "qemu-missing-in-sandbox", prepare_sandbox,
+    { { "DRIVES", { "image1" } },
+      { "QEMU_BIN", { "pvm-no-such-qemu" } } },
+    0, FALSE,
+    { { 0 } } },
+
   { "qemu-is-a-directory", NULL,
     { { "DRIVES", { "image1" } },
       { "QEMU_BIN", { "@/images" } } },
@@ -1230,6 +1243,7 @@ test_check (gconstpointer data)
       g_assert_cmpint (g_lstat (absent, &st), ==, -1);
     }
 
+  g_unsetenv ("FLATPAK_ID");
   fixture_tear_down (&f);
 }
 

@@ -232,7 +232,7 @@ check_options (const PvmDomainOptions  *options,
                    options->domain_type != NULL ? options->domain_type : "(none)");
       return FALSE;
     }
-  if (!check_path ("QEMU binary", options->emulator, error) ||
+  if ((options->emulator != NULL && !check_path ("QEMU binary", options->emulator, error)) ||
       !check_path ("serial log", options->serial_log, error) ||
       (options->output_disk != NULL && !check_path ("output disk", options->output_disk, error)) ||
       (options->install_media != NULL &&
@@ -334,8 +334,12 @@ outline_xml (const PvmDomainOptions  *options,
   g_string_append (xml, "<metadata/><memory/><vcpu/><iothreads>" IOTHREAD_ID "</iothreads>"
                         "<os/><features/><cpu/><clock/>"
                         "<on_poweroff/><on_reboot/><on_crash/>");
-  _pvm_domain_append_escaped (xml, "<devices><emulator>%s</emulator></devices>",
-                              options->emulator);
+  /* No emulator: libvirt's default for the architecture and machine. */
+  if (options->emulator != NULL)
+    _pvm_domain_append_escaped (xml, "<devices><emulator>%s</emulator></devices>",
+                                options->emulator);
+  else
+    g_string_append (xml, "<devices/>");
   if (qemu_args[0] != NULL)
     {
       g_string_append (xml, "<qemu:commandline>");

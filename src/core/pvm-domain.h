@@ -37,7 +37,8 @@ G_BEGIN_DECLS
 typedef struct
 {
   const char *domain_type;   /* "kvm", or "qemu" for TCG */
-  const char *emulator;      /* absolute path of the QEMU binary (QEMU_BIN) */
+  const char *emulator;      /* absolute path of the QEMU binary (QEMU_BIN), or NULL for
+                              * libvirt's default (pVM in a sandbox) */
   PvmCpuMode  cpu_mode;      /* "fastest" needs "kvm" */
   const char *serial_log;    /* absolute path of the file the first serial port writes */
   const char *uuid;          /* the domain's UUID, or NULL to let libvirt pick one */

@@ -179,6 +179,10 @@ check_qemu (const char   *qemu_bin,
   g_autoptr(GError) error = NULL;
   g_autofree char *qemu = pvm_host_find_qemu (qemu_bin, &error);
 
+  if (qemu == NULL && pvm_host_in_sandbox ())
+    return item_new ("QEMU", "QEMU", PVM_HOST_CHECK_OK,
+                     g_strdup ("the host's: its libvirt daemon runs QEMU, outside this sandbox"),
+                     NULL);
   if (qemu == NULL)
     return item_new ("QEMU", "QEMU", PVM_HOST_CHECK_ERROR,
                      strchr (qemu_bin, '/') != NULL

@@ -60,6 +60,21 @@ pvm_host_get_connect_hint (const char *uri)
 }
 
 /**
+ * pvm_host_in_sandbox:
+ *
+ * Whether pVM runs in a Flatpak sandbox (FLATPAK_ID is set, or
+ * /.flatpak-info exists). There QEMU is not pVM's to run: the host's
+ * libvirt daemon runs its own, found from its capabilities.
+ *
+ * Returns: %TRUE in a sandbox
+ */
+gboolean
+pvm_host_in_sandbox (void)
+{
+  return g_getenv ("FLATPAK_ID") != NULL || g_file_test ("/.flatpak-info", G_FILE_TEST_EXISTS);
+}
+
+/**
  * pvm_host_dup_log_dir:
  *
  * Where pVM's VMs write their serial port: $XDG_STATE_HOME/pvm/serial for

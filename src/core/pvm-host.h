@@ -11,6 +11,7 @@ G_BEGIN_DECLS
 
 const char *pvm_host_get_default_uri  (void);
 const char *pvm_host_get_connect_hint (const char  *uri);
+gboolean    pvm_host_in_sandbox       (void);
 char       *pvm_host_dup_log_dir      (void);
 gboolean    pvm_host_check_kvm_device (const char  *device,
                                        GError     **error);

@@ -825,7 +825,8 @@ pvm_launcher_launch_async (PvmLauncher         *self,
       g_ptr_array_add (data->slots, slot);
     }
   data->emulator = pvm_host_find_qemu (pvm_config_get_string (self->config, "QEMU_BIN"), NULL);
-  if (data->emulator == NULL)
+  /* In a sandbox without QEMU_BIN: none, libvirt takes its default. */
+  if (data->emulator == NULL && !pvm_host_in_sandbox ())
     data->emulator = g_strdup (pvm_config_get_string (self->config, "QEMU_BIN"));
   data->cpu_mode = pvm_config_get_cpu_mode (self->config);
   data->output_disk = pvm_config_get_output_mode (self->config) == PVM_OUTPUT_MODE_DISK;
