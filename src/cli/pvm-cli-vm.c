@@ -28,20 +28,7 @@ GVirConnection *
 pvm_cli_open_connection (PvmConfig  *config,
                          GError    **error)
 {
-  const char *uri = pvm_config_get_string (config, "LIBVIRT_URI");
-  g_autoptr(GVirConnection) connection = gvir_connection_new (uri);
-  g_autoptr(GError) local_error = NULL;
-
-  if (!gvir_connection_open (connection, NULL, &local_error))
-    {
-      const char *hint = pvm_host_get_connect_hint (uri);
-
-      g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT,
-                   "Cannot connect to libvirt at %s: %s (%s)", uri, local_error->message,
-                   hint != NULL ? hint : "pvm host checks this host");
-      return NULL;
-    }
-  return g_steal_pointer (&connection);
+  return pvm_vm_open_connection (pvm_config_get_string (config, "LIBVIRT_URI"), NULL, error);
 }
 
 static char *

@@ -19,6 +19,7 @@
 #include "pvm-error.h"
 #include "pvm-json-private.h"
 #include "pvm-network.h"
+#include "pvm-host.h"
 #include "pvm-image-repo.h"
 #include "pvm-output-disk.h"
 #include "pvm-vm-private.h"
@@ -421,6 +422,41 @@ pvm_vm_list_find_image_user (GPtrArray  *vms,
 }
 
 /**
+ * pvm_vm_open_connection:
+ * @uri: a libvirt URI (LIBVIRT_URI)
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Opens @uri. Calls libvirt: run it in a thread when the main loop must
+ * not wait.
+ *
+ * Returns: (transfer full): an open connection, or %NULL with
+ *   %PVM_ERROR_LIBVIRT naming the URI and what to do
+ */
+GVirConnection *
+pvm_vm_open_connection (const char    *uri,
+                        GCancellable  *cancellable,
+                        GError       **error)
+{
+  g_autoptr(GVirConnection) connection = NULL;
+  g_autoptr(GError) local_error = NULL;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  connection = gvir_connection_new (uri);
+  if (!gvir_connection_open (connection, cancellable, &local_error))
+    {
+      const char *hint = pvm_host_get_connect_hint (uri);
+
+      g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT,
+                   "Cannot connect to libvirt at %s: %s (%s)", uri, local_error->message,
+                   hint != NULL ? hint : "pvm host checks this host");
+      return NULL;
+    }
+  return g_steal_pointer (&connection);
+}
+
+/**
  * pvm_vm_list_fetch_for_uri:
  * @uri: a libvirt URI (LIBVIRT_URI)
  *
@@ -439,8 +475,8 @@ pvm_vm_list_fetch_for_uri (const char *uri)
 
   g_return_val_if_fail (uri != NULL, NULL);
 
-  connection = gvir_connection_new (uri);
-  if (!gvir_connection_open (connection, NULL, NULL))
+  connection = pvm_vm_open_connection (uri, NULL, NULL);
+  if (connection == NULL)
     return NULL;
   return pvm_vm_list_fetch (connection, NULL);
 }

@@ -76,6 +76,9 @@ PvmVm           *pvm_vm_find                   (GVirConnection  *connection,
 
 PvmVm           *pvm_vm_list_find_image_user   (GPtrArray       *vms,
                                                 const char      *image);
+GVirConnection  *pvm_vm_open_connection        (const char      *uri,
+                                                GCancellable    *cancellable,
+                                                GError         **error);
 GPtrArray       *pvm_vm_list_fetch_for_uri     (const char      *uri);
 gboolean         pvm_vm_list_check_image_change (GPtrArray      *vms,
                                                 const char      *image,
