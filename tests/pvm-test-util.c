@@ -205,3 +205,59 @@ pvm_test_spawn_pvm (const char * const  *args,
     }
   return g_subprocess_launcher_spawnv (launcher, (const char * const *) argv->pdata, error);
 }
+
+/**
+ * pvm_test_run_pvm:
+ * @args: pvm's arguments
+ * @out: (out) (optional): its standard output
+ * @err: (out) (optional): its standard error
+ *
+ * Runs pvm (pvm_test_spawn_pvm()) to its end; a pvm killed by a signal
+ * fails the test, with its output.
+ *
+ * Returns: its exit status
+ */
+int
+pvm_test_run_pvm (const char * const  *args,
+                  char               **out,
+                  char               **err)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSubprocess) process = pvm_test_spawn_pvm (args, NULL, &error);
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+
+  g_assert_no_error (error);
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &stdout_text, &stderr_text, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_if_exited (process))
+    g_error ("pvm %s was killed by signal %d:\n%s%s", args[0],
+             g_subprocess_get_term_sig (process), stdout_text, stderr_text);
+  if (g_test_verbose ())
+    g_printerr ("# pvm %s\n%s%s", args[0], stdout_text, stderr_text);
+  if (out != NULL)
+    *out = g_steal_pointer (&stdout_text);
+  if (err != NULL)
+    *err = g_steal_pointer (&stderr_text);
+  return g_subprocess_get_exit_status (process);
+}
+
+/**
+ * pvm_test_pvm_ok:
+ * @args: pvm's arguments
+ *
+ * Runs pvm and fails the test, with its output, unless it succeeds.
+ *
+ * Returns: (transfer full): its standard output
+ */
+char *
+pvm_test_pvm_ok (const char * const *args)
+{
+  g_autofree char *out = NULL;
+  g_autofree char *err = NULL;
+  int status = pvm_test_run_pvm (args, &out, &err);
+
+  if (status != 0)
+    g_error ("pvm %s failed with status %d:\n%s%s", args[0], status, out, err);
+  return g_steal_pointer (&out);
+}

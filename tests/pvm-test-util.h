@@ -15,6 +15,10 @@ char *pvm_test_dir_state   (const char         *dir_path);
 GSubprocess *pvm_test_spawn_pvm (const char * const *args,
                                  const char         *xdg_dir,
                                  GError            **error);
+int   pvm_test_run_pvm     (const char * const *args,
+                            char              **out,
+                            char              **err);
+char *pvm_test_pvm_ok      (const char * const *args);
 
 const char *pvm_test_require_env (const char *name);
 void  pvm_test_checksum_tree (GHashTable         *sums,

@@ -49,42 +49,6 @@ static Env env;
 
 #define PVM(...) ((const char * const[]) { __VA_ARGS__, NULL })
 
-/* Runs pvm; returns its exit status, its output in @out and @err. */
-static int
-run_pvm (const char * const  *args,
-         char               **out,
-         char               **err)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) process = pvm_test_spawn_pvm (args, NULL, &error);
-  g_autofree char *stdout_text = NULL;
-  g_autofree char *stderr_text = NULL;
-
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &stdout_text, &stderr_text, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  if (g_test_verbose ())
-    g_printerr ("# pvm %s %s\n%s%s", args[0], args[1], stdout_text, stderr_text);
-  if (out != NULL)
-    *out = g_steal_pointer (&stdout_text);
-  if (err != NULL)
-    *err = g_steal_pointer (&stderr_text);
-  return g_subprocess_get_exit_status (process);
-}
-
-static char *
-pvm_ok (const char * const *args)
-{
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status = run_pvm (args, &out, &err);
-
-  if (status != 0)
-    g_error ("pvm %s failed with status %d:\n%s%s", args[0], status, out, err);
-  return g_steal_pointer (&out);
-}
-
 static void
 assert_contains (const char *text,
                  const char *part)
@@ -182,8 +146,9 @@ test_install (void)
   g_autoptr(JsonNode) info = NULL;
   int status;
 
-  status = run_pvm (PVM ("install", "--config", env.config, "--iso", env.iso, "--name", "fresh",
-                         "--size", "64M", "-m", "256M", "-c", "1"), &out, &err);
+  status = pvm_test_run_pvm (PVM ("install", "--config", env.config, "--iso", env.iso,
+                                  "--name", "fresh", "--size", "64M", "-m", "256M", "-c", "1"),
+                             &out, &err);
   if (status != 0)
     g_error ("pvm install failed with status %d:\n%s%s", status, out, err);
 
@@ -206,12 +171,12 @@ test_install (void)
   g_assert_cmpstr (domains, ==, "");
 
   /* A snapshot boots the installed system and runs a job. */
-  pvm_ok (PVM ("--config", env.config, "-d", "fresh-2", "-a", fw_cfg, "--wait"));
-  info_text = pvm_ok (PVM ("info", "--config", env.config, "--json", "fresh-2"));
+  pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "fresh-2", "-a", fw_cfg, "--wait"));
+  info_text = pvm_test_pvm_ok (PVM ("info", "--config", env.config, "--json", "fresh-2"));
   info = json_from_string (info_text, NULL);
   g_assert_nonnull (info);
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (info), "job_exit"), ==, 0);
-  pvm_ok (PVM ("delete", "--config", env.config, "fresh-2"));
+  pvm_test_pvm_ok (PVM ("delete", "--config", env.config, "fresh-2"));
 }
 
 /* pvm install refuses; nothing in the repository or libvirt changes. */
@@ -225,7 +190,7 @@ assert_refused (const char * const *args,
   g_autofree char *images_after = NULL;
   g_autofree char *domains_after = NULL;
   g_autofree char *err = NULL;
-  int status = run_pvm (args, NULL, &err);
+  int status = pvm_test_run_pvm (args, NULL, &err);
 
   if (status != expected_status || strstr (err, message) == NULL)
     g_error ("pvm install: expected status %d and \"%s\", got %d:\n%s", expected_status, message,
@@ -291,8 +256,8 @@ test_launch_refused (void)
   g_assert_no_error (error);
   domains_before = dup_domains ();
 
-  status = run_pvm (PVM ("install", "--config", env.config, "--iso", env.iso, "--name",
-                         "foreign", "--size", "64M"), NULL, &err);
+  status = pvm_test_run_pvm (PVM ("install", "--config", env.config, "--iso", env.iso, "--name",
+                                  "foreign", "--size", "64M"), NULL, &err);
   g_assert_cmpint (status, ==, 1);
   assert_contains (err, "The VM did not start in install mode");
   assert_contains (err, "a libvirt domain named pvm-foreign exists and pVM did not define it");
@@ -304,8 +269,8 @@ test_launch_refused (void)
 
   /* --keep-on-failure: the image stays (blank), libvirt as it was. */
   g_clear_pointer (&err, g_free);
-  status = run_pvm (PVM ("install", "--config", env.config, "--iso", env.iso, "--name",
-                         "foreign", "--size", "64M", "--keep-on-failure"), NULL, &err);
+  status = pvm_test_run_pvm (PVM ("install", "--config", env.config, "--iso", env.iso, "--name",
+                                  "foreign", "--size", "64M", "--keep-on-failure"), NULL, &err);
   g_assert_cmpint (status, ==, 1);
   assert_contains (err, "The image foreign was kept");
   g_assert_true (g_file_test (kept, G_FILE_TEST_IS_REGULAR));
@@ -313,7 +278,7 @@ test_launch_refused (void)
   domains_after = dup_domains ();
   g_assert_cmpstr (domains_after, ==, domains_before);
 
-  pvm_ok (PVM ("image", "delete", "--config", env.config, "foreign"));
+  pvm_test_pvm_ok (PVM ("image", "delete", "--config", env.config, "foreign"));
   gvir_domain_delete (foreign, 0, &error);
   g_assert_no_error (error);
   gvir_connection_close (connection);
@@ -375,22 +340,22 @@ test_interrupt_and_continue (void)
   g_assert_false (g_file_test (image_path ("later-a"), G_FILE_TEST_EXISTS));
 
   /* Taken up: waits for the power-off, makes the base, launches it. */
-  out = pvm_ok (PVM ("install", "--continue", "--config", env.config, "--name", "later",
-                     "--snapshot-names", "later-a", "--launch"));
+  out = pvm_test_pvm_ok (PVM ("install", "--continue", "--config", env.config, "--name", "later",
+                              "--snapshot-names", "later-a", "--launch"));
   assert_contains (out, "Snapshot  later-a");
   assert_contains (out, "VM 1: later-a (running)");
   assert_base ("later", PVM ("later-a"));
 
-  list = pvm_ok (PVM ("list", "--config", env.config));
+  list = pvm_test_pvm_ok (PVM ("list", "--config", env.config));
   assert_contains (list, "later-a");
   g_assert_null (strstr (list, "later "));
-  pvm_ok (PVM ("stop", "--config", env.config, "--force", "later-a"));
-  pvm_ok (PVM ("delete", "--config", env.config, "later-a"));
+  pvm_test_pvm_ok (PVM ("stop", "--config", env.config, "--force", "later-a"));
+  pvm_test_pvm_ok (PVM ("delete", "--config", env.config, "later-a"));
 
   /* Nothing left to continue. */
   g_clear_pointer (&err, g_free);
-  g_assert_cmpint (run_pvm (PVM ("install", "--continue", "--config", env.config, "--name",
-                                 "later"), NULL, &err), ==, 1);
+  g_assert_cmpint (pvm_test_run_pvm (PVM ("install", "--continue", "--config", env.config, "--name",
+                                          "later"), NULL, &err), ==, 1);
   assert_contains (err, "is a base with snapshots already");
 }
 

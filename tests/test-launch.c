@@ -73,53 +73,7 @@ work_path (const char *relative)
   return g_build_filename (env.workdir, relative, NULL);
 }
 
-/* Runs pvm with @args; returns its exit status, its output in @out and
- * @err (if not NULL). */
-static int
-run_pvm (const char * const  *args,
-         char               **out,
-         char               **err)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) process = pvm_test_spawn_pvm (args, NULL, &error);
-  g_autofree char *stdout_text = NULL;
-  g_autofree char *stderr_text = NULL;
-
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &stdout_text, &stderr_text, &error);
-  g_assert_no_error (error);
-  if (!g_subprocess_get_if_exited (process))
-    {
-      g_printerr ("%s%s", stdout_text, stderr_text);
-      g_error ("pvm %s was killed by signal %d (its output is on stderr)", args[0],
-               g_subprocess_get_term_sig (process));
-    }
-  if (g_test_verbose ())
-    g_printerr ("# pvm %s\n%s%s", args[0], stdout_text, stderr_text);
-  if (out != NULL)
-    *out = g_steal_pointer (&stdout_text);
-  if (err != NULL)
-    *err = g_steal_pointer (&stderr_text);
-  return g_subprocess_get_exit_status (process);
-}
-
 #define PVM(...) ((const char * const[]) { __VA_ARGS__, NULL })
-
-/* Runs pvm and insists that it succeeds. */
-static char *
-pvm_ok (const char * const *args)
-{
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-  int status = run_pvm (args, &out, &err);
-
-  if (status != 0)
-    {
-      g_printerr ("%s%s", out, err);
-      g_error ("pvm %s failed with status %d (its output is on stderr)", args[0], status);
-    }
-  return g_steal_pointer (&out);
-}
 
 static JsonNode *
 parse_json (const char *text)
@@ -297,7 +251,7 @@ dup_libvirt_state (void)
 static JsonNode *
 vm_info (const char *name)
 {
-  g_autofree char *out = pvm_ok (PVM ("info", "--config", env.config, "--json", name));
+  g_autofree char *out = pvm_test_pvm_ok (PVM ("info", "--config", env.config, "--json", name));
 
   return parse_json (out);
 }
@@ -377,8 +331,8 @@ test_inputs_and_outputs (void)
   JsonArray *vms;
   JsonArray *plan_vms;
 
-  out = pvm_ok (PVM ("--config", env.config, "-d", "job-a,job-b,job-c", "-i", inputs,
-                     "-o", outputs, "--wait", "--json"));
+  out = pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "job-a,job-b,job-c", "-i", inputs,
+                              "-o", outputs, "--wait", "--json"));
   result = parse_json (out);
   vms = json_node_get_array (result);
   g_assert_cmpuint (json_array_get_length (vms), ==, 3);
@@ -395,8 +349,8 @@ test_inputs_and_outputs (void)
   assert_output_matches (out_c, dir_c);
 
   /* What libvirt runs is what --dry-run said, field by field. */
-  plan_text = pvm_ok (PVM ("--config", env.config, "-d", "job-a,job-b,job-c", "-i", inputs,
-                           "-o", outputs, "--dry-run", "--json"));
+  plan_text = pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "job-a,job-b,job-c", "-i", inputs,
+                                    "-o", outputs, "--dry-run", "--json"));
   plan = parse_json (plan_text);
   plan_vms = json_node_get_array (plan);
   connection = open_connection ();
@@ -464,7 +418,7 @@ test_inputs_and_outputs (void)
     }
   gvir_connection_close (connection);
 
-  pvm_ok (PVM ("delete", "--config", env.config, "job-a", "job-b", "job-c"));
+  pvm_test_pvm_ok (PVM ("delete", "--config", env.config, "job-a", "job-b", "job-c"));
 }
 
 /* -a " -snapshot": the guest writes its boot disk and the image does not
@@ -499,8 +453,8 @@ test_snapshot_and_port (void)
   }
 
   /* VM 1 snap: port P, VM 2 plain: P+1, VM 3 serve: P+2. */
-  pvm_ok (PVM ("--config", env.config, "-d", "snap,plain,serve", "-i", "write,write,serve",
-               "-a", " -snapshot,,"));
+  pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "snap,plain,serve", "-i", "write,write,serve",
+                        "-a", " -snapshot,,"));
 
   deadline = g_get_monotonic_time () + GUEST_TIMEOUT_SECONDS * G_USEC_PER_SEC;
   g_socket_client_set_timeout (client, 5);
@@ -541,7 +495,7 @@ test_snapshot_and_port (void)
   g_assert_cmpstr (snap_after, ==, snap_before);
   g_assert_cmpstr (plain_after, !=, plain_before);
 
-  pvm_ok (PVM ("delete", "--config", env.config, "snap", "plain", "serve"));
+  pvm_test_pvm_ok (PVM ("delete", "--config", env.config, "snap", "plain", "serve"));
 }
 
 /* A VM launched by one pvm process is found, stopped cleanly, relaunched,
@@ -555,9 +509,9 @@ test_stop_and_reattach (void)
   g_autoptr(JsonNode) vms = NULL;
   JsonObject *vm;
 
-  pvm_ok (PVM ("--config", env.config, "-d", "idle"));
+  pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "idle"));
 
-  list = pvm_ok (PVM ("list", "--config", env.config, "--json"));
+  list = pvm_test_pvm_ok (PVM ("list", "--config", env.config, "--json"));
   vms = parse_json (list);
   g_assert_cmpuint (json_array_get_length (json_node_get_array (vms)), ==, 1);
   vm = json_array_get_object_element (json_node_get_array (vms), 0);
@@ -568,25 +522,25 @@ test_stop_and_reattach (void)
 
   /* At once, while the guest boots and cannot handle the power button
    * yet: pressed again, it still powers off cleanly. */
-  out = pvm_ok (PVM ("stop", "--config", env.config, "idle"));
+  out = pvm_test_pvm_ok (PVM ("stop", "--config", env.config, "idle"));
   g_assert_cmpstr (out, ==, "idle: powered off\n");
   wait_for_member ("idle", "guest_status", "poweroff");
   wait_for_member ("idle", "state", "stopped");
 
   g_clear_pointer (&out, g_free);
-  pvm_ok (PVM ("--config", env.config, "-d", "idle"));
-  out = pvm_ok (PVM ("stop", "--config", env.config, "--force", "idle"));
+  pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "idle"));
+  out = pvm_test_pvm_ok (PVM ("stop", "--config", env.config, "--force", "idle"));
   g_assert_cmpstr (out, ==, "idle: forced off\n");
   wait_for_member ("idle", "state", "stopped");
 
   g_clear_pointer (&out, g_free);
-  out = pvm_ok (PVM ("stop", "--config", env.config, "idle"));
+  out = pvm_test_pvm_ok (PVM ("stop", "--config", env.config, "idle"));
   g_assert_cmpstr (out, ==, "idle: not running\n");
 
-  pvm_ok (PVM ("delete", "--config", env.config, "idle"));
+  pvm_test_pvm_ok (PVM ("delete", "--config", env.config, "idle"));
   g_assert_true (g_file_test (image, G_FILE_TEST_IS_REGULAR));
   g_clear_pointer (&list, g_free);
-  list = pvm_ok (PVM ("list", "--config", env.config, "--json"));
+  list = pvm_test_pvm_ok (PVM ("list", "--config", env.config, "--json"));
   g_assert_cmpstr (g_strstrip (list), ==, "[]");
 }
 
@@ -635,15 +589,15 @@ test_save_and_resume (void)
   g_auto(GStrv) lines = NULL;
   int next = 0;
 
-  pvm_ok (PVM ("--config", env.config, "-d", "ticker", "-i", "ticker"));
+  pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "ticker", "-i", "ticker"));
   wait_for_serial_line ("ticker", "tick 5");
-  out = pvm_ok (PVM ("save", "--config", env.config, "ticker"));
+  out = pvm_test_pvm_ok (PVM ("save", "--config", env.config, "ticker"));
   g_assert_cmpstr (out, ==, "ticker: saved\n");
   wait_for_member ("ticker", "state", "saved");
   g_usleep (G_USEC_PER_SEC);
 
   g_clear_pointer (&out, g_free);
-  out = pvm_ok (PVM ("resume", "--config", env.config, "ticker"));
+  out = pvm_test_pvm_ok (PVM ("resume", "--config", env.config, "ticker"));
   g_assert_cmpstr (out, ==, "ticker: resumed\n");
   wait_for_member ("ticker", "state", "stopped");
 
@@ -667,9 +621,10 @@ test_save_and_resume (void)
   g_assert_cmpint (next, ==, 40);
 
   /* The 9p output is mounted once the guest is ready. */
-  pvm_ok (PVM ("--config", env.config, "-d", "shared", "-o", shared_output));
+  pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "shared", "-o", shared_output));
   wait_for_member ("shared", "guest_status", "idle");
-  g_assert_cmpint (run_pvm (PVM ("save", "--config", env.config, "shared"), NULL, &err), ==, 1);
+  g_assert_cmpint (pvm_test_run_pvm (PVM ("save", "--config", env.config, "shared"), NULL, &err),
+                   ==, 1);
   g_assert_nonnull (strstr (err, "cannot be saved while its guest has the shared folder"));
   g_assert_nonnull (strstr (err, shared_output));
   g_assert_nonnull (strstr (err, "(9p tag \"output\")"));
@@ -678,8 +633,8 @@ test_save_and_resume (void)
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (info), "state"), ==,
                    "running");
 
-  pvm_ok (PVM ("stop", "--config", env.config, "--force", "shared"));
-  pvm_ok (PVM ("delete", "--config", env.config, "ticker", "shared"));
+  pvm_test_pvm_ok (PVM ("stop", "--config", env.config, "--force", "shared"));
+  pvm_test_pvm_ok (PVM ("delete", "--config", env.config, "ticker", "shared"));
 }
 
 /* OUTPUT_MODE=disk: the guest writes an ext4 disk; a job saved in the
@@ -717,8 +672,9 @@ test_output_disk (void)
   g_autofree char *both = g_strdup_printf ("%s,%s", output, output);
 
   /* Two VMs on one output disk would corrupt it. */
-  g_assert_cmpint (run_pvm (PVM ("--config", env.config, "--output-mode", "disk",
-                                 "-d", "writer,writer-2", "-i", "writer", "-o", both), NULL, &err),
+  g_assert_cmpint (pvm_test_run_pvm (PVM ("--config", env.config, "--output-mode", "disk",
+                                          "-d", "writer,writer-2", "-i", "writer", "-o", both),
+                                     NULL, &err),
                    ==, 1);
   g_assert_nonnull (strstr (err, "each VM needs an output directory of its own"));
   g_assert_false (g_file_test (output, G_FILE_TEST_EXISTS));
@@ -731,17 +687,17 @@ test_output_disk (void)
     g_assert_cmpint (utime (newer, &times), ==, 0);
   }
 
-  pvm_ok (PVM ("--config", env.config, "--output-mode", "disk", "-d", "writer", "-i", "writer",
-               "-o", output));
+  pvm_test_pvm_ok (PVM ("--config", env.config, "--output-mode", "disk", "-d", "writer",
+                        "-i", "writer", "-o", output));
   g_assert_true (g_file_test (disk, G_FILE_TEST_IS_REGULAR));
   info = vm_info ("writer");
   g_assert_cmpstr (json_object_get_string_member (json_node_get_object (info), "output_disk"), ==,
                    disk);
 
   wait_for_serial_line ("writer", "tick 5");
-  pvm_ok (PVM ("save", "--config", env.config, "writer"));
+  pvm_test_pvm_ok (PVM ("save", "--config", env.config, "writer"));
   wait_for_member ("writer", "state", "saved");
-  pvm_ok (PVM ("resume", "--config", env.config, "writer"));
+  pvm_test_pvm_ok (PVM ("resume", "--config", env.config, "writer"));
   /* "pvm info" finds it off and collects its output. */
   wait_for_member ("writer", "state", "stopped");
 
@@ -784,7 +740,7 @@ test_output_disk (void)
     g_assert_no_error (error);
     /* Defined and started by the pvm that runs in the background. */
     deadline = g_get_monotonic_time () + GUEST_TIMEOUT_SECONDS * G_USEC_PER_SEC;
-    while (run_pvm (PVM ("info", "--config", env.config, "late"), NULL, NULL) != 0)
+    while (pvm_test_run_pvm (PVM ("info", "--config", env.config, "late"), NULL, NULL) != 0)
       {
         g_assert_cmpint (g_get_monotonic_time (), <, deadline);
         g_usleep (G_USEC_PER_SEC / 5);
@@ -816,21 +772,21 @@ test_output_disk (void)
     gvir_connection_close (connection);
     g_assert_false (g_file_test (late_file, G_FILE_TEST_EXISTS));
 
-    collected = pvm_ok (PVM ("collect", "--config", env.config, "late"));
+    collected = pvm_test_pvm_ok (PVM ("collect", "--config", env.config, "late"));
     g_assert_nonnull (strstr (collected, "late: copied 1 file from the output disk into"));
     g_clear_pointer (&text, g_free);
     g_file_get_contents (late_file, &text, NULL, &error);
     g_assert_no_error (error);
     g_assert_cmpstr (text, ==, "done\n");
-    pvm_ok (PVM ("delete", "--config", env.config, "late"));
+    pvm_test_pvm_ok (PVM ("delete", "--config", env.config, "late"));
   }
 
   /* Again by hand: the same files, the host's newer one still kept. */
-  out = pvm_ok (PVM ("collect", "--config", env.config, "writer"));
+  out = pvm_test_pvm_ok (PVM ("collect", "--config", env.config, "writer"));
   g_assert_nonnull (strstr (out, "writer: copied 3 files from the output disk into"));
   g_assert_nonnull (strstr (out, "writer: kept newer.txt: the host's copy is newer"));
 
-  pvm_ok (PVM ("delete", "--config", env.config, "writer"));
+  pvm_test_pvm_ok (PVM ("delete", "--config", env.config, "writer"));
 }
 
 /* Install mode: a blank image boots the test installer from the CD-ROM,
@@ -866,8 +822,8 @@ test_install (void)
   scripts_before = pvm_test_dir_state (scripts);
   write_config (install_config, env.port, "INSTALL_MEDIA", installer);
 
-  pvm_ok (PVM ("image", "create", "--config", env.config, "fresh", "64M"));
-  pvm_ok (PVM ("--config", install_config, "--install", "-d", "fresh", "--wait"));
+  pvm_test_pvm_ok (PVM ("image", "create", "--config", env.config, "fresh", "64M"));
+  pvm_test_pvm_ok (PVM ("--config", install_config, "--install", "-d", "fresh", "--wait"));
 
   info = vm_info ("fresh");
   serial = g_strdup (json_object_get_string_member (json_node_get_object (info), "serial_log"));
@@ -899,10 +855,10 @@ test_install (void)
   g_assert_cmpstr (scripts_after, ==, scripts_before);
 
   /* The installed disk boots by itself, without the CD-ROM. */
-  pvm_ok (PVM ("--config", env.config, "-d", "fresh"));
+  pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "fresh"));
   wait_for_member ("fresh", "guest_status", "idle");
-  pvm_ok (PVM ("stop", "--config", env.config, "--force", "fresh"));
-  pvm_ok (PVM ("delete", "--config", env.config, "fresh"));
+  pvm_test_pvm_ok (PVM ("stop", "--config", env.config, "--force", "fresh"));
+  pvm_test_pvm_ok (PVM ("delete", "--config", env.config, "fresh"));
   g_assert_false (g_file_test (share, G_FILE_TEST_EXISTS));
   g_unsetenv (PVM_INSTALL_SCRIPTS_ENV);
 }
@@ -929,7 +885,7 @@ assert_refused (const Refusal *refusal)
     g_ptr_array_add (args, (gpointer) refusal->args[i]);
   g_ptr_array_add (args, NULL);
 
-  status = run_pvm ((const char * const *) args->pdata, NULL, &err);
+  status = pvm_test_run_pvm ((const char * const *) args->pdata, NULL, &err);
   if (status != 1 || strstr (err, refusal->message) == NULL)
     {
       g_printerr ("%s", err);
@@ -950,7 +906,7 @@ assert_image_command_refused (const char * const *args,
   g_autofree char *before = pvm_test_dir_state (env.images);
   g_autofree char *after = NULL;
   g_autofree char *err = NULL;
-  int status = run_pvm (args, NULL, &err);
+  int status = pvm_test_run_pvm (args, NULL, &err);
 
   if (status != 1 || strstr (err, message) == NULL)
     {
@@ -996,7 +952,7 @@ test_refusals (void)
   /* A running VM, whose image another name reaches through a symlink. It
    * gets a port of its own, so that the other launches find theirs free. */
   write_config (busy_config, env.port + 3, NULL, NULL);
-  pvm_ok (PVM ("--config", busy_config, "-d", "busy"));
+  pvm_test_pvm_ok (PVM ("--config", busy_config, "-d", "busy"));
   g_assert_cmpint (symlink ("busy.qcow2", alias), ==, 0);
 
   /* An image with an overlay: a protected base. */
@@ -1056,8 +1012,8 @@ test_refusals (void)
   }
 
   /* After a failed relaunch, the VM keeps its earlier definition. */
-  pvm_ok (PVM ("--config", env.config, "-d", "ok", "-m", "256M"));
-  pvm_ok (PVM ("stop", "--config", env.config, "--force", "ok"));
+  pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "ok", "-m", "256M"));
+  pvm_test_pvm_ok (PVM ("stop", "--config", env.config, "--force", "ok"));
   {
     const Refusal relaunch = { "relaunch fails", { "-d", "ok,bad", "-m", "300M", "-a", ",-no-such-option" },
                                "No VM of this launch was left running or defined" };
@@ -1093,7 +1049,8 @@ test_refusals (void)
 
   /* The image commands know which VM boots an image. */
   {
-    g_autofree char *list = pvm_ok (PVM ("image", "list", "--config", env.config, "--json"));
+    g_autofree char *list = pvm_test_pvm_ok (PVM ("image", "list", "--config", env.config,
+                                                  "--json"));
     g_autoptr(JsonNode) images = parse_json (list);
     JsonArray *array = json_node_get_array (images);
     gboolean seen = FALSE;
@@ -1120,7 +1077,7 @@ test_refusals (void)
                                 "overlays of it", busy);
 
   /* A port in use, named. */
-  pvm_ok (PVM ("stop", "--config", env.config, "--force", "busy"));
+  pvm_test_pvm_ok (PVM ("stop", "--config", env.config, "--force", "busy"));
   assert_image_command_refused (PVM ("image", "delete", "--config", env.config, "busy"),
                                 "delete that VM first (pvm delete busy, or Delete in its panel",
                                 busy);
@@ -1142,7 +1099,7 @@ test_refusals (void)
   g_assert_no_error (error);
   gvir_connection_close (connection);
   g_assert_cmpint (g_chmod (locked, 0755), ==, 0);
-  pvm_ok (PVM ("delete", "--config", env.config, "busy", "ok"));
+  pvm_test_pvm_ok (PVM ("delete", "--config", env.config, "busy", "ok"));
 }
 
 /* A launcher that has not launched (or launched under KVM, with nothing

@@ -74,22 +74,6 @@ static Env env;
 
 #define PVM(...) ((const char * const[]) { __VA_ARGS__, NULL })
 
-static char *
-pvm_ok (const char * const *args)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) process = pvm_test_spawn_pvm (args, NULL, &error);
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  if (!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0)
-    g_error ("pvm %s failed: %s%s", args[0], out, err);
-  return g_steal_pointer (&out);
-}
-
 typedef gboolean (*Condition) (gpointer data);
 
 /* Runs the main loop until @condition holds. */
@@ -438,12 +422,12 @@ vm_in_state (gpointer data)
 static void
 test_save_and_resume (void)
 {
-  g_free (pvm_ok (PVM ("save", "--config", env.config, "console")));
+  g_free (pvm_test_pvm_ok (PVM ("save", "--config", env.config, "console")));
   wait_for (vm_in_state, GINT_TO_POINTER (PVM_VM_STATE_SAVED), 60, "saved VM");
   settle (500);
   g_assert_cmpint (pvm_console_get_state (env.console), ==, PVM_CONSOLE_STATE_DISCONNECTED);
 
-  g_free (pvm_ok (PVM ("resume", "--config", env.config, "console")));
+  g_free (pvm_test_pvm_ok (PVM ("resume", "--config", env.config, "console")));
   wait_for (vm_in_state, GINT_TO_POINTER (PVM_VM_STATE_RUNNING), 60, "resumed VM");
   /* Nobody asks: the console comes back by itself. */
   wait_for (console_connected, env.console, 30, "display after resume");
@@ -490,14 +474,14 @@ test_restart (void)
 {
   guint uploads;
 
-  g_free (pvm_ok (PVM ("stop", "--config", env.config, "--force", "console")));
+  g_free (pvm_test_pvm_ok (PVM ("stop", "--config", env.config, "--force", "console")));
   wait_for (vm_in_state, GINT_TO_POINTER (PVM_VM_STATE_STOPPED), 60, "stopped VM");
   settle (500);
   g_assert_cmpint (pvm_console_get_state (env.console), ==, PVM_CONSOLE_STATE_DISCONNECTED);
   g_assert_true (g_unlink (env.serial_log) == 0 || errno == ENOENT);
 
   uploads = pvm_spice_view_get_tile_uploads (env.view);
-  g_free (pvm_ok (PVM ("--config", env.config, "-d", "console", "-a", env.fw_cfg)));
+  g_free (pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "console", "-a", env.fw_cfg)));
   wait_for (serial_has, (gpointer) "pvm-console: ready", GUEST_TIMEOUT_SECONDS,
             "\"pvm-console: ready\" after the restart");
   wait_for (console_connected, env.console, 30, "display after the restart");
@@ -552,7 +536,7 @@ main (int    argc,
   g_file_set_contents (env.config, config_text, -1, &error);
   g_assert_no_error (error);
 
-  g_free (pvm_ok (PVM ("--config", env.config, "-d", "console", "-a", env.fw_cfg)));
+  g_free (pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "console", "-a", env.fw_cfg)));
 
   env.connection = gvir_connection_new ("qemu:///session");
   g_assert_true (gvir_connection_open (env.connection, NULL, &error));
@@ -574,7 +558,7 @@ main (int    argc,
   if (env.window != NULL)
     gtk_window_destroy (env.window);
   g_clear_object (&env.console);
-  g_free (pvm_ok (PVM ("stop", "--config", env.config, "--force", "console")));
+  g_free (pvm_test_pvm_ok (PVM ("stop", "--config", env.config, "--force", "console")));
   g_clear_object (&env.vm);
   g_clear_object (&env.connection);
   g_free (env.config);

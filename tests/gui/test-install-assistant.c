@@ -67,22 +67,6 @@ static Env env;
 
 #define PVM(...) ((const char * const[]) { __VA_ARGS__, NULL })
 
-static char *
-pvm_ok (const char * const *args)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) process = pvm_test_spawn_pvm (args, NULL, &error);
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-
-  g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-  if (!g_subprocess_get_if_exited (process) || g_subprocess_get_exit_status (process) != 0)
-    g_error ("pvm %s failed: %s%s", args[0], out, err);
-  return g_steal_pointer (&out);
-}
-
 static gboolean
 wake_cb (gpointer user_data)
 {
@@ -723,7 +707,7 @@ main (int    argc,
   g_file_set_contents (job, "#!/bin/sh\necho the installed system ran the job > "
                        "\"$PVM_OUTPUT/result\"\n", -1, &error);
   g_assert_no_error (error);
-  g_free (pvm_ok (PVM ("squash", "create", "--config", env.config, job_dir, "job")));
+  g_free (pvm_test_pvm_ok (PVM ("squash", "create", "--config", env.config, job_dir, "job")));
 
   g_test_add_func ("/install-assistant/entry-point", test_entry_point);
   g_test_add_func ("/install-assistant/iso", test_iso);

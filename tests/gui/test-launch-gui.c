@@ -64,38 +64,10 @@ static Env env;
 /* ------------------------------------------------------------------ */
 /* Helpers                                                            */
 
-/* Runs pvm; returns its exit status. */
-static int
-pvm_run (const char * const  *args,
-         char               **out,
-         char               **err)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GSubprocess) process = pvm_test_spawn_pvm (args, NULL, &error);
-
-  g_assert_no_error (error);
-  /* libvirt's events wait in their socket meanwhile. */
-  g_subprocess_communicate_utf8 (process, NULL, NULL, out, err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  return g_subprocess_get_exit_status (process);
-}
-
-static char *
-pvm_ok (const char * const *args)
-{
-  g_autofree char *out = NULL;
-  g_autofree char *err = NULL;
-
-  if (pvm_run (args, &out, &err) != 0)
-    g_error ("pvm %s failed: %s%s", args[0], out, err);
-  return g_steal_pointer (&out);
-}
-
 static JsonObject *
 vm_info (const char *name)
 {
-  g_autofree char *out = pvm_ok (PVM ("info", "--json", name));
+  g_autofree char *out = pvm_test_pvm_ok (PVM ("info", "--json", name));
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
 
@@ -478,12 +450,12 @@ test_start_again (void)
     g_assert_true (g_socket_listener_add_address (listener, address, G_SOCKET_TYPE_STREAM,
                                                   G_SOCKET_PROTOCOL_TCP, NULL, NULL, &error));
     g_assert_no_error (error);
-    g_assert_cmpint (pvm_run (PVM ("start", "job2"), NULL, &err), ==, 1);
+    g_assert_cmpint (pvm_test_run_pvm (PVM ("start", "job2"), NULL, &err), ==, 1);
     g_assert_nonnull (strstr (err, expected_port));
     g_socket_listener_close (listener);
   }
 
-  out = pvm_ok (PVM ("start", "job2"));
+  out = pvm_test_pvm_ok (PVM ("start", "job2"));
   g_assert_cmpstr (out, ==, "job2: started\n");
 
   wait_for_report ("job1", 2);
