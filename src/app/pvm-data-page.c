@@ -381,12 +381,18 @@ dup_subtitle (PvmSquashArchive *archive)
   else if (archive->has_stats)
     {
       g_autofree char *uncompressed = pvm_size_format (archive->uncompressed_size);
+      /* A number, not G_GUINT64_FORMAT in the message: xgettext cannot
+       * read a macro inside a string, and the message would never be
+       * translated. */
+      g_autofree char *files = g_strdup_printf ("%" G_GUINT64_FORMAT, archive->files);
 
+      /* Translators: the size of the data, the number of its files, and
+       * the compression ratio */
       g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE,
-                                                 "\n%s in %" G_GUINT64_FORMAT " file, ratio %.2f",
-                                                 "\n%s in %" G_GUINT64_FORMAT " files, ratio %.2f",
+                                                 "\n%s in %s file, ratio %.2f",
+                                                 "\n%s in %s files, ratio %.2f",
                                                  archive->files),
-                              uncompressed, archive->files, archive->ratio);
+                              uncompressed, files, archive->ratio);
     }
   return g_markup_escape_text (text->str, -1);
 }
@@ -407,6 +413,8 @@ pvm_data_page_create_row (PvmListPage *page,
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button),
                                           g_variant_new_string (archive->name));
   gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip,
+                                  -1);
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (button, "flat");
   adw_action_row_add_suffix (row, button);
