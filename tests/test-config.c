@@ -5,6 +5,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 #include "pvm-core.h"
@@ -258,7 +260,7 @@ test_documented (void)
   g_file_get_contents (path, &doc, NULL, &error);
   g_assert_no_error (error);
 
-  g_assert_cmpuint (g_strv_length ((char **) keys), ==, 20);
+  g_assert_cmpuint (g_strv_length ((char **) keys), ==, 21);
   for (guint i = 0; keys[i] != NULL; i++)
     {
       g_autofree char *row = g_strdup_printf ("| `%s` |", keys[i]);
@@ -266,6 +268,70 @@ test_documented (void)
       if (strstr (doc, row) == NULL)
         g_error ("docs/configuration.md has no row for %s", keys[i]);
       g_assert_nonnull (pvm_config_describe_key (keys[i]));
+    }
+}
+
+/* HOSTS: NAME=URI entries after the local host; bad entries refused with
+ * what is wrong, and nothing stored. */
+static void
+test_hosts (void)
+{
+  g_autoptr(PvmConfig) config = pvm_config_new ();
+  g_autoptr(GPtrArray) hosts = NULL;
+  g_autoptr(GError) error = NULL;
+  const char * const good[] = { "big=qemu+ssh://me@server.example/session?keyfile=/k",
+                                "gpu-1=qemu:///system", NULL };
+  const struct { const char *entry; const char *message; } bad[] = {
+    { "qemu+ssh://server/session", "write NAME=URI" },
+    { "local=qemu:///system", "LIBVIRT_URI's host" },
+    { "my host=qemu:///system", "Invalid host name \"my host\"" },
+    { "x=http://server/", "Invalid libvirt URI" },
+    { "x=", "Invalid libvirt URI" },
+  };
+  const PvmHostEntry *entry;
+  g_autofree char *address = NULL;
+  g_autofree char *local_address = NULL;
+
+  pvm_config_set_string (config, "LIBVIRT_URI", "qemu:///session", &error);
+  g_assert_no_error (error);
+  hosts = pvm_hosts_from_config (config);
+  g_assert_cmpuint (hosts->len, ==, 1);
+  g_clear_pointer (&hosts, g_ptr_array_unref);
+
+  pvm_config_set_list (config, "HOSTS", good, &error);
+  g_assert_no_error (error);
+  hosts = pvm_hosts_from_config (config);
+  g_assert_cmpuint (hosts->len, ==, 3);
+  entry = g_ptr_array_index (hosts, 0);
+  g_assert_cmpstr (entry->name, ==, "local");
+  g_assert_cmpstr (entry->uri, ==, "qemu:///session");
+  entry = pvm_hosts_find (hosts, "big", &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (entry->uri, ==, "qemu+ssh://me@server.example/session?keyfile=/k");
+  g_assert_true (pvm_hosts_find_uri (hosts, "qemu:///system") == g_ptr_array_index (hosts, 2));
+  g_assert_false (pvm_hosts_uri_is_local (entry->uri));
+  g_assert_true (pvm_hosts_uri_is_local ("qemu:///system"));
+  address = pvm_hosts_dup_address (entry->uri);
+  g_assert_cmpstr (address, ==, "server.example");
+  local_address = pvm_hosts_dup_address ("qemu:///session");
+  g_assert_cmpstr (local_address, ==, "127.0.0.1");
+
+  g_assert_null (pvm_hosts_find (hosts, "small", &error));
+  g_assert_error (error, PVM_ERROR, PVM_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "the hosts are local, big, gpu-1"));
+  g_clear_error (&error);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      const char * const list[] = { "ok=qemu:///system", bad[i].entry, NULL };
+
+      g_assert_false (pvm_config_set_list (config, "HOSTS", list, &error));
+      g_assert_error (error, PVM_ERROR, PVM_ERROR_INVALID_ARGUMENT);
+      if (strstr (error->message, bad[i].message) == NULL)
+        g_error ("HOSTS %s: \"%s\" lacks \"%s\"", bad[i].entry, error->message, bad[i].message);
+      g_clear_error (&error);
+      /* The good value stays. */
+      g_assert_cmpstr (pvm_config_get_list (config, "HOSTS")[0], ==, good[0]);
     }
 }
 
@@ -606,6 +672,7 @@ main (int    argc,
   g_test_add_func ("/config/load/default", test_load_default);
   g_test_add_func ("/config/save/fails-cleanly", test_save_fails_cleanly);
   g_test_add_func ("/config/copy", test_copy);
+  g_test_add_func ("/config/hosts", test_hosts);
   g_test_add_func ("/config/repository/default-made", test_repository_default_made);
   g_test_add_func ("/config/repository/chosen-not-made", test_repository_chosen_not_made);
 

@@ -30,7 +30,8 @@ static const FlagKey flag_keys[] = {
 
 static const char usage[] =
   "Usage: pvm [-d LIST] [-i LIST] [-o LIST] [-m LIST] [-c LIST] [-a LIST] [--install]\n"
-  "           [--output-mode MODE] [--config FILE] [--dry-run] [--json] [--wait] [--verbose]\n"
+  "           [-H LIST] [--output-mode MODE] [--config FILE] [--dry-run] [--json] [--wait]\n"
+  "           [--verbose]\n"
   "       pvm COMMAND [OPTION...]\n"
   "\n"
   "Start Linux VMs for data processing: one VM per image, each with one read-only\n"
@@ -45,6 +46,7 @@ static const char usage[] =
   "  -m LIST          memory per VM, e.g. 4G,8G (a plain number is MiB)\n"
   "  -c LIST          vCPUs per VM, e.g. 4,8\n"
   "  -a LIST          additional QEMU options per VM, e.g. \" -snapshot\"\n"
+  "  -H LIST          hosts to run the VMs on (names of pvm hosts; default: local)\n"
   "  --install        boot INSTALL_MEDIA to install an OS, with install_scripts shared\n"
   "  --output-mode MODE\n"
   "                   shared: the output directory is a shared folder (9p); disk: a disk\n"
@@ -61,6 +63,7 @@ static const char usage[] =
   "Commands:\n"
   "  config           import an original pVM.cfg, show the configuration\n"
   "  host             check what this host offers: libvirt, KVM, QEMU, tools\n"
+  "  hosts            show the hosts VMs can run on (HOSTS), with their VMs\n"
   "  image            list, create, snapshot, delete and flatten the VM images\n"
   "  install          install an OS from its ISO into a base image with snapshots\n"
   "  squash           list, create, inspect and delete the SquashFS data archives\n"
@@ -68,6 +71,8 @@ static const char usage[] =
   "  info             show a VM's state and how to reach it\n"
   "  stop             stop VMs: power button, then force off after a timeout\n"
   "  save, resume     save running VMs to disk, and continue them later\n"
+  "  migrate          move a running VM to another host\n"
+  "  restore          continue a VM saved into a bundle (save --to) on any host\n"
   "  start            start VMs that are off again, as they were launched\n"
   "  collect          copy output disks' files into the output directories\n"
   "  delete           remove stopped VMs from libvirt (never their images)\n"
@@ -166,31 +171,117 @@ out:
     g_main_loop_quit (launch->loop);
 }
 
-/* Launches @plan, prints the connection details of every VM, and with
- * @wait waits until all have powered off. */
+static void
+store_result_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+/* Stops and removes the VMs of an earlier host when a later host's launch
+ * failed: all or none, across hosts too. */
+static void
+undo_vms (GPtrArray *vms)
+{
+  for (guint i = 0; i < vms->len; i++)
+    {
+      PvmVm *vm = g_ptr_array_index (vms, i);
+      g_autoptr(GAsyncResult) result = NULL;
+      g_autoptr(GError) error = NULL;
+
+      pvm_vm_stop_async (vm, PVM_VM_STOP_FORCE, 0, NULL, store_result_cb, &result);
+      while (result == NULL)
+        g_main_context_iteration (NULL, TRUE);
+      if (!pvm_vm_stop_finish (vm, result, NULL, &error) || !pvm_vm_delete (vm, &error))
+        g_printerr ("pvm: cannot undo %s: %s\n", pvm_vm_get_name (vm), error->message);
+    }
+}
+
 static int
-launch (PvmConfig *config,
-        PvmPlan   *plan,
-        gboolean   json,
-        gboolean   wait)
+compare_vm_index (gconstpointer a,
+                  gconstpointer b)
+{
+  const PvmVmPlan *plan_a = pvm_vm_get_plan (*(PvmVm **) a);
+  const PvmVmPlan *plan_b = pvm_vm_get_plan (*(PvmVm **) b);
+
+  return (int) plan_a->index - (int) plan_b->index;
+}
+
+/* Launches the VMs of @plan placed on @host (all of them when @placement
+ * is NULL); adds them to @vms. */
+static gboolean
+launch_on_host (PvmConfig          *config,
+                PvmPlan            *plan,
+                const PvmHostEntry *host,
+                GPtrArray          *placement,
+                gboolean            multi,
+                Launch             *state,
+                GPtrArray          *vms)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GVirConnection) connection = NULL;
   g_autoptr(PvmLauncher) launcher = NULL;
+  g_autoptr(PvmPlan) part = g_new0 (PvmPlan, 1);
+  const char * const *warnings;
+
+  part->vms = g_ptr_array_new ();
+  part->problems = g_ptr_array_new ();
+  for (guint i = 0; i < plan->vms->len; i++)
+    if (placement == NULL || g_ptr_array_index (placement, i) == host)
+      g_ptr_array_add (part->vms, g_ptr_array_index (plan->vms, i));
+
+  connection = pvm_vm_open_connection (host->uri, NULL, &error);
+  if (connection == NULL)
+    {
+      state->error = g_steal_pointer (&error);
+      return FALSE;
+    }
+
+  launcher = pvm_launcher_new (connection, config);
+  pvm_launcher_launch_async (launcher, part, state->cancellable, launch_done_cb, state);
+  g_main_loop_run (state->loop);
+
+  warnings = pvm_launcher_get_warnings (launcher);
+  for (guint i = 0; warnings[i] != NULL; i++)
+    g_printerr ("pvm: warning: %s%s%s\n", multi ? host->name : "", multi ? ": " : "",
+                warnings[i]);
+  if (state->vms == NULL)
+    {
+      if (multi)
+        g_prefix_error (&state->error, "%s: ", host->name);
+      return FALSE;
+    }
+  g_ptr_array_extend_and_steal (vms, g_steal_pointer (&state->vms));
+  return TRUE;
+}
+
+/* Launches @plan (each VM on its host of @placement, or all on the local
+ * host), prints the connection details of every VM, and with @wait waits
+ * until all have powered off. */
+static int
+launch (PvmConfig *config,
+        PvmPlan   *plan,
+        GPtrArray *hosts,
+        GPtrArray *placement,
+        gboolean   json,
+        gboolean   wait)
+{
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GPtrArray) vms = NULL;
-  const char * const *warnings;
+  g_autoptr(GPtrArray) vms = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) used = g_ptr_array_new ();
   Launch state = { 0 };
   guint sigint, sigterm;
   int status = 0;
 
-  connection = pvm_cli_open_connection (config, &error);
-  if (connection == NULL)
-    {
-      g_printerr ("pvm: %s; nothing was started\n", error->message);
-      return PVM_EXIT_FAILURE;
-    }
+  /* The hosts in the order they are first named. */
+  if (placement == NULL)
+    g_ptr_array_add (used, g_ptr_array_index (hosts, 0));
+  else
+    for (guint i = 0; i < placement->len; i++)
+      if (!g_ptr_array_find (used, g_ptr_array_index (placement, i), NULL))
+        g_ptr_array_add (used, g_ptr_array_index (placement, i));
 
   state.loop = loop;
   state.cancellable = cancellable;
@@ -198,22 +289,25 @@ launch (PvmConfig *config,
   sigint = g_unix_signal_add (SIGINT, launch_interrupted_cb, &state);
   sigterm = g_unix_signal_add (SIGTERM, launch_interrupted_cb, &state);
 
-  launcher = pvm_launcher_new (connection, config);
-  pvm_launcher_launch_async (launcher, plan, cancellable, launch_done_cb, &state);
-  g_main_loop_run (loop);
-
-  vms = g_steal_pointer (&state.vms);
-  warnings = pvm_launcher_get_warnings (launcher);
-  for (guint i = 0; warnings[i] != NULL; i++)
-    g_printerr ("pvm: warning: %s\n", warnings[i]);
-
-  if (vms == NULL)
-    {
-      g_printerr ("pvm: %s\n", state.error->message);
-      g_clear_error (&state.error);
-      status = PVM_EXIT_FAILURE;
-      goto out;
-    }
+  for (guint h = 0; h < used->len; h++)
+    if (!launch_on_host (config, plan, g_ptr_array_index (used, h), placement, used->len > 1,
+                         &state, vms))
+      {
+        if (vms->len > 0)
+          {
+            undo_vms (vms);
+            g_printerr ("pvm: %s\npvm: the VMs already started on other hosts were stopped "
+                        "and removed: nothing runs\n", state.error->message);
+          }
+        else
+          g_printerr ("pvm: %s%s\n", state.error->message,
+                      g_str_has_prefix (state.error->message, "Cannot connect")
+                        ? "; nothing was started" : "");
+        g_clear_error (&state.error);
+        status = PVM_EXIT_FAILURE;
+        goto out;
+      }
+  g_ptr_array_sort (vms, compare_vm_index);
 
   if (json && !wait)
     {
@@ -289,6 +383,9 @@ pvm_cli_launch (int    argc,
   g_autofree char *config_path = NULL;
   char *lists[G_N_ELEMENTS (flag_keys)] = { NULL };
   g_autofree char *output_mode = NULL;
+  g_autofree char *host_list = NULL;
+  g_autoptr(GPtrArray) hosts = NULL;
+  g_autoptr(GPtrArray) placement = NULL;
   gboolean install = FALSE, dry_run = FALSE, json = FALSE, wait = FALSE;
   gboolean verbose = FALSE;
   int status = 0;
@@ -306,6 +403,7 @@ pvm_cli_launch (int    argc,
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, NULL, NULL },
     { "wait", 0, 0, G_OPTION_ARG_NONE, &wait, NULL, NULL },
     { "verbose", 'v', 0, G_OPTION_ARG_NONE, &verbose, NULL, NULL },
+    { "hosts", 'H', 0, G_OPTION_ARG_STRING, &host_list, NULL, NULL },
     { NULL }
   };
 
@@ -358,6 +456,41 @@ pvm_cli_launch (int    argc,
   plan = pvm_plan_new_from_config (config, cwd);
   pvm_plan_check (plan, config);
 
+  /* -H: a host per VM, the last one repeating. */
+  hosts = pvm_hosts_from_config (config);
+  if (host_list != NULL)
+    {
+      g_auto(GStrv) names = pvm_config_split_list (host_list);
+      guint n = g_strv_length (names);
+
+      if (n == 0)
+        {
+          status = pvm_cli_usage_error ("pvm", "-H needs a list of host names (pvm hosts shows them)");
+          goto out;
+        }
+      placement = g_ptr_array_new ();
+      for (guint i = 0; i < MAX (plan->vms->len, n); i++)
+        {
+          const PvmHostEntry *host = pvm_hosts_find (hosts, names[MIN (i, n - 1)], &error);
+
+          if (host == NULL)
+            {
+              g_printerr ("pvm: -H \"%s\": %s\n", host_list, error->message);
+              status = PVM_EXIT_FAILURE;
+              goto out;
+            }
+          if (i < plan->vms->len)
+            g_ptr_array_add (placement, (gpointer) host);
+        }
+      if (n > plan->vms->len && plan->vms->len > 0)
+        {
+          g_printerr ("pvm: -H names %u hosts for %u VM%s: give one per VM (the last one "
+                      "repeats)\n", n, plan->vms->len, plan->vms->len == 1 ? "" : "s");
+          status = PVM_EXIT_FAILURE;
+          goto out;
+        }
+    }
+
   if (dry_run)
     {
       if (json)
@@ -383,7 +516,7 @@ pvm_cli_launch (int    argc,
     }
 
   if (!dry_run)
-    status = launch (config, plan, json, wait);
+    status = launch (config, plan, hosts, placement, json, wait);
 
 out:
   for (guint i = 0; i < G_N_ELEMENTS (lists); i++)

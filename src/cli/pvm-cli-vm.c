@@ -157,12 +157,14 @@ typedef struct
   gboolean  force;
   gboolean  all;
   int       timeout;
+  GPtrArray *hosts;     /* PvmHostEntry: local, then HOSTS */
 } Options;
 
 static void
 options_clear (Options *options)
 {
   g_free (options->config_path);
+  g_clear_pointer (&options->hosts, g_ptr_array_unref);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -201,6 +203,7 @@ begin_command (const char    *command,
       *status = PVM_EXIT_FAILURE;
       return NULL;
     }
+  options->hosts = pvm_hosts_from_config (config);
   return connection;
 }
 
@@ -216,6 +219,7 @@ fail (const char *command,
  * is looked up before anything is done. */
 static GPtrArray *
 find_vms (GVirConnection  *connection,
+          GPtrArray       *hosts,
           int              argc,
           char           **argv,
           gboolean         all,
@@ -226,13 +230,25 @@ find_vms (GVirConnection  *connection,
   if (all)
     return pvm_vm_list_fetch (connection, error);
 
+  /* A VM not on this host may be on another of HOSTS. */
   vms = g_ptr_array_new_with_free_func (g_object_unref);
   for (int i = 1; i < argc; i++)
     {
-      PvmVm *vm = pvm_vm_find (connection, argv[i], error);
+      g_autoptr(GError) local_error = NULL;
+      const PvmHostEntry *host;
+      PvmVm *vm = pvm_vm_find (connection, argv[i], &local_error);
 
+      if (vm == NULL && hosts->len > 1 &&
+          g_error_matches (local_error, PVM_ERROR, PVM_ERROR_NOT_FOUND))
+        {
+          g_clear_error (&local_error);
+          vm = pvm_cli_find_vm_on_hosts (hosts, argv[i], &host, &local_error);
+        }
       if (vm == NULL)
-        return NULL;
+        {
+          g_propagate_error (error, g_steal_pointer (&local_error));
+          return NULL;
+        }
       g_ptr_array_add (vms, vm);
     }
   return g_steal_pointer (&vms);
@@ -257,8 +273,10 @@ pvm_cli_list (int    argc,
   g_auto(Options) options = { 0 };
   g_autoptr(GVirConnection) connection = NULL;
   g_autoptr(GPtrArray) vms = NULL;
+  g_autoptr(GPtrArray) vm_hosts = NULL;
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean multi;
   int status = 0;
 
   connection = begin_command ("pvm list", list_usage, NULL, &options, &argc, &argv, &status);
@@ -267,9 +285,40 @@ pvm_cli_list (int    argc,
   if (argc > 1)
     return pvm_cli_usage_error ("pvm list", "unexpected argument \"%s\"", argv[1]);
 
-  vms = pvm_vm_list_fetch (connection, &error);
-  if (vms == NULL)
-    return fail ("pvm list", error);
+  /* The VMs of every host; a host that does not answer is reported. */
+  vms = g_ptr_array_new_with_free_func (g_object_unref);
+  vm_hosts = g_ptr_array_new ();
+  for (guint h = 0; h < options.hosts->len; h++)
+    {
+      PvmHostEntry *host = g_ptr_array_index (options.hosts, h);
+      g_autoptr(GVirConnection) host_connection = NULL;
+      g_autoptr(GPtrArray) host_vms = NULL;
+
+      if (h == 0)
+        host_connection = g_object_ref (connection);
+      else if ((host_connection = pvm_vm_open_connection (host->uri, NULL, &error)) == NULL)
+        {
+          g_printerr ("pvm list: %s: %s\n", host->name, error->message);
+          g_clear_error (&error);
+          status = PVM_EXIT_FAILURE;
+          continue;
+        }
+      host_vms = pvm_vm_list_fetch (host_connection, &error);
+      if (host_vms == NULL && h == 0)
+        return fail ("pvm list", error);
+      if (host_vms == NULL)
+        {
+          g_printerr ("pvm list: %s: %s\n", host->name, error->message);
+          g_clear_error (&error);
+          status = PVM_EXIT_FAILURE;
+          continue;
+        }
+      for (guint i = 0; i < host_vms->len; i++)
+        {
+          g_ptr_array_add (vms, g_object_ref (g_ptr_array_index (host_vms, i)));
+          g_ptr_array_add (vm_hosts, host->name);
+        }
+    }
   collect_pending (vms);
 
   if (options.json)
@@ -277,41 +326,54 @@ pvm_cli_list (int    argc,
       g_autoptr(JsonArray) array = json_array_new ();
 
       for (guint i = 0; i < vms->len; i++)
-        json_array_add_element (array, pvm_vm_to_json (g_ptr_array_index (vms, i)));
+        {
+          JsonNode *node = pvm_vm_to_json (g_ptr_array_index (vms, i));
+
+          json_object_set_string_member (json_node_get_object (node), "host",
+                                         g_ptr_array_index (vm_hosts, i));
+          json_array_add_element (array, node);
+        }
       pvm_cli_print_json_array (array);
-      return 0;
+      return status;
     }
 
   if (vms->len == 0)
     {
       g_print ("No VMs on %s: launch some with pvm -d IMAGE\n",
-               gvir_connection_get_uri (connection));
-      return 0;
+               options.hosts->len > 1 ? "any host" : gvir_connection_get_uri (connection));
+      return status;
     }
 
+  /* A HOST column once there is more than one. */
+  multi = options.hosts->len > 1;
   rows = g_ptr_array_new_with_free_func ((GDestroyNotify) g_strfreev);
-  g_ptr_array_add (rows, g_strsplit ("NAME|STATE|GUEST|SSH|MEMORY|CPUS|INPUT|OUTPUT", "|", -1));
+  g_ptr_array_add (rows, g_strsplit (multi ? "NAME|HOST|STATE|GUEST|SSH|MEMORY|CPUS|INPUT|OUTPUT"
+                                           : "NAME|STATE|GUEST|SSH|MEMORY|CPUS|INPUT|OUTPUT",
+                                     "|", -1));
   for (guint i = 0; i < vms->len; i++)
     {
       PvmVm *vm = g_ptr_array_index (vms, i);
       const PvmVmPlan *plan = pvm_vm_get_plan (vm);
-      char **row = g_new0 (char *, 9);
+      char **row = g_new0 (char *, 10);
+      guint c = 0;
 
-      row[0] = g_strdup (plan->name);
-      row[1] = g_strdup (pvm_vm_state_to_string (pvm_vm_get_state (vm)));
-      row[2] = dup_guest_line (vm);
+      row[c++] = g_strdup (plan->name);
+      if (multi)
+        row[c++] = g_strdup (g_ptr_array_index (vm_hosts, i));
+      row[c++] = g_strdup (pvm_vm_state_to_string (pvm_vm_get_state (vm)));
+      row[c++] = dup_guest_line (vm);
       if (pvm_vm_get_address (vm) != NULL)
-        row[3] = g_strdup (pvm_vm_get_address (vm));
+        row[c++] = g_strdup (pvm_vm_get_address (vm));
       else
-        row[3] = plan->ssh_port != 0 ? g_strdup_printf ("%u", plan->ssh_port) : g_strdup ("-");
-      row[4] = pvm_size_format (plan->memory_bytes);
-      row[5] = g_strdup_printf ("%u", plan->cores);
-      row[6] = g_strdup (plan->input != NULL ? plan->input : "-");
-      row[7] = g_strdup (plan->output != NULL ? plan->output : "-");
+        row[c++] = plan->ssh_port != 0 ? g_strdup_printf ("%u", plan->ssh_port) : g_strdup ("-");
+      row[c++] = pvm_size_format (plan->memory_bytes);
+      row[c++] = g_strdup_printf ("%u", plan->cores);
+      row[c++] = g_strdup (plan->input != NULL ? plan->input : "-");
+      row[c++] = g_strdup (plan->output != NULL ? plan->output : "-");
       g_ptr_array_add (rows, row);
     }
-  pvm_cli_print_table (rows, 8);
-  return 0;
+  pvm_cli_print_table (rows, multi ? 9 : 8);
+  return status;
 }
 
 /* ------------------------------------------------------------------ */
@@ -344,13 +406,12 @@ pvm_cli_info (int    argc,
     return pvm_cli_usage_error ("pvm info", argc < 2 ? "which VM? Give its NAME"
                                                      : "one NAME only, please");
 
-  vm = pvm_vm_find (connection, argv[1], &error);
-  if (vm == NULL)
-    return fail ("pvm info", error);
   {
-    g_autoptr(GPtrArray) vms = g_ptr_array_new ();
+    g_autoptr(GPtrArray) vms = find_vms (connection, options.hosts, argc, argv, FALSE, &error);
 
-    g_ptr_array_add (vms, vm);
+    if (vms == NULL)
+      return fail ("pvm info", error);
+    vm = g_object_ref (g_ptr_array_index (vms, 0));
     collect_pending (vms);
   }
 
@@ -557,7 +618,7 @@ pvm_cli_stop (int    argc,
   if (options.timeout <= 0)
     return pvm_cli_usage_error ("pvm stop", "--timeout must be a number of seconds above 0");
 
-  vms = find_vms (connection, argc, argv, options.all, &error);
+  vms = find_vms (connection, options.hosts, argc, argv, options.all, &error);
   if (vms == NULL)
     return fail ("pvm stop", error);
 
@@ -628,7 +689,7 @@ pvm_cli_delete (int    argc,
     return pvm_cli_usage_error ("pvm delete", "which VMs? Give their NAMEs");
 
   /* All or none: every VM is looked up and checked before any is deleted. */
-  vms = find_vms (connection, argc, argv, FALSE, &error);
+  vms = find_vms (connection, options.hosts, argc, argv, FALSE, &error);
   if (vms == NULL)
     return fail ("pvm delete", error);
   for (guint i = 0; i < vms->len; i++)
@@ -663,11 +724,17 @@ pvm_cli_delete (int    argc,
 
 static const char save_usage[] =
   "Usage: pvm save [--json] [--config FILE] NAME...|--all\n"
+  "       pvm save [--config FILE] NAME --to FILE\n"
   "\n"
   "Save running VMs: their whole state goes to disk and they stop; pvm resume\n"
   "continues each from exactly there. QEMU cannot save a VM whose guest has a\n"
   "shared folder (9p) mounted: such a VM is refused and keeps running.\n"
   "\n"
+  "With --to, the VM (its state, the disks it writes and its definition) goes\n"
+  "into one bundle FILE and leaves this host; pvm restore FILE --on HOST\n"
+  "continues it there, or on any host with its base image and input.\n"
+  "\n"
+  "  --to FILE      save into the bundle FILE (not overwritten if it exists)\n"
   "  --all          save every running VM pVM launched\n"
   "  --json         print machine-readable JSON\n"
   "  --config FILE  read FILE instead of pvm.conf (for LIBVIRT_URI)\n"
@@ -777,7 +844,7 @@ run_vm_op (int     argc,
     return pvm_cli_usage_error (command, options.all ? "give NAMEs or --all, not both"
                                                      : "which VMs? Give NAMEs or --all");
 
-  vms = find_vms (connection, argc, argv, options.all, &error);
+  vms = find_vms (connection, options.hosts, argc, argv, options.all, &error);
   if (vms == NULL)
     return fail (command, error);
 
@@ -840,6 +907,9 @@ int
 pvm_cli_save (int    argc,
               char **argv)
 {
+  for (int i = 1; i < argc && !g_str_equal (argv[i], "--"); i++)
+    if (g_str_equal (argv[i], "--to") || g_str_has_prefix (argv[i], "--to="))
+      return pvm_cli_save_bundle (argc, argv, save_usage);
   return run_vm_op (argc, argv, VM_OP_SAVE);
 }
 
@@ -896,7 +966,7 @@ pvm_cli_collect_command (int    argc,
     return pvm_cli_usage_error ("pvm collect", options.all ? "give NAMEs or --all, not both"
                                                            : "which VMs? Give NAMEs or --all");
 
-  vms = find_vms (connection, argc, argv, options.all, &error);
+  vms = find_vms (connection, options.hosts, argc, argv, options.all, &error);
   if (vms == NULL)
     return fail ("pvm collect", error);
 

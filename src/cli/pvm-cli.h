@@ -43,6 +43,20 @@ int        pvm_cli_start             (int          argc,
                                       char       **argv);
 int        pvm_cli_collect_command   (int          argc,
                                       char       **argv);
+int        pvm_cli_hosts             (int          argc,
+                                      char       **argv);
+int        pvm_cli_migrate           (int          argc,
+                                      char       **argv);
+int        pvm_cli_save_bundle       (int          argc,
+                                      char       **argv,
+                                      const char  *usage);
+int        pvm_cli_restore           (int          argc,
+                                      char       **argv);
+
+PvmVm     *pvm_cli_find_vm_on_hosts  (GPtrArray           *hosts,
+                                      const char          *name,
+                                      const PvmHostEntry **host,
+                                      GError             **error);
 
 GVirConnection *pvm_cli_open_connection (PvmConfig *config,
                                          GError   **error);

@@ -19,6 +19,8 @@ typedef struct
 static const Command commands[] = {
   { "config", pvm_cli_config },
   { "host", pvm_cli_host },
+  { "hosts", pvm_cli_hosts },
+  { "migrate", pvm_cli_migrate },
   { "list", pvm_cli_list },
   { "info", pvm_cli_info },
   { "console", pvm_cli_console },
@@ -26,6 +28,7 @@ static const Command commands[] = {
   { "delete", pvm_cli_delete },
   { "save", pvm_cli_save },
   { "resume", pvm_cli_resume },
+  { "restore", pvm_cli_restore },
   { "start", pvm_cli_start },
   { "collect", pvm_cli_collect_command },
   { "image", pvm_cli_image },

@@ -11,6 +11,7 @@
 #include "pvm-config.h"
 #include "pvm-error.h"
 #include "pvm-host.h"
+#include "pvm-hosts.h"
 #include "pvm-legacy-config.h"
 #include "pvm-size.h"
 
@@ -26,6 +27,7 @@ typedef enum
   KIND_PORT,
   KIND_BOOLEAN,
   KIND_CHOICE,
+  KIND_HOST_LIST,
 } KeyKind;
 
 typedef struct
@@ -59,6 +61,7 @@ static const KeyInfo keys[] = {
   { "CPU_MODE", KIND_CHOICE, "migration-safe|fastest", "The guest CPU: migration-safe, or fastest (KVM only)" },
   { "OUTPUT_MODE", KIND_CHOICE, "shared|disk", "The output: a shared folder (9p), or a disk image (can be saved and migrated)" },
   { "OUTPUT_DISK_SIZE", KIND_SIZE, NULL, "The size of a new output disk (OUTPUT_MODE=disk; sparse; a plain number is MiB)" },
+  { "HOSTS", KIND_HOST_LIST, NULL, "Other libvirt hosts VMs can run on, as NAME=URI (local is LIBVIRT_URI)" },
 };
 
 struct _PvmConfig
@@ -91,6 +94,7 @@ kind_is_list (KeyKind kind)
     case KIND_PATH_LIST:
     case KIND_SIZE_LIST:
     case KIND_COUNT_LIST:
+    case KIND_HOST_LIST:
       return TRUE;
     case KIND_STRING:
     case KIND_PATH:
@@ -167,6 +171,9 @@ validate_value (const KeyInfo  *info,
           }
         return TRUE;
       }
+
+    case KIND_HOST_LIST:
+      return pvm_hosts_parse_entry (value, NULL, NULL, error);
 
     case KIND_STRING:
     case KIND_PATH:
@@ -280,6 +287,7 @@ pvm_config_init (PvmConfig *self)
   store_default (self, "CPU_MODE", "migration-safe");
   store_default (self, "OUTPUT_MODE", "shared");
   store_default (self, "OUTPUT_DISK_SIZE", "20G");
+  store_default (self, "HOSTS", NULL);
 
   g_assert (g_hash_table_size (self->values) == G_N_ELEMENTS (keys));
 }

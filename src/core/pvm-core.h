@@ -4,6 +4,7 @@
 #pragma once
 
 #include "pvm-autocleanups.h"
+#include "pvm-bundle.h"
 #include "pvm-config.h"
 #include "pvm-contract.h"
 #include "pvm-demo-image.h"
@@ -12,11 +13,13 @@
 #include "pvm-error.h"
 #include "pvm-host.h"
 #include "pvm-host-check.h"
+#include "pvm-hosts.h"
 #include "pvm-image-repo.h"
 #include "pvm-install.h"
 #include "pvm-installation.h"
 #include "pvm-launcher.h"
 #include "pvm-media.h"
+#include "pvm-migration.h"
 #include "pvm-output-disk.h"
 #include "pvm-plan.h"
 #include "pvm-qcow2.h"

@@ -13,7 +13,7 @@
 #include <libxml/xpath.h>
 
 #include "pvm-contract.h"
-#include "pvm-domain.h"
+#include "pvm-domain-private.h"
 
 /* Every value @xpath selects in @config's XML (attributes or text). */
 static GStrv
@@ -50,6 +50,14 @@ query_strings (GVirConfigDomain *config,
     xmlXPathFreeContext (context);
   xmlFreeDoc (doc);
   return g_strv_builder_end (builder);
+}
+
+/* Every value @xpath selects in @config's XML, for the rest of the core. */
+GStrv
+_pvm_domain_query_strings (GVirConfigDomain *config,
+                           const char       *xpath)
+{
+  return query_strings (config, xpath);
 }
 
 /**
@@ -132,4 +140,137 @@ pvm_domain_dup_network (GVirConfigDomain  *config,
       *mac = networks[0] != NULL && macs[0] != NULL ? g_strdup (macs[0]) : NULL;
     }
   return networks[0] != NULL ? g_strdup (networks[0]) : NULL;
+}
+
+/* @xml for a VM that moves to another host: its serial port (and console)
+ * appending to their file, not truncating it (on shared storage the
+ * source's QEMU may still be writing it), and that file @to instead of
+ * @from when @to is not NULL. NULL if @xml does not parse. */
+char *
+_pvm_domain_xml_with_serial (const char *xml,
+                             const char *from,
+                             const char *to)
+{
+  xmlDocPtr doc = xmlReadMemory (xml, strlen (xml), "domain.xml", NULL,
+                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  xmlXPathContextPtr context;
+  xmlXPathObjectPtr result = NULL;
+  xmlChar *out = NULL;
+  int size = 0;
+  char *copy;
+
+  if (doc == NULL)
+    return NULL;
+  context = xmlXPathNewContext (doc);
+  if (context != NULL)
+    result = xmlXPathEvalExpression ((const xmlChar *) "/domain/devices/serial/source | "
+                                                       "/domain/devices/console/source",
+                                     context);
+  if (result != NULL && result->nodesetval != NULL)
+    for (int i = 0; i < result->nodesetval->nodeNr; i++)
+      {
+        xmlNodePtr node = result->nodesetval->nodeTab[i];
+        xmlChar *path = xmlGetProp (node, (const xmlChar *) "path");
+
+        if (path == NULL)
+          continue;
+        if (to != NULL && from != NULL && g_str_equal ((const char *) path, from))
+          xmlSetProp (node, (const xmlChar *) "path", (const xmlChar *) to);
+        xmlSetProp (node, (const xmlChar *) "append", (const xmlChar *) "on");
+        xmlFree (path);
+      }
+  xmlDocDumpMemory (doc, &out, &size);
+  copy = out != NULL ? g_strndup ((const char *) out, size) : NULL;
+  xmlFree (out);
+  if (result != NULL)
+    xmlXPathFreeObject (result);
+  if (context != NULL)
+    xmlXPathFreeContext (context);
+  xmlFreeDoc (doc);
+  return copy;
+}
+
+/* Where the serial log of a VM that moves to another host goes: next to
+ * its output disk, the one directory the hosts share for certain. NULL
+ * when it is already there (or the VM has no output disk). */
+char *
+_pvm_domain_dup_moved_serial_log (const char *output_disk,
+                                  const char *serial_log)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *log_dir = NULL;
+
+  if (output_disk == NULL || serial_log == NULL)
+    return NULL;
+  dir = g_path_get_dirname (output_disk);
+  log_dir = g_path_get_dirname (serial_log);
+  if (g_str_equal (dir, log_dir))
+    return NULL;
+  return g_build_filename (dir, "serial.log", NULL);
+}
+
+/* @xml with pVM's SSH port forward moved from @from to @to: the QEMU
+ * argument and the plan in the metadata. NULL if @xml does not parse. */
+char *
+_pvm_domain_xml_with_ssh_port (const char *xml,
+                               guint       from,
+                               guint       to)
+{
+  xmlDocPtr doc = xmlReadMemory (xml, strlen (xml), "domain.xml", NULL,
+                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  g_autofree char *old_forward = g_strdup_printf ("hostfwd=tcp:127.0.0.1:%u-:22", from);
+  g_autofree char *new_forward = g_strdup_printf ("hostfwd=tcp:127.0.0.1:%u-:22", to);
+  g_autofree char *old_port = g_strdup_printf ("%u", from);
+  g_autofree char *new_port = g_strdup_printf ("%u", to);
+  xmlXPathContextPtr context;
+  xmlXPathObjectPtr result = NULL;
+  xmlChar *out = NULL;
+  int size = 0;
+  char *copy;
+
+  if (doc == NULL)
+    return NULL;
+  context = xmlXPathNewContext (doc);
+  if (context != NULL)
+    result = xmlXPathEvalExpression ((const xmlChar *)
+                                     "/domain/*[local-name()='commandline']/*[local-name()='arg'] | "
+                                     "/domain/metadata/*/*[local-name()='ssh-port']", context);
+  if (result != NULL && result->nodesetval != NULL)
+    for (int i = 0; i < result->nodesetval->nodeNr; i++)
+      {
+        xmlNodePtr node = result->nodesetval->nodeTab[i];
+
+        if (xmlStrcmp (node->name, (const xmlChar *) "arg") == 0)
+          {
+            xmlChar *value = xmlGetProp (node, (const xmlChar *) "value");
+            const char *at = value != NULL ? strstr ((const char *) value, old_forward) : NULL;
+
+            if (at != NULL && at[strlen (old_forward)] == '\0')
+              {
+                g_autofree char *before = g_strndup ((const char *) value,
+                                                     at - (const char *) value);
+                g_autofree char *changed = g_strconcat (before, new_forward, NULL);
+
+                xmlSetProp (node, (const xmlChar *) "value", (const xmlChar *) changed);
+              }
+            xmlFree (value);
+          }
+        else
+          {
+            xmlChar *text = xmlNodeGetContent (node);
+
+            if (text != NULL && g_str_equal ((const char *) text, old_port))
+              xmlNodeSetContent (node, (const xmlChar *) new_port);
+            xmlFree (text);
+          }
+      }
+  xmlDocDumpMemory (doc, &out, &size);
+  copy = out != NULL ? g_strndup ((const char *) out, size) : NULL;
+  xmlFree (out);
+  if (result != NULL)
+    xmlXPathFreeObject (result);
+  if (context != NULL)
+    xmlXPathFreeContext (context);
+  xmlFreeDoc (doc);
+  return copy;
 }

@@ -15,9 +15,10 @@
 #include <glib/gstdio.h>
 
 #include "pvm-autocleanups.h"
-#include "pvm-domain.h"
+#include "pvm-domain-private.h"
 #include "pvm-error.h"
 #include "pvm-host.h"
+#include "pvm-hosts.h"
 #include "pvm-install.h"
 #include "pvm-launcher.h"
 #include "pvm-network.h"
@@ -157,65 +158,7 @@ pvm_launcher_new (GVirConnection *connection,
 static gboolean
 connection_is_local (GVirConnection *connection)
 {
-  g_autoptr(GUri) uri = g_uri_parse (gvir_connection_get_uri (connection), G_URI_FLAGS_NONE, NULL);
-
-  return uri != NULL && (g_uri_get_host (uri) == NULL || *g_uri_get_host (uri) == '\0');
-}
-
-/* KVM when libvirt offers it for x86_64 guests (it checks /dev/kvm for the
- * user its QEMUs run as), TCG otherwise. */
-static const char *
-pick_domain_type (GVirConnection  *connection,
-                  GError         **error)
-{
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GVirConfigCapabilities) caps = gvir_connection_get_capabilities (connection,
-                                                                             &local_error);
-  GList *guests;
-  gboolean qemu = FALSE, kvm = FALSE;
-
-  if (caps == NULL)
-    {
-      g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT,
-                   "Cannot read the capabilities of %s: %s",
-                   gvir_connection_get_uri (connection), local_error->message);
-      return NULL;
-    }
-
-  guests = gvir_config_capabilities_get_guests (caps);
-  for (GList *l = guests; l != NULL; l = l->next)
-    {
-      g_autoptr(GVirConfigCapabilitiesGuestArch) arch =
-        gvir_config_capabilities_guest_get_arch (l->data);
-      GList *domains;
-
-      if (gvir_config_capabilities_guest_get_os_type (l->data) != GVIR_CONFIG_DOMAIN_OS_TYPE_HVM ||
-          g_strcmp0 (gvir_config_capabilities_guest_arch_get_name (arch), "x86_64") != 0)
-        continue;
-
-      domains = gvir_config_capabilities_guest_arch_get_domains (arch);
-      for (GList *d = domains; d != NULL; d = d->next)
-        {
-          GVirConfigDomainVirtType type =
-            gvir_config_capabilities_guest_domain_get_virt_type (d->data);
-
-          kvm |= type == GVIR_CONFIG_DOMAIN_VIRT_KVM;
-          qemu |= type == GVIR_CONFIG_DOMAIN_VIRT_QEMU;
-        }
-      g_list_free_full (domains, g_object_unref);
-    }
-  g_list_free_full (guests, g_object_unref);
-
-  if (kvm)
-    return "kvm";
-  if (qemu)
-    return "qemu";
-
-  g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED,
-               "%s cannot run x86_64 guests: install QEMU (on Debian: qemu-system-x86 and "
-               "libvirt-daemon-driver-qemu) and restart libvirt",
-               gvir_connection_get_uri (connection));
-  return NULL;
+  return pvm_hosts_uri_is_local (gvir_connection_get_uri (connection));
 }
 
 /* cache='none' opens files with O_DIRECT, which some file systems (tmpfs)
@@ -356,6 +299,20 @@ prepare_slot (GVirConnection *connection,
         }
     }
 
+  /* On another host this user's log directory may not exist: the log goes
+   * next to the output disk, on the storage the hosts share. */
+  if (!local && slot->output_disk != NULL)
+    {
+      g_autofree char *moved = _pvm_domain_dup_moved_serial_log (slot->output_disk,
+                                                                 slot->serial_log);
+
+      if (moved != NULL)
+        {
+          g_free (slot->serial_log);
+          slot->serial_log = g_steal_pointer (&moved);
+        }
+    }
+
   slot->options.domain_type = data->domain_type;
   slot->options.emulator = data->emulator;
   slot->options.cpu_mode = data->cpu_mode;
@@ -406,7 +363,7 @@ prepare (PvmLauncher  *self,
       return FALSE;
     }
 
-  data->domain_type = pick_domain_type (self->connection, error);
+  data->domain_type = pvm_hosts_pick_domain_type (self->connection, error);
   if (data->domain_type == NULL)
     return FALSE;
 
@@ -648,9 +605,11 @@ launch_thread (GTask        *task,
       return;
     }
 
+  /* The paths of a launch are this machine's, on another host too (pvm -H:
+   * a repository the hosts share): outputs and output disks are made
+   * here. */
   for (guint i = 0; i < data->slots->len; i++)
-    if (connection_is_local (self->connection) &&
-        !create_output (g_ptr_array_index (data->slots, i), &error))
+    if (!create_output (g_ptr_array_index (data->slots, i), &error))
       {
         g_string_append (failures, error->message);
         g_clear_error (&error);
@@ -687,7 +646,7 @@ launch_thread (GTask        *task,
     {
       Slot *slot = g_ptr_array_index (data->slots, i);
 
-      if (slot->output_disk == NULL || !connection_is_local (self->connection))
+      if (slot->output_disk == NULL)
         continue;
       if (!pvm_output_disk_prepare (slot->vm->output, data->output_disk_size,
                                     &slot->created_disk, cancellable, &error))
@@ -734,13 +693,16 @@ launch_thread (GTask        *task,
     }
 
   /* QEMU truncates the serial log when it opens it; a file that exists
-   * also keeps the ownership libvirt gives it under qemu:///system. */
+   * also keeps the ownership libvirt gives it under qemu:///system, and
+   * one made here the user's umask (libvirt would make it 0600), so that
+   * on shared storage (another host's VM logs next to its output disk)
+   * the user's group can read it as the output. */
   for (guint i = 0; i < data->slots->len; i++)
     {
       Slot *slot = g_ptr_array_index (data->slots, i);
 
-      if (connection_is_local (self->connection))
-        g_file_set_contents_full (slot->serial_log, "", 0, G_FILE_SET_CONTENTS_NONE, 0644, NULL);
+      if (connection_is_local (self->connection) || slot->output_disk != NULL)
+        g_file_set_contents_full (slot->serial_log, "", 0, G_FILE_SET_CONTENTS_NONE, 0666, NULL);
     }
 
   /* All at once: libvirt starts QEMUs in parallel. */

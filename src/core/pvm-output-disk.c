@@ -124,7 +124,9 @@ pvm_output_disk_prepare (const char    *output_dir,
     }
 
   temp = g_build_filename (dir, "." PVM_OUTPUT_DISK_FILE ".XXXXXX", NULL);
-  fd = g_mkstemp_full (temp, O_RDWR | O_CLOEXEC, 0644);
+  /* The user's umask decides who else may read it (and, on a shared
+   * repository, write it: another host's QEMU). */
+  fd = g_mkstemp_full (temp, O_RDWR | O_CLOEXEC, 0666);
   if (fd < 0 || ftruncate (fd, (off_t) size) != 0)
     {
       saved_errno = errno;

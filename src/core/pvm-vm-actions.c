@@ -650,7 +650,7 @@ start_thread (GTask        *task,
   if (self->serial_log != NULL && g_str_has_prefix (self->serial_log, log_dir) &&
       self->serial_log[strlen (log_dir)] == G_DIR_SEPARATOR &&
       g_file_test (self->serial_log, G_FILE_TEST_IS_REGULAR))
-    g_file_set_contents_full (self->serial_log, "", 0, G_FILE_SET_CONTENTS_NONE, 0644, NULL);
+    g_file_set_contents_full (self->serial_log, "", 0, G_FILE_SET_CONTENTS_NONE, 0666, NULL);
 
   if (gvir_domain_start (self->domain, 0, &error))
     g_task_return_boolean (task, TRUE);

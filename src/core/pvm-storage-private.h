@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* pvm-storage-private.h: files on a libvirt host, local or remote, through
+ * libvirt's storage pools (so that qemu+ssh needs nothing else): whether a
+ * file is there, whether a directory is shared with another host, and
+ * copying a file there. */
+
+#pragma once
+
+#include <libvirt/libvirt.h>
+#include <gio/gio.h>
+
+G_BEGIN_DECLS
+
+const char *_pvm_storage_last_error    (void);
+gboolean    _pvm_storage_stat          (virConnectPtr   conn,
+                                        const char     *path,
+                                        gboolean       *exists,
+                                        guint64        *size,
+                                        GError        **error);
+gboolean    _pvm_storage_dir_is_shared (virConnectPtr   source,
+                                        virConnectPtr   dest,
+                                        const char     *dir,
+                                        gboolean       *shared,
+                                        GError        **error);
+gboolean    _pvm_storage_upload        (virConnectPtr   conn,
+                                        const char     *local_path,
+                                        const char     *path,
+                                        GCancellable   *cancellable,
+                                        GError        **error);
+gboolean    _pvm_storage_delete        (virConnectPtr   conn,
+                                        const char     *path,
+                                        GError        **error);
+
+void        _pvm_storage_add_ssh_ports (virConnectPtr   conn,
+                                        GHashTable     *ports);
+
+G_END_DECLS
