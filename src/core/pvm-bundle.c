@@ -733,6 +733,17 @@ restore_thread (GTask        *task,
       }
     virResetLastError ();
   }
+  if (persistent_xml != NULL && restore_xml != NULL)
+    {
+      gboolean socket = !pvm_hosts_uri_is_local (data->host->uri);
+      char *changed = _pvm_domain_xml_with_spice_listen (persistent_xml, socket);
+
+      g_free (persistent_xml);
+      persistent_xml = changed;
+      changed = _pvm_domain_xml_with_spice_listen (restore_xml, socket);
+      g_free (restore_xml);
+      restore_xml = changed;
+    }
   if (persistent_xml == NULL || restore_xml == NULL)
     {
       g_set_error (&error, PVM_ERROR, PVM_ERROR_FAILED, "Cannot write the definition of %s",

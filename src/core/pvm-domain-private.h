@@ -21,5 +21,7 @@ char *_pvm_domain_dup_moved_serial_log (const char *output_disk,
 char *_pvm_domain_xml_with_ssh_port (const char *xml,
                                      guint       from,
                                      guint       to);
+char *_pvm_domain_xml_with_spice_listen (const char *xml,
+                                         gboolean    socket);
 
 G_END_DECLS

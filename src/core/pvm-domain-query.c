@@ -274,3 +274,66 @@ _pvm_domain_xml_with_ssh_port (const char *xml,
   xmlFreeDoc (doc);
   return copy;
 }
+
+/* @xml with its SPICE display listening on a Unix socket of libvirt's
+ * naming (@socket), or on nothing (file descriptors only). NULL if @xml
+ * does not parse. */
+char *
+_pvm_domain_xml_with_spice_listen (const char *xml,
+                                   gboolean    socket)
+{
+  xmlDocPtr doc = xmlReadMemory (xml, strlen (xml), "domain.xml", NULL,
+                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  xmlXPathContextPtr context;
+  xmlXPathObjectPtr result = NULL;
+  xmlChar *out = NULL;
+  int size = 0;
+  char *copy;
+
+  if (doc == NULL)
+    return NULL;
+  context = xmlXPathNewContext (doc);
+  if (context != NULL)
+    result = xmlXPathEvalExpression ((const xmlChar *) "/domain/devices/graphics[@type='spice']",
+                                     context);
+  if (result != NULL && result->nodesetval != NULL)
+    for (int i = 0; i < result->nodesetval->nodeNr; i++)
+      {
+        xmlNodePtr graphics = result->nodesetval->nodeTab[i];
+        xmlNodePtr child = graphics->children;
+        xmlNodePtr listen;
+
+        /* Every listener goes, and the attributes of the old one. */
+        while (child != NULL)
+          {
+            xmlNodePtr next = child->next;
+
+            if (child->type == XML_ELEMENT_NODE &&
+                xmlStrcmp (child->name, (const xmlChar *) "listen") == 0)
+              {
+                xmlUnlinkNode (child);
+                xmlFreeNode (child);
+              }
+            child = next;
+          }
+        xmlUnsetProp (graphics, (const xmlChar *) "port");
+        xmlUnsetProp (graphics, (const xmlChar *) "tlsPort");
+        xmlUnsetProp (graphics, (const xmlChar *) "autoport");
+        xmlUnsetProp (graphics, (const xmlChar *) "listen");
+        listen = xmlNewNode (NULL, (const xmlChar *) "listen");
+        xmlSetProp (listen, (const xmlChar *) "type", (const xmlChar *) (socket ? "socket" : "none"));
+        if (graphics->children != NULL)
+          xmlAddPrevSibling (graphics->children, listen);
+        else
+          xmlAddChild (graphics, listen);
+      }
+  xmlDocDumpMemory (doc, &out, &size);
+  copy = out != NULL ? g_strndup ((const char *) out, size) : NULL;
+  xmlFree (out);
+  if (result != NULL)
+    xmlXPathFreeObject (result);
+  if (context != NULL)
+    xmlXPathFreeContext (context);
+  xmlFreeDoc (doc);
+  return copy;
+}

@@ -587,12 +587,19 @@ console_new (const char  *path,
 }
 
 /* SPICE without any network listener: clients get a file descriptor from
- * libvirt (virDomainOpenGraphicsFD). gconfig has no <listen>. */
+ * libvirt (virDomainOpenGraphicsFD), which only a local libvirt can pass;
+ * on another host, a Unix socket of libvirt's naming, which pVM reaches
+ * through SSH. Never a TCP port. gconfig has no <listen>. */
 static GVirConfigDomainGraphicsSpice *
-spice_new (GError **error)
+spice_new (gboolean   socket,
+           GError   **error)
 {
-  return gvir_config_domain_graphics_spice_new_from_xml ("<graphics type='spice'>"
-                                                         "<listen type='none'/></graphics>",
+  return gvir_config_domain_graphics_spice_new_from_xml (socket ? "<graphics type='spice'>"
+                                                                  "<listen type='socket'/>"
+                                                                  "</graphics>"
+                                                                : "<graphics type='spice'>"
+                                                                  "<listen type='none'/>"
+                                                                  "</graphics>",
                                                          error);
 }
 
@@ -799,7 +806,7 @@ pvm_domain_build (const PvmVmPlan         *vm,
 
   if (!add_device (domain, serial_new (options->serial_log, error)) ||
       !add_device (domain, console_new (options->serial_log, error)) ||
-      !add_device (domain, spice_new (error)) ||
+      !add_device (domain, spice_new (options->spice_socket, error)) ||
       !add_device (domain, video_new ()) ||
       !add_device (domain, virtio_input_new (GVIR_CONFIG_DOMAIN_INPUT_DEVICE_TABLET, error)) ||
       !add_device (domain, virtio_input_new (GVIR_CONFIG_DOMAIN_INPUT_DEVICE_KEYBOARD, error)) ||

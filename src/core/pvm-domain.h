@@ -52,6 +52,9 @@ typedef struct
   const char *network;        /* NET_TYPE=tap: the libvirt network to join, else NULL
                                * for the user-mode network with the SSH forward */
   const char *mac;            /* its MAC address, or NULL to let libvirt pick one */
+  gboolean    spice_socket;   /* SPICE on a Unix socket libvirt names (a remote host's VM:
+                               * its console comes through SSH), else no listener at all
+                               * (a local VM's console gets a file descriptor) */
 } PvmDomainOptions;
 
 char             *pvm_domain_name_for_image_name (const char              *image_name);

@@ -315,6 +315,7 @@ prepare_slot (GVirConnection *connection,
 
   slot->options.domain_type = data->domain_type;
   slot->options.emulator = data->emulator;
+  slot->options.spice_socket = !local;
   slot->options.cpu_mode = data->cpu_mode;
   slot->options.serial_log = slot->serial_log;
   slot->options.uuid = slot->uuid;
@@ -466,7 +467,7 @@ create_output (Slot     *slot,
     {
       const char *path = g_ptr_array_index (slot->created_dirs, i);
 
-      if (g_mkdir (path, 0755) != 0)
+      if (g_mkdir (path, 0777) != 0)
         {
           int saved_errno = errno;
 

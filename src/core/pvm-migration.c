@@ -490,6 +490,16 @@ migrate_thread (GTask        *task,
       g_free (dest_xml);
       dest_xml = changed;
     }
+  /* Its console: a file descriptor there if that libvirt is local, else a
+   * Unix socket reached through SSH. */
+  if (dest_xml != NULL)
+    {
+      char *changed = _pvm_domain_xml_with_spice_listen (
+        dest_xml, !pvm_hosts_uri_is_local (data->destination->uri));
+
+      g_free (dest_xml);
+      dest_xml = changed;
+    }
   if (dest_xml == NULL)
     {
       g_task_return_new_error (task, PVM_ERROR, PVM_ERROR_FAILED,
@@ -552,7 +562,10 @@ migrate_thread (GTask        *task,
     virTypedParameterPtr stats = NULL;
     int n_stats = 0, type = 0;
 
-    if (virDomainGetJobStats (domain, &type, &stats, &n_stats, VIR_DOMAIN_JOB_STATS_COMPLETED) == 0)
+    /* The destination keeps the completed job's statistics (the source's
+     * domain is gone with it); the source's are the fallback. */
+    if (virDomainGetJobStats (moved, &type, &stats, &n_stats, VIR_DOMAIN_JOB_STATS_COMPLETED) == 0 ||
+        virDomainGetJobStats (domain, &type, &stats, &n_stats, VIR_DOMAIN_JOB_STATS_COMPLETED) == 0)
       {
         data->result.total_ms = param_ullong (stats, n_stats, VIR_DOMAIN_JOB_TIME_ELAPSED);
         data->result.downtime_ms = param_ullong (stats, n_stats, VIR_DOMAIN_JOB_DOWNTIME);

@@ -115,7 +115,9 @@ pvm_output_disk_prepare (const char    *output_dir,
   if ((mkfs = pvm_host_find_tool ("mkfs.ext4", "e2fsprogs", error)) == NULL)
     return FALSE;
 
-  if (g_mkdir (dir, 0755) != 0 && errno != EEXIST)
+  /* The umask decides who else may enter (on shared storage: another
+   * host's QEMU). */
+  if (g_mkdir (dir, 0777) != 0 && errno != EEXIST)
     {
       saved_errno = errno;
       g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),

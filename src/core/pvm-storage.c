@@ -264,6 +264,28 @@ upload_skip (virStreamPtr  stream,
   return lseek (upload->fd, length, SEEK_CUR) < 0 ? -1 : 0;
 }
 
+/* The group of @pool's directory. (libvirt's pool XML shows no setgid bit:
+ * whether the directory gives new files its group cannot be told.) */
+static gboolean
+dir_group (virStoragePoolPtr  pool,
+           guint             *gid)
+{
+  g_autofree char *xml = virStoragePoolGetXMLDesc (pool, 0);
+  g_autoptr(GRegex) regex = g_regex_new ("<target>.*<permissions>.*<group>([0-9]+)</group>",
+                                         G_REGEX_DOTALL, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *group = NULL;
+  guint64 number;
+
+  if (xml == NULL || !g_regex_match (regex, xml, 0, &match))
+    return FALSE;
+  group = g_match_info_fetch (match, 1);
+  if (!g_ascii_string_to_unsigned (group, 10, 0, G_MAXUINT32, &number, NULL))
+    return FALSE;
+  *gid = (guint) number;
+  return TRUE;
+}
+
 /**
  * _pvm_storage_upload:
  * @conn: a host
@@ -293,6 +315,7 @@ _pvm_storage_upload (virConnectPtr   conn,
   Upload upload = { -1, cancellable, 0 };
   struct stat st;
   gboolean done = FALSE;
+  guint gid;
 
   upload.fd = open (local_path, O_RDONLY | O_CLOEXEC);
   if (upload.fd < 0 || fstat (upload.fd, &st) != 0)
@@ -318,14 +341,25 @@ _pvm_storage_upload (virConnectPtr   conn,
       goto out;
     }
 
-  _pvm_domain_append_escaped (xml, "<volume><name>%s</name>"
-                                   "<capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>"
-                                   "<allocation>0</allocation>"
-                                   "<target><format type='raw'/>"
-                                   "<permissions><mode>0660</mode></permissions>"
-                                   "</target></volume>",
-                              base, upload.size);
-  vol = virStorageVolCreateXML (dir_pool.pool, xml->str, 0);
+  /* libvirt gives a new file its daemon's group. The directory's group
+   * first (a group's shared repository: setgid, as a rule), and when the
+   * user is not in that group, the daemon's. */
+  for (int attempt = 0; attempt < 2 && vol == NULL; attempt++)
+    {
+      g_string_truncate (xml, 0);
+      _pvm_domain_append_escaped (xml, "<volume><name>%s</name>"
+                                       "<capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>"
+                                       "<allocation>0</allocation>"
+                                       "<target><format type='raw'/>"
+                                       "<permissions><mode>0660</mode>",
+                                  base, upload.size);
+      if (attempt == 0 && !dir_group (dir_pool.pool, &gid))
+        continue;
+      if (attempt == 0)
+        g_string_append_printf (xml, "<group>%u</group>", gid);
+      g_string_append (xml, "</permissions></target></volume>");
+      vol = virStorageVolCreateXML (dir_pool.pool, xml->str, 0);
+    }
   if (vol == NULL)
     {
       g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot create %s there: %s", path,

@@ -9,14 +9,20 @@
 
 #include <errno.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
 #include "pvm-autocleanups.h"
 #include "pvm-error.h"
 #include "pvm-host.h"
+#include "pvm-hosts.h"
 #include "pvm-install.h"
 #include "pvm-network.h"
+#include "pvm-repo-private.h"
+#include "pvm-domain-private.h"
 #include "pvm-vm-private.h"
 
 /* How often a graceful stop presses the power button while it waits. */
@@ -788,16 +794,208 @@ pvm_vm_delete (PvmVm   *self,
   return TRUE;
 }
 
+/* ------------------------------------------------------------------ */
+/* The console of a remote host's VM                                  */
+
+/**
+ * _pvm_vm_stop_spice_forward:
+ * @self: a VM
+ *
+ * Ends the SSH forward of @self's console, if there is one.
+ */
+void
+_pvm_vm_stop_spice_forward (PvmVm *self)
+{
+  if (self->spice_forward != NULL)
+    {
+      g_subprocess_force_exit (self->spice_forward);
+      g_clear_object (&self->spice_forward);
+    }
+  if (self->spice_forward_dir != NULL)
+    {
+      _pvm_remove_tree (self->spice_forward_dir);
+      g_clear_pointer (&self->spice_forward_dir, g_free);
+    }
+}
+
+/* The Unix socket the SPICE server of @self listens on, on its host. */
+static char *
+dup_spice_socket (PvmVm   *self,
+                  GError **error)
+{
+  g_autoptr(GVirConfigDomain) live = gvir_domain_get_config (self->domain, 0, error);
+  g_auto(GStrv) sockets = NULL;
+
+  if (live == NULL)
+    return NULL;
+  sockets = _pvm_domain_query_strings (live, "/domain/devices/graphics[@type='spice']"
+                                             "/listen[@type='socket']/@socket");
+  if (sockets[0] == NULL)
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED,
+                   "%s runs on %s without a console socket (it has no SPICE Unix socket "
+                   "listener: launched by an older pVM?); launch it again to get one",
+                   self->plan->name, gvir_connection_get_uri (self->connection));
+      return NULL;
+    }
+  return g_strdup (sockets[0]);
+}
+
+/* Starts "ssh -N -L LOCAL:REMOTE" to the host of @self's qemu+ssh URI, as
+ * libvirt reaches it (user, port, keyfile, no_verify), and waits until
+ * the local end exists. */
+static gboolean
+start_spice_forward (PvmVm   *self,
+                     GError **error)
+{
+  const char *uri = gvir_connection_get_uri (self->connection);
+  g_autoptr(GUri) parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_NON_DNS,
+                                        NULL);
+  g_autoptr(GHashTable) params = NULL;
+  g_autoptr(GPtrArray) argv = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GError) local_error = NULL;
+  g_autofree char *remote = NULL;
+  g_autofree char *local = NULL;
+  g_autofree char *log = NULL;
+  const char *value;
+  gint64 deadline;
+
+  if (parsed == NULL || g_strcmp0 (g_uri_get_scheme (parsed), "qemu+ssh") != 0 ||
+      g_uri_get_host (parsed) == NULL)
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED,
+                   "The console of %s on %s needs SSH to reach it: pVM shows the consoles of "
+                   "this machine's VMs and of qemu+ssh:// hosts", self->plan->name, uri);
+      return FALSE;
+    }
+  if ((remote = dup_spice_socket (self, error)) == NULL)
+    return FALSE;
+
+  self->spice_forward_dir = g_dir_make_tmp ("pvm-console-XXXXXX", error);
+  if (self->spice_forward_dir == NULL)
+    return FALSE;
+  local = g_build_filename (self->spice_forward_dir, "spice.sock", NULL);
+  log = g_build_filename (self->spice_forward_dir, "ssh.log", NULL);
+
+  params = g_uri_parse_params (g_uri_get_query (parsed) != NULL ? g_uri_get_query (parsed) : "",
+                               -1, "&", G_URI_PARAMS_NONE, NULL);
+  g_ptr_array_add (argv, g_strdup ("ssh"));
+  g_ptr_array_add (argv, g_strdup ("-N"));
+  g_ptr_array_add (argv, g_strdup ("-T"));
+  g_ptr_array_add (argv, g_strdup ("-o"));
+  g_ptr_array_add (argv, g_strdup ("BatchMode=yes"));
+  g_ptr_array_add (argv, g_strdup ("-o"));
+  g_ptr_array_add (argv, g_strdup ("ExitOnForwardFailure=yes"));
+  if (g_uri_get_port (parsed) > 0)
+    {
+      g_ptr_array_add (argv, g_strdup ("-p"));
+      g_ptr_array_add (argv, g_strdup_printf ("%d", g_uri_get_port (parsed)));
+    }
+  if (params != NULL && (value = g_hash_table_lookup (params, "keyfile")) != NULL)
+    {
+      g_ptr_array_add (argv, g_strdup ("-i"));
+      g_ptr_array_add (argv, g_strdup (value));
+    }
+  if (params != NULL && g_strcmp0 (g_hash_table_lookup (params, "no_verify"), "1") == 0)
+    {
+      g_ptr_array_add (argv, g_strdup ("-o"));
+      g_ptr_array_add (argv, g_strdup ("StrictHostKeyChecking=no"));
+      g_ptr_array_add (argv, g_strdup ("-o"));
+      g_ptr_array_add (argv, g_strdup ("UserKnownHostsFile=/dev/null"));
+    }
+  if (g_uri_get_user (parsed) != NULL)
+    {
+      g_ptr_array_add (argv, g_strdup ("-l"));
+      g_ptr_array_add (argv, g_strdup (g_uri_get_user (parsed)));
+    }
+  g_ptr_array_add (argv, g_strdup ("-L"));
+  g_ptr_array_add (argv, g_strconcat (local, ":", remote, NULL));
+  g_ptr_array_add (argv, g_strdup ("--"));
+  g_ptr_array_add (argv, g_strdup (g_uri_get_host (parsed)));
+  g_ptr_array_add (argv, NULL);
+
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDIN_INHERIT);
+  g_subprocess_launcher_set_stderr_file_path (launcher, log);
+  g_subprocess_launcher_set_stdout_file_path (launcher, "/dev/null");
+  self->spice_forward = g_subprocess_launcher_spawnv (launcher,
+                                                      (const char * const *) argv->pdata,
+                                                      &local_error);
+  if (self->spice_forward == NULL)
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_MISSING_TOOL,
+                   "Cannot run ssh for the console of %s: %s (on Debian: openssh-client)",
+                   self->plan->name, local_error->message);
+      _pvm_vm_stop_spice_forward (self);
+      return FALSE;
+    }
+
+  /* ssh makes the local end once the server accepted the forward. */
+  deadline = g_get_monotonic_time () + 20 * G_TIME_SPAN_SECOND;
+  while (!g_file_test (local, G_FILE_TEST_EXISTS))
+    {
+      if (g_subprocess_get_identifier (self->spice_forward) == NULL ||
+          g_get_monotonic_time () > deadline)
+        {
+          g_autofree char *said = NULL;
+
+          g_file_get_contents (log, &said, NULL, NULL);
+          g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT,
+                       "Cannot reach the console of %s through SSH to %s: %s", self->plan->name,
+                       g_uri_get_host (parsed),
+                       said != NULL && *g_strstrip (said) != '\0' ? said : "no answer in 20 s");
+          _pvm_vm_stop_spice_forward (self);
+          return FALSE;
+        }
+      g_usleep (20 * 1000);
+    }
+  return TRUE;
+}
+
+/* A new connection to the local end of the forward. */
+static int
+connect_spice_forward (PvmVm   *self,
+                       GError **error)
+{
+  g_autofree char *local = g_build_filename (self->spice_forward_dir, "spice.sock", NULL);
+  struct sockaddr_un address = { .sun_family = AF_UNIX };
+  int fd;
+
+  if (strlen (local) >= sizeof address.sun_path)
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_FAILED, "The socket path %s is too long", local);
+      return -1;
+    }
+  strcpy (address.sun_path, local);
+  fd = socket (AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0 || connect (fd, (struct sockaddr *) &address, sizeof address) != 0)
+    {
+      int saved_errno = errno;
+
+      if (fd >= 0)
+        close (fd);
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot connect to the console of %s: %s", self->plan->name,
+                   g_strerror (saved_errno));
+      return -1;
+    }
+  return fd;
+}
+
 /**
  * pvm_vm_open_spice_fd:
  * @self: a running #PvmVm
  * @error: return location for a #GError
  *
- * Opens a connection to the VM's SPICE server through libvirt: the VM has
- * no SPICE network listener. A SPICE session needs one such file
- * descriptor for each of its channels.
+ * A new connection to @self's SPICE server, for one SPICE channel (each
+ * channel needs its own). A VM of this machine's libvirt: a file
+ * descriptor libvirt passes (virDomainOpenGraphicsFD), no listener at
+ * all. A VM of a qemu+ssh:// host: a connection to its SPICE Unix socket
+ * there, through one "ssh -L" forward started on the first call (with the
+ * URI's user, port and key) and ended with @self; never a network port
+ * on the server. The first call on a remote VM waits for SSH.
  *
- * Returns: a connected socket's file descriptor, or -1
+ * Returns: a connected file descriptor, or -1 with an error
  */
 int
 pvm_vm_open_spice_fd (PvmVm   *self,
@@ -808,6 +1006,16 @@ pvm_vm_open_spice_fd (PvmVm   *self,
 
   g_return_val_if_fail (PVM_IS_VM (self), -1);
   g_return_val_if_fail (error == NULL || *error == NULL, -1);
+
+  if (!pvm_hosts_uri_is_local (gvir_connection_get_uri (self->connection)))
+    {
+      if (self->spice_forward != NULL &&
+          g_subprocess_get_identifier (self->spice_forward) == NULL)
+        _pvm_vm_stop_spice_forward (self);
+      if (self->spice_forward == NULL && !start_spice_forward (self, error))
+        return -1;
+      return connect_spice_forward (self, error);
+    }
 
   fd = gvir_domain_open_graphics_fd (self->domain, 0, 0, &local_error);
   if (fd < 0)

@@ -25,11 +25,16 @@ struct _PvmVm
   int              callback_id;     /* libvirt's lifecycle events, or -1 */
 
   PvmVmState       state;
+
+  /* A remote host's VM: the SSH forward of its console's Unix socket */
+  GSubprocess     *spice_forward;
+  char            *spice_forward_dir;
 };
 
 void       _pvm_vm_set_state   (PvmVm        *self,
                                 PvmVmState    state);
 PvmVmState _pvm_vm_query_state (GVirDomain   *domain,
                                 GError      **error);
+void       _pvm_vm_stop_spice_forward (PvmVm *self);
 
 G_END_DECLS

@@ -157,6 +157,7 @@ pvm_vm_finalize (GObject *object)
   g_free (self->output_disk);
   g_free (self->network);
   g_free (self->address);
+  _pvm_vm_stop_spice_forward (self);
 
   G_OBJECT_CLASS (pvm_vm_parent_class)->finalize (object);
 }
