@@ -478,9 +478,13 @@ pvm_cli_console (int    argc,
     return pvm_cli_usage_error ("pvm console", argc < 2 ? "which VM? Give its NAME"
                                                         : "one NAME only, please");
 
-  vm = pvm_vm_find (connection, argv[1], &error);
-  if (vm == NULL)
-    return fail ("pvm console", error);
+  {
+    g_autoptr(GPtrArray) vms = find_vms (connection, options.hosts, argc, argv, FALSE, &error);
+
+    if (vms == NULL)
+      return fail ("pvm console", error);
+    vm = g_object_ref (g_ptr_array_index (vms, 0));
+  }
   if (!pvm_vm_is_active (vm))
     {
       g_printerr ("pvm console: %s is %s: its console exists while it runs (%s)\n",
@@ -499,8 +503,9 @@ pvm_cli_console (int    argc,
     }
 
   {
-    const char *app_argv[] = { app, "--console", argv[1], "--connect",
-                               gvir_connection_get_uri (connection), NULL };
+    /* The VM's own host: another one's console comes through SSH. */
+    const char *app_argv[] = { app, "--console", argv[1], "--connect", pvm_vm_get_uri (vm),
+                               NULL };
 
     execv (app, (char **) app_argv);
     g_printerr ("pvm console: cannot run %s: %s\n", app, g_strerror (errno));

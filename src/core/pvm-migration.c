@@ -564,7 +564,8 @@ migrate_thread (GTask        *task,
 
     /* The destination keeps the completed job's statistics (the source's
      * domain is gone with it); the source's are the fallback. */
-    if (virDomainGetJobStats (moved, &type, &stats, &n_stats, VIR_DOMAIN_JOB_STATS_COMPLETED) == 0 ||
+    if (virDomainGetJobStats (moved, &type, &stats, &n_stats, VIR_DOMAIN_JOB_STATS_COMPLETED |
+                              VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED) == 0 ||
         virDomainGetJobStats (domain, &type, &stats, &n_stats, VIR_DOMAIN_JOB_STATS_COMPLETED) == 0)
       {
         data->result.total_ms = param_ullong (stats, n_stats, VIR_DOMAIN_JOB_TIME_ELAPSED);

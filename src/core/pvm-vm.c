@@ -17,6 +17,7 @@
 #include "pvm-contract.h"
 #include "pvm-domain.h"
 #include "pvm-error.h"
+#include "pvm-hosts.h"
 #include "pvm-json-private.h"
 #include "pvm-network.h"
 #include "pvm-host.h"
@@ -902,6 +903,11 @@ pvm_vm_dup_console_command (PvmVm *self)
 
   uri = g_shell_quote (pvm_vm_get_uri (self));
   domain = g_shell_quote (self->domain_name);
+  /* --attach takes a file descriptor from libvirt, which only a local
+   * libvirt passes; on another host virt-viewer tunnels to the VM's SPICE
+   * socket through SSH itself (it needs nc there; pvm console does not). */
+  if (!pvm_hosts_uri_is_local (pvm_vm_get_uri (self)))
+    return g_strdup_printf ("virt-viewer --connect %s %s", uri, domain);
   return g_strdup_printf ("virt-viewer --connect %s --attach %s", uri, domain);
 }
 
