@@ -294,9 +294,16 @@ check_loaded (guint i)
   shown = stack != NULL ? gtk_stack_get_visible_child_name (GTK_STACK (stack)) : NULL;
   if (shown == NULL || g_str_equal (shown, "loading"))
     return;
-  list = find (pages[i], GTK_TYPE_LIST_BOX, NULL);
   loaded[i] = TRUE;
-  note ("loaded %s %s %u", page_names[i], shown, list != NULL ? count_children (list) : 0);
+  /* A list view has rows for what is on screen only: its model has them all. */
+  if ((list = find (pages[i], GTK_TYPE_LIST_VIEW, NULL)) != NULL)
+    note ("loaded %s %s %u", page_names[i], shown,
+          g_list_model_get_n_items (G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list)))));
+  else
+    {
+      list = find (pages[i], GTK_TYPE_LIST_BOX, NULL);
+      note ("loaded %s %s %u", page_names[i], shown, list != NULL ? count_children (list) : 0);
+    }
 }
 
 static void

@@ -397,28 +397,39 @@ dup_subtitle (PvmSquashArchive *archive)
   return g_markup_escape_text (text->str, -1);
 }
 
-static GtkWidget *
-pvm_data_page_create_row (PvmListPage *page,
-                          gpointer     item)
+/* A row's Delete button, made once; pvm_data_page_bind_row() points it at
+ * an archive. */
+static void
+pvm_data_page_setup_row (PvmListPage  *page,
+                         AdwActionRow *row)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name ("user-trash-symbolic");
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (button, "flat");
+  adw_action_row_add_suffix (row, button);
+  g_object_set_data (G_OBJECT (row), "delete-button", button);
+}
+
+static void
+pvm_data_page_bind_row (PvmListPage  *page,
+                        AdwActionRow *row,
+                        gpointer      item)
 {
   PvmSquashArchive *archive = item;
   g_autofree char *subtitle = dup_subtitle (archive);
   g_autofree char *tooltip = g_strdup_printf (_("Delete “%s”"), archive->name);
-  AdwActionRow *row = pvm_list_page_new_row (archive->name, subtitle,
-                                             archive->usable ? "package-x-generic-symbolic"
-                                                             : "dialog-error-symbolic");
-  GtkWidget *button = gtk_button_new_from_icon_name ("user-trash-symbolic");
+  GtkWidget *button = g_object_get_data (G_OBJECT (row), "delete-button");
 
-  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "data.delete");
+  pvm_list_page_set_row (row, archive->name, subtitle,
+                         archive->usable ? "package-x-generic-symbolic" : "dialog-error-symbolic");
+  /* Its target first: the action takes one. */
   gtk_actionable_set_action_target_value (GTK_ACTIONABLE (button),
                                           g_variant_new_string (archive->name));
+  gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "data.delete");
   gtk_widget_set_tooltip_text (button, tooltip);
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip,
                                   -1);
-  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
-  gtk_widget_add_css_class (button, "flat");
-  adw_action_row_add_suffix (row, button);
-  return GTK_WIDGET (row);
 }
 
 static GPtrArray *
@@ -479,7 +490,8 @@ pvm_data_page_class_init (PvmDataPageClass *klass)
   object_class->finalize = pvm_data_page_finalize;
 
   page_class->load = pvm_data_page_load;
-  page_class->create_row = pvm_data_page_create_row;
+  page_class->setup_row = pvm_data_page_setup_row;
+  page_class->bind_row = pvm_data_page_bind_row;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/pvm/Pvm/ui/pvm-data-page.ui");

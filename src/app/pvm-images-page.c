@@ -614,45 +614,61 @@ create_menu_cb (GtkMenuButton *button,
 }
 
 static GtkWidget *
-create_menu_button (PvmImage *image)
+create_menu_button (void)
 {
-  g_autofree char *tooltip = g_strdup_printf (_("Actions for “%s”"), image->name);
   GtkWidget *button = gtk_menu_button_new ();
 
   gtk_menu_button_set_icon_name (GTK_MENU_BUTTON (button), "view-more-symbolic");
-  gtk_menu_button_set_create_popup_func (GTK_MENU_BUTTON (button), create_menu_cb,
-                                         pvm_image_ref (image),
-                                         (GDestroyNotify) pvm_image_unref);
-  gtk_widget_set_tooltip_text (button, tooltip);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip,
-                                  -1);
   gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
   gtk_widget_add_css_class (button, "flat");
   return button;
 }
 
-static GtkWidget *
-pvm_images_page_create_row (PvmListPage *page,
-                            gpointer     item)
+/* A row's widgets, made once; pvm_images_page_bind_row() shows an image
+ * in them. */
+static void
+pvm_images_page_setup_row (PvmListPage  *page,
+                           AdwActionRow *row)
+{
+  GtkWidget *indent = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  GtkWidget *button = create_menu_button ();
+
+  adw_action_row_set_subtitle_lines (row, 3);
+  adw_action_row_add_suffix (row, button);
+  /* A prefix of overlays only: the row keeps room for any prefix. */
+  g_object_set_data_full (G_OBJECT (row), "indent", g_object_ref_sink (indent), g_object_unref);
+  g_object_set_data (G_OBJECT (row), "menu-button", button);
+}
+
+static void
+pvm_images_page_bind_row (PvmListPage  *page,
+                          AdwActionRow *row,
+                          gpointer      item)
 {
   PvmImage *image = item;
   g_autofree char *subtitle = dup_subtitle (image);
+  g_autofree char *tooltip = g_strdup_printf (_("Actions for “%s”"), image->name);
   guint depth = count_bases (pvm_list_page_get_items (page), image);
-  AdwActionRow *row = pvm_list_page_new_row (image->name, subtitle,
-                                             image->broken_path != NULL ? "dialog-error-symbolic"
-                                             : image->is_protected ? "changes-prevent-symbolic"
-                                             : "drive-harddisk-symbolic");
+  GtkWidget *indent = g_object_get_data (G_OBJECT (row), "indent");
+  GtkMenuButton *button = g_object_get_data (G_OBJECT (row), "menu-button");
 
-  adw_action_row_set_subtitle_lines (row, 3);
-  if (depth > 0)
-    {
-      GtkWidget *indent = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 0);
+  pvm_list_page_set_row (row, image->name, subtitle,
+                         image->broken_path != NULL ? "dialog-error-symbolic"
+                         : image->is_protected ? "changes-prevent-symbolic"
+                         : "drive-harddisk-symbolic");
+  gtk_widget_set_size_request (indent, INDENT_PX * (int) depth, -1);
+  if (depth > 0 && gtk_widget_get_parent (indent) == NULL)
+    adw_action_row_add_prefix (row, indent);
+  else if (depth == 0 && gtk_widget_get_parent (indent) != NULL)
+    adw_action_row_remove (row, indent);
 
-      gtk_widget_set_size_request (indent, INDENT_PX * (int) depth, -1);
-      adw_action_row_add_prefix (row, indent);
-    }
-  adw_action_row_add_suffix (row, create_menu_button (image));
-  return GTK_WIDGET (row);
+  /* The menu of the image shown before is no more. */
+  gtk_menu_button_set_menu_model (button, NULL);
+  gtk_menu_button_set_create_popup_func (button, create_menu_cb, pvm_image_ref (image),
+                                         (GDestroyNotify) pvm_image_unref);
+  gtk_widget_set_tooltip_text (GTK_WIDGET (button), tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip,
+                                  -1);
 }
 
 /* Bases (and standalone images) in name order, each followed by the
@@ -764,7 +780,8 @@ pvm_images_page_class_init (PvmImagesPageClass *klass)
   object_class->finalize = pvm_images_page_finalize;
 
   page_class->load = pvm_images_page_load;
-  page_class->create_row = pvm_images_page_create_row;
+  page_class->setup_row = pvm_images_page_setup_row;
+  page_class->bind_row = pvm_images_page_bind_row;
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/pvm/Pvm/ui/pvm-images-page.ui");

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* pvm-list-page.c: the base of the Machines, Images and Data pages: load
- * in a thread, then an empty state, a list of rows, or an error with a way
- * to try again. */
+ * in a thread, then an empty state, a list of rows (or groups of rows),
+ * or an error with a way to try again. The list is a GtkListView over
+ * entries (an item's row, a group's header, a placeholder row): rows are
+ * made for what is on screen only and reused as it scrolls, and styled
+ * (data/ui/pvm-list-page.css) as the cards of a boxed list. */
 
 #define G_LOG_DOMAIN "pvm-list-page"
 
@@ -11,18 +14,89 @@
 
 #include "pvm-list-page.h"
 
+/* --- what the list view lists ----------------------------------------- */
+
+typedef enum
+{
+  ENTRY_ROW,           /* an item's row */
+  ENTRY_HEADER,        /* a group's title and description */
+  ENTRY_PLACEHOLDER,   /* a dimmed row that stands for no items */
+} EntryKind;
+
+#define PVM_TYPE_LIST_ENTRY (pvm_list_entry_get_type ())
+
+G_DECLARE_FINAL_TYPE (PvmListEntry, pvm_list_entry, PVM, LIST_ENTRY, GObject)
+
+/* One line of the list: private to the page, which alone makes them. */
+struct _PvmListEntry
+{
+  GObject    parent_instance;
+
+  EntryKind  kind;
+  gboolean   first;    /* the first row of its card */
+  gboolean   last;     /* the last row of its card */
+  gboolean   top;      /* the list's first entry */
+  gboolean   bottom;   /* the list's last entry */
+
+  /* Owned */
+  GPtrArray *items;    /* ENTRY_ROW: the page's items, which hold @item */
+  GtkWidget *header;   /* ENTRY_HEADER: the group, without rows */
+  char      *title;    /* ENTRY_PLACEHOLDER */
+
+  /* Borrowed */
+  gpointer   item;     /* ENTRY_ROW */
+};
+
+G_DEFINE_FINAL_TYPE (PvmListEntry, pvm_list_entry, G_TYPE_OBJECT)
+
+static void
+pvm_list_entry_finalize (GObject *object)
+{
+  PvmListEntry *self = PVM_LIST_ENTRY (object);
+
+  g_clear_pointer (&self->items, g_ptr_array_unref);
+  g_clear_object (&self->header);
+  g_free (self->title);
+
+  G_OBJECT_CLASS (pvm_list_entry_parent_class)->finalize (object);
+}
+
+static void
+pvm_list_entry_class_init (PvmListEntryClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = pvm_list_entry_finalize;
+}
+
+static void
+pvm_list_entry_init (PvmListEntry *self)
+{
+}
+
+static PvmListEntry *
+pvm_list_entry_new (EntryKind kind)
+{
+  PvmListEntry *self = g_object_new (PVM_TYPE_LIST_ENTRY, NULL);
+
+  self->kind = kind;
+  return self;
+}
+
+/* --- the page --------------------------------------------------------- */
+
 typedef struct
 {
   /* Owned */
   GCancellable  *cancellable;
   GPtrArray     *items;          /* what load() returned */
+  GPtrArray     *entries;        /* PvmListEntry: add_rows() fills it */
+  GListStore    *store;          /* PvmListEntry: what the list shows */
   AdwToast      *toast;          /* shown last, until dismissed */
 
   /* Template widgets */
   GtkStack      *stack;
   AdwStatusPage *empty_status;
   AdwStatusPage *error_status;
-  GtkListBox    *list_box;
+  GtkListView   *list_view;
 } PvmListPagePrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (PvmListPage, pvm_list_page, ADW_TYPE_BIN)
@@ -51,20 +125,63 @@ load_thread (GTask        *task,
 }
 
 static void
+pvm_list_page_real_load_async (PvmListPage         *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, pvm_list_page_real_load_async);
+  g_task_run_in_thread (task, load_thread);
+}
+
+static GPtrArray *
+pvm_list_page_real_load_finish (PvmListPage   *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
+static void
+pvm_list_page_real_add_rows (PvmListPage *self,
+                             GPtrArray   *items)
+{
+  for (guint i = 0; i < items->len; i++)
+    pvm_list_page_append_item (self, items->pdata[i]);
+}
+
+static void
 show_items (PvmListPage *self)
 {
   PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
-  GtkWidget *child;
+  g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (g_object_unref);
 
-  while ((child = gtk_widget_get_first_child (GTK_WIDGET (priv->list_box))) != NULL)
-    gtk_list_box_remove (priv->list_box, child);
+  priv->entries = entries;
+  PVM_LIST_PAGE_GET_CLASS (self)->add_rows (self, priv->items);
+  priv->entries = NULL;
 
-  for (guint i = 0; i < priv->items->len; i++)
-    gtk_list_box_append (priv->list_box,
-                         PVM_LIST_PAGE_GET_CLASS (self)->create_row (self,
-                                                                     priv->items->pdata[i]));
+  /* Each run of rows is a card: rounded at its ends. */
+  for (guint i = 0; i < entries->len; i++)
+    {
+      PvmListEntry *entry = entries->pdata[i];
+      PvmListEntry *before = i > 0 ? entries->pdata[i - 1] : NULL;
+      PvmListEntry *after = i + 1 < entries->len ? entries->pdata[i + 1] : NULL;
 
-  gtk_stack_set_visible_child_name (priv->stack, priv->items->len > 0 ? "list" : "empty");
+      entry->top = before == NULL;
+      entry->bottom = after == NULL;
+      entry->first = before == NULL || before->kind == ENTRY_HEADER;
+      entry->last = after == NULL || after->kind == ENTRY_HEADER;
+      /* As far from the card above as the groups of a preferences page */
+      if (entry->kind == ENTRY_HEADER)
+        gtk_widget_set_margin_top (entry->header, before != NULL ? 24 : 0);
+    }
+
+  /* At once: the list view reuses its rows for the new entries. */
+  g_list_store_splice (priv->store, 0, g_list_model_get_n_items (G_LIST_MODEL (priv->store)),
+                       entries->pdata, entries->len);
+  gtk_stack_set_visible_child_name (priv->stack, entries->len > 0 ? "list" : "empty");
 }
 
 static void
@@ -75,10 +192,13 @@ load_done_cb (GObject      *object,
   PvmListPage *self = PVM_LIST_PAGE (object);
   PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
   g_autoptr(GError) error = NULL;
-  GPtrArray *items = g_task_propagate_pointer (G_TASK (result), &error);
+  GPtrArray *items = PVM_LIST_PAGE_GET_CLASS (self)->load_finish (self, result, &error);
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-    return;
+    {
+      g_clear_pointer (&items, g_ptr_array_unref);
+      return;
+    }
 
   if (items == NULL)
     {
@@ -103,7 +223,6 @@ void
 pvm_list_page_reload (PvmListPage *self)
 {
   PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
-  g_autoptr(GTask) task = NULL;
 
   g_return_if_fail (PVM_IS_LIST_PAGE (self));
 
@@ -112,9 +231,7 @@ pvm_list_page_reload (PvmListPage *self)
   priv->cancellable = g_cancellable_new ();
 
   gtk_stack_set_visible_child_name (priv->stack, "loading");
-  task = g_task_new (self, priv->cancellable, load_done_cb, NULL);
-  g_task_set_source_tag (task, pvm_list_page_reload);
-  g_task_run_in_thread (task, load_thread);
+  PVM_LIST_PAGE_GET_CLASS (self)->load_async (self, priv->cancellable, load_done_cb, NULL);
 }
 
 void
@@ -146,26 +263,34 @@ pvm_list_page_set_error (PvmListPage *self,
 }
 
 /**
- * pvm_list_page_new_row:
+ * pvm_list_page_set_row:
+ * @row: a row of the page, in its page's @bind_row
  * @title: the item's name, as it is (it is escaped here)
  * @subtitle_markup: up to two lines of details, as Pango markup
  * @icon_name: the row's icon
  *
- * Returns: (transfer floating): a row as the pages show their items
+ * Shows an item in @row as the pages show their items.
  */
-AdwActionRow *
-pvm_list_page_new_row (const char *title,
-                       const char *subtitle_markup,
-                       const char *icon_name)
+void
+pvm_list_page_set_row (AdwActionRow *row,
+                       const char   *title,
+                       const char   *subtitle_markup,
+                       const char   *icon_name)
 {
-  AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
-  g_autofree char *escaped = g_markup_escape_text (title, -1);
+  g_autofree char *escaped = NULL;
+  GtkWidget *owner;
 
+  g_return_if_fail (ADW_IS_ACTION_ROW (row));
+
+  escaped = g_markup_escape_text (title, -1);
   adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), escaped);
   adw_action_row_set_subtitle (row, subtitle_markup);
-  adw_action_row_set_subtitle_lines (row, 2);
   adw_action_row_set_icon_name (row, icon_name);
-  return row;
+  /* What has the keyboard focus is the list's row around it: named as
+   * the item. */
+  if ((owner = gtk_widget_get_parent (GTK_WIDGET (row))) != NULL)
+    gtk_accessible_update_property (GTK_ACCESSIBLE (owner), GTK_ACCESSIBLE_PROPERTY_LABEL, title,
+                                    -1);
 }
 
 /**
@@ -201,6 +326,208 @@ pvm_list_page_get_items (PvmListPage *self)
   return priv->items;
 }
 
+/**
+ * pvm_list_page_append_item:
+ * @self: a #PvmListPage
+ * @item: one of pvm_list_page_get_items()
+ *
+ * Lists @item, after what is listed so far: for the @add_rows of a page.
+ */
+void
+pvm_list_page_append_item (PvmListPage *self,
+                           gpointer     item)
+{
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+  PvmListEntry *entry;
+
+  g_return_if_fail (PVM_IS_LIST_PAGE (self));
+  g_return_if_fail (priv->entries != NULL);
+
+  entry = pvm_list_entry_new (ENTRY_ROW);
+  entry->items = g_ptr_array_ref (priv->items);
+  entry->item = item;
+  g_ptr_array_add (priv->entries, entry);
+}
+
+/**
+ * pvm_list_page_add_group:
+ * @self: a #PvmListPage
+ * @group: (transfer floating): a group's header: its title, description
+ *   and header suffix, no rows
+ *
+ * Starts a group: the items appended after it are its rows, until the
+ * next group. For the @add_rows of a page that shows its items in groups.
+ */
+void
+pvm_list_page_add_group (PvmListPage         *self,
+                         AdwPreferencesGroup *group)
+{
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+  PvmListEntry *entry;
+
+  g_return_if_fail (PVM_IS_LIST_PAGE (self));
+  g_return_if_fail (ADW_IS_PREFERENCES_GROUP (group));
+  g_return_if_fail (priv->entries != NULL);
+
+  entry = pvm_list_entry_new (ENTRY_HEADER);
+  entry->header = g_object_ref_sink (GTK_WIDGET (group));
+  g_ptr_array_add (priv->entries, entry);
+}
+
+/**
+ * pvm_list_page_append_placeholder:
+ * @self: a #PvmListPage
+ * @title: what it says, such as "No VMs on this host"
+ *
+ * A dimmed row that is no item: for a group without items.
+ */
+void
+pvm_list_page_append_placeholder (PvmListPage *self,
+                                  const char  *title)
+{
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+  PvmListEntry *entry;
+
+  g_return_if_fail (PVM_IS_LIST_PAGE (self));
+  g_return_if_fail (priv->entries != NULL);
+
+  entry = pvm_list_entry_new (ENTRY_PLACEHOLDER);
+  entry->title = g_strdup (title);
+  g_ptr_array_add (priv->entries, entry);
+}
+
+/* --- the rows ---------------------------------------------------------- */
+
+static void
+set_class (GtkWidget  *widget,
+           const char *name,
+           gboolean    set)
+{
+  if (set)
+    gtk_widget_add_css_class (widget, name);
+  else
+    gtk_widget_remove_css_class (widget, name);
+}
+
+/* The list's own row around @child, which the style sheet draws as a part
+ * of a card. */
+static void
+style_owner (GtkWidget    *child,
+             PvmListEntry *entry)
+{
+  GtkWidget *owner = gtk_widget_get_parent (child);
+  gboolean card = entry != NULL && entry->kind != ENTRY_HEADER;
+
+  if (owner == NULL)
+    return;
+  set_class (owner, "pvm-card", card);
+  set_class (owner, "pvm-first", card && entry->first);
+  set_class (owner, "pvm-last", card && entry->last);
+  set_class (owner, "pvm-top", entry != NULL && entry->top);
+  set_class (owner, "pvm-bottom", entry != NULL && entry->bottom);
+}
+
+/* gtk_widget_activate() on a row, as the tests and bench/scale do (and as
+ * it activated a row of a GtkListBox): the list's activation of its item,
+ * as a click or Enter does. */
+static void
+row_activate_cb (AdwActionRow *row,
+                 GtkListItem  *list_item)
+{
+  gtk_widget_activate_action (GTK_WIDGET (row), "list.activate-item", "u",
+                              gtk_list_item_get_position (list_item));
+}
+
+static GtkWidget *
+create_row (PvmListPage *self,
+            GtkListItem *list_item,
+            EntryKind    kind)
+{
+  AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
+
+  g_object_set_data (G_OBJECT (row), "pvm-list-kind", GINT_TO_POINTER (kind + 1));
+  /* The list's row around it takes the focus and activates. */
+  gtk_widget_set_focusable (GTK_WIDGET (row), FALSE);
+  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), FALSE);
+  adw_action_row_set_subtitle_lines (row, 2);
+  if (kind == ENTRY_PLACEHOLDER)
+    gtk_widget_add_css_class (GTK_WIDGET (row), "dim-label");
+  else
+    {
+      g_signal_connect_object (row, "activate", G_CALLBACK (row_activate_cb), list_item, 0);
+      if (PVM_LIST_PAGE_GET_CLASS (self)->setup_row != NULL)
+        PVM_LIST_PAGE_GET_CLASS (self)->setup_row (self, row);
+    }
+  return GTK_WIDGET (row);
+}
+
+static void
+bind_cb (GtkSignalListItemFactory *factory,
+         GtkListItem              *list_item,
+         PvmListPage              *self)
+{
+  PvmListEntry *entry = gtk_list_item_get_item (list_item);
+  GtkWidget *child = gtk_list_item_get_child (list_item);
+
+  gtk_list_item_set_selectable (list_item, FALSE);
+  gtk_list_item_set_activatable (list_item, entry->kind == ENTRY_ROW &&
+                                 PVM_LIST_PAGE_GET_CLASS (self)->activate != NULL);
+
+  if (entry->kind == ENTRY_HEADER)
+    {
+      gtk_list_item_set_child (list_item, entry->header);
+      style_owner (entry->header, entry);
+      return;
+    }
+
+  if (child == NULL ||
+      GPOINTER_TO_INT (g_object_get_data (G_OBJECT (child), "pvm-list-kind")) != entry->kind + 1)
+    {
+      child = create_row (self, list_item, entry->kind);
+      gtk_list_item_set_child (list_item, child);
+    }
+  style_owner (child, entry);
+
+  if (entry->kind == ENTRY_PLACEHOLDER)
+    pvm_list_page_set_row (ADW_ACTION_ROW (child), entry->title, NULL, NULL);
+  else
+    PVM_LIST_PAGE_GET_CLASS (self)->bind_row (self, ADW_ACTION_ROW (child), entry->item);
+}
+
+static void
+unbind_cb (GtkSignalListItemFactory *factory,
+           GtkListItem              *list_item,
+           PvmListPage              *self)
+{
+  PvmListEntry *entry = gtk_list_item_get_item (list_item);
+  GtkWidget *child = gtk_list_item_get_child (list_item);
+
+  if (child == NULL)
+    return;
+  style_owner (child, NULL);
+  if (entry != NULL && entry->kind == ENTRY_HEADER)
+    {
+      /* The group stays with its entry; the row is made again. */
+      gtk_list_item_set_child (list_item, NULL);
+      return;
+    }
+  if (entry != NULL && entry->kind == ENTRY_ROW &&
+      PVM_LIST_PAGE_GET_CLASS (self)->unbind_row != NULL)
+    PVM_LIST_PAGE_GET_CLASS (self)->unbind_row (self, ADW_ACTION_ROW (child), entry->item);
+}
+
+static void
+activate_cb (GtkListView *list_view,
+             guint        position,
+             PvmListPage *self)
+{
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+  g_autoptr(PvmListEntry) entry = g_list_model_get_item (G_LIST_MODEL (priv->store), position);
+
+  if (entry != NULL && entry->kind == ENTRY_ROW && PVM_LIST_PAGE_GET_CLASS (self)->activate != NULL)
+    PVM_LIST_PAGE_GET_CLASS (self)->activate (self, entry->item);
+}
+
 static void
 reload_action (GtkWidget  *widget,
                const char *action_name,
@@ -217,11 +544,14 @@ pvm_list_page_dispose (GObject *object)
 
   g_cancellable_cancel (priv->cancellable);
   g_clear_object (&priv->cancellable);
-  g_clear_pointer (&priv->items, g_ptr_array_unref);
   g_clear_object (&priv->toast);
 
-  /* AdwBin unparents its child, the template's stack. */
+  /* AdwBin unparents its child, the template's stack, and with it the
+   * list's rows, which show the entries. */
   G_OBJECT_CLASS (pvm_list_page_parent_class)->dispose (object);
+
+  g_clear_object (&priv->store);
+  g_clear_pointer (&priv->items, g_ptr_array_unref);
 }
 
 static void
@@ -231,6 +561,10 @@ pvm_list_page_class_init (PvmListPageClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = pvm_list_page_dispose;
+
+  klass->load_async = pvm_list_page_real_load_async;
+  klass->load_finish = pvm_list_page_real_load_finish;
+  klass->add_rows = pvm_list_page_real_add_rows;
 
   /**
    * PvmListPage::loaded:
@@ -247,15 +581,51 @@ pvm_list_page_class_init (PvmListPageClass *klass)
   gtk_widget_class_bind_template_child_private (widget_class, PvmListPage, stack);
   gtk_widget_class_bind_template_child_private (widget_class, PvmListPage, empty_status);
   gtk_widget_class_bind_template_child_private (widget_class, PvmListPage, error_status);
-  gtk_widget_class_bind_template_child_private (widget_class, PvmListPage, list_box);
+  gtk_widget_class_bind_template_child_private (widget_class, PvmListPage, list_view);
 
   gtk_widget_class_install_action (widget_class, "list.reload", NULL, reload_action);
+}
+
+/* The style of the lists, once per display: the pages are shown by the
+ * application and, in tests, by themselves. */
+static void
+load_style (GdkDisplay *display)
+{
+  static GQuark quark;
+  g_autoptr(GtkCssProvider) provider = NULL;
+
+  if (display == NULL)
+    return;
+  if (quark == 0)
+    quark = g_quark_from_static_string ("pvm-list-page-style");
+  if (g_object_get_qdata (G_OBJECT (display), quark) != NULL)
+    return;
+
+  provider = gtk_css_provider_new ();
+  gtk_css_provider_load_from_resource (provider, "/io/github/pvm/Pvm/ui/pvm-list-page.css");
+  gtk_style_context_add_provider_for_display (display, GTK_STYLE_PROVIDER (provider),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  g_object_set_qdata_full (G_OBJECT (display), quark, g_steal_pointer (&provider),
+                           g_object_unref);
 }
 
 static void
 pvm_list_page_init (PvmListPage *self)
 {
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+  g_autoptr(GtkListItemFactory) factory = gtk_signal_list_item_factory_new ();
+  g_autoptr(GtkNoSelection) selection = NULL;
+
   gtk_widget_init_template (GTK_WIDGET (self));
+  load_style (gtk_widget_get_display (GTK_WIDGET (self)));
+
+  priv->store = g_list_store_new (PVM_TYPE_LIST_ENTRY);
+  g_signal_connect_object (factory, "bind", G_CALLBACK (bind_cb), self, 0);
+  g_signal_connect_object (factory, "unbind", G_CALLBACK (unbind_cb), self, 0);
+  gtk_list_view_set_factory (priv->list_view, factory);
+  selection = gtk_no_selection_new (g_object_ref (G_LIST_MODEL (priv->store)));
+  gtk_list_view_set_model (priv->list_view, GTK_SELECTION_MODEL (selection));
+  g_signal_connect_object (priv->list_view, "activate", G_CALLBACK (activate_cb), self, 0);
 }
 
 /* ------------------------------------------------------------------ */

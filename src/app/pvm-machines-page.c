@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* pvm-machines-page.c: the Machines page: every VM pVM launched on the
- * configured libvirt connection (read in a thread by PvmListPage), each
- * with its state kept up to date from libvirt's events. */
+/* pvm-machines-page.c: the Machines page: every VM pVM launched, each
+ * with its state kept up to date from libvirt's events. With the
+ * configured libvirt connection only, one list (read in a thread by
+ * PvmListPage); with HOSTS, a group per host (all asked at once by
+ * pvm_hosts_query_async()), titled with its name and URI, saying what it
+ * offers or why it does not answer. */
 
 #define G_LOG_DOMAIN "pvm-machines-page"
 
@@ -17,7 +20,10 @@
 
 struct _PvmMachinesPage
 {
-  PvmListPage parent_instance;
+  PvmListPage  parent_instance;
+
+  /* Owned */
+  GPtrArray   *statuses;    /* PvmHostStatus of each host, or NULL: only the local one */
 };
 
 G_DEFINE_FINAL_TYPE (PvmMachinesPage, pvm_machines_page, PVM_TYPE_LIST_PAGE)
@@ -36,21 +42,35 @@ state_label (PvmVmState state)
     }
 }
 
-/* "Running · 256 MiB · 1 vCPU", and the input and output on a second line. */
+/* "Running · 256 MiB · 1 vCPU", and the names of the input and the output
+ * on a second line (their paths are the row's tooltip). */
 static char *
 dup_subtitle (PvmVm *vm)
 {
   const PvmVmPlan *plan = pvm_vm_get_plan (vm);
   g_autofree char *memory = pvm_size_format (plan->memory_bytes);
   g_autofree char *summary = NULL;
+  g_autofree char *input = plan->input != NULL ? g_path_get_basename (plan->input) : NULL;
+  g_autofree char *output = plan->output != NULL ? g_path_get_basename (plan->output) : NULL;
   g_autofree char *paths = NULL;
 
   summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %s · %u vCPU", "%s · %s · %u vCPUs",
                                           plan->cores),
                              state_label (pvm_vm_get_state (vm)), memory, plan->cores);
-  paths = g_strdup_printf (_("%s → %s"), plan->input != NULL ? plan->input : _("no input"),
-                           plan->output != NULL ? plan->output : _("no output"));
+  paths = g_strdup_printf (_("%s → %s"), input != NULL ? input : _("no input"),
+                           output != NULL ? output : _("no output"));
   return g_markup_printf_escaped ("%s\n%s", summary, paths);
+}
+
+/* "Input: /srv/data/survey.sqsh\nOutput: /srv/out/job1" */
+static char *
+dup_tooltip (PvmVm *vm)
+{
+  const PvmVmPlan *plan = pvm_vm_get_plan (vm);
+
+  return g_strdup_printf (_("Input: %s\nOutput: %s"),
+                          plan->input != NULL ? plan->input : _("none"),
+                          plan->output != NULL ? plan->output : _("none"));
 }
 
 static void
@@ -64,14 +84,14 @@ vm_state_cb (PvmVm         *vm,
 }
 
 /* The VM's panel, over the window the page is in. The list is read again
- * when the panel closes: the VM may have been deleted. */
+ * when the panel closes, and when the VM moves to another host: the VM
+ * may have been deleted or be elsewhere. */
 static void
-row_activated_cb (AdwActionRow *row,
-                  PvmVm        *vm)
+pvm_machines_page_activate (PvmListPage *page,
+                            gpointer     item)
 {
-  PvmVmWindow *window = pvm_vm_window_new (vm);
-  GtkWidget *page = gtk_widget_get_ancestor (GTK_WIDGET (row), PVM_TYPE_MACHINES_PAGE);
-  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (row));
+  PvmVmWindow *window = pvm_vm_window_new (item);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (page));
 
   if (GTK_IS_WINDOW (root))
     {
@@ -80,49 +100,71 @@ row_activated_cb (AdwActionRow *row,
       gtk_window_set_application (GTK_WINDOW (window),
                                   gtk_window_get_application (GTK_WINDOW (root)));
     }
-  if (page != NULL)
-    g_signal_connect_object (window, "destroy", G_CALLBACK (pvm_list_page_reload), page,
-                             G_CONNECT_SWAPPED);
+  g_signal_connect_object (window, "destroy", G_CALLBACK (pvm_list_page_reload), page,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (window, "notify::vm", G_CALLBACK (pvm_list_page_reload), page,
+                           G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (window));
 }
 
-static GtkWidget *
-create_row (PvmVm *vm)
+static void
+pvm_machines_page_setup_row (PvmListPage  *page,
+                             AdwActionRow *row)
 {
-  g_autofree char *subtitle = dup_subtitle (vm);
-  AdwActionRow *row = pvm_list_page_new_row (pvm_vm_get_name (vm), subtitle,
-                                             "computer-symbolic");
-
-  g_signal_connect_object (vm, "notify::state", G_CALLBACK (vm_state_cb), row, 0);
-  gtk_list_box_row_set_activatable (GTK_LIST_BOX_ROW (row), TRUE);
   adw_action_row_add_suffix (row, gtk_image_new_from_icon_name ("go-next-symbolic"));
-  g_signal_connect_object (row, "activated", G_CALLBACK (row_activated_cb), vm, 0);
-  return GTK_WIDGET (row);
 }
 
-static GtkWidget *
-pvm_machines_page_create_row (PvmListPage *page,
-                              gpointer     item)
+static void
+pvm_machines_page_bind_row (PvmListPage  *page,
+                            AdwActionRow *row,
+                            gpointer      item)
 {
-  return create_row (item);
+  PvmVm *vm = item;
+  g_autofree char *subtitle = dup_subtitle (vm);
+  g_autofree char *tooltip = dup_tooltip (vm);
+
+  pvm_list_page_set_row (row, pvm_vm_get_name (vm), subtitle, "computer-symbolic");
+  gtk_widget_set_tooltip_text (GTK_WIDGET (row), tooltip);
+  g_signal_connect_object (vm, "notify::state", G_CALLBACK (vm_state_cb), row, 0);
 }
 
-/* In a thread: the VMs hold the connection they were found on. */
+static void
+pvm_machines_page_unbind_row (PvmListPage  *page,
+                              AdwActionRow *row,
+                              gpointer      item)
+{
+  g_signal_handlers_disconnect_by_func (item, vm_state_cb, row);
+}
+
+/* --- loading ------------------------------------------------------------- */
+
+/* What the first step of a load found, in a thread. */
+typedef struct
+{
+  GPtrArray *hosts;     /* PvmHostEntry, "local" first */
+  GPtrArray *vms;       /* of the local host, when it is the only one */
+  GPtrArray *statuses;  /* PvmHostStatus, when there are several */
+} Load;
+
+static void
+load_free (Load *load)
+{
+  g_clear_pointer (&load->hosts, g_ptr_array_unref);
+  g_clear_pointer (&load->vms, g_ptr_array_unref);
+  g_clear_pointer (&load->statuses, g_ptr_array_unref);
+  g_free (load);
+}
+
+/* The VMs of the local host, as the page has always read them: its error
+ * is the page's. */
 static GPtrArray *
-pvm_machines_page_load (PvmListPage   *page,
-                        GCancellable  *cancellable,
-                        GError       **error)
+fetch_local (const char    *uri,
+             GCancellable  *cancellable,
+             GError       **error)
 {
-  g_autoptr(PvmConfig) config = pvm_config_new ();
-  g_autoptr(GVirConnection) connection = NULL;
+  g_autoptr(GVirConnection) connection = gvir_connection_new (uri);
   g_autoptr(GError) local_error = NULL;
-  const char *uri;
 
-  if (!pvm_config_load_default (config, NULL, error))
-    return NULL;
-
-  uri = pvm_config_get_string (config, "LIBVIRT_URI");
-  connection = gvir_connection_new (uri);
   if (!gvir_connection_open (connection, cancellable, &local_error))
     {
       /* libvirt's messages usually name the URI already. */
@@ -135,13 +177,229 @@ pvm_machines_page_load (PvmListPage   *page,
   return pvm_vm_list_fetch (connection, error);
 }
 
+/* In a thread: the configuration's hosts; the VMs too when the local host
+ * is the only one (they hold the connection they were found on). */
+static void
+load_thread (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  Load *load = task_data;
+  g_autoptr(PvmConfig) config = pvm_config_new ();
+  GError *error = NULL;
+
+  if (!pvm_config_load_default (config, NULL, &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  load->hosts = pvm_hosts_from_config (config);
+  if (load->hosts->len == 1 &&
+      (load->vms = fetch_local (pvm_config_get_string (config, "LIBVIRT_URI"), cancellable,
+                                &error)) == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+hosts_queried_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Load *load = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  load->statuses = pvm_hosts_query_finish (result, &error);
+  if (load->statuses == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+
+  /* The page's items are the VMs of every host, in the hosts' order. */
+  load->vms = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; i < load->statuses->len; i++)
+    {
+      PvmHostStatus *status = g_ptr_array_index (load->statuses, i);
+
+      for (guint j = 0; status->vms != NULL && j < status->vms->len; j++)
+        g_ptr_array_add (load->vms, g_object_ref (g_ptr_array_index (status->vms, j)));
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+config_loaded_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  Load *load = g_task_get_task_data (task);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  if (load->vms != NULL)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+  /* Several hosts: each asked in a thread of its own, so that one that
+   * does not answer holds up no other. */
+  pvm_hosts_query_async (load->hosts, g_task_get_cancellable (task), hosts_queried_cb,
+                         g_object_ref (task));
+}
+
+static void
+pvm_machines_page_load_async (PvmListPage         *page,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (page, cancellable, callback, user_data);
+  g_autoptr(GTask) config_task = NULL;
+
+  g_task_set_source_tag (task, pvm_machines_page_load_async);
+  g_task_set_task_data (task, g_new0 (Load, 1), (GDestroyNotify) load_free);
+
+  config_task = g_task_new (page, cancellable, config_loaded_cb, g_object_ref (task));
+  g_task_set_source_tag (config_task, pvm_machines_page_load_async);
+  g_task_set_task_data (config_task, g_task_get_task_data (task), NULL);
+  g_task_run_in_thread (config_task, load_thread);
+}
+
+static GPtrArray *
+pvm_machines_page_load_finish (PvmListPage   *page,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  PvmMachinesPage *self = PVM_MACHINES_PAGE (page);
+  Load *load = g_task_get_task_data (G_TASK (result));
+
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  g_clear_pointer (&self->statuses, g_ptr_array_unref);
+  self->statuses = g_steal_pointer (&load->statuses);
+  return g_steal_pointer (&load->vms);
+}
+
+/* --- a group per host ---------------------------------------------------- */
+
+/* "KVM · 4 cores · 3.1 GiB of 16 GiB free", or why the host does not
+ * answer. */
+static char *
+dup_host_description (PvmHostStatus *status)
+{
+  g_autofree char *free_memory = NULL;
+  g_autofree char *memory = NULL;
+  g_autofree char *cores = NULL;
+  const char *guests;
+
+  if (status->hostname == NULL)
+    return g_strdup_printf (_("not reachable: %s"), status->error);
+
+  free_memory = pvm_size_format (status->free_memory);
+  memory = pvm_size_format (status->memory);
+  guests = status->domain_type == NULL ? _("no x86_64 QEMU")
+           : g_str_equal (status->domain_type, "kvm") ? _("KVM")
+           : _("TCG (no KVM: guests run slower)");
+  cores = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u core", "%u cores", status->cpus),
+                           status->cpus);
+  if (status->error != NULL)
+    return g_strdup_printf (_("%s · %s · %s of %s free · VMs unknown: %s"), guests, cores,
+                            free_memory, memory, status->error);
+  return g_strdup_printf (_("%s · %s · %s of %s free"), guests, cores, free_memory, memory);
+}
+
+static AdwPreferencesGroup *
+create_host_group (PvmHostStatus *status)
+{
+  AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
+  g_autofree char *title = NULL;
+  g_autofree char *description = dup_host_description (status);
+  g_autofree char *escaped_title = NULL;
+  g_autofree char *escaped_description = NULL;
+
+  /* The group's labels take markup; URIs and libvirt's messages hold "&". */
+  title = g_strdup_printf (_("%s — %s"), status->host->name, status->host->uri);
+  escaped_title = g_markup_escape_text (title, -1);
+  escaped_description = g_markup_escape_text (description, -1);
+  adw_preferences_group_set_title (group, escaped_title);
+  adw_preferences_group_set_description (group, escaped_description);
+
+  if (status->hostname == NULL)
+    {
+      /* The page's own Try Again, next to the host that did not answer. */
+      GtkWidget *button = gtk_button_new_from_icon_name ("view-refresh-symbolic");
+
+      gtk_actionable_set_action_name (GTK_ACTIONABLE (button), "list.reload");
+      gtk_widget_set_tooltip_text (button, _("Ask Every Host Again"));
+      gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                      _("Ask Every Host Again"), -1);
+      gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+      gtk_widget_add_css_class (button, "flat");
+      adw_preferences_group_set_header_suffix (group, button);
+    }
+  return group;
+}
+
+static void
+pvm_machines_page_add_rows (PvmListPage *page,
+                            GPtrArray   *items)
+{
+  PvmMachinesPage *self = PVM_MACHINES_PAGE (page);
+
+  if (self->statuses == NULL)
+    {
+      PVM_LIST_PAGE_CLASS (pvm_machines_page_parent_class)->add_rows (page, items);
+      return;
+    }
+  /* A group's header, then its VMs' rows. */
+  for (guint i = 0; i < self->statuses->len; i++)
+    {
+      PvmHostStatus *status = g_ptr_array_index (self->statuses, i);
+
+      pvm_list_page_add_group (page, create_host_group (status));
+      for (guint j = 0; status->vms != NULL && j < status->vms->len; j++)
+        pvm_list_page_append_item (page, g_ptr_array_index (status->vms, j));
+      if (status->vms != NULL && status->vms->len == 0)
+        pvm_list_page_append_placeholder (page, _("No VMs on this host"));
+    }
+}
+
+static void
+pvm_machines_page_finalize (GObject *object)
+{
+  PvmMachinesPage *self = PVM_MACHINES_PAGE (object);
+
+  g_clear_pointer (&self->statuses, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (pvm_machines_page_parent_class)->finalize (object);
+}
+
 static void
 pvm_machines_page_class_init (PvmMachinesPageClass *klass)
 {
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
   PvmListPageClass *page_class = PVM_LIST_PAGE_CLASS (klass);
 
-  page_class->load = pvm_machines_page_load;
-  page_class->create_row = pvm_machines_page_create_row;
+  object_class->finalize = pvm_machines_page_finalize;
+
+  page_class->load_async = pvm_machines_page_load_async;
+  page_class->load_finish = pvm_machines_page_load_finish;
+  page_class->setup_row = pvm_machines_page_setup_row;
+  page_class->bind_row = pvm_machines_page_bind_row;
+  page_class->unbind_row = pvm_machines_page_unbind_row;
+  page_class->activate = pvm_machines_page_activate;
+  page_class->add_rows = pvm_machines_page_add_rows;
 }
 
 static void

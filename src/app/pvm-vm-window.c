@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* pvm-vm-window.c: a VM's panel: how to reach it (SSH, console, serial
- * log), its input, output (opened in the file manager), image and
- * resources, and what can be done to it (start, stop, force off, save,
- * resume, delete), each enabled by its state. The work runs through the
- * core's async API; failures come as toasts. */
+/* pvm-vm-window.c: a VM's panel: how to reach it (its host when there
+ * are several, SSH, console, serial log), its input, output (opened in
+ * the file manager), image and resources, and what can be done to it
+ * (start, stop, force off, save, resume, delete, move to another host),
+ * each enabled by its state. The work runs through the core's async API;
+ * failures come as toasts. */
 
 #define G_LOG_DOMAIN "pvm-vm-window"
 
@@ -14,6 +15,7 @@
 #include "pvm-application.h"
 #include "pvm-console-window.h"
 #include "pvm-folder.h"
+#include "pvm-migrate-dialog.h"
 #include "pvm-vm-window.h"
 
 struct _PvmVmWindow
@@ -24,10 +26,12 @@ struct _PvmVmWindow
   PvmVm           *vm;
   GCancellable    *cancellable;
   gboolean         busy;            /* an action runs */
+  GPtrArray       *hosts;           /* PvmHostEntry of the configuration, once read */
 
   /* Template widgets */
   AdwWindowTitle  *window_title;
   AdwToastOverlay *toast_overlay;
+  AdwActionRow    *host_row;
   AdwActionRow    *ssh_row;
   AdwActionRow    *console_row;
   AdwActionRow    *serial_row;
@@ -52,6 +56,16 @@ enum {
 };
 
 static GParamSpec *properties[N_PROPS];
+
+/* The host @vm runs on, or NULL before the hosts are read, or when the
+ * configuration does not name its libvirt URI. */
+static const PvmHostEntry *
+find_host (PvmVmWindow *self)
+{
+  if (self->hosts == NULL)
+    return NULL;
+  return pvm_hosts_find_uri (self->hosts, pvm_vm_get_uri (self->vm));
+}
 
 static void
 set_subtitle (AdwActionRow *row,
@@ -109,6 +123,28 @@ update_state (PvmVmWindow *self)
                                  !self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.delete",
                                  !active && state != PVM_VM_STATE_SAVED && !self->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.move",
+                                 state == PVM_VM_STATE_RUNNING && !self->busy &&
+                                 self->hosts != NULL && self->hosts->len > 1 &&
+                                 find_host (self) != NULL);
+}
+
+/* With several hosts, the one the VM runs on: "big — qemu+ssh://…". */
+static void
+update_host (PvmVmWindow *self)
+{
+  const PvmHostEntry *host = find_host (self);
+  g_autofree char *text = NULL;
+  g_autofree char *escaped = NULL;
+
+  gtk_widget_set_visible (GTK_WIDGET (self->host_row),
+                          self->hosts != NULL && self->hosts->len > 1);
+  if (host != NULL)
+    text = g_strdup_printf (_("%s — %s"), host->name, host->uri);
+  else
+    text = g_strdup (pvm_vm_get_uri (self->vm));
+  escaped = g_markup_escape_text (text, -1);
+  adw_action_row_set_subtitle (self->host_row, escaped);
 }
 
 static void
@@ -149,6 +185,7 @@ show_vm (PvmVmWindow *self)
   set_subtitle (self->output_row, plan->output != NULL ? plan->output : _("none"));
   set_subtitle (self->image_row, plan->image);
   set_subtitle (self->resources_row, resources);
+  update_host (self);
   update_state (self);
 }
 
@@ -282,6 +319,97 @@ vm_action (GtkWidget  *widget,
     }
 }
 
+/* --- moving to another host --------------------------------------------- */
+
+/* In a thread: the hosts of the configuration. */
+static void
+load_hosts_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  g_autoptr(PvmConfig) config = pvm_config_new ();
+  GError *error = NULL;
+
+  if (!pvm_config_load_default (config, NULL, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, pvm_hosts_from_config (config),
+                           (GDestroyNotify) g_ptr_array_unref);
+}
+
+static void
+hosts_loaded_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  PvmVmWindow *self = PVM_VM_WINDOW (object);
+  g_autoptr(GError) error = NULL;
+  GPtrArray *hosts = g_task_propagate_pointer (G_TASK (result), &error);
+
+  /* Without the configuration the panel shows the VM as it is. */
+  if (hosts == NULL)
+    {
+      if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        g_debug ("No hosts: %s", error->message);
+      return;
+    }
+  g_clear_pointer (&self->hosts, g_ptr_array_unref);
+  self->hosts = hosts;
+  update_host (self);
+  update_state (self);
+}
+
+static void
+set_vm (PvmVmWindow *self,
+        PvmVm       *vm)
+{
+  g_autoptr(PvmConsole) console = NULL;
+  GtkWidget *child;
+
+  if (self->vm != NULL)
+    g_signal_handlers_disconnect_by_data (self->vm, self);
+  g_set_object (&self->vm, vm);
+
+  /* The same session as the console window's: one per VM. */
+  while ((child = gtk_widget_get_first_child (GTK_WIDGET (self->console_box))) != NULL)
+    gtk_box_remove (self->console_box, child);
+  console = pvm_console_for_vm (self->vm);
+  gtk_box_append (self->console_box, pvm_console_status_new (console, self->vm));
+
+  g_signal_connect_object (self->vm, "notify::state", G_CALLBACK (vm_state_cb), self, 0);
+  show_vm (self);
+}
+
+/* The VM runs elsewhere now: the panel shows it there. */
+static void
+moved_cb (PvmVmWindow      *self,
+          PvmVm            *vm,
+          const char       *message,
+          PvmMigrateDialog *dialog)
+{
+  set_vm (self, vm);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VM]);
+  toast (self, message);
+}
+
+static void
+move_action (GtkWidget  *widget,
+             const char *action_name,
+             GVariant   *parameter)
+{
+  PvmVmWindow *self = PVM_VM_WINDOW (widget);
+  const PvmHostEntry *host = find_host (self);
+  PvmMigrateDialog *dialog;
+
+  if (host == NULL)
+    return;
+  dialog = pvm_migrate_dialog_new (self->vm, host->name, self->hosts);
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  g_signal_connect_object (dialog, "moved", G_CALLBACK (moved_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 copy_action (GtkWidget  *widget,
              const char *action_name,
@@ -339,16 +467,16 @@ static void
 pvm_vm_window_constructed (GObject *object)
 {
   PvmVmWindow *self = PVM_VM_WINDOW (object);
-  g_autoptr(PvmConsole) console = NULL;
+  g_autoptr(PvmVm) vm = g_steal_pointer (&self->vm);
+  g_autoptr(GTask) task = NULL;
 
   G_OBJECT_CLASS (pvm_vm_window_parent_class)->constructed (object);
 
-  /* The same session as the console window's: one per VM. */
-  console = pvm_console_for_vm (self->vm);
-  gtk_box_append (self->console_box, pvm_console_status_new (console, self->vm));
+  set_vm (self, vm);
 
-  g_signal_connect_object (self->vm, "notify::state", G_CALLBACK (vm_state_cb), self, 0);
-  show_vm (self);
+  task = g_task_new (self, self->cancellable, hosts_loaded_cb, NULL);
+  g_task_set_source_tag (task, pvm_vm_window_constructed);
+  g_task_run_in_thread (task, load_hosts_thread);
 }
 
 static void
@@ -359,6 +487,7 @@ pvm_vm_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->vm);
+  g_clear_pointer (&self->hosts, g_ptr_array_unref);
 
   G_OBJECT_CLASS (pvm_vm_window_parent_class)->dispose (object);
 }
@@ -412,15 +541,19 @@ pvm_vm_window_class_init (PvmVmWindowClass *klass)
   object_class->get_property = pvm_vm_window_get_property;
   object_class->set_property = pvm_vm_window_set_property;
 
+  /* Construct-only, and notified when the VM moves to another host: the
+   * panel shows it there. */
   properties[PROP_VM] =
     g_param_spec_object ("vm", NULL, NULL, PVM_TYPE_VM,
-                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS |
+                         G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
   gtk_widget_class_set_template_from_resource (widget_class,
                                                "/io/github/pvm/Pvm/ui/pvm-vm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, host_row);
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, ssh_row);
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, console_row);
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, serial_row);
@@ -441,6 +574,7 @@ pvm_vm_window_class_init (PvmVmWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "vm.save", NULL, vm_action);
   gtk_widget_class_install_action (widget_class, "vm.resume", NULL, vm_action);
   gtk_widget_class_install_action (widget_class, "vm.delete", NULL, vm_action);
+  gtk_widget_class_install_action (widget_class, "vm.move", NULL, move_action);
   gtk_widget_class_install_action (widget_class, "vm.copy-ssh", NULL, copy_action);
   gtk_widget_class_install_action (widget_class, "vm.copy-console", NULL, copy_action);
   gtk_widget_class_install_action (widget_class, "vm.open-console", NULL, open_console_action);

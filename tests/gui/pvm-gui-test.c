@@ -71,31 +71,102 @@ pvm_gui_test_show_page (GType       type,
   return page;
 }
 
-/* The row titles and subtitles under @widget, in order:
- * "title: subtitle|...". */
-char *
-pvm_gui_test_dup_titles (gpointer widget)
+/* Depth-first, children in order, the widgets under @widget (itself
+ * included): the rows of a page's list come in the list's order, each
+ * after the header of its group (an AdwPreferencesGroup without rows). */
+static GPtrArray *
+list_widgets (GtkWidget *widget)
 {
-  g_autoptr(GString) titles = g_string_new (NULL);
+  GPtrArray *widgets = g_ptr_array_new ();
   g_autoptr(GPtrArray) stack = g_ptr_array_new ();
 
-  /* Depth-first, children in order. */
   g_ptr_array_add (stack, widget);
   while (stack->len > 0)
     {
       GtkWidget *w = g_ptr_array_steal_index (stack, stack->len - 1);
       g_autoptr(GPtrArray) children = g_ptr_array_new ();
 
-      if (ADW_IS_ACTION_ROW (w))
-        g_string_append_printf (titles, "%s%s: %s", titles->len > 0 ? "|" : "",
-                                adw_preferences_row_get_title (ADW_PREFERENCES_ROW (w)),
-                                adw_action_row_get_subtitle (ADW_ACTION_ROW (w)));
+      g_ptr_array_add (widgets, w);
       for (GtkWidget *c = gtk_widget_get_first_child (w); c != NULL;
            c = gtk_widget_get_next_sibling (c))
         g_ptr_array_add (children, c);
       for (guint i = children->len; i > 0; i--)
         g_ptr_array_add (stack, children->pdata[i - 1]);
     }
+  return widgets;
+}
+
+/* Whether @w is under the group titled @group (any, if NULL): inside its
+ * widget, or after its header in a page's list, before the next header. */
+static gboolean
+in_group (GtkWidget  *w,
+          const char *group,
+          const char *current)
+{
+  GtkWidget *ancestor;
+
+  if (group == NULL)
+    return TRUE;
+  ancestor = gtk_widget_get_ancestor (w, ADW_TYPE_PREFERENCES_GROUP);
+  if (ancestor != NULL)
+    return g_strcmp0 (adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (ancestor)),
+                      group) == 0;
+  return g_strcmp0 (current, group) == 0;
+}
+
+/* The titles and subtitles of the rows under @widget in the group @group
+ * (all, if NULL), in order: "title: subtitle|...". */
+static char *
+dup_titles (GtkWidget  *widget,
+            const char *group)
+{
+  g_autoptr(GString) titles = g_string_new (NULL);
+  g_autoptr(GPtrArray) widgets = list_widgets (widget);
+  const char *current = NULL;
+
+  for (guint i = 0; i < widgets->len; i++)
+    {
+      GtkWidget *w = widgets->pdata[i];
+
+      if (ADW_IS_PREFERENCES_GROUP (w))
+        current = adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (w));
+      else if (ADW_IS_ACTION_ROW (w) && in_group (w, group, current))
+        g_string_append_printf (titles, "%s%s: %s", titles->len > 0 ? "|" : "",
+                                adw_preferences_row_get_title (ADW_PREFERENCES_ROW (w)),
+                                adw_action_row_get_subtitle (ADW_ACTION_ROW (w)));
+    }
+  return g_string_free (g_steal_pointer (&titles), FALSE);
+}
+
+/* The row titles and subtitles under @widget, in order:
+ * "title: subtitle|...". A list page makes rows for what is on screen
+ * only: the test windows show a few. */
+char *
+pvm_gui_test_dup_titles (gpointer widget)
+{
+  return dup_titles (widget, NULL);
+}
+
+/* The same, of the rows of the group titled @group under @widget: inside
+ * an AdwPreferencesGroup, or after its header in a page's list. */
+char *
+pvm_gui_test_dup_group_titles (gpointer    widget,
+                               const char *group)
+{
+  return dup_titles (widget, group);
+}
+
+/* The titles of the groups under @widget, in order: "title|...". */
+char *
+pvm_gui_test_dup_groups (gpointer widget)
+{
+  g_autoptr(GString) titles = g_string_new (NULL);
+  g_autoptr(GPtrArray) widgets = list_widgets (widget);
+
+  for (guint i = 0; i < widgets->len; i++)
+    if (ADW_IS_PREFERENCES_GROUP (widgets->pdata[i]))
+      g_string_append_printf (titles, "%s%s", titles->len > 0 ? "|" : "",
+                              adw_preferences_group_get_title (widgets->pdata[i]));
   return g_string_free (g_steal_pointer (&titles), FALSE);
 }
 
@@ -155,7 +226,8 @@ pvm_gui_test_find (GtkWidget  *widget,
   return NULL;
 }
 
-/* The preferences group titled @title under @widget, or NULL. */
+/* The preferences group titled @title under @widget, or NULL: in a
+ * page's list, the group's header, without its rows. */
 GtkWidget *
 pvm_gui_test_find_group (GtkWidget  *widget,
                          const char *title)
@@ -170,6 +242,30 @@ pvm_gui_test_find_group (GtkWidget  *widget,
 
       if (found != NULL)
         return found;
+    }
+  return NULL;
+}
+
+/* As pvm_gui_test_find(), among the rows of the group titled @group under
+ * @widget (see pvm_gui_test_dup_group_titles()). */
+GtkWidget *
+pvm_gui_test_find_in_group (GtkWidget  *widget,
+                            const char *group,
+                            GType       type,
+                            const char *label)
+{
+  g_autoptr(GPtrArray) widgets = list_widgets (widget);
+  const char *current = NULL;
+
+  for (guint i = 0; i < widgets->len; i++)
+    {
+      GtkWidget *w = widgets->pdata[i];
+
+      if (ADW_IS_PREFERENCES_GROUP (w))
+        current = adw_preferences_group_get_title (ADW_PREFERENCES_GROUP (w));
+      else if (G_TYPE_CHECK_INSTANCE_TYPE (w, type) && in_group (w, group, current) &&
+               (label == NULL || g_strcmp0 (get_label (w), label) == 0))
+        return w;
     }
   return NULL;
 }

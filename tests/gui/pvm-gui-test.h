@@ -26,6 +26,9 @@ gboolean      pvm_gui_test_is_loaded       (PvmListPage         *page);
 PvmListPage  *pvm_gui_test_show_page       (GType                type,
                                             GtkWindow          **window);
 char         *pvm_gui_test_dup_titles      (gpointer             widget);
+char         *pvm_gui_test_dup_group_titles (gpointer            widget,
+                                             const char         *group);
+char         *pvm_gui_test_dup_groups      (gpointer             widget);
 gboolean      pvm_gui_test_can_press       (GtkWidget           *widget,
                                             const char          *action);
 GtkWidget    *pvm_gui_test_find            (GtkWidget           *widget,
@@ -33,6 +36,10 @@ GtkWidget    *pvm_gui_test_find            (GtkWidget           *widget,
                                             const char          *label);
 GtkWidget    *pvm_gui_test_find_group      (GtkWidget           *widget,
                                             const char          *title);
+GtkWidget    *pvm_gui_test_find_in_group   (GtkWidget           *widget,
+                                            const char          *group,
+                                            GType                type,
+                                            const char          *label);
 GtkWidget    *pvm_gui_test_find_action_button (GtkWidget         *widget,
                                                const char        *action);
 gboolean      pvm_gui_test_has_text        (GtkWidget           *widget,
