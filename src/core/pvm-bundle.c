@@ -699,8 +699,6 @@ restore_thread (GTask        *task,
                    name, _pvm_storage_last_error ());
       goto fail;
     }
-  persistent_xml = _pvm_domain_xml_with_serial (xml, serial_from, serial_to);
-  restore_xml = _pvm_domain_xml_with_serial (saved_xml, serial_from, serial_to);
   /* libvirt would make a new log 0600: copied there, it is 0660. */
   if (serial_to != NULL)
     {
@@ -715,35 +713,24 @@ restore_thread (GTask        *task,
   /* A pVM VM there may hold its SSH port: it gets the next free one. */
   {
     g_autoptr(PvmVmPlan) plan = pvm_domain_dup_plan (config, NULL);
-    g_autoptr(GHashTable) taken = g_hash_table_new (NULL, NULL);
-    guint port = plan != NULL ? plan->ssh_port : 0;
+    PvmDomainMove move = { serial_from, serial_to, 0, 0,
+                           !pvm_hosts_uri_is_local (data->host->uri) };
 
-    _pvm_storage_add_ssh_ports (conn, taken);
-    while (port != 0 && port < 65535 && g_hash_table_contains (taken, GUINT_TO_POINTER (port)))
-      port++;
-    if (plan != NULL && port != plan->ssh_port)
+    if (plan != NULL)
       {
-        char *changed = _pvm_domain_xml_with_ssh_port (persistent_xml, plan->ssh_port, port);
-
-        g_free (persistent_xml);
-        persistent_xml = changed;
-        changed = _pvm_domain_xml_with_ssh_port (restore_xml, plan->ssh_port, port);
-        g_free (restore_xml);
-        restore_xml = changed;
+        move.ssh_port_from = plan->ssh_port;
+        move.ssh_port_to = _pvm_storage_pick_ssh_port (conn, NULL, plan->ssh_port);
+        virResetLastError ();
+        if (move.ssh_port_to == 0 && plan->ssh_port != 0)
+          {
+            g_set_error (&error, PVM_ERROR, PVM_ERROR_BUSY, "No SSH port is left for %s on %s",
+                         name, host);
+            goto fail;
+          }
       }
-    virResetLastError ();
+    persistent_xml = _pvm_domain_xml_for_move (xml, &move);
+    restore_xml = _pvm_domain_xml_for_move (saved_xml, &move);
   }
-  if (persistent_xml != NULL && restore_xml != NULL)
-    {
-      gboolean socket = !pvm_hosts_uri_is_local (data->host->uri);
-      char *changed = _pvm_domain_xml_with_spice_listen (persistent_xml, socket);
-
-      g_free (persistent_xml);
-      persistent_xml = changed;
-      changed = _pvm_domain_xml_with_spice_listen (restore_xml, socket);
-      g_free (restore_xml);
-      restore_xml = changed;
-    }
   if (persistent_xml == NULL || restore_xml == NULL)
     {
       g_set_error (&error, PVM_ERROR, PVM_ERROR_FAILED, "Cannot write the definition of %s",

@@ -13,15 +13,19 @@ void  _pvm_domain_append_escaped (GString         *xml,
 char *_pvm_domain_metadata_xml   (const PvmVmPlan *vm);
 GStrv _pvm_domain_query_strings  (GVirConfigDomain *config,
                                   const char       *xpath);
-char *_pvm_domain_xml_with_serial (const char     *xml,
-                                   const char     *from,
-                                   const char     *to);
 char *_pvm_domain_dup_moved_serial_log (const char *output_disk,
                                         const char *serial_log);
-char *_pvm_domain_xml_with_ssh_port (const char *xml,
-                                     guint       from,
-                                     guint       to);
-char *_pvm_domain_xml_with_spice_listen (const char *xml,
-                                         gboolean    socket);
+/* What changes in a VM's definition when it continues on another host. */
+typedef struct
+{
+  const char *serial_from;   /* its serial log, ... */
+  const char *serial_to;     /* ... moved here when not NULL */
+  guint       ssh_port_from; /* its SSH forward's port, ... */
+  guint       ssh_port_to;   /* ... moved here when they differ */
+  gboolean    spice_socket;  /* SPICE on a Unix socket (another host), else no listener */
+} PvmDomainMove;
+
+char *_pvm_domain_xml_for_move   (const char          *xml,
+                                  const PvmDomainMove *move);
 
 G_END_DECLS

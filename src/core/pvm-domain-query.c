@@ -142,54 +142,6 @@ pvm_domain_dup_network (GVirConfigDomain  *config,
   return networks[0] != NULL ? g_strdup (networks[0]) : NULL;
 }
 
-/* @xml for a VM that moves to another host: its serial port (and console)
- * appending to their file, not truncating it (on shared storage the
- * source's QEMU may still be writing it), and that file @to instead of
- * @from when @to is not NULL. NULL if @xml does not parse. */
-char *
-_pvm_domain_xml_with_serial (const char *xml,
-                             const char *from,
-                             const char *to)
-{
-  xmlDocPtr doc = xmlReadMemory (xml, strlen (xml), "domain.xml", NULL,
-                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
-  xmlXPathContextPtr context;
-  xmlXPathObjectPtr result = NULL;
-  xmlChar *out = NULL;
-  int size = 0;
-  char *copy;
-
-  if (doc == NULL)
-    return NULL;
-  context = xmlXPathNewContext (doc);
-  if (context != NULL)
-    result = xmlXPathEvalExpression ((const xmlChar *) "/domain/devices/serial/source | "
-                                                       "/domain/devices/console/source",
-                                     context);
-  if (result != NULL && result->nodesetval != NULL)
-    for (int i = 0; i < result->nodesetval->nodeNr; i++)
-      {
-        xmlNodePtr node = result->nodesetval->nodeTab[i];
-        xmlChar *path = xmlGetProp (node, (const xmlChar *) "path");
-
-        if (path == NULL)
-          continue;
-        if (to != NULL && from != NULL && g_str_equal ((const char *) path, from))
-          xmlSetProp (node, (const xmlChar *) "path", (const xmlChar *) to);
-        xmlSetProp (node, (const xmlChar *) "append", (const xmlChar *) "on");
-        xmlFree (path);
-      }
-  xmlDocDumpMemory (doc, &out, &size);
-  copy = out != NULL ? g_strndup ((const char *) out, size) : NULL;
-  xmlFree (out);
-  if (result != NULL)
-    xmlXPathFreeObject (result);
-  if (context != NULL)
-    xmlXPathFreeContext (context);
-  xmlFreeDoc (doc);
-  return copy;
-}
-
 /* Where the serial log of a VM that moves to another host goes: next to
  * its output disk, the one directory the hosts share for certain. NULL
  * when it is already there (or the VM has no output disk). */
@@ -209,131 +161,163 @@ _pvm_domain_dup_moved_serial_log (const char *output_disk,
   return g_build_filename (dir, "serial.log", NULL);
 }
 
-/* @xml with pVM's SSH port forward moved from @from to @to: the QEMU
- * argument and the plan in the metadata. NULL if @xml does not parse. */
-char *
-_pvm_domain_xml_with_ssh_port (const char *xml,
-                               guint       from,
-                               guint       to)
+/* The nodes @xpath selects in @context's document; free with
+ * xmlXPathFreeObject(). */
+static xmlXPathObjectPtr
+select_nodes (xmlXPathContextPtr  context,
+              const char         *xpath)
 {
-  xmlDocPtr doc = xmlReadMemory (xml, strlen (xml), "domain.xml", NULL,
-                                 XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
+  xmlXPathObjectPtr result = xmlXPathEvalExpression ((const xmlChar *) xpath, context);
+
+  if (result != NULL && result->nodesetval == NULL)
+    g_clear_pointer (&result, xmlXPathFreeObject);
+  return result;
+}
+
+/* The serial port (and console) append to their file, not truncate it (on
+ * shared storage the source's QEMU may still be writing it), and write
+ * @to instead of @from when @to is not NULL. */
+static void
+move_serial (xmlXPathContextPtr  context,
+             const char         *from,
+             const char         *to)
+{
+  xmlXPathObjectPtr result = select_nodes (context, "/domain/devices/serial/source | "
+                                                    "/domain/devices/console/source");
+
+  for (int i = 0; result != NULL && i < result->nodesetval->nodeNr; i++)
+    {
+      xmlNodePtr node = result->nodesetval->nodeTab[i];
+      xmlChar *path = xmlGetProp (node, (const xmlChar *) "path");
+
+      if (path == NULL)
+        continue;
+      if (to != NULL && from != NULL && g_str_equal ((const char *) path, from))
+        xmlSetProp (node, (const xmlChar *) "path", (const xmlChar *) to);
+      xmlSetProp (node, (const xmlChar *) "append", (const xmlChar *) "on");
+      xmlFree (path);
+    }
+  if (result != NULL)
+    xmlXPathFreeObject (result);
+}
+
+/* pVM's SSH port forward moves from @from to @to: the QEMU argument and
+ * the plan in the metadata. */
+static void
+move_ssh_port (xmlXPathContextPtr context,
+               guint              from,
+               guint              to)
+{
   g_autofree char *old_forward = g_strdup_printf ("hostfwd=tcp:127.0.0.1:%u-:22", from);
   g_autofree char *new_forward = g_strdup_printf ("hostfwd=tcp:127.0.0.1:%u-:22", to);
   g_autofree char *old_port = g_strdup_printf ("%u", from);
   g_autofree char *new_port = g_strdup_printf ("%u", to);
-  xmlXPathContextPtr context;
-  xmlXPathObjectPtr result = NULL;
-  xmlChar *out = NULL;
-  int size = 0;
-  char *copy;
+  xmlXPathObjectPtr result = select_nodes (context,
+                                           "/domain/*[local-name()='commandline']"
+                                           "/*[local-name()='arg'] | "
+                                           "/domain/metadata/*/*[local-name()='ssh-port']");
 
-  if (doc == NULL)
-    return NULL;
-  context = xmlXPathNewContext (doc);
-  if (context != NULL)
-    result = xmlXPathEvalExpression ((const xmlChar *)
-                                     "/domain/*[local-name()='commandline']/*[local-name()='arg'] | "
-                                     "/domain/metadata/*/*[local-name()='ssh-port']", context);
-  if (result != NULL && result->nodesetval != NULL)
-    for (int i = 0; i < result->nodesetval->nodeNr; i++)
-      {
-        xmlNodePtr node = result->nodesetval->nodeTab[i];
+  for (int i = 0; result != NULL && i < result->nodesetval->nodeNr; i++)
+    {
+      xmlNodePtr node = result->nodesetval->nodeTab[i];
 
-        if (xmlStrcmp (node->name, (const xmlChar *) "arg") == 0)
-          {
-            xmlChar *value = xmlGetProp (node, (const xmlChar *) "value");
-            const char *at = value != NULL ? strstr ((const char *) value, old_forward) : NULL;
+      if (xmlStrcmp (node->name, (const xmlChar *) "arg") == 0)
+        {
+          xmlChar *value = xmlGetProp (node, (const xmlChar *) "value");
+          const char *at = value != NULL ? strstr ((const char *) value, old_forward) : NULL;
 
-            if (at != NULL && at[strlen (old_forward)] == '\0')
-              {
-                g_autofree char *before = g_strndup ((const char *) value,
-                                                     at - (const char *) value);
-                g_autofree char *changed = g_strconcat (before, new_forward, NULL);
+          if (at != NULL && at[strlen (old_forward)] == '\0')
+            {
+              g_autofree char *before = g_strndup ((const char *) value,
+                                                   at - (const char *) value);
+              g_autofree char *changed = g_strconcat (before, new_forward, NULL);
 
-                xmlSetProp (node, (const xmlChar *) "value", (const xmlChar *) changed);
-              }
-            xmlFree (value);
-          }
-        else
-          {
-            xmlChar *text = xmlNodeGetContent (node);
+              xmlSetProp (node, (const xmlChar *) "value", (const xmlChar *) changed);
+            }
+          xmlFree (value);
+        }
+      else
+        {
+          xmlChar *text = xmlNodeGetContent (node);
 
-            if (text != NULL && g_str_equal ((const char *) text, old_port))
-              xmlNodeSetContent (node, (const xmlChar *) new_port);
-            xmlFree (text);
-          }
-      }
-  xmlDocDumpMemory (doc, &out, &size);
-  copy = out != NULL ? g_strndup ((const char *) out, size) : NULL;
-  xmlFree (out);
+          if (text != NULL && g_str_equal ((const char *) text, old_port))
+            xmlNodeSetContent (node, (const xmlChar *) new_port);
+          xmlFree (text);
+        }
+    }
   if (result != NULL)
     xmlXPathFreeObject (result);
-  if (context != NULL)
-    xmlXPathFreeContext (context);
-  xmlFreeDoc (doc);
-  return copy;
 }
 
-/* @xml with its SPICE display listening on a Unix socket of libvirt's
- * naming (@socket), or on nothing (file descriptors only). NULL if @xml
- * does not parse. */
+/* The SPICE display listens on a Unix socket of libvirt's naming
+ * (@socket), or on nothing (file descriptors only). */
+static void
+set_spice_listen (xmlXPathContextPtr context,
+                  gboolean           socket)
+{
+  xmlXPathObjectPtr result = select_nodes (context, "/domain/devices/graphics[@type='spice']");
+
+  for (int i = 0; result != NULL && i < result->nodesetval->nodeNr; i++)
+    {
+      xmlNodePtr graphics = result->nodesetval->nodeTab[i];
+      xmlNodePtr child = graphics->children;
+      xmlNodePtr listen;
+
+      /* Every listener goes, and the attributes of the old one. */
+      while (child != NULL)
+        {
+          xmlNodePtr next = child->next;
+
+          if (child->type == XML_ELEMENT_NODE &&
+              xmlStrcmp (child->name, (const xmlChar *) "listen") == 0)
+            {
+              xmlUnlinkNode (child);
+              xmlFreeNode (child);
+            }
+          child = next;
+        }
+      xmlUnsetProp (graphics, (const xmlChar *) "port");
+      xmlUnsetProp (graphics, (const xmlChar *) "tlsPort");
+      xmlUnsetProp (graphics, (const xmlChar *) "autoport");
+      xmlUnsetProp (graphics, (const xmlChar *) "listen");
+      listen = xmlNewNode (NULL, (const xmlChar *) "listen");
+      xmlSetProp (listen, (const xmlChar *) "type", (const xmlChar *) (socket ? "socket" : "none"));
+      if (graphics->children != NULL)
+        xmlAddPrevSibling (graphics->children, listen);
+      else
+        xmlAddChild (graphics, listen);
+    }
+  if (result != NULL)
+    xmlXPathFreeObject (result);
+}
+
+/* @xml for a VM that continues on another host (a migration, a restored
+ * bundle), @move's changes made in one pass. NULL if @xml does not parse. */
 char *
-_pvm_domain_xml_with_spice_listen (const char *xml,
-                                   gboolean    socket)
+_pvm_domain_xml_for_move (const char          *xml,
+                          const PvmDomainMove *move)
 {
   xmlDocPtr doc = xmlReadMemory (xml, strlen (xml), "domain.xml", NULL,
                                  XML_PARSE_NONET | XML_PARSE_NOERROR | XML_PARSE_NOWARNING);
   xmlXPathContextPtr context;
-  xmlXPathObjectPtr result = NULL;
   xmlChar *out = NULL;
   int size = 0;
-  char *copy;
+  char *copy = NULL;
 
   if (doc == NULL)
     return NULL;
   context = xmlXPathNewContext (doc);
   if (context != NULL)
-    result = xmlXPathEvalExpression ((const xmlChar *) "/domain/devices/graphics[@type='spice']",
-                                     context);
-  if (result != NULL && result->nodesetval != NULL)
-    for (int i = 0; i < result->nodesetval->nodeNr; i++)
-      {
-        xmlNodePtr graphics = result->nodesetval->nodeTab[i];
-        xmlNodePtr child = graphics->children;
-        xmlNodePtr listen;
-
-        /* Every listener goes, and the attributes of the old one. */
-        while (child != NULL)
-          {
-            xmlNodePtr next = child->next;
-
-            if (child->type == XML_ELEMENT_NODE &&
-                xmlStrcmp (child->name, (const xmlChar *) "listen") == 0)
-              {
-                xmlUnlinkNode (child);
-                xmlFreeNode (child);
-              }
-            child = next;
-          }
-        xmlUnsetProp (graphics, (const xmlChar *) "port");
-        xmlUnsetProp (graphics, (const xmlChar *) "tlsPort");
-        xmlUnsetProp (graphics, (const xmlChar *) "autoport");
-        xmlUnsetProp (graphics, (const xmlChar *) "listen");
-        listen = xmlNewNode (NULL, (const xmlChar *) "listen");
-        xmlSetProp (listen, (const xmlChar *) "type", (const xmlChar *) (socket ? "socket" : "none"));
-        if (graphics->children != NULL)
-          xmlAddPrevSibling (graphics->children, listen);
-        else
-          xmlAddChild (graphics, listen);
-      }
-  xmlDocDumpMemory (doc, &out, &size);
-  copy = out != NULL ? g_strndup ((const char *) out, size) : NULL;
-  xmlFree (out);
-  if (result != NULL)
-    xmlXPathFreeObject (result);
-  if (context != NULL)
-    xmlXPathFreeContext (context);
+    {
+      move_serial (context, move->serial_from, move->serial_to);
+      if (move->ssh_port_from != move->ssh_port_to)
+        move_ssh_port (context, move->ssh_port_from, move->ssh_port_to);
+      set_spice_listen (context, move->spice_socket);
+      xmlXPathFreeContext (context);
+      xmlDocDumpMemory (doc, &out, &size);
+      copy = out != NULL ? g_strndup ((const char *) out, size) : NULL;
+      xmlFree (out);
+    }
   xmlFreeDoc (doc);
   return copy;
 }

@@ -263,25 +263,16 @@ pick_ssh_port (PvmVm           *vm,
                const char      *dest_name,
                GError         **error)
 {
-  g_autoptr(GHashTable) taken = g_hash_table_new (NULL, NULL);
   g_autofree char *source_host = virConnectGetHostname (source);
   g_autofree char *dest_host = virConnectGetHostname (dest);
-  guint port = vm->plan->ssh_port;
+  gboolean one_machine = source_host != NULL && g_strcmp0 (source_host, dest_host) == 0;
+  guint port = _pvm_storage_pick_ssh_port (dest, one_machine ? source : NULL,
+                                           vm->plan->ssh_port);
 
-  if (port == 0)
-    return 0;
-  _pvm_storage_add_ssh_ports (dest, taken);
-  if (source_host != NULL && g_strcmp0 (source_host, dest_host) == 0)
-    _pvm_storage_add_ssh_ports (source, taken);
   virResetLastError ();
-  while (port <= 65535 && g_hash_table_contains (taken, GUINT_TO_POINTER (port)))
-    port++;
-  if (port > 65535)
-    {
-      g_set_error (error, PVM_ERROR, PVM_ERROR_BUSY, "No SSH port is left for %s on %s",
-                   vm->plan->name, dest_name);
-      return 0;
-    }
+  if (port == 0 && vm->plan->ssh_port != 0)
+    g_set_error (error, PVM_ERROR, PVM_ERROR_BUSY, "No SSH port is left for %s on %s",
+                 vm->plan->name, dest_name);
   return port;
 }
 
@@ -431,6 +422,7 @@ migrate_thread (GTask        *task,
   int n_params = 0, max_params = 0;
   unsigned int flags;
   guint ssh_port;
+  PvmDomainMove move = { 0 };
   GThread *progress;
   const char *name = vm->plan->name;
 
@@ -471,7 +463,6 @@ migrate_thread (GTask        *task,
                                name, _pvm_storage_last_error ());
       return;
     }
-  dest_xml = _pvm_domain_xml_with_serial (xml, vm->serial_log, serial_to);
   /* libvirt would make a new log 0600, unreadable to the user's group on
    * the shared storage: made here, it has the user's umask. */
   if (serial_to != NULL && pvm_hosts_uri_is_local (gvir_connection_get_uri (vm->connection)) &&
@@ -483,23 +474,14 @@ migrate_thread (GTask        *task,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
-  if (ssh_port != vm->plan->ssh_port && dest_xml != NULL)
-    {
-      char *changed = _pvm_domain_xml_with_ssh_port (dest_xml, vm->plan->ssh_port, ssh_port);
-
-      g_free (dest_xml);
-      dest_xml = changed;
-    }
-  /* Its console: a file descriptor there if that libvirt is local, else a
+  /* Its console there: a file descriptor if that libvirt is local, else a
    * Unix socket reached through SSH. */
-  if (dest_xml != NULL)
-    {
-      char *changed = _pvm_domain_xml_with_spice_listen (
-        dest_xml, !pvm_hosts_uri_is_local (data->destination->uri));
-
-      g_free (dest_xml);
-      dest_xml = changed;
-    }
+  move.serial_from = vm->serial_log;
+  move.serial_to = serial_to;
+  move.ssh_port_from = vm->plan->ssh_port;
+  move.ssh_port_to = ssh_port;
+  move.spice_socket = !pvm_hosts_uri_is_local (data->destination->uri);
+  dest_xml = _pvm_domain_xml_for_move (xml, &move);
   if (dest_xml == NULL)
     {
       g_task_return_new_error (task, PVM_ERROR, PVM_ERROR_FAILED,

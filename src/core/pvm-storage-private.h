@@ -33,5 +33,8 @@ gboolean    _pvm_storage_delete        (virConnectPtr   conn,
 
 void        _pvm_storage_add_ssh_ports (virConnectPtr   conn,
                                         GHashTable     *ports);
+guint       _pvm_storage_pick_ssh_port (virConnectPtr   dest,
+                                        virConnectPtr   source,
+                                        guint           port);
 
 G_END_DECLS

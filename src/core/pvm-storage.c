@@ -453,3 +453,31 @@ _pvm_storage_add_ssh_ports (virConnectPtr  conn,
   g_free (domains);
   virResetLastError ();
 }
+
+/**
+ * _pvm_storage_pick_ssh_port:
+ * @dest: the host a VM goes to
+ * @source: (nullable): the host it leaves, when both are one machine (its
+ *   VMs hold ports there too), else %NULL
+ * @port: the VM's SSH port, or 0
+ *
+ * Returns: @port, unless a pVM VM of @dest (or @source) holds it: then the
+ *   next free port; 0 for @port 0, or when no port is left
+ */
+guint
+_pvm_storage_pick_ssh_port (virConnectPtr  dest,
+                            virConnectPtr  source,
+                            guint          port)
+{
+  g_autoptr(GHashTable) taken = g_hash_table_new (NULL, NULL);
+
+  if (port == 0)
+    return 0;
+  _pvm_storage_add_ssh_ports (dest, taken);
+  if (source != NULL)
+    _pvm_storage_add_ssh_ports (source, taken);
+  while (port <= 65535 && g_hash_table_contains (taken, GUINT_TO_POINTER (port)))
+    port++;
+  return port <= 65535 ? port : 0;
+}
+
