@@ -256,21 +256,21 @@ test_workflow (void)
   area_init (&area);
   path = g_build_filename (area.repo, "my data.sqsh", NULL);
 
-  /* NAME defaults to the directory's name, the compressor to zstd. */
+  /* NAME defaults to the directory's name, the compressor to lz4. */
   PVM_SQUASH (&area, &created, "create", area.source, "--json");
   assert_ok (&created);
   archive = parse_json (created.out);
   object = json_node_get_object (archive);
   g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, "my data");
   g_assert_cmpstr (json_object_get_string_member (object, "path"), ==, path);
-  g_assert_cmpstr (json_object_get_string_member (object, "compressor"), ==, "zstd");
+  g_assert_cmpstr (json_object_get_string_member (object, "compressor"), ==, "lz4");
   g_assert_cmpint (json_object_get_int_member (object, "uncompressed_size"), ==, 100000);
   g_assert_cmpint (json_object_get_int_member (object, "files"), ==, 1);
   g_assert_cmpint (json_object_get_int_member (object, "inodes"), ==, 2);
   g_assert_true (json_object_get_boolean_member (object, "usable"));
   g_assert_cmpfloat (json_object_get_double_member (object, "ratio"), >, 10.0);
 
-  PVM_SQUASH (&area, &named, "create", area.source, "日本 \"quoted\"", "--compressor", "lz4");
+  PVM_SQUASH (&area, &named, "create", area.source, "日本 \"quoted\"", "--compressor", "zstd");
   assert_ok (&named);
   assert_contains (named.out, "Created 日本 \"quoted\" (");
 
@@ -280,14 +280,14 @@ test_workflow (void)
   g_assert_cmpuint (json_array_get_length (json_node_get_array (archives)), ==, 2);
   object = json_array_get_object_element (json_node_get_array (archives), 1);
   g_assert_cmpstr (json_object_get_string_member (object, "name"), ==, "日本 \"quoted\"");
-  g_assert_cmpstr (json_object_get_string_member (object, "compressor"), ==, "lz4");
+  g_assert_cmpstr (json_object_get_string_member (object, "compressor"), ==, "zstd");
 
   PVM_SQUASH (&area, &table, "list");
   assert_ok (&table);
   g_assert_true (g_str_has_prefix (table.out, "NAME "));
   assert_contains (table.out, "UNCOMPRESSED");
   assert_contains (table.out, "my data ");
-  assert_contains (table.out, "zstd");
+  assert_contains (table.out, "lz4");
 
   PVM_SQUASH (&area, &info, "info", "my data.sqsh", "--json");
   assert_ok (&info);
@@ -296,7 +296,7 @@ test_workflow (void)
                    path);
   PVM_SQUASH (&area, &info_text, "info", "my data");
   assert_ok (&info_text);
-  assert_contains (info_text.out, "compressor    zstd");
+  assert_contains (info_text.out, "compressor    lz4");
   assert_contains (info_text.out, "uncompressed  97.7 KiB (100000 bytes)");
 
   PVM_SQUASH (&area, &deleted, "delete", "my data", "--json");

@@ -78,11 +78,11 @@ pvm_archive_create_dialog_init (PvmArchiveCreateDialog *self)
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  /* In the enum's order, so that a position is a PvmSquashCompressor;
-   * the first, zstd, is the core's default. */
-  for (PvmSquashCompressor c = PVM_SQUASH_COMPRESSOR_ZSTD; c <= PVM_SQUASH_COMPRESSOR_GZIP; c++)
+  /* In the enum's order, so that a position is a PvmSquashCompressor. */
+  for (PvmSquashCompressor c = 0; c <= PVM_SQUASH_COMPRESSOR_GZIP; c++)
     gtk_string_list_append (compressors, pvm_squash_compressor_to_string (c));
   adw_combo_row_set_model (self->compressor_row, G_LIST_MODEL (compressors));
+  adw_combo_row_set_selected (self->compressor_row, PVM_SQUASH_COMPRESSOR_DEFAULT);
 }
 
 /**
@@ -152,9 +152,9 @@ pvm_archive_create_dialog_get_compressor (PvmArchiveCreateDialog *self)
 {
   guint selected;
 
-  g_return_val_if_fail (PVM_IS_ARCHIVE_CREATE_DIALOG (self), PVM_SQUASH_COMPRESSOR_ZSTD);
+  g_return_val_if_fail (PVM_IS_ARCHIVE_CREATE_DIALOG (self), PVM_SQUASH_COMPRESSOR_DEFAULT);
 
   selected = adw_combo_row_get_selected (self->compressor_row);
   return selected != GTK_INVALID_LIST_POSITION ? (PvmSquashCompressor) selected
-                                               : PVM_SQUASH_COMPRESSOR_ZSTD;
+                                               : PVM_SQUASH_COMPRESSOR_DEFAULT;
 }

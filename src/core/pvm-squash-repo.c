@@ -158,8 +158,8 @@ pvm_squash_archive_to_json (PvmSquashArchive *archive)
 /* --- compressors and names ----------------------------------------------- */
 
 static const char * const compressor_names[] = {
-  [PVM_SQUASH_COMPRESSOR_ZSTD] = "zstd",
   [PVM_SQUASH_COMPRESSOR_LZ4] = "lz4",
+  [PVM_SQUASH_COMPRESSOR_ZSTD] = "zstd",
   [PVM_SQUASH_COMPRESSOR_XZ] = "xz",
   [PVM_SQUASH_COMPRESSOR_GZIP] = "gzip",
 };
@@ -174,7 +174,7 @@ pvm_squash_compressor_to_string (PvmSquashCompressor compressor)
 
 /**
  * pvm_squash_compressor_from_string:
- * @text: "zstd", "lz4", "xz" or "gzip"
+ * @text: "lz4", "zstd", "xz" or "gzip"
  * @compressor: (out): the compressor
  * @error: return location for a #GError (%PVM_ERROR_INVALID_ARGUMENT)
  *
@@ -196,7 +196,7 @@ pvm_squash_compressor_from_string (const char           *text,
       }
 
   g_set_error (error, PVM_ERROR, PVM_ERROR_INVALID_ARGUMENT,
-               "Unknown compressor \"%s\": choose zstd, lz4, xz or gzip", text);
+               "Unknown compressor \"%s\": choose lz4, zstd, xz or gzip", text);
   return FALSE;
 }
 

@@ -12,20 +12,23 @@ G_BEGIN_DECLS
 
 /**
  * PvmSquashCompressor:
- * @PVM_SQUASH_COMPRESSOR_ZSTD: zstd, the default: fast and good
- * @PVM_SQUASH_COMPRESSOR_LZ4: lz4: the fastest, the largest archives
+ * @PVM_SQUASH_COMPRESSOR_LZ4: lz4, the default: the fastest to make and
+ *   to read (docs/performance.md), archives half as large again as zstd's
+ * @PVM_SQUASH_COMPRESSOR_ZSTD: zstd: small archives, read more slowly
  * @PVM_SQUASH_COMPRESSOR_XZ: xz: the smallest archives, slow
  * @PVM_SQUASH_COMPRESSOR_GZIP: gzip: what every kernel reads
  *
- * The compressors pvm_squash_repo_create() can use.
+ * The compressors pvm_squash_repo_create() can use, the default first.
  */
 typedef enum
 {
-  PVM_SQUASH_COMPRESSOR_ZSTD,
   PVM_SQUASH_COMPRESSOR_LZ4,
+  PVM_SQUASH_COMPRESSOR_ZSTD,
   PVM_SQUASH_COMPRESSOR_XZ,
   PVM_SQUASH_COMPRESSOR_GZIP,
 } PvmSquashCompressor;
+
+#define PVM_SQUASH_COMPRESSOR_DEFAULT PVM_SQUASH_COMPRESSOR_LZ4
 
 #define PVM_TYPE_SQUASH_ARCHIVE (pvm_squash_archive_get_type ())
 

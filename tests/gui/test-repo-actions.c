@@ -529,12 +529,12 @@ test_archive_create_delete (void)
   g_assert_false (adw_message_dialog_get_response_enabled (ADW_MESSAGE_DIALOG (dialog), "create"));
   gtk_editable_set_text (GTK_EDITABLE (name_row), "survey & co");
 
-  /* The core's compressors, zstd first; xz chosen. */
+  /* The core's compressors, the default (lz4) first and chosen; xz chosen. */
   compressor_row = ADW_COMBO_ROW (pvm_gui_test_find (GTK_WIDGET (dialog), ADW_TYPE_COMBO_ROW,
                                                      "Compressor"));
   compressors = adw_combo_row_get_model (compressor_row);
   g_assert_cmpuint (g_list_model_get_n_items (compressors), ==, 4);
-  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (compressors), 0), ==, "zstd");
+  g_assert_cmpstr (gtk_string_list_get_string (GTK_STRING_LIST (compressors), 0), ==, "lz4");
   g_assert_cmpuint (adw_combo_row_get_selected (compressor_row), ==, 0);
   for (guint i = 0; i < g_list_model_get_n_items (compressors); i++)
     if (g_str_equal (gtk_string_list_get_string (GTK_STRING_LIST (compressors), i), "xz"))
