@@ -23,6 +23,7 @@ struct _PvmConsoleWindow
   PvmVm           *vm;
   PvmConsole      *console;
   PvmSpiceView    *view;
+  GtkWidget       *status;
   AdwWindowTitle  *title;
   AdwToastOverlay *toasts;
   GtkToggleButton *grab_button;
@@ -33,13 +34,88 @@ G_DEFINE_FINAL_TYPE (PvmConsoleWindow, pvm_console_window, ADW_TYPE_WINDOW)
 /* ------------------------------------------------------------------ */
 /* One console per VM                                                 */
 
-static GHashTable *consoles;   /* domain name -> PvmConsole, weak */
+static GHashTable *consoles;   /* "URI#domain" -> PvmConsole, weak */
+
+/* The VM a console opens its channels on: another one after a move. */
+typedef struct
+{
+  PvmVm    *vm;
+  gboolean  preparing;       /* a remote console's SSH forward starts */
+  GError   *prepare_error;   /* why it did not, for the next open_fd() */
+} ConsoleVm;
+
+static void
+console_vm_free (ConsoleVm *console_vm)
+{
+  g_clear_object (&console_vm->vm);
+  g_clear_error (&console_vm->prepare_error);
+  g_free (console_vm);
+}
 
 static int
 open_fd (gpointer   user_data,
          GError   **error)
 {
-  return pvm_vm_open_spice_fd (PVM_VM (user_data), error);
+  ConsoleVm *console_vm = user_data;
+
+  if (console_vm->prepare_error != NULL)
+    {
+      g_propagate_error (error, g_steal_pointer (&console_vm->prepare_error));
+      return -1;
+    }
+  return pvm_vm_open_spice_fd (console_vm->vm, error);
+}
+
+static gboolean
+console_is_preparing (PvmConsole *console)
+{
+  ConsoleVm *console_vm = g_object_get_data (G_OBJECT (console), "pvm-console-vm");
+
+  return console_vm != NULL && console_vm->preparing;
+}
+
+static void
+prepared_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(PvmConsole) console = user_data;
+  ConsoleVm *console_vm = g_object_get_data (G_OBJECT (console), "pvm-console-vm");
+
+  console_vm->preparing = FALSE;
+  g_clear_error (&console_vm->prepare_error);
+  /* A failure goes through open_fd() into the console's own state. */
+  pvm_vm_prepare_console_finish (PVM_VM (object), result, &console_vm->prepare_error);
+  if (pvm_console_get_state (console) == PVM_CONSOLE_STATE_DISCONNECTED)
+    pvm_console_connect (console, NULL);
+  g_clear_error (&console_vm->prepare_error);
+  /* (The status pages follow the console's state.) */
+  g_object_notify (G_OBJECT (console), "state");
+}
+
+/* Connects @console. The console of another host's VM waits for SSH
+ * first: in a thread, never in the GUI's. */
+static gboolean
+begin_connect (PvmConsole  *console,
+               GError     **error)
+{
+  ConsoleVm *console_vm = g_object_get_data (G_OBJECT (console), "pvm-console-vm");
+
+  if (console_vm == NULL || pvm_hosts_uri_is_local (pvm_vm_get_uri (console_vm->vm)))
+    return pvm_console_connect (console, error);
+  if (!console_vm->preparing)
+    {
+      console_vm->preparing = TRUE;
+      pvm_vm_prepare_console_async (console_vm->vm, NULL, prepared_cb, g_object_ref (console));
+      g_object_notify (G_OBJECT (console), "state");
+    }
+  return TRUE;
+}
+
+static char *
+console_key (PvmVm *vm)
+{
+  return g_strconcat (pvm_vm_get_uri (vm), "#", pvm_vm_get_domain_name (vm), NULL);
 }
 
 static gboolean
@@ -59,7 +135,7 @@ reconnect_cb (gpointer user_data)
 
   if (vm != NULL && vm_runs (vm) &&
       pvm_console_get_state (console) == PVM_CONSOLE_STATE_DISCONNECTED)
-    pvm_console_connect (console, NULL);
+    begin_connect (console, NULL);
   return G_SOURCE_REMOVE;
 }
 
@@ -78,11 +154,19 @@ console_vm_state_cb (PvmVm      *vm,
     g_timeout_add (500, reconnect_cb, g_object_ref (console));
 }
 
+static gboolean
+is_console (gpointer key,
+            gpointer value,
+            gpointer console)
+{
+  return value == console;
+}
+
 static void
 console_gone (gpointer  data,
               GObject  *where_the_object_was)
 {
-  g_hash_table_remove (consoles, data);
+  g_hash_table_foreach_remove (consoles, is_console, where_the_object_was);
 }
 
 /**
@@ -95,13 +179,14 @@ PvmConsole *
 pvm_console_for_vm (PvmVm *vm)
 {
   PvmConsole *console;
+  ConsoleVm *console_vm;
   char *key;
 
   g_return_val_if_fail (PVM_IS_VM (vm), NULL);
 
   if (consoles == NULL)
     consoles = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-  key = g_strconcat (pvm_vm_get_uri (vm), "#", pvm_vm_get_domain_name (vm), NULL);
+  key = console_key (vm);
   console = g_hash_table_lookup (consoles, key);
   if (console != NULL)
     {
@@ -109,12 +194,16 @@ pvm_console_for_vm (PvmVm *vm)
       return g_object_ref (console);
     }
 
-  console = pvm_console_new (pvm_vm_get_name (vm), open_fd, g_object_ref (vm), g_object_unref);
+  console_vm = g_new0 (ConsoleVm, 1);
+  console_vm->vm = g_object_ref (vm);
+  console = pvm_console_new (pvm_vm_get_name (vm), open_fd, console_vm,
+                             (GDestroyNotify) console_vm_free);
+  g_object_set_data (G_OBJECT (console), "pvm-console-vm", console_vm);
   g_object_set_data_full (G_OBJECT (console), "pvm-vm", g_object_ref (vm), g_object_unref);
   pvm_console_set_vm_running (console, vm_runs (vm));
   g_signal_connect_object (vm, "notify::state", G_CALLBACK (console_vm_state_cb), console, 0);
   g_hash_table_insert (consoles, key, console);
-  g_object_weak_ref (G_OBJECT (console), console_gone, key);
+  g_object_weak_ref (G_OBJECT (console), console_gone, NULL);
   return console;
 }
 
@@ -138,7 +227,7 @@ pvm_console_open (PvmConsole  *console,
   g_object_set_data (G_OBJECT (console), "pvm-wanted", GINT_TO_POINTER (TRUE));
   if (pvm_console_get_state (console) == PVM_CONSOLE_STATE_TAKEN_OVER)
     pvm_console_disconnect (console);
-  return pvm_console_connect (console, error);
+  return begin_connect (console, error);
 }
 
 /* ------------------------------------------------------------------ */
@@ -166,6 +255,10 @@ update_status (StatusBox *box)
 {
   PvmConsoleState state = pvm_console_get_state (box->console);
   const char *message = pvm_console_get_message (box->console);
+
+  /* Waiting for SSH to another host is connecting too. */
+  if (state == PVM_CONSOLE_STATE_DISCONNECTED && console_is_preparing (box->console))
+    state = PVM_CONSOLE_STATE_CONNECTING;
 
   gtk_widget_set_visible (GTK_WIDGET (box->status), state != PVM_CONSOLE_STATE_CONNECTED);
   gtk_widget_set_visible (GTK_WIDGET (box->button), vm_runs (box->vm) &&
@@ -203,6 +296,19 @@ status_console_state_cb (GObject    *object,
                          GtkWidget  *overlay)
 {
   update_status (g_object_get_data (G_OBJECT (overlay), "pvm-status-box"));
+}
+
+/* The status of @overlay (pvm_console_status_new()) follows @vm now. */
+static void
+status_set_vm (GtkWidget *overlay,
+               PvmVm     *vm)
+{
+  StatusBox *box = g_object_get_data (G_OBJECT (overlay), "pvm-status-box");
+
+  g_signal_handlers_disconnect_by_func (box->vm, status_console_state_cb, overlay);
+  g_set_object (&box->vm, vm);
+  g_signal_connect_object (vm, "notify::state", G_CALLBACK (status_console_state_cb), overlay, 0);
+  update_status (box);
 }
 
 static void
@@ -478,6 +584,7 @@ pvm_console_window_present (GtkApplication *application,
   gtk_box_append (GTK_BOX (box), header);
 
   status = pvm_console_status_new (self->console, vm);
+  self->status = status;
   self->view = PVM_SPICE_VIEW (g_object_get_data (G_OBJECT (status), "view"));
   self->toasts = ADW_TOAST_OVERLAY (adw_toast_overlay_new ());
   adw_toast_overlay_set_child (self->toasts, status);
@@ -507,4 +614,79 @@ pvm_console_window_get_view (PvmConsoleWindow *self)
   g_return_val_if_fail (PVM_IS_CONSOLE_WINDOW (self), NULL);
 
   return self->view;
+}
+
+/**
+ * pvm_console_follow_move:
+ * @application: (nullable): the application, whose console window of the
+ *   VM follows it
+ * @from: a VM that moved to another host (pvm_vm_migrate_async())
+ * @to: the same VM where it runs now
+ *
+ * The console of @from becomes @to's: the views that show it stay, and a
+ * session that was open connects again, to the VM on its new host (QEMU
+ * there has a SPICE server of its own).
+ */
+void
+pvm_console_follow_move (GtkApplication *application,
+                         PvmVm          *from,
+                         PvmVm          *to)
+{
+  g_autofree char *from_key = NULL;
+  PvmConsole *console = NULL;
+
+  g_return_if_fail (application == NULL || GTK_IS_APPLICATION (application));
+  g_return_if_fail (PVM_IS_VM (from));
+  g_return_if_fail (PVM_IS_VM (to));
+
+  from_key = console_key (from);
+  if (consoles != NULL)
+    console = g_hash_table_lookup (consoles, from_key);
+  if (console != NULL)
+    {
+      ConsoleVm *console_vm = g_object_get_data (G_OBJECT (console), "pvm-console-vm");
+
+      g_hash_table_remove (consoles, from_key);
+      g_signal_handlers_disconnect_by_func (from, console_vm_state_cb, console);
+      g_set_object (&console_vm->vm, to);
+      g_object_set_data_full (G_OBJECT (console), "pvm-vm", g_object_ref (to), g_object_unref);
+      g_signal_connect_object (to, "notify::state", G_CALLBACK (console_vm_state_cb), console, 0);
+      g_hash_table_replace (consoles, console_key (to), console);
+
+      /* The source's QEMU is gone, and its session with it (which the
+       * console may have taken for another viewer taking over: it was
+       * not). */
+      pvm_console_disconnect (console);
+      pvm_console_set_vm_running (console, vm_runs (to));
+      if (vm_runs (to) && g_object_get_data (G_OBJECT (console), "pvm-wanted") != NULL)
+        begin_connect (console, NULL);
+    }
+
+  for (GList *l = application != NULL ? gtk_application_get_windows (application) : NULL;
+       l != NULL; l = l->next)
+    {
+      PvmConsoleWindow *self = l->data;
+
+      if (!PVM_IS_CONSOLE_WINDOW (self) || self->vm != from)
+        continue;
+      g_signal_handlers_disconnect_by_func (from, window_vm_state_cb, self);
+      g_set_object (&self->vm, to);
+      g_signal_connect_object (to, "notify::state", G_CALLBACK (window_vm_state_cb), self, 0);
+      status_set_vm (self->status, to);
+      grabbed_cb (self->view, NULL, self);
+    }
+}
+
+/**
+ * pvm_console_window_get_vm:
+ * @self: a #PvmConsoleWindow
+ *
+ * Returns: (transfer none): the VM the window shows
+ */
+PvmVm *
+pvm_console_window_get_vm (PvmConsoleWindow *self)
+{
+  g_return_val_if_fail (PVM_IS_CONSOLE_WINDOW (self), NULL);
+
+  return self->vm;
 }

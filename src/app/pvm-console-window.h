@@ -21,6 +21,10 @@ gboolean          pvm_console_open                  (PvmConsole       *console,
 PvmConsoleWindow *pvm_console_window_present        (GtkApplication   *application,
                                                      PvmVm            *vm);
 PvmSpiceView     *pvm_console_window_get_view       (PvmConsoleWindow *self);
+PvmVm            *pvm_console_window_get_vm         (PvmConsoleWindow *self);
+void              pvm_console_follow_move           (GtkApplication   *application,
+                                                     PvmVm            *from,
+                                                     PvmVm            *to);
 GtkWidget        *pvm_console_status_new            (PvmConsole       *console,
                                                      PvmVm            *vm);
 

@@ -188,6 +188,17 @@ migrated_cb (GObject      *object,
       g_free (message);
       message = g_steal_pointer (&port);
     }
+  if (migration.copied > 0)
+    {
+      g_autofree char *copied = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                                              "%s; %u disk was copied along",
+                                                              "%s; %u disks were copied along",
+                                                              migration.copied),
+                                                 message, migration.copied);
+
+      g_free (message);
+      message = g_steal_pointer (&copied);
+    }
   title = g_strdup_printf (_("Moved to %s"), self->destination->name);
   show_done (self, "emblem-ok-symbolic", title, message);
   g_signal_emit (self, signals[MOVED], 0, moved, message);

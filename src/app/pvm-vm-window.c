@@ -388,6 +388,8 @@ moved_cb (PvmVmWindow      *self,
           const char       *message,
           PvmMigrateDialog *dialog)
 {
+  /* The console, in this panel and in its own window, follows the VM. */
+  pvm_console_follow_move (gtk_window_get_application (GTK_WINDOW (self)), self->vm, vm);
   set_vm (self, vm);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VM]);
   toast (self, message);

@@ -359,6 +359,13 @@ pvm_cli_migrate (int    argc,
       g_printerr ("pvm migrate: %s\n", error->message);
       return PVM_EXIT_FAILURE;
     }
+  if (check && migration.copied > 0)
+    {
+      g_print ("%s can move from %s to %s, copying %u of its disks along (not on storage "
+               "the hosts share)\n", pvm_vm_get_name (vm), source->name, destination->name,
+               migration.copied);
+      return 0;
+    }
   if (check)
     {
       g_print ("%s can move from %s to %s\n", pvm_vm_get_name (vm), source->name,
@@ -372,6 +379,10 @@ pvm_cli_migrate (int    argc,
     g_print ("%s moved from %s to %s in %.1f s (paused %" G_GUINT64_FORMAT " ms, %s sent)\n",
              pvm_vm_get_name (moved), source->name, destination->name,
              migration.total_ms / 1000.0, migration.downtime_ms, sent);
+    if (migration.copied > 0)
+      g_print ("%u of its disks were copied along; their files on %s stay where they were, "
+               "no longer used by the VM (delete them when you no longer want them)\n",
+               migration.copied, source->name);
   }
   pvm_cli_print_vm (moved, 0);
   return 0;

@@ -87,6 +87,13 @@ pvm_cli_print_vm (PvmVm *vm,
     g_print ("  output   %s (" PVM_CONTRACT_OUTPUT_DIR " in the guest)\n", plan->output);
   else
     g_print ("  output   none\n");
+  if (pvm_vm_get_output_disk (vm) != NULL && pvm_vm_output_disk_is_here (vm))
+    g_print ("  outputs  on the output disk %s: pvm copies its files into the output when the VM "
+             "is off (pvm collect %s)\n", pvm_vm_get_output_disk (vm), plan->name);
+  else if (pvm_vm_get_output_disk (vm) != NULL)
+    g_print ("  outputs  on the output disk %s on the VM's host, which this machine does not "
+             "share: pvm collect %s fetches it through libvirt when the VM is off and copies "
+             "its files into %s here\n", pvm_vm_get_output_disk (vm), plan->name, plan->output);
   g_print ("  image    %s\n", plan->image);
   g_print ("  memory   %s, %u vCPU%s\n", memory, plan->cores, plan->cores == 1 ? "" : "s");
   if (*extra != '\0')
@@ -941,6 +948,9 @@ static const char collect_usage[] =
   "Copy the files of VMs' output disks (OUTPUT_MODE=disk) into their output\n"
   "directories. pvm does this by itself when it sees a VM power off (--wait,\n"
   "list, info); a host file newer than the guest's is never overwritten.\n"
+  "A VM on another host (HOSTS) whose output directory this machine does not\n"
+  "share: its disk is fetched through libvirt's connection to that host (the\n"
+  "same SSH access), and the files land at the same path here.\n"
   "\n"
   "  --all          collect every VM that is off and has an output disk\n"
   "  --json         print machine-readable JSON\n"

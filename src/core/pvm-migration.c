@@ -12,16 +12,21 @@
  * - no 9p share: QEMU refuses to migrate a guest that mounted one;
  * - a migration-safe CPU (CPU_MODE=fastest passes the host's CPU through);
  * - every disk file (the backing chain, the input, the output disk) is
- *   on the destination at the same path: a directory the VM writes to must
- *   be shared storage, which pVM proves with a marker file it creates on
- *   the source and looks for on the destination (through libvirt's
- *   storage pools, so it works the same over qemu+ssh); a read-only file
- *   (a base image, a SquashFS input) may also be a copy of the same size;
+ *   on the destination at the same path: shared storage, which pVM proves
+ *   with a marker file it creates on the source and looks for on the
+ *   destination (through libvirt's storage pools, so it works the same
+ *   over qemu+ssh), or, for a read-only file (a base image, a SquashFS
+ *   input), a copy of the same size. A file the VM writes (its overlay,
+ *   its output disk) in a directory the hosts do not share is copied
+ *   along: pVM makes an empty one at the same path there (an overlay on
+ *   the same backing file) and libvirt copies what the VM wrote into it
+ *   while the VM runs (--copy-storage-inc, QEMU's NBD mirror); the
+ *   source's copy stays where it was, no longer used;
  * - no VM of that name on the destination, its tap network there.
  *
  * With those proven, libvirt's "unsafe" refusal (it cannot tell a shared
  * directory from a local one) is overridden. The serial log moves next to
- * the output disk, the one directory both hosts share for certain.
+ * the output disk (shared with the destination, or copied along to it).
  */
 
 #define G_LOG_DOMAIN "pvm-migration"
@@ -57,6 +62,7 @@ typedef struct
   /* Set by the thread */
   PvmVm                    *result_vm;
   PvmMigrationResult        result;
+  GPtrArray                *copies;         /* Copy: written disks copied along */
 
   /* The progress thread */
   GMutex                    lock;
@@ -74,6 +80,7 @@ migrate_data_free (MigrateData *data)
   g_free (data->source_name);
   g_clear_pointer (&data->context, g_main_context_unref);
   g_clear_object (&data->result_vm);
+  g_clear_pointer (&data->copies, g_ptr_array_unref);
   g_mutex_clear (&data->lock);
   g_cond_clear (&data->cond);
   g_free (data);
@@ -83,6 +90,30 @@ migrate_data_free (MigrateData *data)
 /* ------------------------------------------------------------------ */
 /* Checks                                                             */
 
+/* A disk the VM writes, in a directory the hosts do not share: made
+ * empty on the destination, then filled by the migration. */
+typedef struct
+{
+  char    *path;
+  char    *target;      /* its device: vda, vdc... */
+  char    *format;      /* qcow2, raw */
+  char    *backing;     /* an overlay's backing file, or NULL */
+  char    *backing_format;
+  guint64  capacity;    /* the guest's size of it */
+  gboolean made;        /* made on the destination by this migration */
+} Copy;
+
+static void
+copy_free (Copy *copy)
+{
+  g_free (copy->path);
+  g_free (copy->target);
+  g_free (copy->format);
+  g_free (copy->backing);
+  g_free (copy->backing_format);
+  g_free (copy);
+}
+
 /* Checks that every file of @paths is on the destination at the same
  * path. @writable: files the VM writes (their directory must be shared). */
 static gboolean
@@ -91,6 +122,7 @@ check_storage (virConnectPtr   source,
                const char     *dest_name,
                GStrv           paths,
                GHashTable     *writable,
+               GPtrArray      *copied,
                GError        **error)
 {
   g_autoptr(GHashTable) checked = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
@@ -119,14 +151,23 @@ check_storage (virConnectPtr   source,
       if (g_hash_table_contains (shared_dirs, dir))
         continue;
 
+      /* A written file: copied along, into a directory that is there
+       * and where nothing is in the way. */
       if (g_hash_table_contains (writable, paths[i]))
         {
-          g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED,
-                       "%s is not shared with %s: the VM writes this file, so both hosts "
-                       "must see the same directory %s (shared storage, docs/scaling.md); "
-                       "or move the VM with pvm save --to and pvm restore --on, which carry "
-                       "its files along", paths[i], dest_name, dir);
-          return FALSE;
+          /* (A directory that is not there is made.) */
+          if (!_pvm_storage_stat (dest, paths[i], &there_exists, NULL, NULL))
+            there_exists = FALSE;
+          if (there_exists)
+            {
+              g_set_error (error, PVM_ERROR, PVM_ERROR_EXISTS,
+                           "%s is not shared with %s, and a file is already there at that "
+                           "path: pVM copies the VM's file along but does not overwrite "
+                           "another one; move it away there first", paths[i], dest_name);
+              return FALSE;
+            }
+          g_ptr_array_add (copied, paths[i]);
+          continue;
         }
 
       /* A read-only file: a copy of the same size will do. */
@@ -155,6 +196,48 @@ check_storage (virConnectPtr   source,
 
 /* The checks of the file comment; sets @serial_to to the destination's
  * serial log when it moves. */
+/* The description of the disk whose file is @path, for copying it. */
+static Copy *
+copy_new (GVirConfigDomain *live,
+          const char       *path)
+{
+  g_autoptr(GList) devices = gvir_config_domain_get_devices (live);
+  Copy *copy = NULL;
+
+  for (GList *l = devices; l != NULL && copy == NULL; l = l->next)
+    {
+      GVirConfigDomainDisk *disk;
+
+      if (!GVIR_CONFIG_IS_DOMAIN_DISK (l->data))
+        continue;
+      disk = l->data;
+      if (g_strcmp0 (gvir_config_domain_disk_get_source (disk), path) != 0)
+        continue;
+      copy = g_new0 (Copy, 1);
+      copy->path = g_strdup (path);
+      copy->target = g_strdup (gvir_config_domain_disk_get_target_dev (disk));
+    }
+  g_list_free_full (g_steal_pointer (&devices), g_object_unref);
+  return copy;
+}
+
+/* What the destination's empty copy of @copy must be: read on the
+ * source. */
+static gboolean
+describe_copy (virConnectPtr   source,
+               Copy           *copy,
+               GError        **error)
+{
+  g_autofree char *format = NULL;
+
+  if (!_pvm_storage_describe (source, copy->path, &copy->capacity, &format, &copy->backing,
+                              &copy->backing_format, error))
+    return FALSE;
+  g_free (copy->format);
+  copy->format = g_steal_pointer (&format);
+  return TRUE;
+}
+
 static gboolean
 check_vm (PvmVm          *vm,
           MigrateData    *data,
@@ -242,11 +325,28 @@ check_vm (PvmVm          *vm,
   {
     g_auto(GStrv) tops = _pvm_domain_query_strings (live, "/domain/devices/disk[@type='file']"
                                                           "/source/@file");
+    g_autoptr(GPtrArray) copied = g_ptr_array_new ();
+
     for (guint i = 0; tops[i] != NULL; i++)
       if (!g_strv_contains ((const char * const *) readonly, tops[i]))
         g_hash_table_add (writable, tops[i]);
-    if (!check_storage (source, dest, dest_name, paths, writable, error))
+    if (!check_storage (source, dest, dest_name, paths, writable, copied, error))
       return FALSE;
+    for (guint i = 0; i < copied->len; i++)
+      {
+        Copy *copy = copy_new (live, g_ptr_array_index (copied, i));
+
+        if (copy == NULL || copy->target == NULL || !describe_copy (source, copy, error))
+          {
+            if (copy != NULL)
+              copy_free (copy);
+            if (error != NULL && *error == NULL)
+              g_set_error (error, PVM_ERROR, PVM_ERROR_FAILED, "Cannot read the disk %s of %s",
+                           (const char *) g_ptr_array_index (copied, i), name);
+            return FALSE;
+          }
+        g_ptr_array_add (data->copies, copy);
+      }
   }
 
   *serial_to = _pvm_domain_dup_moved_serial_log (vm->output_disk, vm->serial_log);
@@ -372,6 +472,21 @@ progress_thread (gpointer user_data)
 /* ------------------------------------------------------------------ */
 /* The migration                                                      */
 
+/* Removes the copies this migration made on the destination. */
+static void
+remove_copies (virConnectPtr  dest,
+               MigrateData   *data)
+{
+  for (guint i = 0; i < data->copies->len; i++)
+    {
+      Copy *copy = g_ptr_array_index (data->copies, i);
+
+      if (copy->made)
+        _pvm_storage_delete (dest, copy->path, NULL);
+      copy->made = FALSE;
+    }
+}
+
 /* Where the VM runs now, for the message of a failed migration. */
 static char *
 dup_where (virDomainPtr  domain,
@@ -450,6 +565,7 @@ migrate_thread (GTask        *task,
       g_task_return_error (task, g_steal_pointer (&error));
       return;
     }
+  data->result.copied = data->copies->len;
   if (data->flags & PVM_MIGRATION_CHECK_ONLY)
     {
       g_task_return_pointer (task, NULL, NULL);
@@ -510,6 +626,36 @@ migrate_thread (GTask        *task,
   flags = VIR_MIGRATE_LIVE | VIR_MIGRATE_PERSIST_DEST | VIR_MIGRATE_UNDEFINE_SOURCE |
           VIR_MIGRATE_UNSAFE | VIR_MIGRATE_ABORT_ON_ERROR;
 
+  /* The disks copied along: empty there first (libvirt would make them
+   * only in a storage pool), then QEMU mirrors what the VM wrote. */
+  for (guint i = 0; i < data->copies->len; i++)
+    {
+      Copy *copy = g_ptr_array_index (data->copies, i);
+
+      g_autofree char *dir = g_path_get_dirname (copy->path);
+      gboolean there = FALSE;
+
+      /* Its directory first, as the launch makes an output directory. */
+      if ((!_pvm_storage_stat (dest, copy->path, &there, NULL, NULL) &&
+           !_pvm_storage_make_dir (dest, dir, &error)) ||
+          (error == NULL &&
+           !_pvm_storage_create_empty (dest, copy->path, copy->format, copy->capacity,
+                                       copy->backing, copy->backing_format, &error)))
+        {
+          remove_copies (dest, data);
+          virTypedParamsFree (params, n_params);
+          g_task_return_new_error (task, PVM_ERROR, PVM_ERROR_LIBVIRT,
+                                   "Cannot move %s to %s: %s; it still runs on %s", name,
+                                   data->destination->name, error->message, data->source_name);
+          return;
+        }
+      copy->made = TRUE;
+      virTypedParamsAddString (&params, &n_params, &max_params,
+                               VIR_MIGRATE_PARAM_MIGRATE_DISKS, copy->target);
+    }
+  if (data->copies->len > 0)
+    flags |= VIR_MIGRATE_NON_SHARED_INC;
+
   data->domain = domain;
   data->cancellable = cancellable;
   data->migrating = TRUE;
@@ -529,6 +675,10 @@ migrate_thread (GTask        *task,
       g_autofree char *message = g_strdup (_pvm_storage_last_error ());
 
       where = dup_where (domain, dest, vm->domain_name, data);
+      /* Still on the source: what was copied there is of no use. */
+      if (virDomainIsActive (domain) == 1)
+        remove_copies (dest, data);
+      virResetLastError ();
       if (data->aborted || g_cancellable_is_cancelled (cancellable))
         g_task_return_new_error (task, G_IO_ERROR, G_IO_ERROR_CANCELLED,
                                  "Moving %s to %s was cancelled: %s", name,
@@ -619,6 +769,7 @@ pvm_vm_migrate_async (PvmVm                   *vm,
   data->progress = progress;
   data->progress_data = progress_data;
   data->context = g_main_context_ref_thread_default ();
+  data->copies = g_ptr_array_new_with_free_func ((GDestroyNotify) copy_free);
   g_mutex_init (&data->lock);
   g_cond_init (&data->cond);
 

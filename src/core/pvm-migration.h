@@ -41,6 +41,9 @@ typedef struct
  * @data_processed: bytes moved
  * @ssh_port: its SSH port on the destination (another one than on the
  *   source when a VM there holds that one), or 0
+ * @copied: how many of its disks (an overlay, an output disk) were copied
+ *   along, not being on storage the hosts share; their copies on the
+ *   source stay, no longer used
  */
 typedef struct
 {
@@ -48,6 +51,7 @@ typedef struct
   guint64 downtime_ms;
   guint64 data_processed;
   guint   ssh_port;
+  guint   copied;
 } PvmMigrationResult;
 
 /**

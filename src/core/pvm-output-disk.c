@@ -19,6 +19,9 @@
 
 /* What the last collect saw of the disk image: "SIZE MTIME_NS". */
 #define STAMP_FILE "collected"
+/* What the last collect saw of the disk on another host (libvirt's
+ * "SIZE MTIME" of it). */
+#define REMOTE_STAMP_FILE "collected-remote"
 
 static char *
 dup_dir (const char *output_dir)
@@ -293,56 +296,32 @@ _pvm_remove_tree (const char *path)
   g_rmdir (path);
 }
 
-/**
- * pvm_output_disk_collect:
- * @output_dir: a VM's output directory
- * @copied: (element-type utf8): the files copied, relative to @output_dir,
- *   are added here
- * @kept: (element-type utf8): the host files kept because they are newer
- *   than the guest's (or of another kind) are added here
- * @cancellable: (nullable): a #GCancellable
- * @error: return location for a #GError
- *
- * Copies the files of the output disk into @output_dir with debugfs
- * (e2fsprogs: no root, no mount), keeping their times; a host file newer
- * than the guest's is never overwritten. The VM must be off: its guest
- * could be writing the disk.
- *
- * Returns: %TRUE if every file was copied or deliberately kept
- */
-gboolean
-pvm_output_disk_collect (const char    *output_dir,
-                         GPtrArray     *copied,
-                         GPtrArray     *kept,
-                         GCancellable  *cancellable,
-                         GError       **error)
+/* Copies the files of @image (the output disk, or a copy of it) into
+ * @output_dir, then records @stamp in the stamp file @stamp_name. */
+static gboolean
+collect_image (const char    *output_dir,
+               const char    *image,
+               const char    *stamp_name,
+               const char    *stamp,
+               GPtrArray     *copied,
+               GPtrArray     *kept,
+               GCancellable  *cancellable,
+               GError       **error)
 {
   g_autofree char *dir = NULL;
-  g_autofree char *image = NULL;
   g_autofree char *stage = NULL;
   g_autofree char *stage_name = NULL;
   g_autofree char *request = NULL;
   g_autofree char *debugfs = NULL;
   g_autofree char *errors = NULL;
-  g_autofree char *stamp = NULL;
   g_autofree char *stamp_path = NULL;
   g_auto(GStrv) lines = NULL;
   gboolean moved;
 
-  g_return_val_if_fail (output_dir != NULL, FALSE);
-  g_return_val_if_fail (copied != NULL && kept != NULL, FALSE);
-  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-
-  dir = dup_dir (output_dir);
-  image = pvm_output_disk_dup_path (output_dir);
-  if ((stamp = dup_stamp (image)) == NULL)
-    {
-      g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_FOUND, "There is no output disk %s", image);
-      return FALSE;
-    }
   if ((debugfs = pvm_host_find_tool ("debugfs", "e2fsprogs", error)) == NULL)
     return FALSE;
 
+  dir = dup_dir (output_dir);
   stage = g_build_filename (dir, "collect-XXXXXX", NULL);
   if (g_mkdtemp_full (stage, 0700) == NULL)
     {
@@ -386,6 +365,113 @@ pvm_output_disk_collect (const char    *output_dir,
   if (!moved)
     return FALSE;
 
-  stamp_path = g_build_filename (dir, STAMP_FILE, NULL);
+  stamp_path = g_build_filename (dir, stamp_name, NULL);
   return g_file_set_contents (stamp_path, stamp, -1, error);
+}
+
+/**
+ * pvm_output_disk_collect:
+ * @output_dir: a VM's output directory
+ * @copied: (element-type utf8): the files copied, relative to @output_dir,
+ *   are added here
+ * @kept: (element-type utf8): the host files kept because they are newer
+ *   than the guest's (or of another kind) are added here
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Copies the files of the output disk into @output_dir with debugfs
+ * (e2fsprogs: no root, no mount), keeping their times; a host file newer
+ * than the guest's is never overwritten. The VM must be off: its guest
+ * could be writing the disk.
+ *
+ * Returns: %TRUE if every file was copied or deliberately kept
+ */
+gboolean
+pvm_output_disk_collect (const char    *output_dir,
+                         GPtrArray     *copied,
+                         GPtrArray     *kept,
+                         GCancellable  *cancellable,
+                         GError       **error)
+{
+  g_autofree char *image = NULL;
+  g_autofree char *stamp = NULL;
+
+  g_return_val_if_fail (output_dir != NULL, FALSE);
+  g_return_val_if_fail (copied != NULL && kept != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  image = pvm_output_disk_dup_path (output_dir);
+  if ((stamp = dup_stamp (image)) == NULL)
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_FOUND, "There is no output disk %s", image);
+      return FALSE;
+    }
+  return collect_image (output_dir, image, STAMP_FILE, stamp, copied, kept, cancellable, error);
+}
+
+/**
+ * pvm_output_disk_remote_needs_collect:
+ * @output_dir: a VM's output directory on this machine
+ * @stamp: what the VM's output disk on its host looks like now
+ *   (_pvm_storage_dup_stamp())
+ *
+ * Returns: whether @stamp was not collected into @output_dir yet
+ */
+gboolean
+pvm_output_disk_remote_needs_collect (const char *output_dir,
+                                      const char *stamp)
+{
+  g_autofree char *dir = NULL;
+  g_autofree char *stamp_path = NULL;
+  g_autofree char *seen = NULL;
+
+  g_return_val_if_fail (output_dir != NULL && stamp != NULL, FALSE);
+
+  dir = dup_dir (output_dir);
+  stamp_path = g_build_filename (dir, REMOTE_STAMP_FILE, NULL);
+  return !g_file_get_contents (stamp_path, &seen, NULL, NULL) || !g_str_equal (seen, stamp);
+}
+
+/**
+ * pvm_output_disk_collect_copy:
+ * @output_dir: a VM's output directory on this machine
+ * @copy: a copy of the VM's output disk, fetched from its host
+ * @stamp: what the output disk looked like there (recorded, for
+ *   pvm_output_disk_remote_needs_collect())
+ * @copied: (element-type utf8): the files copied are added here
+ * @kept: (element-type utf8): the host files kept are added here
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * pvm_output_disk_collect() for a VM whose output disk is on another host:
+ * copies the files of @copy into @output_dir (made if it does not exist).
+ *
+ * Returns: %TRUE if every file was copied or deliberately kept
+ */
+gboolean
+pvm_output_disk_collect_copy (const char    *output_dir,
+                              const char    *copy,
+                              const char    *stamp,
+                              GPtrArray     *copied,
+                              GPtrArray     *kept,
+                              GCancellable  *cancellable,
+                              GError       **error)
+{
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (output_dir != NULL && copy != NULL && stamp != NULL, FALSE);
+  g_return_val_if_fail (copied != NULL && kept != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  dir = dup_dir (output_dir);
+  if (g_mkdir_with_parents (dir, 0777) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot create %s: %s", dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  return collect_image (output_dir, copy, REMOTE_STAMP_FILE, stamp, copied, kept, cancellable,
+                        error);
 }

@@ -25,5 +25,14 @@ gboolean  pvm_output_disk_collect        (const char    *output_dir,
                                           GPtrArray     *kept,
                                           GCancellable  *cancellable,
                                           GError       **error);
+gboolean  pvm_output_disk_remote_needs_collect (const char *output_dir,
+                                                const char *stamp);
+gboolean  pvm_output_disk_collect_copy   (const char    *output_dir,
+                                          const char    *copy,
+                                          const char    *stamp,
+                                          GPtrArray     *copied,
+                                          GPtrArray     *kept,
+                                          GCancellable  *cancellable,
+                                          GError       **error);
 
 G_END_DECLS

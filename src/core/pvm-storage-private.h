@@ -30,6 +30,32 @@ gboolean    _pvm_storage_upload        (virConnectPtr   conn,
 gboolean    _pvm_storage_delete        (virConnectPtr   conn,
                                         const char     *path,
                                         GError        **error);
+gboolean    _pvm_storage_download      (virConnectPtr   conn,
+                                        const char     *path,
+                                        const char     *local_path,
+                                        GCancellable   *cancellable,
+                                        GError        **error);
+char       *_pvm_storage_dup_stamp     (virConnectPtr   conn,
+                                        const char     *path);
+gboolean    _pvm_storage_dir_is_here   (virConnectPtr   conn,
+                                        const char     *dir);
+gboolean    _pvm_storage_make_dir      (virConnectPtr   conn,
+                                        const char     *dir,
+                                        GError        **error);
+gboolean    _pvm_storage_describe      (virConnectPtr   conn,
+                                        const char     *path,
+                                        guint64        *capacity,
+                                        char          **format,
+                                        char          **backing,
+                                        char          **backing_format,
+                                        GError        **error);
+gboolean    _pvm_storage_create_empty  (virConnectPtr   conn,
+                                        const char     *path,
+                                        const char     *format,
+                                        guint64         capacity,
+                                        const char     *backing,
+                                        const char     *backing_format,
+                                        GError        **error);
 
 void        _pvm_storage_add_ssh_ports (virConnectPtr   conn,
                                         GHashTable     *ports);

@@ -93,6 +93,27 @@ dir_pool_open (DirPool        *dir_pool,
   return TRUE;
 }
 
+/* The volume of the file @path on @conn, through its directory's pool
+ * (kept open in @dir_pool); %NULL with an error when it is not there. */
+static virStorageVolPtr
+open_vol (DirPool        *dir_pool,
+          virConnectPtr   conn,
+          const char     *path,
+          GError        **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  virStorageVolPtr vol;
+
+  if (!dir_pool_open (dir_pool, conn, dir, error))
+    return NULL;
+  vol = virStorageVolLookupByName (dir_pool->pool, base);
+  if (vol == NULL)
+    g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_FOUND, "%s is not there", path);
+  virResetLastError ();
+  return vol;
+}
+
 /**
  * _pvm_storage_stat:
  * @conn: a host
@@ -481,3 +502,383 @@ _pvm_storage_pick_ssh_port (virConnectPtr  dest,
   return port <= 65535 ? port : 0;
 }
 
+
+typedef struct
+{
+  int           fd;
+  GCancellable *cancellable;
+} Download;
+
+static int
+download_write (virStreamPtr  stream,
+                const char   *data,
+                size_t        nbytes,
+                void         *opaque)
+{
+  Download *download = opaque;
+  size_t done = 0;
+
+  if (g_cancellable_is_cancelled (download->cancellable))
+    return -1;
+  while (done < nbytes)
+    {
+      ssize_t n = write (download->fd, data + done, nbytes - done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        return -1;
+      done += n;
+    }
+  return (int) done;
+}
+
+static int
+download_hole (virStreamPtr  stream,
+               long long     length,
+               void         *opaque)
+{
+  Download *download = opaque;
+
+  return lseek (download->fd, length, SEEK_CUR) < 0 ? -1 : 0;
+}
+
+/**
+ * _pvm_storage_download:
+ * @conn: a host
+ * @path: a file there
+ * @local_path: where it goes on this machine; it must not exist
+ * @cancellable: (nullable): a #GCancellable
+ * @error: return location for a #GError
+ *
+ * Copies @path to @local_path through libvirt, holes kept. On failure
+ * nothing is left at @local_path.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+_pvm_storage_download (virConnectPtr   conn,
+                       const char     *path,
+                       const char     *local_path,
+                       GCancellable   *cancellable,
+                       GError        **error)
+{
+  g_auto(DirPool) dir_pool = { 0 };
+  g_autoptr(PvmVirStorageVol) vol = NULL;
+  g_autoptr(PvmVirStream) stream = NULL;
+  Download download = { -1, cancellable };
+  off_t end;
+  int saved_errno;
+
+  if ((vol = open_vol (&dir_pool, conn, path, error)) == NULL)
+    return FALSE;
+
+  download.fd = open (local_path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+  if (download.fd < 0)
+    {
+      saved_errno = errno;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot create %s: %s", local_path, g_strerror (saved_errno));
+      return FALSE;
+    }
+
+  stream = virStreamNew (conn, 0);
+  if (stream == NULL ||
+      virStorageVolDownload (vol, stream, 0, 0, VIR_STORAGE_VOL_DOWNLOAD_SPARSE_STREAM) != 0 ||
+      virStreamSparseRecvAll (stream, download_write, download_hole, &download) != 0 ||
+      virStreamFinish (stream) != 0)
+    {
+      saved_errno = errno;
+      if (g_cancellable_is_cancelled (cancellable))
+        g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Copying %s was cancelled", path);
+      else if (saved_errno == ENOSPC || saved_errno == EDQUOT)
+        g_set_error (error, PVM_ERROR, PVM_ERROR_NO_SPACE, "Cannot copy %s to %s: %s", path,
+                     local_path, g_strerror (saved_errno));
+      else
+        g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot copy %s to %s: %s", path,
+                     local_path, _pvm_storage_last_error ());
+      if (stream != NULL)
+        virStreamAbort (stream);
+      goto failed;
+    }
+
+  /* A hole at the end moved the offset only. */
+  end = lseek (download.fd, 0, SEEK_CUR);
+  if (end < 0 || ftruncate (download.fd, end) != 0 || close (download.fd) != 0)
+    {
+      saved_errno = errno;
+      download.fd = -1;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot write %s: %s", local_path, g_strerror (saved_errno));
+      goto failed;
+    }
+  virResetLastError ();
+  return TRUE;
+
+failed:
+  if (download.fd >= 0)
+    close (download.fd);
+  g_unlink (local_path);
+  virResetLastError ();
+  return FALSE;
+}
+
+/**
+ * _pvm_storage_dup_stamp:
+ * @conn: a host
+ * @path: a file there
+ *
+ * Returns: (transfer full) (nullable): "SIZE MTIME" of @path there (what
+ *   changes when it is written), or %NULL when it cannot be read
+ */
+char *
+_pvm_storage_dup_stamp (virConnectPtr  conn,
+                        const char    *path)
+{
+  g_auto(DirPool) dir_pool = { 0 };
+  g_autoptr(PvmVirStorageVol) vol = NULL;
+  g_autoptr(GRegex) regex = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *size = NULL;
+  g_autofree char *mtime = NULL;
+
+  if ((vol = open_vol (&dir_pool, conn, path, NULL)) == NULL ||
+      (xml = virStorageVolGetXMLDesc (vol, 0)) == NULL)
+    {
+      virResetLastError ();
+      return NULL;
+    }
+  regex = g_regex_new ("<capacity unit='bytes'>([0-9]+)</capacity>.*"
+                       "<timestamps>.*<mtime>([0-9.]+)</mtime>", G_REGEX_DOTALL, 0, NULL);
+  if (!g_regex_match (regex, xml, 0, &match))
+    return NULL;
+  size = g_match_info_fetch (match, 1);
+  mtime = g_match_info_fetch (match, 2);
+  return g_strdup_printf ("%s %s", size, mtime);
+}
+
+/**
+ * _pvm_storage_dir_is_here:
+ * @conn: a host
+ * @dir: a directory of this machine
+ *
+ * A marker file made in @dir here shows up in @dir on @conn's host.
+ *
+ * Returns: whether @dir there is this machine's @dir (shared storage, or
+ *   one machine); %FALSE when @dir does not exist here or there, or takes
+ *   no marker
+ */
+gboolean
+_pvm_storage_dir_is_here (virConnectPtr  conn,
+                          const char    *dir)
+{
+  g_auto(DirPool) dir_pool = { 0 };
+  g_autofree char *marker = g_build_filename (dir, ".pvm-shared-check-XXXXXX", NULL);
+  g_autofree char *base = NULL;
+  g_autoptr(PvmVirStorageVol) seen = NULL;
+  int fd;
+
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR) || !dir_pool_open (&dir_pool, conn, dir, NULL))
+    {
+      virResetLastError ();
+      return FALSE;
+    }
+  /* Readable by all: the host's libvirt may run as another user (a pool's
+   * refresh skips the files it cannot open). */
+  fd = g_mkstemp_full (marker, O_RDWR | O_CLOEXEC, 0644);
+  if (fd < 0)
+    return FALSE;
+  close (fd);
+  g_chmod (marker, 0644);
+  base = g_path_get_basename (marker);
+  if (virStoragePoolRefresh (dir_pool.pool, 0) == 0)
+    seen = virStorageVolLookupByName (dir_pool.pool, base);
+  virResetLastError ();
+  g_unlink (marker);
+  return seen != NULL;
+}
+
+/* The text of the first match of @pattern's group 1 in @xml, or NULL. */
+static char *
+dup_match (const char *xml,
+           const char *pattern)
+{
+  g_autoptr(GRegex) regex = g_regex_new (pattern, G_REGEX_DOTALL, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+
+  if (!g_regex_match (regex, xml, 0, &match))
+    return NULL;
+  return g_match_info_fetch (match, 1);
+}
+
+/**
+ * _pvm_storage_describe:
+ * @conn: a host
+ * @path: a disk image there
+ * @capacity: (out): its size as the guest sees it, in bytes
+ * @format: (out) (transfer full): its format ("qcow2", "raw")
+ * @backing: (out) (transfer full) (nullable): its backing file, or %NULL
+ * @backing_format: (out) (transfer full) (nullable): the backing file's
+ *   format, or %NULL
+ * @error: return location for a #GError
+ *
+ * Returns: %TRUE if libvirt could read @path there
+ */
+gboolean
+_pvm_storage_describe (virConnectPtr   conn,
+                       const char     *path,
+                       guint64        *capacity,
+                       char          **format,
+                       char          **backing,
+                       char          **backing_format,
+                       GError        **error)
+{
+  g_auto(DirPool) dir_pool = { 0 };
+  g_autoptr(PvmVirStorageVol) vol = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *size = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *backing_store = NULL;
+
+  if ((vol = open_vol (&dir_pool, conn, path, error)) == NULL)
+    return FALSE;
+  if ((xml = virStorageVolGetXMLDesc (vol, 0)) == NULL)
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_FOUND, "cannot read %s there: %s", path,
+                   _pvm_storage_last_error ());
+      virResetLastError ();
+      return FALSE;
+    }
+  size = dup_match (xml, "<capacity unit='bytes'>([0-9]+)</capacity>");
+  target = dup_match (xml, "(<target>.*</target>)");
+  backing_store = dup_match (xml, "(<backingStore>.*</backingStore>)");
+  if (size == NULL || target == NULL)
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_FAILED, "cannot read %s there: libvirt "
+                   "describes it without a size", path);
+      return FALSE;
+    }
+  *capacity = g_ascii_strtoull (size, NULL, 10);
+  *format = dup_match (target, "<format type='([^']+)'/>");
+  if (*format == NULL)
+    *format = g_strdup ("raw");
+  *backing = backing_store != NULL ? dup_match (backing_store, "<path>([^<]+)</path>") : NULL;
+  *backing_format = backing_store != NULL
+                      ? dup_match (backing_store, "<format type='([^']+)'/>") : NULL;
+  /* libvirt escapes the path for XML. */
+  if (*backing != NULL)
+    {
+      g_autofree char *escaped = g_steal_pointer (backing);
+      g_autoptr(GString) text = g_string_new (escaped);
+
+      g_string_replace (text, "&apos;", "'", 0);
+      g_string_replace (text, "&quot;", "\"", 0);
+      g_string_replace (text, "&lt;", "<", 0);
+      g_string_replace (text, "&gt;", ">", 0);
+      g_string_replace (text, "&amp;", "&", 0);
+      *backing = g_string_free (g_steal_pointer (&text), FALSE);
+    }
+  return TRUE;
+}
+
+/**
+ * _pvm_storage_create_empty:
+ * @conn: a host
+ * @path: where the new disk image goes there; nothing may be there
+ * @format: "qcow2" or "raw"
+ * @capacity: its size as the guest sees it, in bytes
+ * @backing: (nullable): a qcow2 image's backing file there
+ * @backing_format: (nullable): its format
+ * @error: return location for a #GError
+ *
+ * Makes an empty disk image there (sparse; a qcow2 overlay of @backing),
+ * the user's group's as _pvm_storage_upload() makes files, for a
+ * migration to fill.
+ *
+ * Returns: %TRUE if it was made
+ */
+gboolean
+_pvm_storage_create_empty (virConnectPtr   conn,
+                           const char     *path,
+                           const char     *format,
+                           guint64         capacity,
+                           const char     *backing,
+                           const char     *backing_format,
+                           GError        **error)
+{
+  g_auto(DirPool) dir_pool = { 0 };
+  g_autofree char *dir = g_path_get_dirname (path);
+  g_autofree char *base = g_path_get_basename (path);
+  g_autoptr(GString) xml = g_string_new (NULL);
+  g_autoptr(PvmVirStorageVol) vol = NULL;
+  guint gid;
+
+  if (!dir_pool_open (&dir_pool, conn, dir, error))
+    return FALSE;
+  for (int attempt = 0; attempt < 2 && vol == NULL; attempt++)
+    {
+      if (attempt == 0 && !dir_group (dir_pool.pool, &gid))
+        continue;
+      g_string_truncate (xml, 0);
+      _pvm_domain_append_escaped (xml, "<volume><name>%s</name>"
+                                       "<capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>"
+                                       "<allocation>0</allocation>"
+                                       "<target><format type='%s'/>"
+                                       "<permissions><mode>0660</mode>",
+                                  base, capacity, format);
+      if (attempt == 0)
+        g_string_append_printf (xml, "<group>%u</group>", gid);
+      g_string_append (xml, "</permissions></target>");
+      if (backing != NULL)
+        _pvm_domain_append_escaped (xml, "<backingStore><path>%s</path>"
+                                         "<format type='%s'/></backingStore>",
+                                    backing, backing_format != NULL ? backing_format : "qcow2");
+      g_string_append (xml, "</volume>");
+      vol = virStorageVolCreateXML (dir_pool.pool, xml->str, 0);
+    }
+  if (vol == NULL)
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot create %s there: %s", path,
+                   _pvm_storage_last_error ());
+      virResetLastError ();
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * _pvm_storage_make_dir:
+ * @conn: a host
+ * @dir: a directory there
+ * @error: return location for a #GError
+ *
+ * Makes @dir there, with its missing parents (libvirt builds a directory
+ * pool's target): for the files a migration copies along.
+ *
+ * Returns: %TRUE if @dir is there now
+ */
+gboolean
+_pvm_storage_make_dir (virConnectPtr   conn,
+                       const char     *dir,
+                       GError        **error)
+{
+  g_autoptr(GString) xml = g_string_new (NULL);
+  g_autofree char *name = g_strdup_printf ("pvm-files-%08x", g_random_int ());
+  virStoragePoolPtr pool;
+
+  _pvm_domain_append_escaped (xml, "<pool type='dir'><name>%s</name><target><path>%s</path>"
+                                   "<permissions><mode>0775</mode></permissions>"
+                                   "</target></pool>", name, dir);
+  pool = virStoragePoolCreateXML (conn, xml->str, VIR_STORAGE_POOL_CREATE_WITH_BUILD);
+  if (pool == NULL)
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot create the directory %s there: %s",
+                   dir, _pvm_storage_last_error ());
+      virResetLastError ();
+      return FALSE;
+    }
+  virStoragePoolDestroy (pool);
+  virStoragePoolFree (pool);
+  return TRUE;
+}

@@ -952,6 +952,86 @@ start_spice_forward (PvmVm   *self,
   return TRUE;
 }
 
+/* Forwards of remote consoles start and stop under this lock: one may
+ * start in a thread (pvm_vm_prepare_console_async()). */
+static GMutex spice_forward_lock;
+
+/* A running forward for @self: the one there is, or a new one. */
+static gboolean
+ensure_spice_forward (PvmVm   *self,
+                      GError **error)
+{
+  if (self->spice_forward != NULL && g_subprocess_get_identifier (self->spice_forward) == NULL)
+    _pvm_vm_stop_spice_forward (self);
+  return self->spice_forward != NULL || start_spice_forward (self, error);
+}
+
+static void
+prepare_console_thread (GTask        *task,
+                        gpointer      source_object,
+                        gpointer      task_data,
+                        GCancellable *cancellable)
+{
+  PvmVm *self = source_object;
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&spice_forward_lock);
+  GError *error = NULL;
+
+  if (ensure_spice_forward (self, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+/**
+ * pvm_vm_prepare_console_async:
+ * @self: a running #PvmVm
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called when pvm_vm_open_spice_fd() no longer waits
+ * @user_data: data for @callback
+ *
+ * For a VM of a qemu+ssh:// host, starts the SSH forward of its console
+ * in a thread (it waits for SSH: a second, or up to 20 s for a host that
+ * does not answer), so that pvm_vm_open_spice_fd() then returns at once;
+ * what a GUI calls before it connects. For a VM of this machine there is
+ * nothing to wait for.
+ */
+void
+pvm_vm_prepare_console_async (PvmVm               *self,
+                              GCancellable        *cancellable,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+
+  g_return_if_fail (PVM_IS_VM (self));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, pvm_vm_prepare_console_async);
+  if (pvm_hosts_uri_is_local (gvir_connection_get_uri (self->connection)))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_run_in_thread (task, prepare_console_thread);
+}
+
+/**
+ * pvm_vm_prepare_console_finish:
+ * @self: a #PvmVm
+ * @result: the #GAsyncResult
+ * @error: return location for a #GError: why the console cannot be
+ *   reached
+ *
+ * Returns: %TRUE when pvm_vm_open_spice_fd() can connect without waiting
+ */
+gboolean
+pvm_vm_prepare_console_finish (PvmVm         *self,
+                               GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
 /* A new connection to the local end of the forward. */
 static int
 connect_spice_forward (PvmVm   *self,
@@ -993,7 +1073,8 @@ connect_spice_forward (PvmVm   *self,
  * all. A VM of a qemu+ssh:// host: a connection to its SPICE Unix socket
  * there, through one "ssh -L" forward started on the first call (with the
  * URI's user, port and key) and ended with @self; never a network port
- * on the server. The first call on a remote VM waits for SSH.
+ * on the server. The first call on a remote VM waits for SSH, unless
+ * pvm_vm_prepare_console_async() was called first.
  *
  * Returns: a connected file descriptor, or -1 with an error
  */
@@ -1009,10 +1090,9 @@ pvm_vm_open_spice_fd (PvmVm   *self,
 
   if (!pvm_hosts_uri_is_local (gvir_connection_get_uri (self->connection)))
     {
-      if (self->spice_forward != NULL &&
-          g_subprocess_get_identifier (self->spice_forward) == NULL)
-        _pvm_vm_stop_spice_forward (self);
-      if (self->spice_forward == NULL && !start_spice_forward (self, error))
+      g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&spice_forward_lock);
+
+      if (!ensure_spice_forward (self, error))
         return -1;
       return connect_spice_forward (self, error);
     }

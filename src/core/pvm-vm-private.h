@@ -19,6 +19,11 @@ struct _PvmVm
   char            *domain_name;
   char            *serial_log;
   char            *output_disk;     /* OUTPUT_MODE=disk, or NULL */
+  /* A remote host's VM, off: whether this machine sees its output disk,
+   * and if not, the disk's stamp there (checked once while it is off) */
+  gboolean         output_checked;
+  gboolean         output_here;
+  char            *output_stamp;
   char            *network;         /* NET_TYPE=tap: its libvirt network, or NULL */
   char            *address;         /* on it: the guest's address, once known */
   virConnectPtr    handle;          /* for the event registration */

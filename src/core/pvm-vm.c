@@ -7,10 +7,13 @@
 
 #include "config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include <glib/gstdio.h>
 #include <libvirt/virterror.h>
 
 #include "pvm-autocleanups.h"
@@ -23,6 +26,7 @@
 #include "pvm-host.h"
 #include "pvm-image-repo.h"
 #include "pvm-output-disk.h"
+#include "pvm-storage-private.h"
 #include "pvm-vm-private.h"
 
 /* How much of the end of the serial log is searched for status lines: they
@@ -55,6 +59,9 @@ _pvm_vm_set_state (PvmVm      *self,
   if (self->state == state)
     return;
   self->state = state;
+  /* Running again, it may write its output disk again. */
+  self->output_checked = FALSE;
+  g_clear_pointer (&self->output_stamp, g_free);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
@@ -156,6 +163,7 @@ pvm_vm_finalize (GObject *object)
   g_free (self->domain_name);
   g_free (self->serial_log);
   g_free (self->output_disk);
+  g_free (self->output_stamp);
   g_free (self->network);
   g_free (self->address);
   _pvm_vm_stop_spice_forward (self);
@@ -647,6 +655,9 @@ pvm_vm_get_output_disk (PvmVm *self)
  * pvm_vm_needs_collect:
  * @self: a #PvmVm
  *
+ * For a VM of another host, the first call while it is off asks that host
+ * whether this machine shares the output disk and how the disk is now.
+ *
  * Returns: whether the VM is off and its output disk holds what was not
  *   copied into its output directory yet
  */
@@ -655,8 +666,113 @@ pvm_vm_needs_collect (PvmVm *self)
 {
   g_return_val_if_fail (PVM_IS_VM (self), FALSE);
 
-  return self->output_disk != NULL && self->plan->output != NULL && !pvm_vm_is_active (self) &&
-         self->state != PVM_VM_STATE_SAVED && pvm_output_disk_needs_collect (self->plan->output);
+  if (self->output_disk == NULL || self->plan->output == NULL || pvm_vm_is_active (self) ||
+      self->state == PVM_VM_STATE_SAVED)
+    return FALSE;
+  if (pvm_hosts_uri_is_local (gvir_connection_get_uri (self->connection)))
+    return pvm_output_disk_needs_collect (self->plan->output);
+
+  /* Another host's VM: asked there once while it is off. */
+  if (!self->output_checked)
+    {
+      self->output_here = pvm_vm_output_disk_is_here (self);
+      if (!self->output_here)
+        self->output_stamp = _pvm_storage_dup_stamp (self->handle, self->output_disk);
+      self->output_checked = TRUE;
+    }
+  if (self->output_here)
+    return pvm_output_disk_needs_collect (self->plan->output);
+  return self->output_stamp != NULL &&
+         pvm_output_disk_remote_needs_collect (self->plan->output, self->output_stamp);
+}
+
+/* A remote host's VM whose output disk this machine does not share: its
+ * disk is fetched through libvirt (the SSH access it already uses) into a
+ * temporary copy next to where the files go. */
+static gboolean
+collect_remote (PvmVm      *self,
+                GPtrArray  *copied,
+                GPtrArray  *kept,
+                GError    **error)
+{
+  g_autofree char *dir = g_build_filename (self->plan->output, PVM_OUTPUT_DISK_DIR, NULL);
+  g_autofree char *copy = NULL;
+  g_autofree char *stamp = NULL;
+  gboolean done;
+  int fd;
+
+  stamp = _pvm_storage_dup_stamp (self->handle, self->output_disk);
+  if (stamp == NULL)
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_FOUND, "Cannot read the output disk %s on %s",
+                   self->output_disk, gvir_connection_get_uri (self->connection));
+      return FALSE;
+    }
+  if (g_mkdir_with_parents (dir, 0777) != 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot create %s: %s", dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  /* A name no one else uses, then the download makes the file anew. */
+  copy = g_build_filename (dir, "fetched-XXXXXX.img", NULL);
+  fd = g_mkstemp_full (copy, O_RDWR | O_CLOEXEC, 0600);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "Cannot create a file in %s: %s", dir, g_strerror (saved_errno));
+      return FALSE;
+    }
+  close (fd);
+  g_unlink (copy);
+  if (!_pvm_storage_download (self->handle, self->output_disk, copy, NULL, error))
+    {
+      g_prefix_error (error, "Cannot fetch the output disk of %s from %s: ", self->plan->name,
+                      gvir_connection_get_uri (self->connection));
+      return FALSE;
+    }
+  done = pvm_output_disk_collect_copy (self->plan->output, copy, stamp, copied, kept, NULL,
+                                       error);
+  g_unlink (copy);
+  if (done)
+    {
+      self->output_checked = TRUE;
+      self->output_here = FALSE;
+      g_free (self->output_stamp);
+      self->output_stamp = g_steal_pointer (&stamp);
+    }
+  return done;
+}
+
+/**
+ * pvm_vm_output_disk_is_here:
+ * @self: a #PvmVm with an output disk
+ *
+ * Whether this machine sees the VM's output disk at its path: a local VM,
+ * or a remote host's whose output directory is shared with this machine.
+ * Asks the VM's host (a marker file): not for the main thread of a GUI.
+ *
+ * Returns: %FALSE when the disk is only on the VM's host: pvm_vm_collect()
+ *   then fetches it from there
+ */
+gboolean
+pvm_vm_output_disk_is_here (PvmVm *self)
+{
+  g_autofree char *dir = NULL;
+
+  g_return_val_if_fail (PVM_IS_VM (self), FALSE);
+
+  if (self->output_disk == NULL)
+    return FALSE;
+  if (pvm_hosts_uri_is_local (gvir_connection_get_uri (self->connection)))
+    return TRUE;
+  dir = g_path_get_dirname (self->output_disk);
+  return g_file_test (self->output_disk, G_FILE_TEST_IS_REGULAR) &&
+         _pvm_storage_dir_is_here (self->handle, dir);
 }
 
 /**
@@ -669,8 +785,11 @@ pvm_vm_needs_collect (PvmVm *self)
  * @error: return location for a #GError
  *
  * Copies the files of the VM's output disk into its output directory
- * (pvm_output_disk_collect()). Refused (%PVM_ERROR_BUSY) while the VM runs
- * or is saved: its guest may still write.
+ * (pvm_output_disk_collect()). The output disk of a VM on another host
+ * that this machine does not share is fetched from there first, through
+ * libvirt, and the files land in the same path on this machine. Refused
+ * (%PVM_ERROR_BUSY) while the VM runs or is saved: its guest may still
+ * write.
  *
  * Returns: %TRUE on success
  */
@@ -697,6 +816,8 @@ pvm_vm_collect (PvmVm      *self,
                    self->plan->name, pvm_vm_state_to_string (self->state));
       return FALSE;
     }
+  if (!pvm_vm_output_disk_is_here (self))
+    return collect_remote (self, copied, kept, error);
   return pvm_output_disk_collect (self->plan->output, copied, kept, NULL, error);
 }
 

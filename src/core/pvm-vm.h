@@ -146,6 +146,7 @@ gboolean         pvm_vm_start_finish           (PvmVm           *self,
                                                 GAsyncResult    *result,
                                                 GError         **error);
 gboolean         pvm_vm_needs_collect          (PvmVm           *self);
+gboolean         pvm_vm_output_disk_is_here    (PvmVm           *self);
 gboolean         pvm_vm_collect                (PvmVm           *self,
                                                 GPtrArray       *copied,
                                                 GPtrArray       *kept,
@@ -153,6 +154,13 @@ gboolean         pvm_vm_collect                (PvmVm           *self,
 gboolean         pvm_vm_delete                 (PvmVm           *self,
                                                 GError         **error);
 int              pvm_vm_open_spice_fd          (PvmVm           *self,
+                                                GError         **error);
+void             pvm_vm_prepare_console_async  (PvmVm               *self,
+                                                GCancellable        *cancellable,
+                                                GAsyncReadyCallback  callback,
+                                                gpointer             user_data);
+gboolean         pvm_vm_prepare_console_finish (PvmVm           *self,
+                                                GAsyncResult    *result,
                                                 GError         **error);
 
 G_END_DECLS
