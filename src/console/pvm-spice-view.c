@@ -19,13 +19,25 @@ struct _PvmSpiceView
   PvmConsole  *console;
 
   /* The display in tiles: a render node per tile, NULL where the guest drew
-   * since the last upload. */
+   * since the last upload. The tiles cut up the "tile space": for GTK's GL
+   * renderer the guest's display itself, each tile a texture the GPU
+   * scales when it draws; for its cairo renderer "scaled", the guest's
+   * display scaled to the device pixels it covers in the widget, each tile
+   * a cairo node drawn as it is (see scaled_tile_node_new ()). */
   GPtrArray   *tiles;
   gboolean     cairo_tiles;      /* the nodes are for the cairo renderer */
+  int          tile_size;
+  cairo_surface_t *scaled;       /* cairo: owned, RGB24 */
+  cairo_region_t *stale;         /* cairo: where "scaled" waits for the guest's pixels */
+  int          width;            /* the guest's display */
+  int          height;
+  int          space_width;      /* the tile space */
+  int          space_height;
+  int          origin_x;         /* cairo: the tile space's origin in the */
+  int          origin_y;         /* widget, device pixels */
+  int          device_scale;     /* cairo: the widget's scale factor */
   int          columns;
   int          rows;
-  int          width;
-  int          height;
   guint        uploads;
 
   gboolean     grabbed;
@@ -69,21 +81,144 @@ tile_free (gpointer tile)
 static void
 reset_tiles (PvmSpiceView *self)
 {
-  int stride;
-
-  pvm_console_get_primary (self->console, &self->width, &self->height, &stride);
-  self->columns = (self->width + PVM_SPICE_VIEW_TILE_SIZE - 1) / PVM_SPICE_VIEW_TILE_SIZE;
-  self->rows = (self->height + PVM_SPICE_VIEW_TILE_SIZE - 1) / PVM_SPICE_VIEW_TILE_SIZE;
+  self->columns = (self->space_width + self->tile_size - 1) / self->tile_size;
+  self->rows = (self->space_height + self->tile_size - 1) / self->tile_size;
   g_ptr_array_set_size (self->tiles, 0);
   g_ptr_array_set_size (self->tiles, self->columns * self->rows);
+}
+
+static gboolean
+renderer_is_cairo (GtkWidget *widget)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  GskRenderer *renderer = native != NULL ? gtk_native_get_renderer (native) : NULL;
+
+  return renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer);
+}
+
+/* Scales the guest's display into "scaled" where it is stale: once per
+ * frame, only where the guest drew. Scaling from the whole display blends
+ * each pixel with its neighbours across any tile's edge: no seams. SPICE's
+ * xRGB is cairo's RGB24, which pixman scales with its SIMD bilinear code
+ * (copies, at 1:1). */
+static void
+update_scaled (PvmSpiceView *self,
+               const guint8 *pixels,
+               int           stride)
+{
+  double scale_x = (double) self->space_width / self->width;
+  double scale_y = (double) self->space_height / self->height;
+  cairo_surface_t *guest;
+  cairo_pattern_t *pattern;
+  cairo_t *cr;
+
+  if (cairo_region_is_empty (self->stale))
+    return;
+  guest = cairo_image_surface_create_for_data ((guint8 *) pixels, CAIRO_FORMAT_RGB24,
+                                               self->width, self->height, stride);
+  cr = cairo_create (self->scaled);
+  gdk_cairo_region (cr, self->stale);
+  cairo_clip (cr);
+  cairo_scale (cr, scale_x, scale_y);
+  cairo_set_source_surface (cr, guest, 0, 0);
+  pattern = cairo_get_source (cr);
+  cairo_pattern_set_extend (pattern, CAIRO_EXTEND_PAD);
+  /* Bilinear, unless shrinking much (cairo's "good" filter averages). */
+  cairo_pattern_set_filter (pattern, scale_x < 0.75 || scale_y < 0.75 ? CAIRO_FILTER_GOOD
+                                                                       : CAIRO_FILTER_BILINEAR);
+  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_destroy (guest);
+  cairo_surface_flush (self->scaled);
+  cairo_region_subtract (self->stale, self->stale);
+}
+
+/* Sets the tile space for the guest's display, the renderer and the
+ * widget's size and scale factor; starts the tiles over if it changed. */
+static void
+update_tile_space (PvmSpiceView *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  gboolean cairo_tiles = renderer_is_cairo (widget);
+  int device_scale = cairo_tiles ? gtk_widget_get_scale_factor (widget) : 1;
+  int space_width = self->width;
+  int space_height = self->height;
+  int origin_x = 0, origin_y = 0;
+  graphene_rect_t guest;
+
+  if (cairo_tiles && pvm_spice_view_get_guest_rect (self, &guest))
+    {
+      origin_x = (int) round (guest.origin.x * device_scale);
+      origin_y = (int) round (guest.origin.y * device_scale);
+      space_width = MAX (1, (int) round (guest.size.width * device_scale));
+      space_height = MAX (1, (int) round (guest.size.height * device_scale));
+    }
+  if (cairo_tiles == self->cairo_tiles && device_scale == self->device_scale &&
+      space_width == self->space_width && space_height == self->space_height &&
+      origin_x == self->origin_x && origin_y == self->origin_y)
+    return;
+  self->cairo_tiles = cairo_tiles;
+  self->device_scale = device_scale;
+  self->space_width = space_width;
+  self->space_height = space_height;
+  self->origin_x = origin_x;
+  self->origin_y = origin_y;
+  self->tile_size = cairo_tiles ? PVM_SPICE_VIEW_CAIRO_TILE_SIZE : PVM_SPICE_VIEW_TILE_SIZE;
+  reset_tiles (self);
+  g_clear_pointer (&self->scaled, cairo_surface_destroy);
+  cairo_region_subtract (self->stale, self->stale);
+  if (cairo_tiles)
+    {
+      self->scaled = cairo_image_surface_create (CAIRO_FORMAT_RGB24, space_width, space_height);
+      cairo_region_union_rectangle (self->stale, &(cairo_rectangle_int_t) {
+                                      0, 0, space_width, space_height });
+    }
 }
 
 static void
 primary_changed_cb (PvmConsole   *console,
                     PvmSpiceView *self)
 {
-  reset_tiles (self);
+  int stride;
+
+  pvm_console_get_primary (self->console, &self->width, &self->height, &stride);
+  /* The next snapshot sets the tile space up. */
+  self->space_width = self->space_height = 0;
+  self->columns = self->rows = 0;
+  g_ptr_array_set_size (self->tiles, 0);
+  g_clear_pointer (&self->scaled, cairo_surface_destroy);
   gtk_widget_queue_resize (GTK_WIDGET (self));
+}
+
+/* A rectangle of the guest's display as the rectangle of the tile space
+ * its pixels reach: when scaled, each pixel of the picture is filtered
+ * from the guest's pixels around it (one further for bilinear filtering,
+ * about 1 / scale when shrinking). */
+static void
+guest_to_tile_space (PvmSpiceView *self,
+                     int          *x,
+                     int          *y,
+                     int          *width,
+                     int          *height)
+{
+  double scale_x, scale_y;
+  int margin_x, margin_y, x0, y0, x1, y1;
+
+  if (self->space_width == self->width && self->space_height == self->height)
+    return;
+  scale_x = (double) self->space_width / self->width;
+  scale_y = (double) self->space_height / self->height;
+  margin_x = 1 + (int) ceil (1 / scale_x);
+  margin_y = 1 + (int) ceil (1 / scale_y);
+  x0 = (int) floor ((*x - margin_x) * scale_x);
+  y0 = (int) floor ((*y - margin_y) * scale_y);
+  x1 = (int) ceil ((*x + *width + margin_x) * scale_x);
+  y1 = (int) ceil ((*y + *height + margin_y) * scale_y);
+  *x = MAX (x0, 0);
+  *y = MAX (y0, 0);
+  *width = MIN (x1, self->space_width) - *x;
+  *height = MIN (y1, self->space_height) - *y;
 }
 
 static void
@@ -98,10 +233,15 @@ invalidate_cb (PvmConsole   *console,
 
   if (self->tiles->len == 0 || width <= 0 || height <= 0)
     return;
-  first_column = CLAMP (x / PVM_SPICE_VIEW_TILE_SIZE, 0, self->columns - 1);
-  last_column = CLAMP ((x + width - 1) / PVM_SPICE_VIEW_TILE_SIZE, 0, self->columns - 1);
-  first_row = CLAMP (y / PVM_SPICE_VIEW_TILE_SIZE, 0, self->rows - 1);
-  last_row = CLAMP ((y + height - 1) / PVM_SPICE_VIEW_TILE_SIZE, 0, self->rows - 1);
+  guest_to_tile_space (self, &x, &y, &width, &height);
+  if (width <= 0 || height <= 0)
+    return;
+  if (self->scaled != NULL)
+    cairo_region_union_rectangle (self->stale, &(cairo_rectangle_int_t) { x, y, width, height });
+  first_column = CLAMP (x / self->tile_size, 0, self->columns - 1);
+  last_column = CLAMP ((x + width - 1) / self->tile_size, 0, self->columns - 1);
+  first_row = CLAMP (y / self->tile_size, 0, self->rows - 1);
+  last_row = CLAMP ((y + height - 1) / self->tile_size, 0, self->rows - 1);
   for (int row = first_row; row <= last_row; row++)
     for (int column = first_column; column <= last_column; column++)
       {
@@ -141,53 +281,48 @@ texture_from_surface (const guint8 *pixels,
                                  row_bytes);
 }
 
-/* A tile's render node: what the renderer draws fastest and keeps from
- * frame to frame. The GL renderer keeps a texture node's texture on the
- * GPU; the cairo renderer (GTK 4.8) converts a texture into a cairo surface
- * on every frame, but paints a cairo node's surface as it is, and SPICE's
- * xRGB is cairo's RGB24: painted straight from the guest's surface, with
- * no conversion at all. */
+/* The cairo renderer's tile at @x, @y of the tile space: a copy of that
+ * part of "scaled" in a cairo node placed in widget coordinates.
+ *
+ * GTK 4.8's cairo renderer repaints the region where the render nodes
+ * changed, but cannot follow a change through a scaling transform node:
+ * with the tiles under one, every frame repainted and filtered the whole
+ * picture again (in pixman's slow path: the tiles' edges made the source
+ * translucent). A node drawn at its own size at whole device pixels is a
+ * plain copy, and only the changed tiles' area is repainted. */
 static GskRenderNode *
-tile_node_new (const guint8 *pixels,
-               int           stride,
-               int           x,
-               int           y,
-               int           width,
-               int           height,
-               gboolean      for_cairo)
+scaled_tile_node_new (PvmSpiceView *self,
+                      int           x,
+                      int           y,
+                      int           width,
+                      int           height)
 {
-  graphene_rect_t bounds = GRAPHENE_RECT_INIT (x, y, width, height);
-  g_autoptr(GdkTexture) texture = NULL;
+  double factor = self->device_scale;
+  graphene_rect_t bounds = GRAPHENE_RECT_INIT ((self->origin_x + x) / factor,
+                                               (self->origin_y + y) / factor,
+                                               width / factor, height / factor);
+  int from_stride = cairo_image_surface_get_stride (self->scaled);
+  const guint8 *from = cairo_image_surface_get_data (self->scaled) + (gsize) y * from_stride +
+                       (gsize) x * 4;
+  cairo_surface_t *tile = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
+  int stride = cairo_image_surface_get_stride (tile);
+  guint8 *to = cairo_image_surface_get_data (tile);
   GskRenderNode *node;
-  cairo_surface_t *source;
   cairo_t *cr;
 
-  if (!for_cairo)
-    {
-      texture = texture_from_surface (pixels, stride, x, y, width, height);
-      return gsk_texture_node_new (texture, &bounds);
-    }
+  for (int row = 0; row < height; row++)
+    memcpy (to + (gsize) row * stride, from + (gsize) row * from_stride, (gsize) width * 4);
+  cairo_surface_mark_dirty (tile);
 
   node = gsk_cairo_node_new (&bounds);
   cr = gsk_cairo_node_get_draw_context (node);
-  source = cairo_image_surface_create_for_data ((guint8 *) pixels + (gsize) y * stride +
-                                                (gsize) x * 4, CAIRO_FORMAT_RGB24, width,
-                                                height, stride);
-  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
-  cairo_set_source_surface (cr, source, x, y);
+  cairo_translate (cr, bounds.origin.x, bounds.origin.y);
+  cairo_scale (cr, 1 / factor, 1 / factor);
+  cairo_set_source_surface (cr, tile, 0, 0);
   cairo_paint (cr);
   cairo_destroy (cr);
-  cairo_surface_destroy (source);
+  cairo_surface_destroy (tile);
   return node;
-}
-
-static gboolean
-renderer_is_cairo (GtkWidget *widget)
-{
-  GtkNative *native = gtk_widget_get_native (widget);
-  GskRenderer *renderer = native != NULL ? gtk_native_get_renderer (native) : NULL;
-
-  return renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer);
 }
 
 /**
@@ -239,43 +374,55 @@ pvm_spice_view_snapshot (GtkWidget   *widget,
     return;
 
   /* The renderer changes when the window moves to another display. */
-  if (renderer_is_cairo (widget) != self->cairo_tiles)
-    {
-      self->cairo_tiles = !self->cairo_tiles;
-      reset_tiles (self);
-    }
+  update_tile_space (self);
+  if (self->cairo_tiles)
+    update_scaled (self, pixels, stride);
 
   scale = guest.size.width / self->width;
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &guest.origin);
-  gtk_snapshot_scale (snapshot, scale, scale);
+  if (!self->cairo_tiles)
+    {
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &guest.origin);
+      gtk_snapshot_scale (snapshot, scale, scale);
+    }
   for (int row = 0; row < self->rows; row++)
     for (int column = 0; column < self->columns; column++)
       {
         GskRenderNode **tile = (GskRenderNode **) &g_ptr_array_index (self->tiles,
                                                                       row * self->columns +
                                                                       column);
-        int x = column * PVM_SPICE_VIEW_TILE_SIZE;
-        int y = row * PVM_SPICE_VIEW_TILE_SIZE;
-        int tile_width = MIN (PVM_SPICE_VIEW_TILE_SIZE, width - x);
-        int tile_height = MIN (PVM_SPICE_VIEW_TILE_SIZE, height - y);
+        int x = column * self->tile_size;
+        int y = row * self->tile_size;
+        int tile_width = MIN (self->tile_size, self->space_width - x);
+        int tile_height = MIN (self->tile_size, self->space_height - y);
 
         if (*tile == NULL)
           {
-            *tile = tile_node_new (pixels, stride, x, y, tile_width, tile_height,
-                                   self->cairo_tiles);
+            if (self->cairo_tiles)
+              *tile = scaled_tile_node_new (self, x, y, tile_width, tile_height);
+            else
+              {
+                g_autoptr(GdkTexture) texture = texture_from_surface (pixels, stride, x, y,
+                                                                      tile_width, tile_height);
+
+                *tile = gsk_texture_node_new (texture,
+                                              &GRAPHENE_RECT_INIT (x, y, tile_width,
+                                                                   tile_height));
+              }
             self->uploads++;
           }
-        /* A texture goes in through the snapshot's own call, which puts
-         * the scale into its bounds (exact at 1:1); the cairo node as it is,
-         * under the transform. */
+        /* The cairo node as it is, in widget coordinates (no transform
+         * node: see scaled_tile_node_new ()); a texture through the
+         * snapshot's own call, which puts the scale into its bounds
+         * (exact at 1:1). */
         if (self->cairo_tiles)
           gtk_snapshot_append_node (snapshot, *tile);
         else
           gtk_snapshot_append_texture (snapshot, gsk_texture_node_get_texture (*tile),
                                        &GRAPHENE_RECT_INIT (x, y, tile_width, tile_height));
       }
-  gtk_snapshot_restore (snapshot);
+  if (!self->cairo_tiles)
+    gtk_snapshot_restore (snapshot);
 }
 
 static void
@@ -667,6 +814,8 @@ static void
 pvm_spice_view_set_console (PvmSpiceView *self,
                             PvmConsole   *console)
 {
+  int stride;
+
   g_assert (self->console == NULL);
 
   self->console = g_object_ref (console);
@@ -674,7 +823,8 @@ pvm_spice_view_set_console (PvmSpiceView *self,
   g_signal_connect_object (console, "invalidate", G_CALLBACK (invalidate_cb), self, 0);
   g_signal_connect_object (console, "cursor-changed", G_CALLBACK (cursor_changed_cb), self, 0);
   g_signal_connect_object (console, "guest-clipboard", G_CALLBACK (guest_clipboard_cb), self, 0);
-  reset_tiles (self);
+  /* The first snapshot sets the tile space up. */
+  pvm_console_get_primary (console, &self->width, &self->height, &stride);
 }
 
 static void
@@ -699,6 +849,8 @@ pvm_spice_view_finalize (GObject *object)
   PvmSpiceView *self = PVM_SPICE_VIEW (object);
 
   g_ptr_array_unref (self->tiles);
+  g_clear_pointer (&self->scaled, cairo_surface_destroy);
+  cairo_region_destroy (self->stale);
 
   G_OBJECT_CLASS (pvm_spice_view_parent_class)->finalize (object);
 }
@@ -782,6 +934,7 @@ pvm_spice_view_init (PvmSpiceView *self)
   GtkGesture *click;
 
   self->tiles = g_ptr_array_new_with_free_func (tile_free);
+  self->stale = cairo_region_create ();
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_focus_on_click (GTK_WIDGET (self), TRUE);

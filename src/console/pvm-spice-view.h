@@ -11,8 +11,12 @@
 
 G_BEGIN_DECLS
 
-/* The side of the square tiles the display is uploaded in, in pixels. */
+/* The side of the square tiles the display is uploaded in, in pixels: of
+ * the guest's display for GTK's GL renderer, of its picture scaled to the
+ * widget for the cairo renderer (which draws every node of a window in
+ * every frame: fewer, bigger tiles). */
 #define PVM_SPICE_VIEW_TILE_SIZE 64
+#define PVM_SPICE_VIEW_CAIRO_TILE_SIZE 128
 
 #define PVM_TYPE_SPICE_VIEW (pvm_spice_view_get_type ())
 G_DECLARE_FINAL_TYPE (PvmSpiceView, pvm_spice_view, PVM, SPICE_VIEW, GtkWidget)
