@@ -168,14 +168,19 @@ collect_thread (GTask        *task,
   g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
 
-  if (pvm_vm_collect (collect->vm, copied, kept, &error))
+  /* (For another host's VM, whether there is anything to collect is that
+   * host's to say: asked here, off the main thread.) */
+  if (pvm_vm_needs_collect (collect->vm))
     {
-      collect->report->collected = TRUE;
-      collect->report->n_copied = copied->len;
-      collect->report->n_kept = kept->len;
+      if (pvm_vm_collect (collect->vm, copied, kept, &error))
+        {
+          collect->report->collected = TRUE;
+          collect->report->n_copied = copied->len;
+          collect->report->n_kept = kept->len;
+        }
+      else
+        collect->report->collect_error = g_strdup (error->message);
     }
-  else
-    collect->report->collect_error = g_strdup (error->message);
   g_task_return_boolean (task, TRUE);
 }
 
@@ -193,6 +198,17 @@ collect_done_cb (GObject      *object,
   emit_report (self, g_steal_pointer (&collect->report));
 }
 
+/* Whether the output of @vm, off, may have to be collected: a VM of
+ * another host with an output disk may (its host says, in the collect
+ * thread); for this machine's, pvm_vm_needs_collect() answers at once. */
+static gboolean
+may_need_collect (PvmVm *vm)
+{
+  if (pvm_vm_get_output_disk (vm) != NULL && !pvm_hosts_uri_is_local (pvm_vm_get_uri (vm)))
+    return !pvm_vm_is_active (vm);
+  return pvm_vm_needs_collect (vm);
+}
+
 /* The VM of @watch is off: collect its output disk if it has one, then
  * report. */
 static void
@@ -208,7 +224,7 @@ watch_end (Watch     *watch,
   report->crashed = pvm_vm_get_state (watch->vm) == PVM_VM_STATE_CRASHED;
   g_free (pvm_vm_dup_guest_status (watch->vm, &report->job_exit));
 
-  if (pvm_vm_needs_collect (watch->vm) && !watch->collecting)
+  if (may_need_collect (watch->vm) && !watch->collecting)
     {
       g_autoptr(GTask) task = g_task_new (watch->monitor, NULL, collect_done_cb, NULL);
       Collect *collect = g_new0 (Collect, 1);
@@ -267,6 +283,43 @@ watch_free (Watch *watch)
   g_free (watch);
 }
 
+/* A VM of another host that powered off while the app was not watching:
+ * whether its output waits to be collected is that host's to say, asked
+ * in a thread; then it ends as any unseen job. */
+static void
+check_unseen_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  g_task_return_boolean (task, pvm_vm_needs_collect (PVM_VM (task_data)));
+}
+
+static void
+check_unseen_done_cb (GObject      *object,
+                      GAsyncResult *result,
+                      gpointer      user_data)
+{
+  PvmJobMonitor *self = PVM_JOB_MONITOR (object);
+  PvmVm *vm = g_task_get_task_data (G_TASK (result));
+  Watch *watch = g_hash_table_lookup (self->watches, pvm_vm_get_domain_name (vm));
+
+  if (g_task_propagate_boolean (G_TASK (result), NULL) && watch != NULL && watch->vm == vm &&
+      !watch->collecting)
+    watch_end (watch, PVM_JOB_END_UNSEEN);
+}
+
+static void
+check_unseen (PvmJobMonitor *self,
+              PvmVm         *vm)
+{
+  g_autoptr(GTask) task = g_task_new (self, NULL, check_unseen_done_cb, NULL);
+
+  g_task_set_source_tag (task, check_unseen);
+  g_task_set_task_data (task, g_object_ref (vm), g_object_unref);
+  g_task_run_in_thread (task, check_unseen_thread);
+}
+
 /**
  * pvm_job_monitor_watch:
  * @self: a #PvmJobMonitor
@@ -304,7 +357,10 @@ pvm_job_monitor_watch (PvmJobMonitor *self,
           watch_set_vm (watch, vm);
           watch->active = pvm_vm_is_active (vm);
           g_hash_table_insert (self->watches, g_strdup (domain), watch);
-          if (pvm_vm_needs_collect (vm))
+          if (pvm_vm_get_output_disk (vm) != NULL && !pvm_vm_is_active (vm) &&
+              !pvm_hosts_uri_is_local (pvm_vm_get_uri (vm)))
+            check_unseen (self, vm);
+          else if (pvm_vm_needs_collect (vm))
             watch_end (watch, PVM_JOB_END_UNSEEN);
         }
       else if (watch->vm != vm)
