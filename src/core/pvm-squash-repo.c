@@ -9,7 +9,7 @@
  * bytes_used and creation time. A stale cache is recomputed; a repository
  * that cannot be written lists all the same, walking every time.
  *
- * Creation runs mksquashfs on a hidden temporary name in the repository,
+ * Creation runs mksquashfs into a hidden temporary directory of the repository,
  * checks the result (its superblock, then the walk, which also fills the
  * cache) and renames it into place without ever replacing a file: a
  * failure or a cancellation leaves the repository as it was.
@@ -1117,18 +1117,19 @@ walk_source (const char    *path,
   return TRUE;
 }
 
-/* A new, empty, hidden file in @directory for the archive @file_name to
- * be made in. */
+/* Where the archive @file_name is made: @file_name in a new, hidden
+ * directory of @directory, which pVM alone uses. mksquashfs creates the
+ * file itself: writing into a file that exists, even an empty one, made
+ * it half as slow again (0.65 against 0.42 s for 630 MiB with lz4). */
 static char *
 create_temp_file (const char  *directory,
                   const char  *file_name,
                   GError     **error)
 {
   g_autofree char *temp_name = g_strdup_printf (".%s.XXXXXX", file_name);
-  g_autofree char *path = g_build_filename (directory, temp_name, NULL);
-  int fd = g_mkstemp_full (path, O_WRONLY | O_CLOEXEC, 0644);
+  g_autofree char *temp_dir = g_build_filename (directory, temp_name, NULL);
 
-  if (fd < 0)
+  if (g_mkdtemp_full (temp_dir, 0700) == NULL)
     {
       int saved_errno = errno;
 
@@ -1139,9 +1140,18 @@ create_temp_file (const char  *directory,
                    "Cannot create a file in %s: %s", directory, g_strerror (saved_errno));
       return NULL;
     }
+  return g_build_filename (temp_dir, file_name, NULL);
+}
 
-  close (fd);
-  return g_steal_pointer (&path);
+/* Removes what create_temp_file() made, and the archive if it is still
+ * there. */
+static void
+remove_temp_file (const char *temp)
+{
+  g_autofree char *temp_dir = g_path_get_dirname (temp);
+
+  g_unlink (temp);
+  g_rmdir (temp_dir);
 }
 
 /* A pseudo-terminal for mksquashfs's standard output: @master for pVM to
@@ -1524,8 +1534,8 @@ pvm_squash_repo_create (PvmSquashRepo          *self,
 
   processors = g_strdup_printf ("%u", MAX (g_get_num_processors (), 1));
   {
-    /* The temporary file is pVM's, just made: -noappend overwrites
-     * nothing else. */
+    /* The temporary directory is pVM's, just made: -noappend
+     * overwrites nothing else. */
     const char * const argv[] = { mksquashfs, source, temp, "-noappend", "-exit-on-error",
                                   "-all-root", "-comp", compressor_names[compressor],
                                   "-processors", processors, NULL };
@@ -1559,6 +1569,7 @@ pvm_squash_repo_create (PvmSquashRepo          *self,
   if (g_cancellable_set_error_if_cancelled (cancellable, &local_error) ||
       !_pvm_rename_no_replace (temp, path, &local_error))
     goto failed;
+  remove_temp_file (temp);
 
   file_name = g_path_get_basename (path);
   cache = stats_path (self->directory, file_name);
@@ -1569,7 +1580,7 @@ pvm_squash_repo_create (PvmSquashRepo          *self,
   return find_archive (self, stem, TRUE, NULL, error);
 
 failed:
-  g_unlink (temp);
+  remove_temp_file (temp);
 failed_early:
   if (!g_error_matches (local_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     g_prefix_error (&local_error, "Cannot create the archive %s: ", path);
