@@ -114,6 +114,19 @@ open_vol (DirPool        *dir_pool,
   return vol;
 }
 
+/* The text of the first match of @pattern's group 1 in @xml, or NULL. */
+static char *
+dup_match (const char *xml,
+           const char *pattern)
+{
+  g_autoptr(GRegex) regex = g_regex_new (pattern, G_REGEX_DOTALL, 0, NULL);
+  g_autoptr(GMatchInfo) match = NULL;
+
+  if (!g_regex_match (regex, xml, 0, &match))
+    return NULL;
+  return g_match_info_fetch (match, 1);
+}
+
 /**
  * _pvm_storage_stat:
  * @conn: a host
@@ -307,6 +320,47 @@ dir_group (virStoragePoolPtr  pool,
   return TRUE;
 }
 
+/* A new, empty file @base in @pool (sparse; a qcow2 overlay of @backing
+ * when given), mode 0660. libvirt gives a new file its daemon's group:
+ * the directory's group first (a group's shared repository: setgid, as a
+ * rule), and when the user is not in that group, the daemon's. NULL with
+ * libvirt's error when it cannot be made. */
+static virStorageVolPtr
+create_vol (virStoragePoolPtr  pool,
+            const char        *base,
+            guint64            capacity,
+            const char        *format,
+            const char        *backing,
+            const char        *backing_format)
+{
+  g_autoptr(GString) xml = g_string_new (NULL);
+  virStorageVolPtr vol = NULL;
+  guint gid;
+
+  for (int attempt = 0; attempt < 2 && vol == NULL; attempt++)
+    {
+      if (attempt == 0 && !dir_group (pool, &gid))
+        continue;
+      g_string_truncate (xml, 0);
+      _pvm_domain_append_escaped (xml, "<volume><name>%s</name>"
+                                       "<capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>"
+                                       "<allocation>0</allocation>"
+                                       "<target><format type='%s'/>"
+                                       "<permissions><mode>0660</mode>",
+                                  base, capacity, format);
+      if (attempt == 0)
+        g_string_append_printf (xml, "<group>%u</group>", gid);
+      g_string_append (xml, "</permissions></target>");
+      if (backing != NULL)
+        _pvm_domain_append_escaped (xml, "<backingStore><path>%s</path>"
+                                         "<format type='%s'/></backingStore>",
+                                    backing, backing_format != NULL ? backing_format : "qcow2");
+      g_string_append (xml, "</volume>");
+      vol = virStorageVolCreateXML (pool, xml->str, 0);
+    }
+  return vol;
+}
+
 /**
  * _pvm_storage_upload:
  * @conn: a host
@@ -330,13 +384,11 @@ _pvm_storage_upload (virConnectPtr   conn,
   g_auto(DirPool) dir_pool = { 0 };
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *base = g_path_get_basename (path);
-  g_autoptr(GString) xml = g_string_new (NULL);
   g_autoptr(PvmVirStorageVol) vol = NULL;
   g_autoptr(PvmVirStream) stream = NULL;
   Upload upload = { -1, cancellable, 0 };
   struct stat st;
   gboolean done = FALSE;
-  guint gid;
 
   upload.fd = open (local_path, O_RDONLY | O_CLOEXEC);
   if (upload.fd < 0 || fstat (upload.fd, &st) != 0)
@@ -362,25 +414,7 @@ _pvm_storage_upload (virConnectPtr   conn,
       goto out;
     }
 
-  /* libvirt gives a new file its daemon's group. The directory's group
-   * first (a group's shared repository: setgid, as a rule), and when the
-   * user is not in that group, the daemon's. */
-  for (int attempt = 0; attempt < 2 && vol == NULL; attempt++)
-    {
-      g_string_truncate (xml, 0);
-      _pvm_domain_append_escaped (xml, "<volume><name>%s</name>"
-                                       "<capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>"
-                                       "<allocation>0</allocation>"
-                                       "<target><format type='raw'/>"
-                                       "<permissions><mode>0660</mode>",
-                                  base, upload.size);
-      if (attempt == 0 && !dir_group (dir_pool.pool, &gid))
-        continue;
-      if (attempt == 0)
-        g_string_append_printf (xml, "<group>%u</group>", gid);
-      g_string_append (xml, "</permissions></target></volume>");
-      vol = virStorageVolCreateXML (dir_pool.pool, xml->str, 0);
-    }
+  vol = create_vol (dir_pool.pool, base, upload.size, "raw", NULL, NULL);
   if (vol == NULL)
     {
       g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot create %s there: %s", path,
@@ -637,8 +671,6 @@ _pvm_storage_dup_stamp (virConnectPtr  conn,
 {
   g_auto(DirPool) dir_pool = { 0 };
   g_autoptr(PvmVirStorageVol) vol = NULL;
-  g_autoptr(GRegex) regex = NULL;
-  g_autoptr(GMatchInfo) match = NULL;
   g_autofree char *xml = NULL;
   g_autofree char *size = NULL;
   g_autofree char *mtime = NULL;
@@ -649,12 +681,10 @@ _pvm_storage_dup_stamp (virConnectPtr  conn,
       virResetLastError ();
       return NULL;
     }
-  regex = g_regex_new ("<capacity unit='bytes'>([0-9]+)</capacity>.*"
-                       "<timestamps>.*<mtime>([0-9.]+)</mtime>", G_REGEX_DOTALL, 0, NULL);
-  if (!g_regex_match (regex, xml, 0, &match))
+  size = dup_match (xml, "<capacity unit='bytes'>([0-9]+)</capacity>");
+  mtime = dup_match (xml, "<timestamps>.*<mtime>([0-9.]+)</mtime>");
+  if (size == NULL || mtime == NULL)
     return NULL;
-  size = g_match_info_fetch (match, 1);
-  mtime = g_match_info_fetch (match, 2);
   return g_strdup_printf ("%s %s", size, mtime);
 }
 
@@ -697,19 +727,6 @@ _pvm_storage_dir_is_here (virConnectPtr  conn,
   virResetLastError ();
   g_unlink (marker);
   return seen != NULL;
-}
-
-/* The text of the first match of @pattern's group 1 in @xml, or NULL. */
-static char *
-dup_match (const char *xml,
-           const char *pattern)
-{
-  g_autoptr(GRegex) regex = g_regex_new (pattern, G_REGEX_DOTALL, 0, NULL);
-  g_autoptr(GMatchInfo) match = NULL;
-
-  if (!g_regex_match (regex, xml, 0, &match))
-    return NULL;
-  return g_match_info_fetch (match, 1);
 }
 
 /**
@@ -810,33 +827,11 @@ _pvm_storage_create_empty (virConnectPtr   conn,
   g_auto(DirPool) dir_pool = { 0 };
   g_autofree char *dir = g_path_get_dirname (path);
   g_autofree char *base = g_path_get_basename (path);
-  g_autoptr(GString) xml = g_string_new (NULL);
   g_autoptr(PvmVirStorageVol) vol = NULL;
-  guint gid;
 
   if (!dir_pool_open (&dir_pool, conn, dir, error))
     return FALSE;
-  for (int attempt = 0; attempt < 2 && vol == NULL; attempt++)
-    {
-      if (attempt == 0 && !dir_group (dir_pool.pool, &gid))
-        continue;
-      g_string_truncate (xml, 0);
-      _pvm_domain_append_escaped (xml, "<volume><name>%s</name>"
-                                       "<capacity unit='bytes'>%" G_GUINT64_FORMAT "</capacity>"
-                                       "<allocation>0</allocation>"
-                                       "<target><format type='%s'/>"
-                                       "<permissions><mode>0660</mode>",
-                                  base, capacity, format);
-      if (attempt == 0)
-        g_string_append_printf (xml, "<group>%u</group>", gid);
-      g_string_append (xml, "</permissions></target>");
-      if (backing != NULL)
-        _pvm_domain_append_escaped (xml, "<backingStore><path>%s</path>"
-                                         "<format type='%s'/></backingStore>",
-                                    backing, backing_format != NULL ? backing_format : "qcow2");
-      g_string_append (xml, "</volume>");
-      vol = virStorageVolCreateXML (dir_pool.pool, xml->str, 0);
-    }
+  vol = create_vol (dir_pool.pool, base, capacity, format, backing, backing_format);
   if (vol == NULL)
     {
       g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot create %s there: %s", path,
