@@ -72,6 +72,40 @@ pvm_list_entry_init (PvmListEntry *self)
 {
 }
 
+/* The rows are AdwActionRows, which are GtkListBoxRows, but they sit in a
+ * GtkListView: when the list gives an item the focus (a click, Tab, a
+ * dialog closing), GTK 4.8's item asks its child first, and a
+ * GtkListBoxRow outside a GtkListBox fails an assertion there. This row
+ * takes the focus as any other widget does. */
+#define PVM_TYPE_LIST_ROW (pvm_list_row_get_type ())
+G_DECLARE_FINAL_TYPE (PvmListRow, pvm_list_row, PVM, LIST_ROW, AdwActionRow)
+
+struct _PvmListRow
+{
+  AdwActionRow parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (PvmListRow, pvm_list_row, ADW_TYPE_ACTION_ROW)
+
+static gboolean
+pvm_list_row_grab_focus (GtkWidget *widget)
+{
+  GtkWidgetClass *widget_class = g_type_class_peek (GTK_TYPE_WIDGET);
+
+  return widget_class->grab_focus (widget);
+}
+
+static void
+pvm_list_row_class_init (PvmListRowClass *klass)
+{
+  GTK_WIDGET_CLASS (klass)->grab_focus = pvm_list_row_grab_focus;
+}
+
+static void
+pvm_list_row_init (PvmListRow *self)
+{
+}
+
 static PvmListEntry *
 pvm_list_entry_new (EntryKind kind)
 {
@@ -443,7 +477,7 @@ create_row (PvmListPage *self,
             GtkListItem *list_item,
             EntryKind    kind)
 {
-  AdwActionRow *row = ADW_ACTION_ROW (adw_action_row_new ());
+  AdwActionRow *row = g_object_new (PVM_TYPE_LIST_ROW, NULL);
 
   g_object_set_data (G_OBJECT (row), "pvm-list-kind", GINT_TO_POINTER (kind + 1));
   /* The list's row around it takes the focus and activates. */
@@ -469,7 +503,9 @@ bind_cb (GtkSignalListItemFactory *factory,
   PvmListEntry *entry = gtk_list_item_get_item (list_item);
   GtkWidget *child = gtk_list_item_get_child (list_item);
 
-  gtk_list_item_set_selectable (list_item, FALSE);
+  /* Selectable in a GtkNoSelection: nothing is ever selected, but GTK 4.8
+   * gives the focus (keys, Tab) only to selectable items. */
+  gtk_list_item_set_selectable (list_item, entry->kind == ENTRY_ROW);
   gtk_list_item_set_activatable (list_item, entry->kind == ENTRY_ROW &&
                                  PVM_LIST_PAGE_GET_CLASS (self)->activate != NULL);
 

@@ -228,6 +228,48 @@ write_repos_config (char **images,
   pvm_gui_test_write_config (text);
 }
 
+/* Gives every row of @page's list the focus, as a click, Tab or a closing
+ * dialog does: the focus must land in the row (GTK 4.8 asked the row, a
+ * GtkListBoxRow outside a GtkListBox, and failed an assertion, which is
+ * fatal here). */
+static void
+focus_each_row (PvmListPage *page,
+                GtkWindow   *window)
+{
+  GtkWidget *list = NULL;
+  guint n_focused = 0;
+
+  for (GtkWidget *w = GTK_WIDGET (page); w != NULL && list == NULL; )
+    {
+      if (GTK_IS_LIST_VIEW (w))
+        list = w;
+      else if (gtk_widget_get_first_child (w) != NULL)
+        w = gtk_widget_get_first_child (w);
+      else
+        {
+          while (w != NULL && w != GTK_WIDGET (page) && gtk_widget_get_next_sibling (w) == NULL)
+            w = gtk_widget_get_parent (w);
+          w = w == NULL || w == GTK_WIDGET (page) ? NULL : gtk_widget_get_next_sibling (w);
+        }
+    }
+  g_assert_nonnull (list);
+
+  for (GtkWidget *item = gtk_widget_get_first_child (list); item != NULL;
+       item = gtk_widget_get_next_sibling (item))
+    {
+      GtkWidget *focus;
+
+      if (!ADW_IS_ACTION_ROW (gtk_widget_get_first_child (item)))
+        continue;
+      g_assert_true (gtk_widget_grab_focus (item));
+      focus = gtk_root_get_focus (GTK_ROOT (window));
+      g_assert_true (focus == item || gtk_widget_is_ancestor (focus, item));
+      n_focused++;
+    }
+  g_assert_cmpuint (n_focused, ==, n_items (page));
+  g_assert_true (gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD));
+}
+
 static void
 test_images (void)
 {
@@ -260,6 +302,7 @@ test_images (void)
   g_assert_nonnull (strstr (titles, "Protected: the base of 1 overlay, never booted, changed or "
                             "deleted|a-overlay: 1 GiB · "));
   g_assert_true (g_str_has_suffix (titles, "Overlay of base.qcow2"));
+  focus_each_row (page, window);
   gtk_window_destroy (window);
 }
 
