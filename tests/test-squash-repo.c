@@ -590,6 +590,50 @@ test_create_progress (Fixture       *f,
   assert_no_temp_files (f);
 }
 
+/* The statistics cached at creation: from the walk of the source when it
+ * did not change meanwhile and mksquashfs counted as many files, from
+ * unsquashfs otherwise; right either way. */
+static void
+create_and_check_stats (Fixture    *f,
+                        const char *name,
+                        const char *expected_source)
+{
+  g_autofree char *pattern = g_strdup_printf ("The statistics of */%s.sqsh: from %s*", name,
+                                              expected_source);
+  g_autoptr(PvmSquashArchive) archive = NULL;
+  guint64 files = 0, bytes = 0;
+
+  tree_stats (f->source, &files, &bytes);
+  g_test_expect_message ("pvm-squash-repo", G_LOG_LEVEL_DEBUG, pattern);
+  archive = create (f, f->source, name, PVM_SQUASH_COMPRESSOR_LZ4);
+  g_test_assert_expected_messages ();
+  g_assert_cmpuint (archive->files, ==, files);
+  g_assert_cmpuint (archive->uncompressed_size, ==, bytes);
+}
+
+static void
+test_create_stats (Fixture       *f,
+                   gconstpointer  data)
+{
+  g_autofree char *a = g_build_filename (f->source, "a.txt", NULL);
+  g_autofree char *hard = g_build_filename (f->source, "sub dir", "hard link", NULL);
+  g_autofree char *late = g_build_filename (f->source, "late", NULL);
+
+  make_small_tree (f->source);
+  /* Older than the second pVM allows for the file system's coarse clock. */
+  g_usleep (G_USEC_PER_SEC * 12 / 10);
+  create_and_check_stats (f, "quiet", "the walk");
+
+  /* mksquashfs counts a file with two names once; unsquashfs twice. */
+  g_assert_cmpint (link (a, hard), ==, 0);
+  g_usleep (G_USEC_PER_SEC * 12 / 10);
+  create_and_check_stats (f, "linked", "unsquashfs (mksquashfs counted otherwise)");
+
+  write_file (late, "written just now", -1);
+  create_and_check_stats (f, "changed", "unsquashfs (the source changed meanwhile)");
+  assert_no_temp_files (f);
+}
+
 /* Cancelled at its first progress report: mksquashfs is killed, nothing is
  * left; cancelled before it starts: the same. */
 static void
@@ -876,6 +920,7 @@ main (int    argc,
   ADD ("cache/used-and-invalidated", test_cache);
   ADD ("create/progress", test_create_progress);
   ADD ("create/cancelled", test_create_cancelled);
+  ADD ("create/statistics", test_create_stats);
   ADD ("create/exists", test_create_exists);
   ADD ("create/missing-source", test_missing_source);
   ADD ("create/too-large", test_create_too_large);

@@ -392,9 +392,15 @@ create_progress_cb (double   fraction,
   for (guint i = 0; i < 30; i++)
     bar[i] = i < filled ? '#' : '.';
   bar[30] = '\0';
+  /* "\033[K" clears what a longer line left. */
+  if (bytes_total == 0)
+    {
+      /* Nothing counted yet: the source is being read. */
+      g_printerr ("\rCreating %s: [%s] %3d%%\033[K", create->name, bar, percent);
+      return;
+    }
   done = pvm_size_format (bytes_done);
   total = pvm_size_format (bytes_total);
-  /* "\033[K" clears what a longer line left. */
   g_printerr ("\rCreating %s: [%s] %3d%%  %s of %s\033[K", create->name, bar, percent, done,
               total);
 }
