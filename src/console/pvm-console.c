@@ -253,7 +253,15 @@ agent_notify_cb (GObject    *object,
                  GParamSpec *pspec,
                  gpointer    user_data)
 {
-  g_object_notify_by_pspec (G_OBJECT (user_data), properties[PROP_AGENT]);
+  PvmConsole *self = user_data;
+  guint32 types[] = { VD_AGENT_CLIPBOARD_UTF8_TEXT };
+
+  /* What the host copied before the agent started is offered now. */
+  if (pvm_console_has_agent (self) && self->host_clipboard != NULL)
+    spice_main_channel_clipboard_selection_grab (self->main,
+                                                 VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD, types,
+                                                 G_N_ELEMENTS (types));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGENT]);
 }
 
 /* Guest to host: the guest's agent announces text, pVM asks for it. */
@@ -876,8 +884,12 @@ pvm_console_request_resize (PvmConsole *self,
 
   if (!pvm_console_has_agent (self) || width < 320 || height < 200)
     return;
-  /* Even widths: some guest drivers refuse odd ones. */
-  spice_main_channel_update_display (self->main, 0, 0, 0, width & ~1, height, TRUE);
+  /* The display must be marked enabled too: otherwise the configuration
+   * sent holds no monitor, and the guest's agent turns its output off
+   * (xrandr: "Virtual-1 disconnected"). Even widths: some guest drivers
+   * refuse odd ones. */
+  spice_main_channel_update_display_enabled (self->main, 0, TRUE, FALSE);
+  spice_main_channel_update_display (self->main, 0, 0, 0, width & ~1, height, FALSE);
   spice_main_channel_send_monitor_config (self->main);
 }
 
