@@ -21,14 +21,12 @@ struct _PvmSpiceView
   /* The display in tiles: a render node per tile, NULL where the guest drew
    * since the last upload. The tiles cut up the "tile space": for GTK's GL
    * renderer the guest's display itself, each tile a texture the GPU
-   * scales when it draws; for its cairo renderer "scaled", the guest's
-   * display scaled to the device pixels it covers in the widget, each tile
-   * a cairo node drawn as it is (see scaled_tile_node_new ()). */
+   * scales when it draws; for its cairo renderer the device pixels the
+   * guest's display covers in the widget, each tile a cairo node that
+   * scales its part of the display when drawn (see cairo_tile_node_new ()). */
   GPtrArray   *tiles;
   gboolean     cairo_tiles;      /* the nodes are for the cairo renderer */
   int          tile_size;
-  cairo_surface_t *scaled;       /* cairo: owned, RGB24 */
-  cairo_region_t *stale;         /* cairo: where "scaled" waits for the guest's pixels */
   int          width;            /* the guest's display */
   int          height;
   int          space_width;      /* the tile space */
@@ -96,44 +94,6 @@ renderer_is_cairo (GtkWidget *widget)
   return renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer);
 }
 
-/* Scales the guest's display into "scaled" where it is stale: once per
- * frame, only where the guest drew. Scaling from the whole display blends
- * each pixel with its neighbours across any tile's edge: no seams. SPICE's
- * xRGB is cairo's RGB24, which pixman scales with its SIMD bilinear code
- * (copies, at 1:1). */
-static void
-update_scaled (PvmSpiceView *self,
-               const guint8 *pixels,
-               int           stride)
-{
-  double scale_x = (double) self->space_width / self->width;
-  double scale_y = (double) self->space_height / self->height;
-  cairo_surface_t *guest;
-  cairo_pattern_t *pattern;
-  cairo_t *cr;
-
-  if (cairo_region_is_empty (self->stale))
-    return;
-  guest = cairo_image_surface_create_for_data ((guint8 *) pixels, CAIRO_FORMAT_RGB24,
-                                               self->width, self->height, stride);
-  cr = cairo_create (self->scaled);
-  gdk_cairo_region (cr, self->stale);
-  cairo_clip (cr);
-  cairo_scale (cr, scale_x, scale_y);
-  cairo_set_source_surface (cr, guest, 0, 0);
-  pattern = cairo_get_source (cr);
-  cairo_pattern_set_extend (pattern, CAIRO_EXTEND_PAD);
-  /* Bilinear, unless shrinking much (cairo's "good" filter averages). */
-  cairo_pattern_set_filter (pattern, scale_x < 0.75 || scale_y < 0.75 ? CAIRO_FILTER_GOOD
-                                                                       : CAIRO_FILTER_BILINEAR);
-  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
-  cairo_paint (cr);
-  cairo_destroy (cr);
-  cairo_surface_destroy (guest);
-  cairo_surface_flush (self->scaled);
-  cairo_region_subtract (self->stale, self->stale);
-}
-
 /* Sets the tile space for the guest's display, the renderer and the
  * widget's size and scale factor; starts the tiles over if it changed. */
 static void
@@ -166,14 +126,6 @@ update_tile_space (PvmSpiceView *self)
   self->origin_y = origin_y;
   self->tile_size = cairo_tiles ? PVM_SPICE_VIEW_CAIRO_TILE_SIZE : PVM_SPICE_VIEW_TILE_SIZE;
   reset_tiles (self);
-  g_clear_pointer (&self->scaled, cairo_surface_destroy);
-  cairo_region_subtract (self->stale, self->stale);
-  if (cairo_tiles)
-    {
-      self->scaled = cairo_image_surface_create (CAIRO_FORMAT_RGB24, space_width, space_height);
-      cairo_region_union_rectangle (self->stale, &(cairo_rectangle_int_t) {
-                                      0, 0, space_width, space_height });
-    }
 }
 
 static void
@@ -187,7 +139,6 @@ primary_changed_cb (PvmConsole   *console,
   self->space_width = self->space_height = 0;
   self->columns = self->rows = 0;
   g_ptr_array_set_size (self->tiles, 0);
-  g_clear_pointer (&self->scaled, cairo_surface_destroy);
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
@@ -221,6 +172,34 @@ guest_to_tile_space (PvmSpiceView *self,
   *height = MIN (y1, self->space_height) - *y;
 }
 
+/* The other way: the rectangle of the guest's display whose pixels a
+ * rectangle of the tile space is filtered from. */
+static void
+tile_to_guest_space (PvmSpiceView *self,
+                     int          *x,
+                     int          *y,
+                     int          *width,
+                     int          *height)
+{
+  double scale_x, scale_y;
+  int margin_x, margin_y, x0, y0, x1, y1;
+
+  if (self->space_width == self->width && self->space_height == self->height)
+    return;
+  scale_x = (double) self->space_width / self->width;
+  scale_y = (double) self->space_height / self->height;
+  margin_x = 1 + (int) ceil (1 / scale_x);
+  margin_y = 1 + (int) ceil (1 / scale_y);
+  x0 = (int) floor (*x / scale_x) - margin_x;
+  y0 = (int) floor (*y / scale_y) - margin_y;
+  x1 = (int) ceil ((*x + *width) / scale_x) + margin_x;
+  y1 = (int) ceil ((*y + *height) / scale_y) + margin_y;
+  *x = MAX (x0, 0);
+  *y = MAX (y0, 0);
+  *width = MIN (x1, self->width) - *x;
+  *height = MIN (y1, self->height) - *y;
+}
+
 static void
 invalidate_cb (PvmConsole   *console,
                int           x,
@@ -236,8 +215,6 @@ invalidate_cb (PvmConsole   *console,
   guest_to_tile_space (self, &x, &y, &width, &height);
   if (width <= 0 || height <= 0)
     return;
-  if (self->scaled != NULL)
-    cairo_region_union_rectangle (self->stale, &(cairo_rectangle_int_t) { x, y, width, height });
   first_column = CLAMP (x / self->tile_size, 0, self->columns - 1);
   last_column = CLAMP ((x + width - 1) / self->tile_size, 0, self->columns - 1);
   first_row = CLAMP (y / self->tile_size, 0, self->rows - 1);
@@ -281,47 +258,71 @@ texture_from_surface (const guint8 *pixels,
                                  row_bytes);
 }
 
-/* The cairo renderer's tile at @x, @y of the tile space: a copy of that
- * part of "scaled" in a cairo node placed in widget coordinates.
+/* The cairo renderer's tile at @x, @y of the tile space: a cairo node in
+ * widget coordinates that draws a copy of the guest's pixels under it
+ * scaled to the tile, with a margin of the guest's pixels around it so
+ * that the filter blends across the tile's edges as it would across the
+ * whole display: no seams.
  *
  * GTK 4.8's cairo renderer repaints the region where the render nodes
  * changed, but cannot follow a change through a scaling transform node:
- * with the tiles under one, every frame repainted and filtered the whole
- * picture again (in pixman's slow path: the tiles' edges made the source
- * translucent). A node drawn at its own size at whole device pixels is a
- * plain copy, and only the changed tiles' area is repainted. */
+ * the scale is inside the node, which is drawn untransformed, so only the
+ * changed tiles' area is repainted. The pixels are scaled once, straight
+ * from the guest's when GTK draws the node into its frame: no scaled copy
+ * of the display to keep and copy tiles out of, and only the guest's
+ * pixels, fewer than the scaled ones, are copied here. (GDK 4.8 draws an
+ * X11 frame in an image surface: the scaling stays in this process, it
+ * cannot go to the X server as spice-gtk's GTK 3 widget sends it.)
+ * SPICE's xRGB is cairo's RGB24. */
 static GskRenderNode *
-scaled_tile_node_new (PvmSpiceView *self,
-                      int           x,
-                      int           y,
-                      int           width,
-                      int           height)
+cairo_tile_node_new (PvmSpiceView *self,
+                     const guint8 *pixels,
+                     int           stride,
+                     int           x,
+                     int           y,
+                     int           width,
+                     int           height)
 {
   double factor = self->device_scale;
+  double scale_x = (double) self->space_width / self->width;
+  double scale_y = (double) self->space_height / self->height;
   graphene_rect_t bounds = GRAPHENE_RECT_INIT ((self->origin_x + x) / factor,
                                                (self->origin_y + y) / factor,
                                                width / factor, height / factor);
-  int from_stride = cairo_image_surface_get_stride (self->scaled);
-  const guint8 *from = cairo_image_surface_get_data (self->scaled) + (gsize) y * from_stride +
-                       (gsize) x * 4;
-  cairo_surface_t *tile = cairo_image_surface_create (CAIRO_FORMAT_RGB24, width, height);
-  int stride = cairo_image_surface_get_stride (tile);
-  guint8 *to = cairo_image_surface_get_data (tile);
+  int guest_x = x, guest_y = y, guest_width = width, guest_height = height;
+  cairo_surface_t *part;
+  cairo_pattern_t *pattern;
+  guint8 *to;
+  int part_stride;
   GskRenderNode *node;
   cairo_t *cr;
 
-  for (int row = 0; row < height; row++)
-    memcpy (to + (gsize) row * stride, from + (gsize) row * from_stride, (gsize) width * 4);
-  cairo_surface_mark_dirty (tile);
+  tile_to_guest_space (self, &guest_x, &guest_y, &guest_width, &guest_height);
+  part = cairo_image_surface_create (CAIRO_FORMAT_RGB24, guest_width, guest_height);
+  part_stride = cairo_image_surface_get_stride (part);
+  to = cairo_image_surface_get_data (part);
+  for (int row = 0; row < guest_height; row++)
+    memcpy (to + (gsize) row * part_stride,
+            pixels + (gsize) (guest_y + row) * stride + (gsize) guest_x * 4,
+            (gsize) guest_width * 4);
+  cairo_surface_mark_dirty (part);
 
   node = gsk_cairo_node_new (&bounds);
   cr = gsk_cairo_node_get_draw_context (node);
-  cairo_translate (cr, bounds.origin.x, bounds.origin.y);
+  cairo_translate (cr, self->origin_x / factor, self->origin_y / factor);
   cairo_scale (cr, 1 / factor, 1 / factor);
-  cairo_set_source_surface (cr, tile, 0, 0);
+  cairo_rectangle (cr, x, y, width, height);
+  cairo_clip (cr);
+  cairo_scale (cr, scale_x, scale_y);
+  cairo_set_source_surface (cr, part, guest_x, guest_y);
+  pattern = cairo_get_source (cr);
+  cairo_pattern_set_extend (pattern, CAIRO_EXTEND_PAD);
+  /* Bilinear, unless shrinking much (cairo's "good" filter averages). */
+  cairo_pattern_set_filter (pattern, scale_x < 0.75 || scale_y < 0.75 ? CAIRO_FILTER_GOOD
+                                                                       : CAIRO_FILTER_BILINEAR);
   cairo_paint (cr);
   cairo_destroy (cr);
-  cairo_surface_destroy (tile);
+  cairo_surface_destroy (part);
   return node;
 }
 
@@ -353,6 +354,41 @@ pvm_spice_view_get_guest_rect (PvmSpiceView    *self,
   return TRUE;
 }
 
+/* Black where the display is not. The cairo renderer paints every node
+ * over the damaged area: under the cairo tiles, which cover whole device
+ * pixels and are opaque, black would be painted only to be painted over,
+ * so it goes around them. Under the GL renderer's textures, whose edges
+ * may fall between pixels, it goes everywhere. */
+static void
+append_background (PvmSpiceView *self,
+                   GtkSnapshot  *snapshot)
+{
+  const GdkRGBA black = { 0, 0, 0, 1 };
+  double widget_width = gtk_widget_get_width (GTK_WIDGET (self));
+  double widget_height = gtk_widget_get_height (GTK_WIDGET (self));
+  double factor = self->device_scale;
+  double left, top, right, bottom;
+  graphene_rect_t bars[4];
+
+  if (!self->cairo_tiles)
+    {
+      gtk_snapshot_append_color (snapshot, &black,
+                                 &GRAPHENE_RECT_INIT (0, 0, widget_width, widget_height));
+      return;
+    }
+  left = self->origin_x / factor;
+  top = self->origin_y / factor;
+  right = (self->origin_x + self->space_width) / factor;
+  bottom = (self->origin_y + self->space_height) / factor;
+  graphene_rect_init (&bars[0], 0, 0, widget_width, top);
+  graphene_rect_init (&bars[1], 0, bottom, widget_width, widget_height - bottom);
+  graphene_rect_init (&bars[2], 0, top, left, bottom - top);
+  graphene_rect_init (&bars[3], right, top, widget_width - right, bottom - top);
+  for (guint i = 0; i < G_N_ELEMENTS (bars); i++)
+    if (bars[i].size.width > 0 && bars[i].size.height > 0)
+      gtk_snapshot_append_color (snapshot, &black, &bars[i]);
+}
+
 static void
 pvm_spice_view_snapshot (GtkWidget   *widget,
                          GtkSnapshot *snapshot)
@@ -364,19 +400,19 @@ pvm_spice_view_snapshot (GtkWidget   *widget,
   int width, height, stride;
   double scale;
 
-  gtk_snapshot_append_color (snapshot, &black,
-                             &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget),
-                                                  gtk_widget_get_height (widget)));
-
   pixels = pvm_console_get_primary (self->console, &width, &height, &stride);
   if (pixels == NULL || width != self->width || height != self->height ||
       !pvm_spice_view_get_guest_rect (self, &guest))
-    return;
+    {
+      gtk_snapshot_append_color (snapshot, &black,
+                                 &GRAPHENE_RECT_INIT (0, 0, gtk_widget_get_width (widget),
+                                                      gtk_widget_get_height (widget)));
+      return;
+    }
 
   /* The renderer changes when the window moves to another display. */
   update_tile_space (self);
-  if (self->cairo_tiles)
-    update_scaled (self, pixels, stride);
+  append_background (self, snapshot);
 
   scale = guest.size.width / self->width;
   if (!self->cairo_tiles)
@@ -399,7 +435,8 @@ pvm_spice_view_snapshot (GtkWidget   *widget,
         if (*tile == NULL)
           {
             if (self->cairo_tiles)
-              *tile = scaled_tile_node_new (self, x, y, tile_width, tile_height);
+              *tile = cairo_tile_node_new (self, pixels, stride, x, y, tile_width,
+                                           tile_height);
             else
               {
                 g_autoptr(GdkTexture) texture = texture_from_surface (pixels, stride, x, y,
@@ -412,7 +449,7 @@ pvm_spice_view_snapshot (GtkWidget   *widget,
             self->uploads++;
           }
         /* The cairo node as it is, in widget coordinates (no transform
-         * node: see scaled_tile_node_new ()); a texture through the
+         * node: see cairo_tile_node_new ()); a texture through the
          * snapshot's own call, which puts the scale into its bounds
          * (exact at 1:1). */
         if (self->cairo_tiles)
@@ -849,8 +886,6 @@ pvm_spice_view_finalize (GObject *object)
   PvmSpiceView *self = PVM_SPICE_VIEW (object);
 
   g_ptr_array_unref (self->tiles);
-  g_clear_pointer (&self->scaled, cairo_surface_destroy);
-  cairo_region_destroy (self->stale);
 
   G_OBJECT_CLASS (pvm_spice_view_parent_class)->finalize (object);
 }
@@ -934,7 +969,6 @@ pvm_spice_view_init (PvmSpiceView *self)
   GtkGesture *click;
 
   self->tiles = g_ptr_array_new_with_free_func (tile_free);
-  self->stale = cairo_region_create ();
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_focus_on_click (GTK_WIDGET (self), TRUE);
