@@ -491,18 +491,33 @@ resize_guest_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Once the view's size has settled for 300 ms. */
+static void
+schedule_resize_guest (PvmSpiceView *self)
+{
+  if (!pvm_console_has_agent (self->console))
+    return;
+  g_clear_handle_id (&self->resize_source, g_source_remove);
+  self->resize_source = g_timeout_add (300, resize_guest_cb, self);
+}
+
 static void
 pvm_spice_view_size_allocate (GtkWidget *widget,
                               int        width,
                               int        height,
                               int        baseline)
 {
-  PvmSpiceView *self = PVM_SPICE_VIEW (widget);
+  schedule_resize_guest (PVM_SPICE_VIEW (widget));
+}
 
-  if (!pvm_console_has_agent (self->console))
-    return;
-  g_clear_handle_id (&self->resize_source, g_source_remove);
-  self->resize_source = g_timeout_add (300, resize_guest_cb, self);
+/* The agent starts long after the view is sized (the guest boots, then
+ * its desktop): the guest takes the view's size when it does. */
+static void
+agent_changed_cb (PvmConsole   *console,
+                  GParamSpec   *pspec,
+                  PvmSpiceView *self)
+{
+  schedule_resize_guest (self);
 }
 
 /* ------------------------------------------------------------------ */
@@ -860,6 +875,7 @@ pvm_spice_view_set_console (PvmSpiceView *self,
   g_signal_connect_object (console, "invalidate", G_CALLBACK (invalidate_cb), self, 0);
   g_signal_connect_object (console, "cursor-changed", G_CALLBACK (cursor_changed_cb), self, 0);
   g_signal_connect_object (console, "guest-clipboard", G_CALLBACK (guest_clipboard_cb), self, 0);
+  g_signal_connect_object (console, "notify::agent", G_CALLBACK (agent_changed_cb), self, 0);
   /* The first snapshot sets the tile space up. */
   pvm_console_get_primary (console, &self->width, &self->height, &stride);
 }
