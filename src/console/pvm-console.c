@@ -248,19 +248,34 @@ main_channel_event_cb (SpiceChannel      *channel,
     }
 }
 
+/* Tells the guest's agent whether the host has text to paste: the guest
+ * asks for it when it pastes (clipboard_request_cb ()). */
+static void
+offer_host_clipboard (PvmConsole *self)
+{
+  guint32 types[] = { VD_AGENT_CLIPBOARD_UTF8_TEXT };
+
+  if (!pvm_console_has_agent (self))
+    return;
+  if (self->host_clipboard != NULL)
+    spice_main_channel_clipboard_selection_grab (self->main,
+                                                 VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD, types,
+                                                 G_N_ELEMENTS (types));
+  else
+    spice_main_channel_clipboard_selection_release (self->main,
+                                                    VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD);
+}
+
 static void
 agent_notify_cb (GObject    *object,
                  GParamSpec *pspec,
                  gpointer    user_data)
 {
   PvmConsole *self = user_data;
-  guint32 types[] = { VD_AGENT_CLIPBOARD_UTF8_TEXT };
 
   /* What the host copied before the agent started is offered now. */
-  if (pvm_console_has_agent (self) && self->host_clipboard != NULL)
-    spice_main_channel_clipboard_selection_grab (self->main,
-                                                 VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD, types,
-                                                 G_N_ELEMENTS (types));
+  if (self->host_clipboard != NULL)
+    offer_host_clipboard (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGENT]);
 }
 
@@ -904,23 +919,13 @@ void
 pvm_console_set_host_clipboard (PvmConsole *self,
                                 const char *text)
 {
-  guint32 types[] = { VD_AGENT_CLIPBOARD_UTF8_TEXT };
-
   g_return_if_fail (PVM_IS_CONSOLE (self));
 
   if (g_strcmp0 (text, self->host_clipboard) == 0)
     return;
   g_free (self->host_clipboard);
   self->host_clipboard = g_strdup (text);
-  if (!pvm_console_has_agent (self))
-    return;
-  if (text != NULL)
-    spice_main_channel_clipboard_selection_grab (self->main,
-                                                 VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD, types,
-                                                 G_N_ELEMENTS (types));
-  else
-    spice_main_channel_clipboard_selection_release (self->main,
-                                                    VD_AGENT_CLIPBOARD_SELECTION_CLIPBOARD);
+  offer_host_clipboard (self);
 }
 
 static void

@@ -142,10 +142,28 @@ primary_changed_cb (PvmConsole   *console,
   gtk_widget_queue_resize (GTK_WIDGET (self));
 }
 
+/* The scale from the guest's display to the tile space, and how many of
+ * the guest's pixels around one the filter reaches (one further for
+ * bilinear filtering, about 1 / scale when shrinking); FALSE at 1:1. */
+static gboolean
+filter_reach (PvmSpiceView *self,
+              double       *scale_x,
+              double       *scale_y,
+              int          *margin_x,
+              int          *margin_y)
+{
+  if (self->space_width == self->width && self->space_height == self->height)
+    return FALSE;
+  *scale_x = (double) self->space_width / self->width;
+  *scale_y = (double) self->space_height / self->height;
+  *margin_x = 1 + (int) ceil (1 / *scale_x);
+  *margin_y = 1 + (int) ceil (1 / *scale_y);
+  return TRUE;
+}
+
 /* A rectangle of the guest's display as the rectangle of the tile space
  * its pixels reach: when scaled, each pixel of the picture is filtered
- * from the guest's pixels around it (one further for bilinear filtering,
- * about 1 / scale when shrinking). */
+ * from the guest's pixels around it. */
 static void
 guest_to_tile_space (PvmSpiceView *self,
                      int          *x,
@@ -156,12 +174,8 @@ guest_to_tile_space (PvmSpiceView *self,
   double scale_x, scale_y;
   int margin_x, margin_y, x0, y0, x1, y1;
 
-  if (self->space_width == self->width && self->space_height == self->height)
+  if (!filter_reach (self, &scale_x, &scale_y, &margin_x, &margin_y))
     return;
-  scale_x = (double) self->space_width / self->width;
-  scale_y = (double) self->space_height / self->height;
-  margin_x = 1 + (int) ceil (1 / scale_x);
-  margin_y = 1 + (int) ceil (1 / scale_y);
   x0 = (int) floor ((*x - margin_x) * scale_x);
   y0 = (int) floor ((*y - margin_y) * scale_y);
   x1 = (int) ceil ((*x + *width + margin_x) * scale_x);
@@ -184,12 +198,8 @@ tile_to_guest_space (PvmSpiceView *self,
   double scale_x, scale_y;
   int margin_x, margin_y, x0, y0, x1, y1;
 
-  if (self->space_width == self->width && self->space_height == self->height)
+  if (!filter_reach (self, &scale_x, &scale_y, &margin_x, &margin_y))
     return;
-  scale_x = (double) self->space_width / self->width;
-  scale_y = (double) self->space_height / self->height;
-  margin_x = 1 + (int) ceil (1 / scale_x);
-  margin_y = 1 + (int) ceil (1 / scale_y);
   x0 = (int) floor (*x / scale_x) - margin_x;
   y0 = (int) floor (*y / scale_y) - margin_y;
   x1 = (int) ceil ((*x + *width) / scale_x) + margin_x;
