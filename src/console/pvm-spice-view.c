@@ -12,6 +12,11 @@
 #include "pvm-keymap.h"
 #include "pvm-spice-view.h"
 
+#ifdef GDK_WINDOWING_X11
+#include <gdk/x11/gdkx.h>
+#include <X11/extensions/Xrender.h>
+#endif
+
 struct _PvmSpiceView
 {
   GtkWidget    parent_instance;
@@ -37,6 +42,34 @@ struct _PvmSpiceView
   int          columns;
   int          rows;
   guint        uploads;
+
+  /* Drawing straight to the window (X11, cairo renderer): see
+   * draw_directly (). */
+  gboolean     tiles_behind;          /* drawn directly since the snapshot */
+  cairo_region_t *pending;            /* tile space, to draw directly */
+  gint64       last_direct_draw;      /* monotonic, µs */
+  guint        pending_source;
+  guint        settle_source;
+  guint64      direct_pixels;         /* of the guest's, copied to the pixmap */
+  GdkFrameClock *frame_clock;
+  gulong       after_paint_handler;
+#ifdef GDK_WINDOWING_X11
+  GdkDisplay  *direct_display;
+  Display     *direct_xdisplay;
+  GdkSurface  *direct_surface;        /* the window drawn to */
+  int          direct_space_width;    /* the tile space the picture is for */
+  int          direct_space_height;
+  Picture      direct_window;
+  Pixmap       direct_pixmap;         /* the guest's display */
+  Picture      direct_guest;          /* on it, scaled to the tile space */
+  GC           direct_gc;
+  XImage      *direct_image;          /* over the guest's display, for uploads */
+#endif
+  cairo_region_t *direct_visible;     /* the window's pixels the view may draw */
+  int          direct_left;           /* the picture's origin in the window */
+  int          direct_top;
+  gulong       layout_handler;
+  gboolean     may_draw_directly;     /* not PVM_CONSOLE_DRAW=gtk */
 
   gboolean     grabbed;
   gboolean     have_last;
@@ -64,6 +97,10 @@ enum
 };
 
 static GParamSpec *properties[N_PROPS];
+
+static gboolean can_draw_directly (PvmSpiceView *self);
+static gboolean draw_pending_cb (gpointer user_data);
+static void direct_release (PvmSpiceView *self);
 
 /* ------------------------------------------------------------------ */
 /* The display                                                        */
@@ -126,6 +163,7 @@ update_tile_space (PvmSpiceView *self)
   self->origin_y = origin_y;
   self->tile_size = cairo_tiles ? PVM_SPICE_VIEW_CAIRO_TILE_SIZE : PVM_SPICE_VIEW_TILE_SIZE;
   reset_tiles (self);
+  direct_release (self);
 }
 
 static void
@@ -135,6 +173,7 @@ primary_changed_cb (PvmConsole   *console,
   int stride;
 
   pvm_console_get_primary (self->console, &self->width, &self->height, &stride);
+  direct_release (self);
   /* The next snapshot sets the tile space up. */
   self->space_width = self->space_height = 0;
   self->columns = self->rows = 0;
@@ -238,7 +277,30 @@ invalidate_cb (PvmConsole   *console,
 
         g_clear_pointer (tile, gsk_render_node_unref);
       }
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  if (!can_draw_directly (self))
+    {
+      /* The pixmap misses this change: made again when next needed. */
+      direct_release (self);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
+  /* At most one draw a frame, 60 a second, as GTK would draw: what the
+   * guest draws within a frame (a whole screen comes as hundreds of
+   * rectangles, in as many messages) goes to the window at once. After a
+   * quiet frame, a change goes 2 ms later: QEMU often sends one change as
+   * two rectangles a few tenths of a millisecond apart. */
+  if (self->pending == NULL)
+    self->pending = cairo_region_create ();
+  cairo_region_union_rectangle (self->pending,
+                                &(cairo_rectangle_int_t) { x, y, width, height });
+  if (self->pending_source == 0)
+    {
+      gint64 wait = self->last_direct_draw + G_USEC_PER_SEC / 60 - g_get_monotonic_time ();
+
+      self->pending_source = g_timeout_add_full (G_PRIORITY_HIGH_IDLE + 10,
+                                                 (guint) (MAX (wait, 1000) / 1000) + 1,
+                                                 draw_pending_cb, self, NULL);
+    }
 }
 
 /* A copy of a rectangle of the surface as a texture. SPICE's 32-bit xRGB
@@ -281,9 +343,9 @@ texture_from_surface (const guint8 *pixels,
  * from the guest's when GTK draws the node into its frame: no scaled copy
  * of the display to keep and copy tiles out of, and only the guest's
  * pixels, fewer than the scaled ones, are copied here. (GDK 4.8 draws an
- * X11 frame in an image surface: the scaling stays in this process, it
- * cannot go to the X server as spice-gtk's GTK 3 widget sends it.)
- * SPICE's xRGB is cairo's RGB24. */
+ * X11 frame in an image surface: the scaling stays in this process. The
+ * guest's changes themselves go to the window another way on X11, scaled
+ * by the X server: see draw_directly ().) SPICE's xRGB is cairo's RGB24. */
 static GskRenderNode *
 cairo_tile_node_new (PvmSpiceView *self,
                      const guint8 *pixels,
@@ -470,6 +532,327 @@ pvm_spice_view_snapshot (GtkWidget   *widget,
       }
   if (!self->cairo_tiles)
     gtk_snapshot_restore (snapshot);
+  self->tiles_behind = FALSE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Drawing straight to the window                                     */
+
+/* GTK 4.8 draws every frame of a window in the process, and a frame costs
+ * it more than spice-gtk's whole small update (docs/performance.md,
+ * "Console drawing"). On X11, under the cairo renderer, the view draws
+ * what the guest changed straight to the window instead, as spice-gtk's
+ * GTK 3 widget does through GTK 3: the guest's display lives in an X
+ * pixmap, each change is copied into it (only the changed rectangle) and
+ * composited, scaled by the X server's RENDER, into the window, where
+ * nothing of GTK's is above the view. No GTK frame is drawn; the tiles
+ * catch up once the guest has been quiet for a while (settle_cb ()), and
+ * whenever GTK draws the window before that, the view draws over it again
+ * from the pixmap (after_paint_cb ()). */
+
+#ifdef GDK_WINDOWING_X11
+
+static void
+direct_release (PvmSpiceView *self)
+{
+  g_clear_pointer (&self->direct_visible, cairo_region_destroy);
+  if (self->direct_display == NULL)
+    return;
+  gdk_x11_display_error_trap_push (self->direct_display);
+  if (self->direct_window != None)
+    XRenderFreePicture (self->direct_xdisplay, self->direct_window);
+  if (self->direct_guest != None)
+    XRenderFreePicture (self->direct_xdisplay, self->direct_guest);
+  if (self->direct_pixmap != None)
+    XFreePixmap (self->direct_xdisplay, self->direct_pixmap);
+  if (self->direct_gc != NULL)
+    XFreeGC (self->direct_xdisplay, self->direct_gc);
+  gdk_x11_display_error_trap_pop_ignored (self->direct_display);
+  if (self->direct_image != NULL)
+    {
+      self->direct_image->data = NULL;   /* the guest's, not Xlib's */
+      XDestroyImage (self->direct_image);
+    }
+  self->direct_window = self->direct_guest = None;
+  self->direct_pixmap = None;
+  self->direct_gc = NULL;
+  self->direct_image = NULL;
+  self->direct_surface = NULL;
+  self->direct_display = NULL;
+  self->direct_xdisplay = NULL;
+}
+
+/* Subtracts from @region (device pixels of @native's surface) what GTK
+ * draws above @widget: the siblings after it and after each of its
+ * ancestors (an overlay's children, toasts) that are shown, other than
+ * popovers and other surfaces of their own. */
+static void
+subtract_widgets_above (GtkWidget      *widget,
+                        GtkNative      *native,
+                        double          offset_x,
+                        double          offset_y,
+                        double          factor,
+                        cairo_region_t *region)
+{
+  for (GtkWidget *child = widget; child != GTK_WIDGET (native);
+       child = gtk_widget_get_parent (child))
+    for (GtkWidget *above = gtk_widget_get_next_sibling (child); above != NULL;
+         above = gtk_widget_get_next_sibling (above))
+      {
+        graphene_rect_t bounds;
+        cairo_rectangle_int_t rect;
+
+        if (GTK_IS_NATIVE (above) || !gtk_widget_get_mapped (above) ||
+            !gtk_widget_compute_bounds (above, GTK_WIDGET (native), &bounds))
+          continue;
+        rect.x = (int) floor ((bounds.origin.x + offset_x) * factor);
+        rect.y = (int) floor ((bounds.origin.y + offset_y) * factor);
+        rect.width = (int) ceil ((bounds.origin.x + bounds.size.width + offset_x) * factor) -
+                     rect.x;
+        rect.height = (int) ceil ((bounds.origin.y + bounds.size.height + offset_y) * factor) -
+                      rect.y;
+        cairo_region_subtract_rectangle (region, &rect);
+      }
+}
+
+/* The X resources for @surface and the guest's display as it is now;
+ * FALSE if they cannot be had. */
+static gboolean
+direct_prepare (PvmSpiceView *self,
+                GdkSurface   *surface,
+                const guint8 *pixels,
+                int           stride)
+{
+  GdkDisplay *display = gdk_surface_get_display (surface);
+  Display *xdisplay = gdk_x11_display_get_xdisplay (display);
+  Window xid = gdk_x11_surface_get_xid (surface);
+  XRenderPictFormat *window_format, *guest_format;
+  XRenderPictureAttributes attributes = { .repeat = RepeatPad };
+  XWindowAttributes window_attributes;
+  XTransform transform = { { { 0 } } };
+  int event_base, error_base;
+
+  if (self->direct_surface == surface && self->direct_image != NULL &&
+      (const guint8 *) self->direct_image->data == pixels &&
+      self->direct_space_width == self->space_width &&
+      self->direct_space_height == self->space_height)
+    return TRUE;
+  direct_release (self);
+  if (!XRenderQueryExtension (xdisplay, &event_base, &error_base) ||
+      !XGetWindowAttributes (xdisplay, xid, &window_attributes) ||
+      (window_format = XRenderFindVisualFormat (xdisplay, window_attributes.visual)) == NULL ||
+      (guest_format = XRenderFindStandardFormat (xdisplay, PictStandardRGB24)) == NULL)
+    return FALSE;
+
+  self->direct_display = display;
+  self->direct_xdisplay = xdisplay;
+  self->direct_surface = surface;
+  self->direct_space_width = self->space_width;
+  self->direct_space_height = self->space_height;
+  gdk_x11_display_error_trap_push (display);
+  self->direct_window = XRenderCreatePicture (xdisplay, xid, window_format, 0, NULL);
+  self->direct_pixmap = XCreatePixmap (xdisplay, xid, self->width, self->height, 24);
+  self->direct_gc = XCreateGC (xdisplay, self->direct_pixmap, 0, NULL);
+  self->direct_guest = XRenderCreatePicture (xdisplay, self->direct_pixmap, guest_format,
+                                             CPRepeat, &attributes);
+  /* From the picture's pixels to the guest's, sampled as cairo samples
+   * the tiles: bilinear, or exact at 1:1. */
+  transform.matrix[0][0] = XDoubleToFixed ((double) self->width / self->space_width);
+  transform.matrix[1][1] = XDoubleToFixed ((double) self->height / self->space_height);
+  transform.matrix[2][2] = XDoubleToFixed (1);
+  XRenderSetPictureTransform (xdisplay, self->direct_guest, &transform);
+  XRenderSetPictureFilter (xdisplay, self->direct_guest,
+                           self->space_width == self->width &&
+                           self->space_height == self->height ? FilterNearest : FilterBilinear,
+                           NULL, 0);
+  if (gdk_x11_display_error_trap_pop (display) != 0)
+    {
+      direct_release (self);
+      return FALSE;
+    }
+  /* SPICE's 32-bit xRGB is the X server's depth 24 in 32 bits. */
+  self->direct_image = XCreateImage (xdisplay, window_attributes.visual, 24, ZPixmap, 0,
+                                     (char *) pixels, self->width, self->height, 32, stride);
+  if (self->direct_image == NULL)
+    {
+      direct_release (self);
+      return FALSE;
+    }
+  self->direct_image->byte_order = LSBFirst;
+  /* The pixmap starts as the whole display. */
+  XPutImage (xdisplay, self->direct_pixmap, self->direct_gc, self->direct_image, 0, 0, 0, 0,
+             self->width, self->height);
+  self->direct_pixels += (guint64) self->width * self->height;
+  return TRUE;
+}
+
+#else
+
+static void
+direct_release (PvmSpiceView *self)
+{
+  g_clear_pointer (&self->direct_visible, cairo_region_destroy);
+}
+
+#endif
+
+static gboolean
+can_draw_directly (PvmSpiceView *self)
+{
+#ifdef GDK_WINDOWING_X11
+  GtkNative *native;
+
+  /* Only under the cairo renderer (a GL one draws the whole window in
+   * every frame anyway), and not when shrinking much, where cairo's
+   * filter averages and RENDER's would not. */
+  if (!self->cairo_tiles || self->tiles->len == 0 ||
+      self->space_width * 4 < self->width * 3 || self->space_height * 4 < self->height * 3 ||
+      !gtk_widget_get_mapped (GTK_WIDGET (self)) || !self->may_draw_directly)
+    return FALSE;
+  native = gtk_widget_get_native (GTK_WIDGET (self));
+  return GDK_IS_X11_SURFACE (gtk_native_get_surface (native));
+#else
+  return FALSE;
+#endif
+}
+
+/* Copies the guest's pixels under @damage (the tile space; NULL: none)
+ * into the pixmap and draws @damage, or all of the picture if
+ * @damage is NULL, to the window where nothing of GTK's is above the
+ * view. FALSE where it cannot. */
+static gboolean
+draw_directly (PvmSpiceView   *self,
+               cairo_region_t *damage)
+{
+#ifdef GDK_WINDOWING_X11
+  GtkWidget *widget = GTK_WIDGET (self);
+  GtkNative *native;
+  GdkSurface *surface;
+  int stride, width, height;
+  const guint8 *pixels;
+  cairo_region_t *region;
+  cairo_rectangle_int_t extents;
+
+  if (!can_draw_directly (self))
+    return FALSE;
+  native = gtk_widget_get_native (widget);
+  surface = gtk_native_get_surface (native);
+  pixels = pvm_console_get_primary (self->console, &width, &height, &stride);
+  if (pixels == NULL || width != self->width || height != self->height ||
+      gdk_surface_get_scale_factor (surface) != self->device_scale ||
+      !direct_prepare (self, surface, pixels, stride))
+    return FALSE;
+
+  /* Where the picture is in the window and what of it is not under
+   * GTK's widgets: the same until the next layout. */
+  if (self->direct_visible == NULL)
+    {
+      double surface_x, surface_y, factor = self->device_scale;
+      graphene_point_t origin;
+
+      if (!gtk_widget_compute_point (widget, GTK_WIDGET (native), &GRAPHENE_POINT_INIT (0, 0),
+                                     &origin))
+        return FALSE;
+      gtk_native_get_surface_transform (native, &surface_x, &surface_y);
+      self->direct_left = (int) round ((origin.x + surface_x) * factor) + self->origin_x;
+      self->direct_top = (int) round ((origin.y + surface_y) * factor) + self->origin_y;
+      self->direct_visible = cairo_region_create_rectangle (&(cairo_rectangle_int_t) {
+                                                              self->direct_left,
+                                                              self->direct_top,
+                                                              self->space_width,
+                                                              self->space_height });
+      subtract_widgets_above (widget, native, surface_x, surface_y, factor,
+                              self->direct_visible);
+    }
+
+  if (damage != NULL)
+    {
+      int x, y;
+
+      cairo_region_get_extents (damage, &extents);
+      x = extents.x, y = extents.y, width = extents.width, height = extents.height;
+      tile_to_guest_space (self, &x, &y, &width, &height);
+      XPutImage (self->direct_xdisplay, self->direct_pixmap, self->direct_gc,
+                 self->direct_image, x, y, x, y, width, height);
+      self->direct_pixels += (guint64) width * height;
+      region = cairo_region_copy (damage);
+      cairo_region_translate (region, self->direct_left, self->direct_top);
+      cairo_region_intersect (region, self->direct_visible);
+    }
+  else
+    region = cairo_region_copy (self->direct_visible);
+  for (int i = 0; i < cairo_region_num_rectangles (region); i++)
+    {
+      cairo_rectangle_int_t rect;
+
+      cairo_region_get_rectangle (region, i, &rect);
+      XRenderComposite (self->direct_xdisplay, PictOpSrc, self->direct_guest, None,
+                        self->direct_window, rect.x - self->direct_left,
+                        rect.y - self->direct_top, 0, 0, rect.x, rect.y, rect.width,
+                        rect.height);
+    }
+  cairo_region_destroy (region);
+  XFlush (self->direct_xdisplay);
+  return TRUE;
+#else
+  return FALSE;
+#endif
+}
+
+/* The guest has been quiet: the tiles catch up, for GTK's own drawing of
+ * the window and for snapshots of the view. */
+static gboolean
+settle_cb (gpointer user_data)
+{
+  PvmSpiceView *self = user_data;
+  gint64 quiet = (g_get_monotonic_time () - self->last_direct_draw) / 1000;
+
+  self->settle_source = 0;
+  if (quiet < PVM_SPICE_VIEW_SETTLE_MS)
+    self->settle_source = g_timeout_add (PVM_SPICE_VIEW_SETTLE_MS - quiet, settle_cb, self);
+  else if (self->tiles_behind)
+    gtk_widget_queue_draw (GTK_WIDGET (self));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+draw_pending_cb (gpointer user_data)
+{
+  PvmSpiceView *self = user_data;
+  cairo_region_t *pending = g_steal_pointer (&self->pending);
+
+  self->pending_source = 0;
+  self->last_direct_draw = g_get_monotonic_time ();
+  if (draw_directly (self, pending))
+    {
+      self->tiles_behind = TRUE;
+      if (self->settle_source == 0)
+        self->settle_source = g_timeout_add (PVM_SPICE_VIEW_SETTLE_MS, settle_cb, self);
+    }
+  else
+    {
+      direct_release (self);
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+    }
+  cairo_region_destroy (pending);
+  return G_SOURCE_REMOVE;
+}
+
+/* Widgets may have moved: where the view may draw is found again. */
+static void
+layout_cb (PvmSpiceView *self)
+{
+  g_clear_pointer (&self->direct_visible, cairo_region_destroy);
+}
+
+/* GTK drew a frame of the window from tiles older than what the view drew
+ * straight to it: the view draws its picture over it again. */
+static void
+after_paint_cb (GdkFrameClock *frame_clock,
+                PvmSpiceView  *self)
+{
+  if (self->tiles_behind && !draw_directly (self, NULL))
+    gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
@@ -858,6 +1241,20 @@ pvm_spice_view_realize (GtkWidget *widget)
   self->clipboard = gtk_widget_get_clipboard (widget);
   self->clipboard_handler = g_signal_connect (self->clipboard, "changed",
                                               G_CALLBACK (host_clipboard_changed_cb), self);
+  self->frame_clock = gtk_widget_get_frame_clock (widget);
+  self->after_paint_handler = g_signal_connect (self->frame_clock, "after-paint",
+                                                G_CALLBACK (after_paint_cb), self);
+  self->layout_handler = g_signal_connect_swapped (self->frame_clock, "layout",
+                                                   G_CALLBACK (layout_cb), self);
+}
+
+static void
+stop_drawing_directly (PvmSpiceView *self)
+{
+  g_clear_handle_id (&self->pending_source, g_source_remove);
+  g_clear_handle_id (&self->settle_source, g_source_remove);
+  g_clear_pointer (&self->pending, cairo_region_destroy);
+  direct_release (self);
 }
 
 static void
@@ -867,6 +1264,10 @@ pvm_spice_view_unrealize (GtkWidget *widget)
 
   g_clear_signal_handler (&self->clipboard_handler, self->clipboard);
   self->clipboard = NULL;
+  g_clear_signal_handler (&self->after_paint_handler, self->frame_clock);
+  g_clear_signal_handler (&self->layout_handler, self->frame_clock);
+  self->frame_clock = NULL;
+  stop_drawing_directly (self);
   pvm_spice_view_set_grabbed (self, FALSE);
 
   GTK_WIDGET_CLASS (pvm_spice_view_parent_class)->unrealize (widget);
@@ -896,6 +1297,7 @@ pvm_spice_view_dispose (GObject *object)
   PvmSpiceView *self = PVM_SPICE_VIEW (object);
 
   g_clear_handle_id (&self->resize_source, g_source_remove);
+  stop_drawing_directly (self);
   if (self->console != NULL)
     {
       pvm_console_release_keys (self->console);
@@ -995,6 +1397,7 @@ pvm_spice_view_init (PvmSpiceView *self)
   GtkGesture *click;
 
   self->tiles = g_ptr_array_new_with_free_func (tile_free);
+  self->may_draw_directly = g_strcmp0 (g_getenv ("PVM_CONSOLE_DRAW"), "gtk") != 0;
 
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_focus_on_click (GTK_WIDGET (self), TRUE);
@@ -1085,4 +1488,21 @@ pvm_spice_view_get_tile_uploads (PvmSpiceView *self)
   g_return_val_if_fail (PVM_IS_SPICE_VIEW (self), 0);
 
   return self->uploads;
+}
+
+/**
+ * pvm_spice_view_get_direct_pixels:
+ * @self: a #PvmSpiceView
+ *
+ * Returns: how many of the guest's pixels the view copied to draw them
+ *   straight to the window (X11, cairo renderer) since it was made, the
+ *   whole display counted each time it starts doing so: the tests count
+ *   them
+ */
+guint64
+pvm_spice_view_get_direct_pixels (PvmSpiceView *self)
+{
+  g_return_val_if_fail (PVM_IS_SPICE_VIEW (self), 0);
+
+  return self->direct_pixels;
 }

@@ -11,6 +11,9 @@
  *   guest exactly: the guest echoes the bytes its keyboard gives on the
  *   serial port (letters, a digit, shift, enter, an arrow, keypad enter,
  *   insert);
+ * - what the window itself shows on the X server equals it too: on X11
+ *   under the cairo renderer the view draws the guest's changes straight
+ *   to the window, and a one-character change copies only its rectangle;
  * - a one-character change re-uploads only the tiles it touches;
  * - after the VM is saved and resumed, the view reconnects by itself and
  *   shows the screen again;
@@ -29,6 +32,7 @@
 #include <glib/gstdio.h>
 
 #include <adwaita.h>
+#include <gdk/x11/gdkx.h>
 
 #include "pvm-console-window.h"
 #include "pvm-core.h"
@@ -132,6 +136,12 @@ static gboolean
 uploads_above (gpointer data)
 {
   return pvm_spice_view_get_tile_uploads (env.view) > GPOINTER_TO_UINT (data);
+}
+
+static gboolean
+direct_pixels_above (gpointer data)
+{
+  return pvm_spice_view_get_direct_pixels (env.view) > *(guint64 *) data;
 }
 
 /* Lets the main loop run for @ms milliseconds. */
@@ -263,6 +273,70 @@ count_view_differences (void)
   return differing;
 }
 
+/* What the window shows on the X server (the view fills it), B,G,R,X:
+ * what a user sees, whether GTK drew it or the view drew straight to the
+ * window. */
+static guint8 *
+window_pixels (int width,
+               int height)
+{
+  GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (env.window));
+  Display *xdisplay = gdk_x11_display_get_xdisplay (gdk_surface_get_display (surface));
+  XImage *image;
+  guint8 *pixels = g_malloc ((gsize) width * height * 4);
+
+  XSync (xdisplay, False);
+  image = XGetImage (xdisplay, gdk_x11_surface_get_xid (surface), 0, 0, width, height,
+                     AllPlanes, ZPixmap);
+  g_assert_nonnull (image);
+  for (int y = 0; y < height; y++)
+    for (int x = 0; x < width; x++)
+      {
+        unsigned long pixel = XGetPixel (image, x, y);
+        guint8 *out = pixels + (y * width + x) * 4;
+
+        out[0] = pixel & 0xff;
+        out[1] = (pixel >> 8) & 0xff;
+        out[2] = (pixel >> 16) & 0xff;
+        out[3] = 0xff;
+      }
+  XDestroyImage (image);
+  return pixels;
+}
+
+/* How many pixels of the window differ from the guest's screen; the
+ * window is read first, before the main loop runs again. */
+static guint
+count_window_differences (void)
+{
+  g_autofree guint8 *shown = window_pixels (SCREEN_WIDTH, SCREEN_HEIGHT);
+  int guest_width, guest_height;
+  g_autofree guint8 *guest = guest_screenshot (&guest_width, &guest_height);
+  guint differing = 0;
+
+  g_assert_cmpint (guest_width, ==, SCREEN_WIDTH);
+  g_assert_cmpint (guest_height, ==, SCREEN_HEIGHT);
+  for (int i = 0; i < guest_width * guest_height; i++)
+    if (ABS (shown[i * 4] - guest[i * 4]) > 2 || ABS (shown[i * 4 + 1] - guest[i * 4 + 1]) > 2 ||
+        ABS (shown[i * 4 + 2] - guest[i * 4 + 2]) > 2)
+      differing++;
+  g_test_message ("the window differs from the guest's screen in %u pixels", differing);
+  return differing;
+}
+
+/* The window shows exactly the guest's screen (within 10 s: see
+ * assert_view_shows_guest ()). */
+static void
+assert_window_shows_guest (void)
+{
+  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+  guint differing;
+
+  while ((differing = count_window_differences ()) > 0 && g_get_monotonic_time () < deadline)
+    settle (500);
+  g_assert_cmpuint (differing, ==, 0);
+}
+
 /* The view shows exactly the guest's screen. After a reboot QEMU's SPICE
  * server can send a text-mode change a little after QEMU's own screen has
  * it (the SPICE surface itself is behind then, not just the view): allow
@@ -358,6 +432,7 @@ test_display (void)
   settle (500);
 
   assert_view_shows_guest ();
+  assert_window_shows_guest ();
 
   /* A still screen is not uploaded again, however often GTK draws. */
   {
@@ -397,17 +472,37 @@ static void
 test_small_update (void)
 {
   guint before = pvm_spice_view_get_tile_uploads (env.view);
+  guint64 direct_before = pvm_spice_view_get_direct_pixels (env.view);
+  gboolean cairo = GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (GTK_NATIVE (env.window)));
   guint uploaded;
   int tile_size;
 
   xdotool (PVM ("type", "z"));
   wait_for (keys_seen, (gpointer) "7a", 30, "z echoed by the guest");
+  /* On X11 under the cairo renderer the view draws the change straight
+   * to the window first, then its tiles catch up. */
+  if (cairo)
+    {
+      guint64 copied;
+
+      wait_for (direct_pixels_above, &direct_before, 30, "a direct draw after the change");
+      copied = pvm_spice_view_get_direct_pixels (env.view) - direct_before;
+      g_test_message ("one character: %" G_GUINT64_FORMAT " pixels copied to draw directly",
+                      copied);
+      /* The glyph's rectangle, not the screen (720x400). */
+      g_assert_cmpuint (copied, >=, 9 * 16);
+      g_assert_cmpuint (copied, <=, 4 * 9 * 16);
+      /* What the view drew itself, before its tiles catch up and GTK
+       * draws them (PVM_SPICE_VIEW_SETTLE_MS after the guest's last
+       * change): exactly the guest's screen. */
+      settle (PVM_SPICE_VIEW_SETTLE_MS / 3);
+      g_assert_cmpuint (count_window_differences (), ==, 0);
+    }
   wait_for (uploads_above, GUINT_TO_POINTER (before), 30, "an upload after the change");
   settle (1000);
 
   uploaded = pvm_spice_view_get_tile_uploads (env.view) - before;
-  tile_size = GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (GTK_NATIVE (env.window)))
-              ? PVM_SPICE_VIEW_CAIRO_TILE_SIZE : PVM_SPICE_VIEW_TILE_SIZE;
+  tile_size = cairo ? PVM_SPICE_VIEW_CAIRO_TILE_SIZE : PVM_SPICE_VIEW_TILE_SIZE;
   g_test_message ("one character: %u tile(s) uploaded of %d", uploaded,
                   ((SCREEN_WIDTH + tile_size - 1) / tile_size) *
                   ((SCREEN_HEIGHT + tile_size - 1) / tile_size));
@@ -415,6 +510,7 @@ test_small_update (void)
   g_assert_cmpuint (uploaded, >=, 1);
   g_assert_cmpuint (uploaded, <=, 4);
   assert_view_shows_guest ();
+  assert_window_shows_guest ();
 }
 
 static gboolean
