@@ -545,10 +545,10 @@ pvm_spice_view_snapshot (GtkWidget   *widget,
  * GTK 3 widget does through GTK 3: the guest's display lives in an X
  * pixmap, each change is copied into it (only the changed rectangle) and
  * composited, scaled by the X server's RENDER, into the window, where
- * nothing of GTK's is above the view. No GTK frame is drawn; the tiles
- * catch up once the guest has been quiet for a while (settle_cb ()), and
- * whenever GTK draws the window before that, the view draws over it again
- * from the pixmap (after_paint_cb ()). */
+ * the view is seen and nothing of GTK's is above it. No GTK frame is
+ * drawn; the tiles catch up once the guest has been quiet for a while
+ * (settle_cb ()), and whenever GTK draws the window before that, the view
+ * draws over it again from the pixmap (after_paint_cb ()). */
 
 #ifdef GDK_WINDOWING_X11
 
@@ -582,37 +582,53 @@ direct_release (PvmSpiceView *self)
   self->direct_xdisplay = NULL;
 }
 
-/* Subtracts from @region (device pixels of @native's surface) what GTK
- * draws above @widget: the siblings after it and after each of its
- * ancestors (an overlay's children, toasts) that are shown, other than
- * popovers and other surfaces of their own. */
+/* Cuts @region (device pixels of @native's surface) down to what of
+ * @widget is seen: within each of its ancestors (a scrolled window shows
+ * part of it), and not under what GTK draws above it, the siblings after
+ * it and after each of its ancestors that are shown (an overlay's
+ * children, toasts), other than popovers and other surfaces of their
+ * own. */
 static void
-subtract_widgets_above (GtkWidget      *widget,
-                        GtkNative      *native,
-                        double          offset_x,
-                        double          offset_y,
-                        double          factor,
-                        cairo_region_t *region)
+clip_to_seen (GtkWidget      *widget,
+              GtkNative      *native,
+              double          offset_x,
+              double          offset_y,
+              double          factor,
+              cairo_region_t *region)
 {
   for (GtkWidget *child = widget; child != GTK_WIDGET (native);
        child = gtk_widget_get_parent (child))
-    for (GtkWidget *above = gtk_widget_get_next_sibling (child); above != NULL;
-         above = gtk_widget_get_next_sibling (above))
-      {
-        graphene_rect_t bounds;
-        cairo_rectangle_int_t rect;
+    {
+      GtkWidget *parent = gtk_widget_get_parent (child);
+      graphene_rect_t bounds;
+      cairo_rectangle_int_t rect;
 
-        if (GTK_IS_NATIVE (above) || !gtk_widget_get_mapped (above) ||
-            !gtk_widget_compute_bounds (above, GTK_WIDGET (native), &bounds))
-          continue;
-        rect.x = (int) floor ((bounds.origin.x + offset_x) * factor);
-        rect.y = (int) floor ((bounds.origin.y + offset_y) * factor);
-        rect.width = (int) ceil ((bounds.origin.x + bounds.size.width + offset_x) * factor) -
-                     rect.x;
-        rect.height = (int) ceil ((bounds.origin.y + bounds.size.height + offset_y) * factor) -
-                      rect.y;
-        cairo_region_subtract_rectangle (region, &rect);
-      }
+      if (parent != GTK_WIDGET (native) &&
+          gtk_widget_compute_bounds (parent, GTK_WIDGET (native), &bounds))
+        {
+          rect.x = (int) ceil ((bounds.origin.x + offset_x) * factor);
+          rect.y = (int) ceil ((bounds.origin.y + offset_y) * factor);
+          rect.width = (int) floor ((bounds.origin.x + bounds.size.width + offset_x) * factor) -
+                       rect.x;
+          rect.height = (int) floor ((bounds.origin.y + bounds.size.height + offset_y) *
+                                     factor) - rect.y;
+          cairo_region_intersect_rectangle (region, &rect);
+        }
+      for (GtkWidget *above = gtk_widget_get_next_sibling (child); above != NULL;
+           above = gtk_widget_get_next_sibling (above))
+        {
+          if (GTK_IS_NATIVE (above) || !gtk_widget_get_mapped (above) ||
+              !gtk_widget_compute_bounds (above, GTK_WIDGET (native), &bounds))
+            continue;
+          rect.x = (int) floor ((bounds.origin.x + offset_x) * factor);
+          rect.y = (int) floor ((bounds.origin.y + offset_y) * factor);
+          rect.width = (int) ceil ((bounds.origin.x + bounds.size.width + offset_x) * factor) -
+                       rect.x;
+          rect.height = (int) ceil ((bounds.origin.y + bounds.size.height + offset_y) *
+                                    factor) - rect.y;
+          cairo_region_subtract_rectangle (region, &rect);
+        }
+    }
 }
 
 /* The X resources for @surface and the guest's display as it is now;
@@ -718,8 +734,8 @@ can_draw_directly (PvmSpiceView *self)
 
 /* Copies the guest's pixels under @damage (the tile space; NULL: none)
  * into the pixmap and draws @damage, or all of the picture if
- * @damage is NULL, to the window where nothing of GTK's is above the
- * view. FALSE where it cannot. */
+ * @damage is NULL, to the window where the view is seen (see
+ * clip_to_seen ()). FALSE where it cannot. */
 static gboolean
 draw_directly (PvmSpiceView   *self,
                cairo_region_t *damage)
@@ -743,8 +759,8 @@ draw_directly (PvmSpiceView   *self,
       !direct_prepare (self, surface, pixels, stride))
     return FALSE;
 
-  /* Where the picture is in the window and what of it is not under
-   * GTK's widgets: the same until the next layout. */
+  /* Where the picture is in the window and what of it is seen: the
+   * same until the next layout (scrolling is one). */
   if (self->direct_visible == NULL)
     {
       double surface_x, surface_y, factor = self->device_scale;
@@ -761,8 +777,7 @@ draw_directly (PvmSpiceView   *self,
                                                               self->direct_top,
                                                               self->space_width,
                                                               self->space_height });
-      subtract_widgets_above (widget, native, surface_x, surface_y, factor,
-                              self->direct_visible);
+      clip_to_seen (widget, native, surface_x, surface_y, factor, self->direct_visible);
     }
 
   if (damage != NULL)

@@ -14,6 +14,8 @@
  * - what the window itself shows on the X server equals it too: on X11
  *   under the cairo renderer the view draws the guest's changes straight
  *   to the window, and a one-character change copies only its rectangle;
+ * - a view scrolled partly out of sight draws nothing outside its
+ *   scrolled window;
  * - a one-character change re-uploads only the tiles it touches;
  * - after the VM is saved and resumed, the view reconnects by itself and
  *   shows the screen again;
@@ -44,7 +46,8 @@
 
 /* The guest's job: known text on the VGA console (tty1), the cursor
  * hidden so that nothing blinks, then every byte the keyboard gives on
- * the serial port; "z" also writes a "Z" at row 10, column 10. */
+ * the serial port; "z" also writes a "Z" at row 10, column 10, then a
+ * "Y", then "Z" again. */
 static const char console_job[] =
   "printf '\\033[2J\\033[H\\033[?25lpVM console test: ABC abc 0123456789\\n"
   "The quick brown fox jumps over the lazy dog.\\n' > /dev/tty1\n"
@@ -55,7 +58,8 @@ static const char console_job[] =
   "while :; do\n"
   "  b=$(dd bs=1 count=1 <&3 2>/dev/null | od -An -tx1 | tr -d ' \\n')\n"
   "  echo \"pvm-key: $b\" > /dev/ttyS0\n"
-  "  [ \"$b\" = 7a ] && printf '\\033[10;10HZ' > /dev/tty1\n"
+  "  [ \"$b\" = 7a ] && { n=$((n + 1)); c=Z; [ $((n % 2)) = 0 ] && c=Y;\n"
+  "    printf '\\033[10;10H%s' \"$c\" > /dev/tty1; }\n"
   "done\n";
 
 typedef struct
@@ -142,6 +146,13 @@ static gboolean
 direct_pixels_above (gpointer data)
 {
   return pvm_spice_view_get_direct_pixels (env.view) > *(guint64 *) data;
+}
+
+/* @data, a view, has drawn straight to its window since it was made. */
+static gboolean
+direct_pixels_above_in (gpointer data)
+{
+  return pvm_spice_view_get_direct_pixels (PVM_SPICE_VIEW (data)) > 0;
 }
 
 /* Lets the main loop run for @ms milliseconds. */
@@ -513,6 +524,91 @@ test_small_update (void)
   assert_window_shows_guest ();
 }
 
+static void
+draw_magenta (GtkDrawingArea *area,
+              cairo_t        *cr,
+              int             width,
+              int             height,
+              gpointer        user_data)
+{
+  cairo_set_source_rgb (cr, 1, 0, 1);
+  cairo_paint (cr);
+}
+
+static gboolean
+view_mapped (gpointer data)
+{
+  return gtk_widget_get_mapped (GTK_WIDGET (data)) &&
+         pvm_spice_view_get_tile_uploads (PVM_SPICE_VIEW (data)) > 0;
+}
+
+/* A view scrolled partly out of sight (as in the VM panel, a scrolled
+ * page): what the guest changes outside the scrolled window is not drawn
+ * there, over the widget above it. */
+static void
+test_clipped (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *box = gtk_box_new (GTK_ORIENTATION_VERTICAL, 0);
+  GtkWidget *scrolled = gtk_scrolled_window_new ();
+  GtkWidget *above = gtk_drawing_area_new ();
+  GtkWidget *view = pvm_spice_view_new (env.console);
+  const char *send_key[] = { "virsh", "send-key", "pvm-console", "KEY_Z", NULL };
+  gboolean cairo = GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (GTK_NATIVE (env.window)));
+  guint64 before;
+
+  gtk_window_set_decorated (GTK_WINDOW (window), FALSE);
+  gtk_window_set_default_size (GTK_WINDOW (window), SCREEN_WIDTH, 300);
+  gtk_window_set_resizable (GTK_WINDOW (window), FALSE);
+  gtk_widget_set_size_request (view, SCREEN_WIDTH, SCREEN_HEIGHT);
+  gtk_scrolled_window_set_child (GTK_SCROLLED_WINDOW (scrolled), view);
+  gtk_scrolled_window_set_policy (GTK_SCROLLED_WINDOW (scrolled), GTK_POLICY_NEVER,
+                                  GTK_POLICY_EXTERNAL);
+  gtk_widget_set_size_request (scrolled, SCREEN_WIDTH, 100);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (above), draw_magenta, NULL, NULL);
+  gtk_widget_set_size_request (above, SCREEN_WIDTH, 200);
+  gtk_box_append (GTK_BOX (box), above);
+  gtk_box_append (GTK_BOX (box), scrolled);
+  gtk_window_set_child (GTK_WINDOW (window), box);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (view_mapped, view, 30, "the scrolled view drawn");
+  /* The scrolled window (at 200 to 300) shows the view's rows 200 to
+   * 300: its row 0 is at the window's top, and row 10 of the guest's
+   * screen (pixels 144 to 160) would be in the magenta area. */
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled)),
+                            200);
+  settle (500);
+
+  before = pvm_spice_view_get_direct_pixels (PVM_SPICE_VIEW (view));
+  g_free (pvm_test_run_tool (NULL, send_key));
+  wait_for (keys_seen, (gpointer) "7a 7a", 30, "the second z echoed by the guest");
+  if (cairo)
+    wait_for (direct_pixels_above_in, view, 30, "a direct draw after the change");
+  settle (PVM_SPICE_VIEW_SETTLE_MS * 2);
+  {
+    GdkSurface *surface = gtk_native_get_surface (GTK_NATIVE (window));
+    Display *xdisplay = gdk_x11_display_get_xdisplay (gdk_surface_get_display (surface));
+    XImage *image;
+    guint wrong = 0;
+
+    XSync (xdisplay, False);
+    image = XGetImage (xdisplay, gdk_x11_surface_get_xid (surface), 0, 0, SCREEN_WIDTH, 200,
+                       AllPlanes, ZPixmap);
+    g_assert_nonnull (image);
+    for (int y = 0; y < 200; y++)
+      for (int x = 0; x < SCREEN_WIDTH; x++)
+        if ((XGetPixel (image, x, y) & 0xffffff) != 0xff00ff)
+          wrong++;
+    XDestroyImage (image);
+    g_test_message ("%" G_GUINT64_FORMAT " pixels copied to draw directly; %u pixels of the "
+                    "area above the scrolled view not its own",
+                    pvm_spice_view_get_direct_pixels (PVM_SPICE_VIEW (view)) - before, wrong);
+    g_assert_cmpuint (wrong, ==, 0);
+  }
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle (200);
+}
+
 static gboolean
 vm_in_state (gpointer data)
 {
@@ -650,6 +746,7 @@ main (int    argc,
   g_test_add_func ("/console/display", test_display);
   g_test_add_func ("/console/keys", test_keys);
   g_test_add_func ("/console/small-update", test_small_update);
+  g_test_add_func ("/console/clipped", test_clipped);
   g_test_add_func ("/console/save-and-resume", test_save_and_resume);
   g_test_add_func ("/console/handover", test_handover);
   g_test_add_func ("/console/restart", test_restart);
