@@ -57,8 +57,6 @@ struct _PvmSpiceView
   GdkDisplay  *direct_display;
   Display     *direct_xdisplay;
   GdkSurface  *direct_surface;        /* the window drawn to */
-  int          direct_space_width;    /* the tile space the picture is for */
-  int          direct_space_height;
   Picture      direct_window;
   Pixmap       direct_pixmap;         /* the guest's display */
   Picture      direct_guest;          /* on it, scaled to the tile space */
@@ -582,6 +580,34 @@ direct_release (PvmSpiceView *self)
   self->direct_xdisplay = NULL;
 }
 
+/* @widget's bounds in device pixels of @native's surface: the whole
+ * pixels inside them if @inside, else every pixel they touch. FALSE if
+ * @widget is not in @native. */
+static gboolean
+device_bounds (GtkWidget             *widget,
+               GtkNative             *native,
+               double                 offset_x,
+               double                 offset_y,
+               double                 factor,
+               gboolean               inside,
+               cairo_rectangle_int_t *rect)
+{
+  graphene_rect_t bounds;
+  double x0, y0, x1, y1;
+
+  if (!gtk_widget_compute_bounds (widget, GTK_WIDGET (native), &bounds))
+    return FALSE;
+  x0 = (bounds.origin.x + offset_x) * factor;
+  y0 = (bounds.origin.y + offset_y) * factor;
+  x1 = (bounds.origin.x + bounds.size.width + offset_x) * factor;
+  y1 = (bounds.origin.y + bounds.size.height + offset_y) * factor;
+  rect->x = (int) (inside ? ceil (x0) : floor (x0));
+  rect->y = (int) (inside ? ceil (y0) : floor (y0));
+  rect->width = (int) (inside ? floor (x1) : ceil (x1)) - rect->x;
+  rect->height = (int) (inside ? floor (y1) : ceil (y1)) - rect->y;
+  return TRUE;
+}
+
 /* Cuts @region (device pixels of @native's surface) down to what of
  * @widget is seen: within each of its ancestors (a scrolled window shows
  * part of it), and not under what GTK draws above it, the siblings after
@@ -600,34 +626,16 @@ clip_to_seen (GtkWidget      *widget,
        child = gtk_widget_get_parent (child))
     {
       GtkWidget *parent = gtk_widget_get_parent (child);
-      graphene_rect_t bounds;
       cairo_rectangle_int_t rect;
 
       if (parent != GTK_WIDGET (native) &&
-          gtk_widget_compute_bounds (parent, GTK_WIDGET (native), &bounds))
-        {
-          rect.x = (int) ceil ((bounds.origin.x + offset_x) * factor);
-          rect.y = (int) ceil ((bounds.origin.y + offset_y) * factor);
-          rect.width = (int) floor ((bounds.origin.x + bounds.size.width + offset_x) * factor) -
-                       rect.x;
-          rect.height = (int) floor ((bounds.origin.y + bounds.size.height + offset_y) *
-                                     factor) - rect.y;
-          cairo_region_intersect_rectangle (region, &rect);
-        }
+          device_bounds (parent, native, offset_x, offset_y, factor, TRUE, &rect))
+        cairo_region_intersect_rectangle (region, &rect);
       for (GtkWidget *above = gtk_widget_get_next_sibling (child); above != NULL;
            above = gtk_widget_get_next_sibling (above))
-        {
-          if (GTK_IS_NATIVE (above) || !gtk_widget_get_mapped (above) ||
-              !gtk_widget_compute_bounds (above, GTK_WIDGET (native), &bounds))
-            continue;
-          rect.x = (int) floor ((bounds.origin.x + offset_x) * factor);
-          rect.y = (int) floor ((bounds.origin.y + offset_y) * factor);
-          rect.width = (int) ceil ((bounds.origin.x + bounds.size.width + offset_x) * factor) -
-                       rect.x;
-          rect.height = (int) ceil ((bounds.origin.y + bounds.size.height + offset_y) *
-                                    factor) - rect.y;
+        if (!GTK_IS_NATIVE (above) && gtk_widget_get_mapped (above) &&
+            device_bounds (above, native, offset_x, offset_y, factor, FALSE, &rect))
           cairo_region_subtract_rectangle (region, &rect);
-        }
     }
 }
 
@@ -648,10 +656,9 @@ direct_prepare (PvmSpiceView *self,
   XTransform transform = { { { 0 } } };
   int event_base, error_base;
 
-  if (self->direct_surface == surface && self->direct_image != NULL &&
-      (const guint8 *) self->direct_image->data == pixels &&
-      self->direct_space_width == self->space_width &&
-      self->direct_space_height == self->space_height)
+  /* A new tile space or guest display releases them (update_tile_space (),
+   * primary_changed_cb ()). */
+  if (self->direct_surface == surface && self->direct_image != NULL)
     return TRUE;
   direct_release (self);
   if (!XRenderQueryExtension (xdisplay, &event_base, &error_base) ||
@@ -663,8 +670,6 @@ direct_prepare (PvmSpiceView *self,
   self->direct_display = display;
   self->direct_xdisplay = xdisplay;
   self->direct_surface = surface;
-  self->direct_space_width = self->space_width;
-  self->direct_space_height = self->space_height;
   gdk_x11_display_error_trap_push (display);
   self->direct_window = XRenderCreatePicture (xdisplay, xid, window_format, 0, NULL);
   self->direct_pixmap = XCreatePixmap (xdisplay, xid, self->width, self->height, 24);

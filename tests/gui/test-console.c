@@ -228,6 +228,14 @@ guest_screenshot (int *width,
   return pixels;
 }
 
+/* Whether two B,G,R pixels differ by more than rounding. */
+static gboolean
+pixel_differs (const guint8 *a,
+               const guint8 *b)
+{
+  return ABS (a[0] - b[0]) > 2 || ABS (a[1] - b[1]) > 2 || ABS (a[2] - b[2]) > 2;
+}
+
 /* How many pixels of the view's rendering differ from the guest's screen
  * (0: it shows exactly the guest's screen). */
 static guint
@@ -249,7 +257,7 @@ count_view_differences (void)
       const guint8 *v = view + i * 4;
       const guint8 *g = guest + i * 4;
 
-      if (ABS (v[0] - g[0]) > 2 || ABS (v[1] - g[1]) > 2 || ABS (v[2] - g[2]) > 2)
+      if (pixel_differs (v, g))
         {
           differing++;
           min_x = MIN (min_x, i % width);
@@ -273,7 +281,7 @@ count_view_differences (void)
             const guint8 *p = primary + y * pstride + x * 4;
             const guint8 *g = guest + (y * width + x) * 4;
 
-            if (ABS (p[0] - g[0]) > 2 || ABS (p[1] - g[1]) > 2 || ABS (p[2] - g[2]) > 2)
+            if (pixel_differs (p, g))
               primary_differing++;
           }
       g_test_message ("differing in x %d..%d, y %d..%d; the SPICE surface itself differs in "
@@ -328,39 +336,39 @@ count_window_differences (void)
   g_assert_cmpint (guest_width, ==, SCREEN_WIDTH);
   g_assert_cmpint (guest_height, ==, SCREEN_HEIGHT);
   for (int i = 0; i < guest_width * guest_height; i++)
-    if (ABS (shown[i * 4] - guest[i * 4]) > 2 || ABS (shown[i * 4 + 1] - guest[i * 4 + 1]) > 2 ||
-        ABS (shown[i * 4 + 2] - guest[i * 4 + 2]) > 2)
+    if (pixel_differs (shown + i * 4, guest + i * 4))
       differing++;
   g_test_message ("the window differs from the guest's screen in %u pixels", differing);
   return differing;
 }
 
-/* The window shows exactly the guest's screen (within 10 s: see
- * assert_view_shows_guest ()). */
+/* Until @count_differences finds none, for 10 s at most: after a reboot
+ * QEMU's SPICE server can send a text-mode change a little after QEMU's
+ * own screen has it (the SPICE surface itself is behind then, not just
+ * the view). Never a pixel of difference at the end. */
 static void
-assert_window_shows_guest (void)
+assert_shows_guest (guint (*count_differences) (void))
 {
   gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
   guint differing;
 
-  while ((differing = count_window_differences ()) > 0 && g_get_monotonic_time () < deadline)
+  while ((differing = count_differences ()) > 0 && g_get_monotonic_time () < deadline)
     settle (500);
   g_assert_cmpuint (differing, ==, 0);
 }
 
-/* The view shows exactly the guest's screen. After a reboot QEMU's SPICE
- * server can send a text-mode change a little after QEMU's own screen has
- * it (the SPICE surface itself is behind then, not just the view): allow
- * it a few seconds to catch up, never a pixel of difference at the end. */
+/* The view's own rendering shows exactly the guest's screen. */
 static void
 assert_view_shows_guest (void)
 {
-  gint64 deadline = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
-  guint differing;
+  assert_shows_guest (count_view_differences);
+}
 
-  while ((differing = count_view_differences ()) > 0 && g_get_monotonic_time () < deadline)
-    settle (500);
-  g_assert_cmpuint (differing, ==, 0);
+/* What the window shows on the X server is exactly the guest's screen. */
+static void
+assert_window_shows_guest (void)
+{
+  assert_shows_guest (count_window_differences);
 }
 
 static void
