@@ -154,6 +154,64 @@ primary_destroy_cb (SpiceChannel *channel,
   g_signal_emit (self, signals[SIGNAL_PRIMARY_CHANGED], 0);
 }
 
+/* "invalidate" comes for every rectangle the guest draws, so it has
+ * marshallers of its own: GLib's generic one goes through libffi and
+ * GValues each time. */
+typedef void (*InvalidateFunc) (gpointer instance,
+                                int      x,
+                                int      y,
+                                int      width,
+                                int      height,
+                                gpointer user_data);
+
+static void
+invalidate_marshal (GClosure     *closure,
+                    GValue       *return_value,
+                    guint         n_param_values,
+                    const GValue *param_values,
+                    gpointer      invocation_hint,
+                    gpointer      marshal_data)
+{
+  gpointer instance = g_value_peek_pointer (&param_values[0]);
+  InvalidateFunc callback = (InvalidateFunc) (marshal_data != NULL ? marshal_data
+                                              : ((GCClosure *) closure)->callback);
+
+  g_return_if_fail (n_param_values == 5);
+  if (G_CCLOSURE_SWAP_DATA (closure))
+    callback (closure->data, g_value_get_int (&param_values[1]), g_value_get_int (&param_values[2]),
+              g_value_get_int (&param_values[3]), g_value_get_int (&param_values[4]), instance);
+  else
+    callback (instance, g_value_get_int (&param_values[1]), g_value_get_int (&param_values[2]),
+              g_value_get_int (&param_values[3]), g_value_get_int (&param_values[4]),
+              closure->data);
+}
+
+static void
+invalidate_marshal_va (GClosure *closure,
+                       GValue   *return_value,
+                       gpointer  instance,
+                       va_list   args,
+                       gpointer  marshal_data,
+                       int       n_params,
+                       GType    *param_types)
+{
+  InvalidateFunc callback = (InvalidateFunc) (marshal_data != NULL ? marshal_data
+                                              : ((GCClosure *) closure)->callback);
+  va_list copy;
+  int x, y, width, height;
+
+  va_copy (copy, args);
+  x = va_arg (copy, int);
+  y = va_arg (copy, int);
+  width = va_arg (copy, int);
+  height = va_arg (copy, int);
+  va_end (copy);
+  if (G_CCLOSURE_SWAP_DATA (closure))
+    callback (closure->data, x, y, width, height, instance);
+  else
+    callback (instance, x, y, width, height, closure->data);
+}
+
 static void
 invalidate_cb (SpiceChannel *channel,
                int           x,
@@ -496,7 +554,10 @@ pvm_console_class_init (PvmConsoleClass *klass)
   /* A rectangle of the surface changed: x, y, width, height. */
   signals[SIGNAL_INVALIDATE] =
     g_signal_new ("invalidate", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
-                  NULL, G_TYPE_NONE, 4, G_TYPE_INT, G_TYPE_INT, G_TYPE_INT, G_TYPE_INT);
+                  invalidate_marshal, G_TYPE_NONE, 4, G_TYPE_INT, G_TYPE_INT, G_TYPE_INT,
+                  G_TYPE_INT);
+  g_signal_set_va_marshaller (signals[SIGNAL_INVALIDATE], G_TYPE_FROM_CLASS (klass),
+                              invalidate_marshal_va);
   signals[SIGNAL_CURSOR_CHANGED] =
     g_signal_new ("cursor-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL,
                   NULL, NULL, G_TYPE_NONE, 0);

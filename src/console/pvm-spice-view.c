@@ -68,6 +68,7 @@ struct _PvmSpiceView
   int          direct_top;
   gulong       layout_handler;
   gboolean     may_draw_directly;     /* not PVM_CONSOLE_DRAW=gtk */
+  GtkNative   *x11_native;            /* while realized in an X11 window */
 
   gboolean     grabbed;
   gboolean     have_last;
@@ -285,8 +286,10 @@ invalidate_cb (PvmConsole   *console,
   /* At most one draw a frame, 60 a second, as GTK would draw: what the
    * guest draws within a frame (a whole screen comes as hundreds of
    * rectangles, in as many messages) goes to the window at once. After a
-   * quiet frame, a change goes 2 ms later: QEMU often sends one change as
-   * two rectangles a few tenths of a millisecond apart. */
+   * quiet frame, a change goes once the main loop has nothing more to do:
+   * QEMU often sends one change as two rectangles in messages read one
+   * after the other, and SPICE's reading wakes the loop twice more anyway,
+   * so waiting for idle costs no wake-up of its own. */
   if (self->pending == NULL)
     self->pending = cairo_region_create ();
   cairo_region_union_rectangle (self->pending,
@@ -295,9 +298,13 @@ invalidate_cb (PvmConsole   *console,
     {
       gint64 wait = self->last_direct_draw + G_USEC_PER_SEC / 60 - g_get_monotonic_time ();
 
-      self->pending_source = g_timeout_add_full (G_PRIORITY_HIGH_IDLE + 10,
-                                                 (guint) (MAX (wait, 1000) / 1000) + 1,
-                                                 draw_pending_cb, self, NULL);
+      if (wait <= 0)
+        self->pending_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, draw_pending_cb, self,
+                                                NULL);
+      else
+        self->pending_source = g_timeout_add_full (G_PRIORITY_HIGH_IDLE + 10,
+                                                   (guint) (wait / 1000) + 1,
+                                                   draw_pending_cb, self, NULL);
     }
 }
 
@@ -721,17 +728,12 @@ static gboolean
 can_draw_directly (PvmSpiceView *self)
 {
 #ifdef GDK_WINDOWING_X11
-  GtkNative *native;
-
-  /* Only under the cairo renderer (a GL one draws the whole window in
-   * every frame anyway), and not when shrinking much, where cairo's
-   * filter averages and RENDER's would not. */
-  if (!self->cairo_tiles || self->tiles->len == 0 ||
-      self->space_width * 4 < self->width * 3 || self->space_height * 4 < self->height * 3 ||
-      !gtk_widget_get_mapped (GTK_WIDGET (self)) || !self->may_draw_directly)
-    return FALSE;
-  native = gtk_widget_get_native (GTK_WIDGET (self));
-  return GDK_IS_X11_SURFACE (gtk_native_get_surface (native));
+  /* Only in an X11 window, under the cairo renderer (a GL one draws the
+   * whole window in every frame anyway), and not when shrinking much,
+   * where cairo's filter averages and RENDER's would not. */
+  return self->x11_native != NULL && self->cairo_tiles && self->tiles->len > 0 &&
+         self->space_width * 4 >= self->width * 3 && self->space_height * 4 >= self->height * 3 &&
+         gtk_widget_get_mapped (GTK_WIDGET (self)) && self->may_draw_directly;
 #else
   return FALSE;
 #endif
@@ -756,7 +758,7 @@ draw_directly (PvmSpiceView   *self,
 
   if (!can_draw_directly (self))
     return FALSE;
-  native = gtk_widget_get_native (widget);
+  native = self->x11_native;
   surface = gtk_native_get_surface (native);
   pixels = pvm_console_get_primary (self->console, &width, &height, &stride);
   if (pixels == NULL || width != self->width || height != self->height ||
@@ -1266,6 +1268,11 @@ pvm_spice_view_realize (GtkWidget *widget)
                                                 G_CALLBACK (after_paint_cb), self);
   self->layout_handler = g_signal_connect_swapped (self->frame_clock, "layout",
                                                    G_CALLBACK (layout_cb), self);
+#ifdef GDK_WINDOWING_X11
+  /* Found once: a new window realizes the view again. */
+  if (GDK_IS_X11_SURFACE (gtk_native_get_surface (gtk_widget_get_native (widget))))
+    self->x11_native = gtk_widget_get_native (widget);
+#endif
 }
 
 static void
@@ -1288,6 +1295,7 @@ pvm_spice_view_unrealize (GtkWidget *widget)
   g_clear_signal_handler (&self->layout_handler, self->frame_clock);
   self->frame_clock = NULL;
   stop_drawing_directly (self);
+  self->x11_native = NULL;
   pvm_spice_view_set_grabbed (self, FALSE);
 
   GTK_WIDGET_CLASS (pvm_spice_view_parent_class)->unrealize (widget);
