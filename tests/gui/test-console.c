@@ -617,6 +617,97 @@ test_clipped (void)
   settle (200);
 }
 
+/* The overlay of test_covered (): over the left part of row 10, column
+ * 10 of the guest's screen (x 81 to 90, y 144 to 160). */
+#define COVER_X      60
+#define COVER_Y      130
+#define COVER_WIDTH  26
+#define COVER_HEIGHT 40
+
+/* A widget over the view (a toast, the console's status page): what the
+ * guest changes under it is not drawn over it, and the rest of the change
+ * is. */
+static void
+test_covered (void)
+{
+  GtkWidget *window = gtk_window_new ();
+  GtkWidget *overlay = gtk_overlay_new ();
+  GtkWidget *cover = gtk_drawing_area_new ();
+  GtkWidget *view = pvm_spice_view_new (env.console);
+  const char *send_key[] = { "virsh", "send-key", "pvm-console", "KEY_Z", NULL };
+  gboolean cairo = GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (GTK_NATIVE (env.window)));
+  GdkSurface *surface;
+  Display *xdisplay;
+  XImage *image;
+  int guest_width, guest_height;
+  g_autofree guint8 *guest = NULL;
+  guint64 before;
+  guint covered_wrong = 0, uncovered_wrong = 0;
+
+  gtk_window_set_decorated (GTK_WINDOW (window), FALSE);
+  gtk_window_set_default_size (GTK_WINDOW (window), SCREEN_WIDTH, SCREEN_HEIGHT);
+  gtk_window_set_resizable (GTK_WINDOW (window), FALSE);
+  gtk_widget_set_size_request (view, SCREEN_WIDTH, SCREEN_HEIGHT);
+  gtk_overlay_set_child (GTK_OVERLAY (overlay), view);
+  gtk_drawing_area_set_draw_func (GTK_DRAWING_AREA (cover), draw_magenta, NULL, NULL);
+  gtk_widget_set_size_request (cover, COVER_WIDTH, COVER_HEIGHT);
+  gtk_widget_set_halign (cover, GTK_ALIGN_START);
+  gtk_widget_set_valign (cover, GTK_ALIGN_START);
+  gtk_widget_set_margin_start (cover, COVER_X);
+  gtk_widget_set_margin_top (cover, COVER_Y);
+  gtk_overlay_add_overlay (GTK_OVERLAY (overlay), cover);
+  gtk_window_set_child (GTK_WINDOW (window), overlay);
+  gtk_window_present (GTK_WINDOW (window));
+  wait_for (view_mapped, view, 30, "the covered view drawn");
+  settle (500);
+
+  before = pvm_spice_view_get_direct_pixels (PVM_SPICE_VIEW (view));
+  g_free (pvm_test_run_tool (NULL, send_key));
+  wait_for (keys_seen, (gpointer) "7a 7a 7a", 30, "the third z echoed by the guest");
+  if (!cairo)
+    {
+      gtk_window_destroy (GTK_WINDOW (window));
+      settle (200);
+      g_test_skip ("only the cairo renderer draws straight to the window");
+      return;
+    }
+  wait_for (direct_pixels_above_in, view, 30, "a direct draw after the change");
+  /* Read before the tiles catch up and GTK draws the window again
+   * (PVM_SPICE_VIEW_SETTLE_MS after the change), which would hide a
+   * draw over the cover. */
+  settle (PVM_SPICE_VIEW_SETTLE_MS / 3);
+  surface = gtk_native_get_surface (GTK_NATIVE (window));
+  xdisplay = gdk_x11_display_get_xdisplay (gdk_surface_get_display (surface));
+  XSync (xdisplay, False);
+  image = XGetImage (xdisplay, gdk_x11_surface_get_xid (surface), 0, 0, SCREEN_WIDTH,
+                     SCREEN_HEIGHT, AllPlanes, ZPixmap);
+  g_assert_nonnull (image);
+  guest = guest_screenshot (&guest_width, &guest_height);
+  g_assert_cmpint (guest_width, ==, SCREEN_WIDTH);
+  g_assert_cmpint (guest_height, ==, SCREEN_HEIGHT);
+  for (int y = 0; y < SCREEN_HEIGHT; y++)
+    for (int x = 0; x < SCREEN_WIDTH; x++)
+      {
+        unsigned long pixel = XGetPixel (image, x, y);
+        guint8 shown[4] = { pixel & 0xff, (pixel >> 8) & 0xff, (pixel >> 16) & 0xff, 0xff };
+
+        if (x >= COVER_X && x < COVER_X + COVER_WIDTH && y >= COVER_Y &&
+            y < COVER_Y + COVER_HEIGHT)
+          covered_wrong += (pixel & 0xffffff) != 0xff00ff;
+        else
+          uncovered_wrong += pixel_differs (shown, guest + (y * SCREEN_WIDTH + x) * 4);
+      }
+  XDestroyImage (image);
+  g_test_message ("%" G_GUINT64_FORMAT " pixels copied to draw directly; %u pixels of the "
+                  "cover not its own, %u pixels beside it not the guest's",
+                  pvm_spice_view_get_direct_pixels (PVM_SPICE_VIEW (view)) - before,
+                  covered_wrong, uncovered_wrong);
+  g_assert_cmpuint (covered_wrong, ==, 0);
+  g_assert_cmpuint (uncovered_wrong, ==, 0);
+  gtk_window_destroy (GTK_WINDOW (window));
+  settle (200);
+}
+
 static gboolean
 vm_in_state (gpointer data)
 {
@@ -755,6 +846,7 @@ main (int    argc,
   g_test_add_func ("/console/keys", test_keys);
   g_test_add_func ("/console/small-update", test_small_update);
   g_test_add_func ("/console/clipped", test_clipped);
+  g_test_add_func ("/console/covered", test_covered);
   g_test_add_func ("/console/save-and-resume", test_save_and_resume);
   g_test_add_func ("/console/handover", test_handover);
   g_test_add_func ("/console/restart", test_restart);
