@@ -56,7 +56,6 @@ struct _PvmSpiceView
 #ifdef GDK_WINDOWING_X11
   GdkDisplay  *direct_display;
   Display     *direct_xdisplay;
-  GdkSurface  *direct_surface;        /* the window drawn to */
   Picture      direct_window;
   Pixmap       direct_pixmap;         /* the guest's display */
   Picture      direct_guest;          /* on it, scaled to the tile space */
@@ -582,7 +581,6 @@ direct_release (PvmSpiceView *self)
   self->direct_pixmap = None;
   self->direct_gc = NULL;
   self->direct_image = NULL;
-  self->direct_surface = NULL;
   self->direct_display = NULL;
   self->direct_xdisplay = NULL;
 }
@@ -664,8 +662,9 @@ direct_prepare (PvmSpiceView *self,
   int event_base, error_base;
 
   /* A new tile space or guest display releases them (update_tile_space (),
-   * primary_changed_cb ()). */
-  if (self->direct_surface == surface && self->direct_image != NULL)
+   * primary_changed_cb ()), and so does unrealizing the view, the only way
+   * to another window (x11_native). */
+  if (self->direct_image != NULL)
     return TRUE;
   direct_release (self);
   if (!XRenderQueryExtension (xdisplay, &event_base, &error_base) ||
@@ -676,7 +675,6 @@ direct_prepare (PvmSpiceView *self,
 
   self->direct_display = display;
   self->direct_xdisplay = xdisplay;
-  self->direct_surface = surface;
   gdk_x11_display_error_trap_push (display);
   self->direct_window = XRenderCreatePicture (xdisplay, xid, window_format, 0, NULL);
   self->direct_pixmap = XCreatePixmap (xdisplay, xid, self->width, self->height, 24);
@@ -1257,6 +1255,9 @@ static void
 pvm_spice_view_realize (GtkWidget *widget)
 {
   PvmSpiceView *self = PVM_SPICE_VIEW (widget);
+#ifdef GDK_WINDOWING_X11
+  GtkNative *native;
+#endif
 
   GTK_WIDGET_CLASS (pvm_spice_view_parent_class)->realize (widget);
 
@@ -1270,8 +1271,9 @@ pvm_spice_view_realize (GtkWidget *widget)
                                                    G_CALLBACK (layout_cb), self);
 #ifdef GDK_WINDOWING_X11
   /* Found once: a new window realizes the view again. */
-  if (GDK_IS_X11_SURFACE (gtk_native_get_surface (gtk_widget_get_native (widget))))
-    self->x11_native = gtk_widget_get_native (widget);
+  native = gtk_widget_get_native (widget);
+  if (GDK_IS_X11_SURFACE (gtk_native_get_surface (native)))
+    self->x11_native = native;
 #endif
 }
 
