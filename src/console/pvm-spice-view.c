@@ -49,6 +49,7 @@ struct _PvmSpiceView
   cairo_region_t *pending;            /* tile space, to draw directly */
   gint64       last_direct_draw;      /* monotonic, µs */
   guint        pending_source;
+  gint64       pending_idle_since;    /* the idle draw's start, or 0 */
   guint        settle_source;
   guint64      direct_pixels;         /* of the guest's, copied to the pixmap */
   GdkFrameClock *frame_clock;
@@ -68,6 +69,7 @@ struct _PvmSpiceView
   gulong       layout_handler;
   gboolean     may_draw_directly;     /* not PVM_CONSOLE_DRAW=gtk */
   GtkNative   *x11_native;            /* while realized in an X11 window */
+  GdkSurface  *x11_surface;           /* its surface */
 
   gboolean     grabbed;
   gboolean     have_last;
@@ -285,25 +287,40 @@ invalidate_cb (PvmConsole   *console,
   /* At most one draw a frame, 60 a second, as GTK would draw: what the
    * guest draws within a frame (a whole screen comes as hundreds of
    * rectangles, in as many messages) goes to the window at once. After a
-   * quiet frame, a change goes once the main loop has nothing more to do:
+   * quiet frame, a change goes once SPICE has read what there is to read:
    * QEMU often sends one change as two rectangles in messages read one
-   * after the other, and SPICE's reading wakes the loop twice more anyway,
-   * so waiting for idle costs no wake-up of its own. */
+   * after the other, and spice-client-glib hands each to the main loop
+   * in an idle of G_PRIORITY_DEFAULT_IDLE, so the draw's idle comes
+   * after those (at the same priority it came first, and drew half the
+   * change, the rest a frame later). SPICE's reading wakes the loop once
+   * more when it is done anyway, so the idle costs no wake-up of its own.
+   * Where SPICE's idles never stop (the guest streams), the draw does not
+   * wait more than a frame for them. */
   if (self->pending == NULL)
     self->pending = cairo_region_create ();
   cairo_region_union_rectangle (self->pending,
                                 &(cairo_rectangle_int_t) { x, y, width, height });
   if (self->pending_source == 0)
     {
-      gint64 wait = self->last_direct_draw + G_USEC_PER_SEC / 60 - g_get_monotonic_time ();
+      gint64 now = g_get_monotonic_time ();
+      gint64 wait = self->last_direct_draw + G_USEC_PER_SEC / 60 - now;
 
       if (wait <= 0)
-        self->pending_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, draw_pending_cb, self,
-                                                NULL);
+        {
+          self->pending_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE + 10, draw_pending_cb,
+                                                  self, NULL);
+          self->pending_idle_since = now;
+        }
       else
         self->pending_source = g_timeout_add_full (G_PRIORITY_HIGH_IDLE + 10,
                                                    (guint) (wait / 1000) + 1,
                                                    draw_pending_cb, self, NULL);
+    }
+  else if (self->pending_idle_since != 0 &&
+           g_get_monotonic_time () - self->pending_idle_since >= G_USEC_PER_SEC / 60)
+    {
+      g_clear_handle_id (&self->pending_source, g_source_remove);
+      draw_pending_cb (self);
     }
 }
 
@@ -645,7 +662,9 @@ clip_to_seen (GtkWidget      *widget,
 }
 
 /* The X resources for @surface and the guest's display as it is now;
- * FALSE if they cannot be had. */
+ * FALSE if they cannot be had. A new tile space or guest display releases
+ * them (update_tile_space (), primary_changed_cb ()), and so does
+ * unrealizing the view, the only way to another window (x11_native). */
 static gboolean
 direct_prepare (PvmSpiceView *self,
                 GdkSurface   *surface,
@@ -661,11 +680,6 @@ direct_prepare (PvmSpiceView *self,
   XTransform transform = { { { 0 } } };
   int event_base, error_base;
 
-  /* A new tile space or guest display releases them (update_tile_space (),
-   * primary_changed_cb ()), and so does unrealizing the view, the only way
-   * to another window (x11_native). */
-  if (self->direct_image != NULL)
-    return TRUE;
   direct_release (self);
   if (!XRenderQueryExtension (xdisplay, &event_base, &error_base) ||
       !XGetWindowAttributes (xdisplay, xid, &window_attributes) ||
@@ -757,11 +771,11 @@ draw_directly (PvmSpiceView   *self,
   if (!can_draw_directly (self))
     return FALSE;
   native = self->x11_native;
-  surface = gtk_native_get_surface (native);
+  surface = self->x11_surface;
   pixels = pvm_console_get_primary (self->console, &width, &height, &stride);
   if (pixels == NULL || width != self->width || height != self->height ||
       gdk_surface_get_scale_factor (surface) != self->device_scale ||
-      !direct_prepare (self, surface, pixels, stride))
+      (self->direct_image == NULL && !direct_prepare (self, surface, pixels, stride)))
     return FALSE;
 
   /* Where the picture is in the window and what of it is seen: the
@@ -842,6 +856,7 @@ draw_pending_cb (gpointer user_data)
   cairo_region_t *pending = g_steal_pointer (&self->pending);
 
   self->pending_source = 0;
+  self->pending_idle_since = 0;
   self->last_direct_draw = g_get_monotonic_time ();
   if (draw_directly (self, pending))
     {
@@ -1273,7 +1288,10 @@ pvm_spice_view_realize (GtkWidget *widget)
   /* Found once: a new window realizes the view again. */
   native = gtk_widget_get_native (widget);
   if (GDK_IS_X11_SURFACE (gtk_native_get_surface (native)))
-    self->x11_native = native;
+    {
+      self->x11_native = native;
+      self->x11_surface = gtk_native_get_surface (native);
+    }
 #endif
 }
 
@@ -1281,6 +1299,7 @@ static void
 stop_drawing_directly (PvmSpiceView *self)
 {
   g_clear_handle_id (&self->pending_source, g_source_remove);
+  self->pending_idle_since = 0;
   g_clear_handle_id (&self->settle_source, g_source_remove);
   g_clear_pointer (&self->pending, cairo_region_destroy);
   direct_release (self);
@@ -1298,6 +1317,7 @@ pvm_spice_view_unrealize (GtkWidget *widget)
   self->frame_clock = NULL;
   stop_drawing_directly (self);
   self->x11_native = NULL;
+  self->x11_surface = NULL;
   pvm_spice_view_set_grabbed (self, FALSE);
 
   GTK_WIDGET_CLASS (pvm_spice_view_parent_class)->unrealize (widget);
