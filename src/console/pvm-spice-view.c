@@ -52,6 +52,7 @@ struct _PvmSpiceView
   gint64       pending_idle_since;    /* the idle draw's start, or 0 */
   guint        settle_source;
   guint64      direct_pixels;         /* of the guest's, copied to the pixmap */
+  guint        direct_draws;
   GdkFrameClock *frame_clock;
   gulong       after_paint_handler;
 #ifdef GDK_WINDOWING_X11
@@ -827,6 +828,7 @@ draw_directly (PvmSpiceView   *self,
     }
   cairo_region_destroy (region);
   XFlush (self->direct_xdisplay);
+  self->direct_draws++;
   return TRUE;
 #else
   return FALSE;
@@ -1555,4 +1557,19 @@ pvm_spice_view_get_direct_pixels (PvmSpiceView *self)
   g_return_val_if_fail (PVM_IS_SPICE_VIEW (self), 0);
 
   return self->direct_pixels;
+}
+
+/**
+ * pvm_spice_view_get_direct_draws:
+ * @self: a #PvmSpiceView
+ *
+ * Returns: how many times the view drew straight to the window since it
+ *   was made: the tests count them
+ */
+guint
+pvm_spice_view_get_direct_draws (PvmSpiceView *self)
+{
+  g_return_val_if_fail (PVM_IS_SPICE_VIEW (self), 0);
+
+  return self->direct_draws;
 }

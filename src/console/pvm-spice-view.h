@@ -35,6 +35,7 @@ void         pvm_spice_view_set_grabbed       (PvmSpiceView *self,
 GdkTexture  *pvm_spice_view_dup_screenshot    (PvmSpiceView *self);
 guint        pvm_spice_view_get_tile_uploads  (PvmSpiceView *self);
 guint64      pvm_spice_view_get_direct_pixels (PvmSpiceView *self);
+guint        pvm_spice_view_get_direct_draws  (PvmSpiceView *self);
 gboolean     pvm_spice_view_get_guest_rect    (PvmSpiceView *self,
                                                graphene_rect_t *rect);
 

@@ -546,6 +546,141 @@ test_small_update (void)
   assert_window_shows_guest ();
 }
 
+/* A change as spice-client-glib hands it to the main loop: each message in
+ * an idle of its own (G_PRIORITY_DEFAULT_IDLE), the next one added while
+ * the first runs, as SPICE reads on. Two rectangles far apart, as QEMU
+ * sends a character that straddles its blocks. */
+typedef struct
+{
+  PvmConsole *console;
+  int         step;
+} SplitChange;
+
+static gboolean
+split_change_cb (gpointer data)
+{
+  SplitChange *change = data;
+
+  if (change->step++ == 0)
+    {
+      g_signal_emit_by_name (change->console, "invalidate", 0, 0, 9, 16);
+      g_idle_add (split_change_cb, change);
+    }
+  else
+    g_signal_emit_by_name (change->console, "invalidate", 90, 160, 9, 16);
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+split_change_done (gpointer data)
+{
+  return ((SplitChange *) data)->step == 2;
+}
+
+/* Both rectangles of a change read together are drawn together: one
+ * draw, not the first now and the second a frame later. */
+static void
+test_split_change (void)
+{
+  gboolean cairo = GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (GTK_NATIVE (env.window)));
+  SplitChange change = { env.console, 0 };
+  ViewCounts before;
+  guint draws;
+
+  /* The view's last draw long past, its tiles caught up. */
+  settle (PVM_SPICE_VIEW_SETTLE_MS * 2);
+  before = view_counts (env.view);
+  draws = pvm_spice_view_get_direct_draws (env.view);
+  g_idle_add (split_change_cb, &change);
+  wait_for (split_change_done, &change, 10, "both rectangles handed to the view");
+  if (cairo)
+    {
+      wait_for (direct_pixels_above, &before, 10, "a direct draw");
+      /* Over a frame: a draw of its own for the second rectangle would
+       * come within one (1/60 s), well before the tiles catch up. */
+      settle (100);
+      g_test_message ("%u direct draw(s), %" G_GUINT64_FORMAT " pixels copied",
+                      pvm_spice_view_get_direct_draws (env.view) - draws,
+                      pvm_spice_view_get_direct_pixels (env.view) - before.direct_pixels);
+      g_assert_cmpuint (pvm_spice_view_get_direct_draws (env.view) - draws, ==, 1);
+      g_assert_cmpuint (pvm_spice_view_get_direct_pixels (env.view) - before.direct_pixels, >=,
+                        2 * 9 * 16);
+    }
+  else
+    {
+      /* GTK's GL renderer draws the whole window each frame: the view
+       * drops both rectangles' tiles, uploaded again in the next one. */
+      wait_for (uploads_above, &before, 10, "the tiles uploaded again");
+      settle (100);
+      g_assert_cmpuint (pvm_spice_view_get_direct_draws (env.view), ==, draws);
+      g_assert_cmpuint (pvm_spice_view_get_tile_uploads (env.view) - before.uploads, >=, 2);
+    }
+  assert_window_shows_guest ();
+}
+
+/* A guest that changes its screen without a pause, as SPICE hands it over:
+ * an idle that is ready again in every iteration of the main loop. */
+typedef struct
+{
+  PvmConsole *console;
+  gint64      end;
+  guint       changes;
+  guint       draws_at_end;
+  guint       uploads_at_end;
+  gboolean    done;
+} Stream;
+
+static gboolean
+stream_cb (gpointer data)
+{
+  Stream *stream = data;
+
+  g_signal_emit_by_name (stream->console, "invalidate", (int) (stream->changes % 80) * 9, 0, 9,
+                         16);
+  stream->changes++;
+  if (g_get_monotonic_time () < stream->end)
+    return G_SOURCE_CONTINUE;
+  stream->draws_at_end = pvm_spice_view_get_direct_draws (env.view);
+  stream->uploads_at_end = pvm_spice_view_get_tile_uploads (env.view);
+  stream->done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* While SPICE's idles never stop, the view still draws, at most once a
+ * frame (60 a second). */
+static void
+test_streaming (void)
+{
+  gboolean cairo = GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (GTK_NATIVE (env.window)));
+  Stream stream = { env.console, 0 };
+  guint draws, uploads;
+
+  settle (PVM_SPICE_VIEW_SETTLE_MS * 2);
+  draws = pvm_spice_view_get_direct_draws (env.view);
+  uploads = pvm_spice_view_get_tile_uploads (env.view);
+  stream.end = g_get_monotonic_time () + 300 * 1000;
+  g_idle_add (stream_cb, &stream);
+  /* The loop never waits while the stream's idle is ready. */
+  while (!stream.done)
+    g_main_context_iteration (NULL, TRUE);
+  g_test_message ("%u changes in 300 ms: %u direct draw(s), %u tile upload(s) meanwhile",
+                  stream.changes, stream.draws_at_end - draws, stream.uploads_at_end - uploads);
+  g_assert_cmpuint (stream.changes, >, 100);
+  if (cairo)
+    {
+      /* 18 frames in 300 ms; a slow machine may miss some. */
+      g_assert_cmpuint (stream.draws_at_end - draws, >=, 3);
+      g_assert_cmpuint (stream.draws_at_end - draws, <=, 18 + 1);
+    }
+  else
+    {
+      g_assert_cmpuint (stream.draws_at_end - draws, ==, 0);
+      g_assert_cmpuint (stream.uploads_at_end - uploads, >, 0);
+    }
+  settle (PVM_SPICE_VIEW_SETTLE_MS * 2);
+  assert_window_shows_guest ();
+}
+
 static void
 draw_magenta (GtkDrawingArea *area,
               cairo_t        *cr,
@@ -856,6 +991,8 @@ main (int    argc,
   g_test_add_func ("/console/display", test_display);
   g_test_add_func ("/console/keys", test_keys);
   g_test_add_func ("/console/small-update", test_small_update);
+  g_test_add_func ("/console/split-change", test_split_change);
+  g_test_add_func ("/console/streaming", test_streaming);
   g_test_add_func ("/console/clipped", test_clipped);
   g_test_add_func ("/console/covered", test_covered);
   g_test_add_func ("/console/save-and-resume", test_save_and_resume);
