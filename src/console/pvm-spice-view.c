@@ -259,6 +259,7 @@ invalidate_cb (PvmConsole   *console,
                PvmSpiceView *self)
 {
   int first_column, last_column, first_row, last_row;
+  gint64 now;
 
   if (self->tiles->len == 0 || width <= 0 || height <= 0)
     return;
@@ -301,9 +302,9 @@ invalidate_cb (PvmConsole   *console,
     self->pending = cairo_region_create ();
   cairo_region_union_rectangle (self->pending,
                                 &(cairo_rectangle_int_t) { x, y, width, height });
+  now = g_get_monotonic_time ();
   if (self->pending_source == 0)
     {
-      gint64 now = g_get_monotonic_time ();
       gint64 wait = self->last_direct_draw + G_USEC_PER_SEC / 60 - now;
 
       if (wait <= 0)
@@ -318,7 +319,7 @@ invalidate_cb (PvmConsole   *console,
                                                    draw_pending_cb, self, NULL);
     }
   else if (self->pending_idle_since != 0 &&
-           g_get_monotonic_time () - self->pending_idle_since >= G_USEC_PER_SEC / 60)
+           now - self->pending_idle_since >= G_USEC_PER_SEC / 60)
     {
       g_clear_handle_id (&self->pending_source, g_source_remove);
       draw_pending_cb (self);
