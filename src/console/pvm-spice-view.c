@@ -570,8 +570,8 @@ pvm_spice_view_snapshot (GtkWidget   *widget,
  * composited, scaled by the X server's RENDER, into the window, where
  * the view is seen and nothing of GTK's is above it. No GTK frame is
  * drawn; the tiles catch up once the guest has been quiet for a while
- * (settle_cb ()), and whenever GTK draws the window before that, the view
- * draws over it again from the pixmap (after_paint_cb ()). */
+ * (settle_dispatch ()), and whenever GTK draws the window before that,
+ * the view draws over it again from the pixmap (after_paint_cb ()). */
 
 #ifdef GDK_WINDOWING_X11
 
@@ -776,7 +776,6 @@ draw_directly (PvmSpiceView   *self,
   surface = self->x11_surface;
   pixels = pvm_console_get_primary (self->console, &width, &height, &stride);
   if (pixels == NULL || width != self->width || height != self->height ||
-      gdk_surface_get_scale_factor (surface) != self->device_scale ||
       (self->direct_image == NULL && !direct_prepare (self, surface, pixels, stride)))
     return FALSE;
 
@@ -828,7 +827,9 @@ draw_directly (PvmSpiceView   *self,
                         rect.height);
     }
   cairo_region_destroy (region);
-  XFlush (self->direct_xdisplay);
+  /* Not flushed here: GDK's X11 source flushes the requests as the main
+   * loop prepares its next wait (XPending ()), and an XFlush () of the
+   * view's own made Xlib read the connection twice more per draw. */
   self->direct_draws++;
   return TRUE;
 #else
@@ -836,20 +837,66 @@ draw_directly (PvmSpiceView   *self,
 #endif
 }
 
-/* The guest has been quiet: the tiles catch up, for GTK's own drawing of
- * the window and for snapshots of the view. */
-static gboolean
-settle_cb (gpointer user_data)
+/* The guest has been quiet for PVM_SPICE_VIEW_SETTLE_MS since the last
+ * direct draw: the tiles catch up, for GTK's own drawing of the window and
+ * for snapshots of the view. Each draw moves that moment on; a source that
+ * reads it as the main loop prepares to wait costs no wake-up of its own
+ * while the guest keeps drawing (a timeout moved on by being added again
+ * woke the loop 4 times a second). */
+typedef struct
 {
-  PvmSpiceView *self = user_data;
-  gint64 quiet = (g_get_monotonic_time () - self->last_direct_draw) / 1000;
+  GSource       source;
+  PvmSpiceView *view;
+} SettleSource;
+
+static gboolean
+settle_prepare (GSource *source,
+                int     *timeout)
+{
+  PvmSpiceView *self = ((SettleSource *) source)->view;
+  gint64 left = self->last_direct_draw + PVM_SPICE_VIEW_SETTLE_MS * 1000 -
+                g_source_get_time (source);
+
+  *timeout = left > 0 ? (int) ((left + 999) / 1000) : 0;
+  return left <= 0;
+}
+
+static gboolean
+settle_check (GSource *source)
+{
+  int timeout;
+
+  return settle_prepare (source, &timeout);
+}
+
+static gboolean
+settle_dispatch (GSource     *source,
+                 GSourceFunc  callback,
+                 gpointer     user_data)
+{
+  PvmSpiceView *self = ((SettleSource *) source)->view;
 
   self->settle_source = 0;
-  if (quiet < PVM_SPICE_VIEW_SETTLE_MS)
-    self->settle_source = g_timeout_add (PVM_SPICE_VIEW_SETTLE_MS - quiet, settle_cb, self);
-  else if (self->tiles_behind)
+  if (self->tiles_behind)
     gtk_widget_queue_draw (GTK_WIDGET (self));
   return G_SOURCE_REMOVE;
+}
+
+static GSourceFuncs settle_funcs = {
+  .prepare = settle_prepare,
+  .check = settle_check,
+  .dispatch = settle_dispatch,
+};
+
+static void
+settle_start (PvmSpiceView *self)
+{
+  GSource *source = g_source_new (&settle_funcs, sizeof (SettleSource));
+
+  ((SettleSource *) source)->view = self;
+  g_source_set_static_name (source, "[pvm] view settle");
+  self->settle_source = g_source_attach (source, NULL);
+  g_source_unref (source);
 }
 
 static gboolean
@@ -865,7 +912,7 @@ draw_pending_cb (gpointer user_data)
     {
       self->tiles_behind = TRUE;
       if (self->settle_source == 0)
-        self->settle_source = g_timeout_add (PVM_SPICE_VIEW_SETTLE_MS, settle_cb, self);
+        settle_start (self);
     }
   else
     {
@@ -874,6 +921,16 @@ draw_pending_cb (gpointer user_data)
     }
   cairo_region_destroy (pending);
   return G_SOURCE_REMOVE;
+}
+
+/* The cairo renderer's tiles are in device pixels: a new scale factor
+ * makes a new tile space at once, before the view next draws directly. */
+static void
+scale_factor_cb (PvmSpiceView *self)
+{
+  if (self->tiles->len > 0)
+    update_tile_space (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 /* Widgets may have moved: where the view may draw is found again. */
@@ -1455,6 +1512,7 @@ pvm_spice_view_init (PvmSpiceView *self)
   gtk_widget_set_focusable (GTK_WIDGET (self), TRUE);
   gtk_widget_set_focus_on_click (GTK_WIDGET (self), TRUE);
   gtk_widget_set_overflow (GTK_WIDGET (self), GTK_OVERFLOW_HIDDEN);
+  g_signal_connect (self, "notify::scale-factor", G_CALLBACK (scale_factor_cb), NULL);
 
   controller = gtk_event_controller_key_new ();
   g_signal_connect (controller, "key-pressed", G_CALLBACK (key_pressed_cb), self);
