@@ -46,9 +46,11 @@ struct _PvmSpiceView
   /* Drawing straight to the window (X11, cairo renderer): see
    * draw_directly (). */
   gboolean     tiles_behind;          /* drawn directly since the snapshot */
-  cairo_region_t *pending;            /* tile space, to draw directly */
+  cairo_rectangle_int_t pending;      /* tile space, to draw directly; */
+  gboolean     have_pending;          /* the bounds of what changed */
   gint64       last_direct_draw;      /* monotonic, µs */
-  guint        pending_source;
+  GSource     *draw_source;           /* draws what is pending when due */
+  gint64       draw_due;              /* monotonic, µs */
   gint64       pending_idle_since;    /* the idle draw's start, or 0 */
   guint        settle_source;
   guint64      direct_pixels;         /* of the guest's, copied to the pixmap */
@@ -100,7 +102,10 @@ enum
 static GParamSpec *properties[N_PROPS];
 
 static gboolean can_draw_directly (PvmSpiceView *self);
-static gboolean draw_pending_cb (gpointer user_data);
+static void draw_source_start (PvmSpiceView *self,
+                               int           priority,
+                               gint64        due);
+static void draw_pending (PvmSpiceView *self);
 static void direct_release (PvmSpiceView *self);
 
 /* ------------------------------------------------------------------ */
@@ -298,32 +303,25 @@ invalidate_cb (PvmConsole   *console,
    * more when it is done anyway, so the idle costs no wake-up of its own.
    * Where SPICE's idles never stop (the guest streams), the draw does not
    * wait more than a frame for them. */
-  if (self->pending == NULL)
-    self->pending = cairo_region_create ();
-  cairo_region_union_rectangle (self->pending,
-                                &(cairo_rectangle_int_t) { x, y, width, height });
   now = g_get_monotonic_time ();
-  if (self->pending_source == 0)
+  if (self->have_pending)
     {
-      gint64 wait = self->last_direct_draw + G_USEC_PER_SEC / 60 - now;
-
-      if (wait <= 0)
-        {
-          self->pending_source = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE + 10, draw_pending_cb,
-                                                  self, NULL);
-          self->pending_idle_since = now;
-        }
-      else
-        self->pending_source = g_timeout_add_full (G_PRIORITY_HIGH_IDLE + 10,
-                                                   (guint) (wait / 1000) + 1,
-                                                   draw_pending_cb, self, NULL);
+      gdk_rectangle_union (&self->pending, &(cairo_rectangle_int_t) { x, y, width, height },
+                           &self->pending);
+      if (self->pending_idle_since != 0 && now - self->pending_idle_since >= G_USEC_PER_SEC / 60)
+        draw_pending (self);
+      return;
     }
-  else if (self->pending_idle_since != 0 &&
-           now - self->pending_idle_since >= G_USEC_PER_SEC / 60)
+  self->pending = (cairo_rectangle_int_t) { x, y, width, height };
+  self->have_pending = TRUE;
+  if (self->last_direct_draw + G_USEC_PER_SEC / 60 <= now)
     {
-      g_clear_handle_id (&self->pending_source, g_source_remove);
-      draw_pending_cb (self);
+      draw_source_start (self, G_PRIORITY_DEFAULT_IDLE + 10, now);
+      self->pending_idle_since = now;
     }
+  else
+    draw_source_start (self, G_PRIORITY_HIGH_IDLE + 10,
+                       self->last_direct_draw + G_USEC_PER_SEC / 60);
 }
 
 /* A copy of a rectangle of the surface as a texture. SPICE's 32-bit xRGB
@@ -758,8 +756,8 @@ can_draw_directly (PvmSpiceView *self)
  * @damage is NULL, to the window where the view is seen (see
  * clip_to_seen ()). FALSE where it cannot. */
 static gboolean
-draw_directly (PvmSpiceView   *self,
-               cairo_region_t *damage)
+draw_directly (PvmSpiceView                *self,
+               const cairo_rectangle_int_t *damage)
 {
 #ifdef GDK_WINDOWING_X11
   GtkWidget *widget = GTK_WIDGET (self);
@@ -767,8 +765,7 @@ draw_directly (PvmSpiceView   *self,
   GdkSurface *surface;
   int stride, width, height;
   const guint8 *pixels;
-  cairo_region_t *region;
-  cairo_rectangle_int_t extents;
+  cairo_rectangle_int_t window_damage;
 
   if (!can_draw_directly (self))
     return FALSE;
@@ -802,31 +799,30 @@ draw_directly (PvmSpiceView   *self,
 
   if (damage != NULL)
     {
-      int x, y;
+      int x = damage->x, y = damage->y;
 
-      cairo_region_get_extents (damage, &extents);
-      x = extents.x, y = extents.y, width = extents.width, height = extents.height;
+      width = damage->width, height = damage->height;
       tile_to_guest_space (self, &x, &y, &width, &height);
       XPutImage (self->direct_xdisplay, self->direct_pixmap, self->direct_gc,
                  self->direct_image, x, y, x, y, width, height);
       self->direct_pixels += (guint64) width * height;
-      region = cairo_region_copy (damage);
-      cairo_region_translate (region, self->direct_left, self->direct_top);
-      cairo_region_intersect (region, self->direct_visible);
+      window_damage = *damage;
+      window_damage.x += self->direct_left;
+      window_damage.y += self->direct_top;
     }
-  else
-    region = cairo_region_copy (self->direct_visible);
-  for (int i = 0; i < cairo_region_num_rectangles (region); i++)
+  /* What is seen is most often one rectangle: no region is made. */
+  for (int i = 0; i < cairo_region_num_rectangles (self->direct_visible); i++)
     {
       cairo_rectangle_int_t rect;
 
-      cairo_region_get_rectangle (region, i, &rect);
+      cairo_region_get_rectangle (self->direct_visible, i, &rect);
+      if (damage != NULL && !gdk_rectangle_intersect (&rect, &window_damage, &rect))
+        continue;
       XRenderComposite (self->direct_xdisplay, PictOpSrc, self->direct_guest, None,
                         self->direct_window, rect.x - self->direct_left,
                         rect.y - self->direct_top, 0, 0, rect.x, rect.y, rect.width,
                         rect.height);
     }
-  cairo_region_destroy (region);
   /* Not flushed here: GDK's X11 source flushes the requests as the main
    * loop prepares its next wait (XPending ()), and an XFlush () of the
    * view's own made Xlib read the connection twice more per draw. */
@@ -847,13 +843,13 @@ typedef struct
 {
   GSource       source;
   PvmSpiceView *view;
-} SettleSource;
+} ViewSource;
 
 static gboolean
 settle_prepare (GSource *source,
                 int     *timeout)
 {
-  PvmSpiceView *self = ((SettleSource *) source)->view;
+  PvmSpiceView *self = ((ViewSource *) source)->view;
   gint64 left = self->last_direct_draw + PVM_SPICE_VIEW_SETTLE_MS * 1000 -
                 g_source_get_time (source);
 
@@ -874,7 +870,7 @@ settle_dispatch (GSource     *source,
                  GSourceFunc  callback,
                  gpointer     user_data)
 {
-  PvmSpiceView *self = ((SettleSource *) source)->view;
+  PvmSpiceView *self = ((ViewSource *) source)->view;
 
   self->settle_source = 0;
   if (self->tiles_behind)
@@ -891,24 +887,86 @@ static GSourceFuncs settle_funcs = {
 static void
 settle_start (PvmSpiceView *self)
 {
-  GSource *source = g_source_new (&settle_funcs, sizeof (SettleSource));
+  GSource *source = g_source_new (&settle_funcs, sizeof (ViewSource));
 
-  ((SettleSource *) source)->view = self;
+  ((ViewSource *) source)->view = self;
   g_source_set_static_name (source, "[pvm] view settle");
   self->settle_source = g_source_attach (source, NULL);
   g_source_unref (source);
 }
 
+/* What changed is drawn once its time (draw_due) has come, by a source
+ * that stays attached from one change to the next: a change costs no
+ * source of its own, nor a wake-up (the loop reads the time as it
+ * prepares to wait). */
 static gboolean
-draw_pending_cb (gpointer user_data)
+draw_prepare (GSource *source,
+              int     *timeout)
 {
-  PvmSpiceView *self = user_data;
-  cairo_region_t *pending = g_steal_pointer (&self->pending);
+  PvmSpiceView *self = ((ViewSource *) source)->view;
+  gint64 left;
 
-  self->pending_source = 0;
+  if (!self->have_pending)
+    {
+      *timeout = -1;
+      return FALSE;
+    }
+  left = self->draw_due - g_source_get_time (source);
+  *timeout = left > 0 ? (int) ((left + 999) / 1000) : 0;
+  return left <= 0;
+}
+
+static gboolean
+draw_check (GSource *source)
+{
+  int timeout;
+
+  return draw_prepare (source, &timeout);
+}
+
+static gboolean
+draw_dispatch (GSource     *source,
+               GSourceFunc  callback,
+               gpointer     user_data)
+{
+  draw_pending (((ViewSource *) source)->view);
+  return G_SOURCE_CONTINUE;
+}
+
+static GSourceFuncs draw_funcs = {
+  .prepare = draw_prepare,
+  .check = draw_check,
+  .dispatch = draw_dispatch,
+};
+
+/* What is pending is drawn at @due, by a source of @priority. */
+static void
+draw_source_start (PvmSpiceView *self,
+                   int           priority,
+                   gint64        due)
+{
+  if (self->draw_source == NULL)
+    {
+      self->draw_source = g_source_new (&draw_funcs, sizeof (ViewSource));
+      ((ViewSource *) self->draw_source)->view = self;
+      g_source_set_static_name (self->draw_source, "[pvm] view draw");
+      g_source_set_priority (self->draw_source, priority);
+      g_source_attach (self->draw_source, NULL);
+    }
+  else if (g_source_get_priority (self->draw_source) != priority)
+    g_source_set_priority (self->draw_source, priority);
+  self->draw_due = due;
+}
+
+static void
+draw_pending (PvmSpiceView *self)
+{
+  gboolean had_pending = self->have_pending;
+
+  self->have_pending = FALSE;
   self->pending_idle_since = 0;
   self->last_direct_draw = g_get_monotonic_time ();
-  if (draw_directly (self, pending))
+  if (draw_directly (self, had_pending ? &self->pending : NULL))
     {
       self->tiles_behind = TRUE;
       if (self->settle_source == 0)
@@ -919,8 +977,6 @@ draw_pending_cb (gpointer user_data)
       direct_release (self);
       gtk_widget_queue_draw (GTK_WIDGET (self));
     }
-  cairo_region_destroy (pending);
-  return G_SOURCE_REMOVE;
 }
 
 /* The cairo renderer's tiles are in device pixels: a new scale factor
@@ -1358,10 +1414,14 @@ pvm_spice_view_realize (GtkWidget *widget)
 static void
 stop_drawing_directly (PvmSpiceView *self)
 {
-  g_clear_handle_id (&self->pending_source, g_source_remove);
+  if (self->draw_source != NULL)
+    {
+      g_source_destroy (self->draw_source);
+      g_clear_pointer (&self->draw_source, g_source_unref);
+    }
   self->pending_idle_since = 0;
   g_clear_handle_id (&self->settle_source, g_source_remove);
-  g_clear_pointer (&self->pending, cairo_region_destroy);
+  self->have_pending = FALSE;
   direct_release (self);
 }
 
