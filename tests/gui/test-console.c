@@ -682,6 +682,94 @@ test_streaming (void)
   assert_window_shows_guest ();
 }
 
+/* A guest that types: a change every 70 ms, from a timeout. The main
+ * loop's poll is counted: a wait that ends with nothing to read is a
+ * timer's wake-up. */
+typedef struct
+{
+  PvmConsole *console;
+  guint       changes;
+  gboolean    done;
+} Typing;
+
+static GPollFunc default_poll;
+static guint timer_wakeups;
+
+static int
+counting_poll (GPollFD *fds,
+               guint    n_fds,
+               int      timeout)
+{
+  int ready = default_poll (fds, n_fds, timeout);
+
+  if (timeout > 0 && ready == 0)
+    timer_wakeups++;
+  return ready;
+}
+
+static gboolean
+typing_cb (gpointer data)
+{
+  Typing *typing = data;
+
+  g_signal_emit_by_name (typing->console, "invalidate", (int) (typing->changes % 80) * 9, 0, 9,
+                         16);
+  if (++typing->changes < 60)
+    return G_SOURCE_CONTINUE;
+  typing->done = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* While the guest keeps drawing, the view's own timing (one draw a frame
+ * at most, its tiles catching up once the guest is quiet) wakes the main
+ * loop no more than the guest's changes do. */
+static void
+test_typing (void)
+{
+  gboolean cairo = GSK_IS_CAIRO_RENDERER (gtk_native_get_renderer (GTK_NATIVE (env.window)));
+  GMainContext *context = g_main_context_default ();
+  Typing typing = { env.console, 0 };
+  ViewCounts before, after;
+  guint ticks;
+
+  settle (PVM_SPICE_VIEW_SETTLE_MS * 2);
+  before = view_counts (env.view);
+  default_poll = g_main_context_get_poll_func (context);
+  timer_wakeups = 0;
+  g_main_context_set_poll_func (context, counting_poll);
+  g_timeout_add (70, typing_cb, &typing);
+  while (!typing.done)
+    g_main_context_iteration (context, TRUE);
+  g_main_context_set_poll_func (context, default_poll);
+  after = view_counts (env.view);
+  /* Each of the typing's 60 ticks is a timer's wake-up. */
+  ticks = typing.changes;
+  g_test_message ("%u changes in 4.2 s: %u timer wake-ups, %u direct draw(s), %u tile upload(s)",
+                  typing.changes, timer_wakeups, after.direct_draws - before.direct_draws,
+                  after.uploads - before.uploads);
+  if (cairo)
+    {
+      g_assert_cmpuint (after.direct_draws - before.direct_draws, >=, ticks / 2);
+      /* Not drawn by GTK meanwhile: the tiles wait for the guest to be
+       * quiet for PVM_SPICE_VIEW_SETTLE_MS. */
+      g_assert_cmpuint (after.uploads, ==, before.uploads);
+      /* A settle timeout added again each time it came early woke the
+       * loop up to 4 times a second more. Room for a timer of libvirt's
+       * or SPICE's. */
+      g_assert_cmpuint (timer_wakeups, <=, ticks + 2);
+      wait_for (uploads_above, &before, 10, "the tiles caught up once the typing stopped");
+    }
+  else
+    {
+      /* GTK's GL renderer draws frames (its frame clock has timers of
+       * its own): the view's tiles are uploaded in them. */
+      g_assert_cmpuint (after.direct_draws, ==, before.direct_draws);
+      g_assert_cmpuint (after.uploads - before.uploads, >, 0);
+    }
+  settle (PVM_SPICE_VIEW_SETTLE_MS * 2);
+  assert_window_shows_guest ();
+}
+
 static void
 draw_magenta (GtkDrawingArea *area,
               cairo_t        *cr,
@@ -994,6 +1082,7 @@ main (int    argc,
   g_test_add_func ("/console/small-update", test_small_update);
   g_test_add_func ("/console/split-change", test_split_change);
   g_test_add_func ("/console/streaming", test_streaming);
+  g_test_add_func ("/console/typing", test_typing);
   g_test_add_func ("/console/clipped", test_clipped);
   g_test_add_func ("/console/covered", test_covered);
   g_test_add_func ("/console/save-and-resume", test_save_and_resume);
