@@ -297,12 +297,14 @@ invalidate_cb (PvmConsole   *console,
    * quiet frame, a change goes once SPICE has read what there is to read:
    * QEMU often sends one change as two rectangles in messages read one
    * after the other, and spice-client-glib hands each to the main loop
-   * in an idle of G_PRIORITY_DEFAULT_IDLE, so the draw's idle comes
-   * after those (at the same priority it came first, and drew half the
-   * change, the rest a frame later). SPICE's reading wakes the loop once
-   * more when it is done anyway, so the idle costs no wake-up of its own.
-   * Where SPICE's idles never stop (the guest streams), the draw does not
-   * wait more than a frame for them. */
+   * in an idle of G_PRIORITY_DEFAULT_IDLE, so the draw's source is then
+   * of a lower priority (at the same priority it came first, and drew
+   * half the change, the rest a frame later). SPICE's reading wakes the
+   * loop once more when it is done anyway, so the draw costs no wake-up
+   * of its own. Where SPICE's idles never stop (the guest streams), the
+   * draw does not wait more than a frame for them. Within a frame of the
+   * last draw, the draw's source has a higher priority than SPICE's idles
+   * and comes when the frame is over. */
   now = g_get_monotonic_time ();
   if (self->have_pending)
     {
