@@ -570,7 +570,7 @@ pvm_spice_view_snapshot (GtkWidget   *widget,
  * composited, scaled by the X server's RENDER, into the window, where
  * the view is seen and nothing of GTK's is above it. No GTK frame is
  * drawn; the tiles catch up once the guest has been quiet for a while
- * (settle_dispatch ()), and whenever GTK draws the window before that,
+ * (settle_fire ()), and whenever GTK draws the window before that,
  * the view draws over it again from the pixmap (after_paint_cb ()). */
 
 #ifdef GDK_WINDOWING_X11
@@ -835,111 +835,127 @@ draw_directly (PvmSpiceView                *self,
 #endif
 }
 
-/* The guest has been quiet for PVM_SPICE_VIEW_SETTLE_MS since the last
- * direct draw: the tiles catch up, for GTK's own drawing of the window and
- * for snapshots of the view. Each draw moves that moment on; a source that
- * reads it as the main loop prepares to wait costs no wake-up of its own
- * while the guest keeps drawing (a timeout moved on by being added again
- * woke the loop 4 times a second). */
+/* A source that comes at a time the view keeps (@due), read as the main
+ * loop prepares to wait: moving that time costs neither a wake-up nor a
+ * new source. One draws what the guest changed (draw_source_start ()),
+ * one lets the tiles catch up (settle_start ()). */
 typedef struct
 {
-  GSource       source;
-  PvmSpiceView *view;
+  GSource         source;
+  PvmSpiceView   *view;
+  gboolean      (*due) (PvmSpiceView *self,
+                        gint64       *when);   /* FALSE: nothing is due */
+  gboolean      (*fire) (PvmSpiceView *self);  /* G_SOURCE_CONTINUE or _REMOVE */
 } ViewSource;
 
 static gboolean
-settle_prepare (GSource *source,
-                int     *timeout)
+view_source_prepare (GSource *source,
+                     int     *timeout)
 {
-  PvmSpiceView *self = ((ViewSource *) source)->view;
-  gint64 left = self->last_direct_draw + PVM_SPICE_VIEW_SETTLE_MS * 1000 -
-                g_source_get_time (source);
+  ViewSource *view_source = (ViewSource *) source;
+  gint64 when, left;
 
+  if (!view_source->due (view_source->view, &when))
+    {
+      *timeout = -1;
+      return FALSE;
+    }
+  left = when - g_source_get_time (source);
   *timeout = left > 0 ? (int) ((left + 999) / 1000) : 0;
   return left <= 0;
 }
 
 static gboolean
-settle_check (GSource *source)
+view_source_check (GSource *source)
 {
   int timeout;
 
-  return settle_prepare (source, &timeout);
+  return view_source_prepare (source, &timeout);
 }
 
 static gboolean
-settle_dispatch (GSource     *source,
-                 GSourceFunc  callback,
-                 gpointer     user_data)
+view_source_dispatch (GSource     *source,
+                      GSourceFunc  callback,
+                      gpointer     user_data)
 {
-  PvmSpiceView *self = ((ViewSource *) source)->view;
+  ViewSource *view_source = (ViewSource *) source;
 
+  return view_source->fire (view_source->view);
+}
+
+static GSourceFuncs view_source_funcs = {
+  .prepare = view_source_prepare,
+  .check = view_source_check,
+  .dispatch = view_source_dispatch,
+};
+
+/* Attached to the default context; the caller owns the reference. */
+static GSource *
+view_source_new (PvmSpiceView *self,
+                 const char   *name,
+                 int           priority,
+                 gboolean    (*due) (PvmSpiceView *, gint64 *),
+                 gboolean    (*fire) (PvmSpiceView *))
+{
+  GSource *source = g_source_new (&view_source_funcs, sizeof (ViewSource));
+  ViewSource *view_source = (ViewSource *) source;
+
+  view_source->view = self;
+  view_source->due = due;
+  view_source->fire = fire;
+  g_source_set_static_name (source, name);
+  g_source_set_priority (source, priority);
+  g_source_attach (source, NULL);
+  return source;
+}
+
+/* The guest has been quiet for PVM_SPICE_VIEW_SETTLE_MS since the last
+ * direct draw: the tiles catch up, for GTK's own drawing of the window and
+ * for snapshots of the view. Each draw moves that moment on (a timeout
+ * added again each time it came early woke the loop 4 times a second). */
+static gboolean
+settle_time (PvmSpiceView *self,
+            gint64       *when)
+{
+  *when = self->last_direct_draw + PVM_SPICE_VIEW_SETTLE_MS * 1000;
+  return TRUE;
+}
+
+static gboolean
+settle_fire (PvmSpiceView *self)
+{
   self->settle_source = 0;
   if (self->tiles_behind)
     gtk_widget_queue_draw (GTK_WIDGET (self));
   return G_SOURCE_REMOVE;
 }
 
-static GSourceFuncs settle_funcs = {
-  .prepare = settle_prepare,
-  .check = settle_check,
-  .dispatch = settle_dispatch,
-};
-
 static void
 settle_start (PvmSpiceView *self)
 {
-  GSource *source = g_source_new (&settle_funcs, sizeof (ViewSource));
+  GSource *source = view_source_new (self, "[pvm] view settle", G_PRIORITY_DEFAULT, settle_time,
+                                     settle_fire);
 
-  ((ViewSource *) source)->view = self;
-  g_source_set_static_name (source, "[pvm] view settle");
-  self->settle_source = g_source_attach (source, NULL);
+  self->settle_source = g_source_get_id (source);
   g_source_unref (source);
 }
 
 /* What changed is drawn once its time (draw_due) has come, by a source
- * that stays attached from one change to the next: a change costs no
- * source of its own, nor a wake-up (the loop reads the time as it
- * prepares to wait). */
+ * that stays from one change to the next. */
 static gboolean
-draw_prepare (GSource *source,
-              int     *timeout)
+draw_time (PvmSpiceView *self,
+          gint64       *when)
 {
-  PvmSpiceView *self = ((ViewSource *) source)->view;
-  gint64 left;
-
-  if (!self->have_pending)
-    {
-      *timeout = -1;
-      return FALSE;
-    }
-  left = self->draw_due - g_source_get_time (source);
-  *timeout = left > 0 ? (int) ((left + 999) / 1000) : 0;
-  return left <= 0;
+  *when = self->draw_due;
+  return self->have_pending;
 }
 
 static gboolean
-draw_check (GSource *source)
+draw_fire (PvmSpiceView *self)
 {
-  int timeout;
-
-  return draw_prepare (source, &timeout);
-}
-
-static gboolean
-draw_dispatch (GSource     *source,
-               GSourceFunc  callback,
-               gpointer     user_data)
-{
-  draw_pending (((ViewSource *) source)->view);
+  draw_pending (self);
   return G_SOURCE_CONTINUE;
 }
-
-static GSourceFuncs draw_funcs = {
-  .prepare = draw_prepare,
-  .check = draw_check,
-  .dispatch = draw_dispatch,
-};
 
 /* What is pending is drawn at @due, by a source of @priority. */
 static void
@@ -948,13 +964,7 @@ draw_source_start (PvmSpiceView *self,
                    gint64        due)
 {
   if (self->draw_source == NULL)
-    {
-      self->draw_source = g_source_new (&draw_funcs, sizeof (ViewSource));
-      ((ViewSource *) self->draw_source)->view = self;
-      g_source_set_static_name (self->draw_source, "[pvm] view draw");
-      g_source_set_priority (self->draw_source, priority);
-      g_source_attach (self->draw_source, NULL);
-    }
+    self->draw_source = view_source_new (self, "[pvm] view draw", priority, draw_time, draw_fire);
   else if (g_source_get_priority (self->draw_source) != priority)
     g_source_set_priority (self->draw_source, priority);
   self->draw_due = due;
