@@ -915,7 +915,7 @@ view_source_new (PvmSpiceView *self,
  * added again each time it came early woke the loop 4 times a second). */
 static gboolean
 settle_time (PvmSpiceView *self,
-            gint64       *when)
+             gint64       *when)
 {
   *when = self->last_direct_draw + PVM_SPICE_VIEW_SETTLE_MS * 1000;
   return TRUE;
@@ -940,11 +940,11 @@ settle_start (PvmSpiceView *self)
   g_source_unref (source);
 }
 
-/* What changed is drawn once its time (draw_due) has come, by a source
+/* What changed is drawn once its time (self->draw_due) has come, by a source
  * that stays from one change to the next. */
 static gboolean
 draw_time (PvmSpiceView *self,
-          gint64       *when)
+           gint64       *when)
 {
   *when = self->draw_due;
   return self->have_pending;
