@@ -46,8 +46,8 @@ struct _PvmSpiceView
   /* Drawing straight to the window (X11, cairo renderer): see
    * draw_directly (). */
   gboolean     tiles_behind;          /* drawn directly since the snapshot */
-  cairo_rectangle_int_t pending;      /* tile space, to draw directly; */
-  gboolean     have_pending;          /* the bounds of what changed */
+  cairo_rectangle_int_t pending;      /* the bounds of what changed, in */
+  gboolean     have_pending;          /* tile space, to draw directly */
   gint64       last_direct_draw;      /* monotonic, µs */
   GSource     *draw_source;           /* draws what is pending when due */
   gint64       draw_due;              /* monotonic, µs */
@@ -970,15 +970,14 @@ draw_source_start (PvmSpiceView *self,
   self->draw_due = due;
 }
 
+/* Only while something is pending (draw_time (), invalidate_cb ()). */
 static void
 draw_pending (PvmSpiceView *self)
 {
-  gboolean had_pending = self->have_pending;
-
   self->have_pending = FALSE;
   self->pending_idle_since = 0;
   self->last_direct_draw = g_get_monotonic_time ();
-  if (draw_directly (self, had_pending ? &self->pending : NULL))
+  if (draw_directly (self, &self->pending))
     {
       self->tiles_behind = TRUE;
       if (self->settle_source == 0)

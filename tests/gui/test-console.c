@@ -630,14 +630,20 @@ typedef struct
   gboolean    done;
 } Stream;
 
+/* The @n-th change of a run: a character cell along the top row. */
+static void
+change_cell (PvmConsole *console,
+             guint       n)
+{
+  g_signal_emit_by_name (console, "invalidate", (int) (n % 80) * 9, 0, 9, 16);
+}
+
 static gboolean
 stream_cb (gpointer data)
 {
   Stream *stream = data;
 
-  g_signal_emit_by_name (stream->console, "invalidate", (int) (stream->changes % 80) * 9, 0, 9,
-                         16);
-  stream->changes++;
+  change_cell (stream->console, stream->changes++);
   if (g_get_monotonic_time () < stream->end)
     return G_SOURCE_CONTINUE;
   stream->at_end = view_counts (env.view);
@@ -712,8 +718,7 @@ typing_cb (gpointer data)
 {
   Typing *typing = data;
 
-  g_signal_emit_by_name (typing->console, "invalidate", (int) (typing->changes % 80) * 9, 0, 9,
-                         16);
+  change_cell (typing->console, typing->changes);
   if (++typing->changes < 60)
     return G_SOURCE_CONTINUE;
   typing->done = TRUE;
