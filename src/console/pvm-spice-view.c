@@ -17,6 +17,11 @@
 #include <X11/extensions/Xrender.h>
 #endif
 
+/* The priorities of the draw's source (see invalidate_cb ()): after a quiet
+ * frame, below SPICE's idles; within a frame of the last draw, above them. */
+#define DRAW_PRIORITY_AFTER_QUIET (G_PRIORITY_DEFAULT_IDLE + 10)
+#define DRAW_PRIORITY_IN_FRAME    (G_PRIORITY_HIGH_IDLE + 10)
+
 struct _PvmSpiceView
 {
   GtkWidget    parent_instance;
@@ -51,7 +56,6 @@ struct _PvmSpiceView
   gint64       last_direct_draw;      /* monotonic, µs */
   GSource     *draw_source;           /* draws what is pending when due */
   gint64       draw_due;              /* monotonic, µs */
-  gint64       pending_idle_since;    /* the idle draw's start, or 0 */
   guint        settle_source;
   guint64      direct_pixels;         /* of the guest's, copied to the pixmap */
   guint        direct_draws;
@@ -310,20 +314,18 @@ invalidate_cb (PvmConsole   *console,
     {
       gdk_rectangle_union (&self->pending, &(cairo_rectangle_int_t) { x, y, width, height },
                            &self->pending);
-      if (self->pending_idle_since != 0 && now - self->pending_idle_since >= G_USEC_PER_SEC / 60)
+      /* Waiting for SPICE's idles since draw_due: a frame at most. */
+      if (g_source_get_priority (self->draw_source) == DRAW_PRIORITY_AFTER_QUIET &&
+          now - self->draw_due >= G_USEC_PER_SEC / 60)
         draw_pending (self);
       return;
     }
   self->pending = (cairo_rectangle_int_t) { x, y, width, height };
   self->have_pending = TRUE;
   if (self->last_direct_draw + G_USEC_PER_SEC / 60 <= now)
-    {
-      draw_source_start (self, G_PRIORITY_DEFAULT_IDLE + 10, now);
-      self->pending_idle_since = now;
-    }
+    draw_source_start (self, DRAW_PRIORITY_AFTER_QUIET, now);
   else
-    draw_source_start (self, G_PRIORITY_HIGH_IDLE + 10,
-                       self->last_direct_draw + G_USEC_PER_SEC / 60);
+    draw_source_start (self, DRAW_PRIORITY_IN_FRAME, self->last_direct_draw + G_USEC_PER_SEC / 60);
 }
 
 /* A copy of a rectangle of the surface as a texture. SPICE's 32-bit xRGB
@@ -975,7 +977,6 @@ static void
 draw_pending (PvmSpiceView *self)
 {
   self->have_pending = FALSE;
-  self->pending_idle_since = 0;
   self->last_direct_draw = g_get_monotonic_time ();
   if (draw_directly (self, &self->pending))
     {
@@ -1430,7 +1431,6 @@ stop_drawing_directly (PvmSpiceView *self)
       g_source_destroy (self->draw_source);
       g_clear_pointer (&self->draw_source, g_source_unref);
     }
-  self->pending_idle_since = 0;
   g_clear_handle_id (&self->settle_source, g_source_remove);
   self->have_pending = FALSE;
   direct_release (self);
