@@ -624,6 +624,20 @@ virtio_input_new (GVirConfigDomainInputDeviceType   type,
   return input;
 }
 
+/* A device that gconfig has no class for: a plain device object made from
+ * @xml, whose root element is @element. */
+static GVirConfigDomainDevice *
+device_new_from_xml (const char  *element,
+                     const char  *xml,
+                     GError     **error)
+{
+  GVirConfigObject *device;
+
+  device = gvir_config_object_new_from_xml (GVIR_CONFIG_TYPE_DOMAIN_DEVICE, element, NULL, xml,
+                                            error);
+  return device != NULL ? GVIR_CONFIG_DOMAIN_DEVICE (device) : NULL;
+}
+
 /* The SPICE agent's channel (clipboard, resolution). */
 static GVirConfigDomainChannel *
 spice_agent_channel_new (void)
@@ -660,13 +674,8 @@ guest_agent_channel_new (GError **error)
 static GVirConfigDomainDevice *
 serial_controller_new (GError **error)
 {
-  GVirConfigObject *controller;
-
-  controller = gvir_config_object_new_from_xml (GVIR_CONFIG_TYPE_DOMAIN_DEVICE, "controller", NULL,
-                                                "<controller type='virtio-serial' index='0' "
-                                                "ports='4'/>",
-                                                error);
-  return controller != NULL ? GVIR_CONFIG_DOMAIN_DEVICE (controller) : NULL;
+  return device_new_from_xml ("controller",
+                              "<controller type='virtio-serial' index='0' ports='4'/>", error);
 }
 
 /* No USB at all: libvirt would add a qemu-xhci controller, whose
@@ -685,17 +694,14 @@ no_usb_new (GError **error)
 }
 
 /* Entropy for the guest's kernel from the host's /dev/urandom; gconfig has
- * no RNG class, so this is a plain device object made from XML. */
+ * no RNG class. */
 static GVirConfigDomainDevice *
 rng_new (GError **error)
 {
-  GVirConfigObject *rng;
-
-  rng = gvir_config_object_new_from_xml (GVIR_CONFIG_TYPE_DOMAIN_DEVICE, "rng", NULL,
-                                         "<rng model='virtio'>"
-                                         "<backend model='random'>/dev/urandom</backend>"
-                                         "</rng>", error);
-  return rng != NULL ? GVIR_CONFIG_DOMAIN_DEVICE (rng) : NULL;
+  return device_new_from_xml ("rng",
+                              "<rng model='virtio'>"
+                              "<backend model='random'>/dev/urandom</backend>"
+                              "</rng>", error);
 }
 
 /* A virtio balloon that also hands pages the guest frees back to the host
