@@ -3,7 +3,9 @@
  * with their compressor, sizes and ratio. And what "pvm squash" does: a
  * folder, dropped on the page from the file manager or picked, becomes an
  * archive (pvm_squash_repo_create_async(), its progress shown, Cancel
- * leaving nothing); an archive can be deleted. One change at a time. */
+ * leaving nothing); an archive can be deleted. One change at a time.
+ * The page follows SQUASHREPO: archives that "pvm squash" or anything
+ * else adds, removes or renames there show at once. */
 
 #define G_LOG_DOMAIN "pvm-data-page"
 
@@ -438,8 +440,12 @@ pvm_data_page_load (PvmListPage   *page,
                     GError       **error)
 {
   g_autoptr(PvmSquashRepo) repo = open_repo (error);
+  GPtrArray *archives;
 
-  return repo != NULL ? pvm_squash_repo_list (repo, cancellable, error) : NULL;
+  if (repo == NULL || (archives = pvm_squash_repo_list (repo, cancellable, error)) == NULL)
+    return NULL;
+  pvm_list_page_watch_directory (page, pvm_squash_repo_get_directory (repo));
+  return archives;
 }
 
 /* The action bar's Add Data is the empty state's button: one of them. */

@@ -5,7 +5,9 @@
  * marked. And what "pvm image" does: create a blank image, make overlays
  * of a base, flatten an overlay (with its progress, cancellable), delete an
  * image. The work is the core's, in a thread or through its async API;
- * the core's refusals are shown as it words them. One change at a time. */
+ * the core's refusals are shown as it words them. One change at a time.
+ * The page follows DRIVEREPO: images that "pvm image" or anything else
+ * adds, removes or renames there show at once. */
 
 #define G_LOG_DOMAIN "pvm-images-page"
 
@@ -710,6 +712,7 @@ pvm_images_page_load (PvmListPage   *page,
   if ((repo = open_repo (&config, error)) == NULL ||
       (images = pvm_image_repo_list (repo, error)) == NULL)
     return NULL;
+  pvm_list_page_watch_directory (page, pvm_image_repo_get_directory (repo));
   if ((vms = pvm_vm_list_fetch_for_uri (pvm_config_get_string (config, "LIBVIRT_URI"))) != NULL)
     pvm_vm_list_mark_image_users (vms, images);
 

@@ -125,6 +125,14 @@ typedef struct
   GPtrArray     *entries;        /* PvmListEntry: add_rows() fills it */
   GListStore    *store;          /* PvmListEntry: what the list shows */
   AdwToast      *toast;          /* shown last, until dismissed */
+  GFileMonitor  *monitor;        /* on @watched_path */
+  char          *watched_path;
+  GHashTable    *being_written;  /* names made there and not yet closed */
+  guint          refresh_source;
+
+  /* From a load's thread (pvm_list_page_watch_directory ()) */
+  GMutex         watch_lock;
+  char          *watch_next;     /* the directory to watch once it is done */
 
   /* Template widgets */
   GtkStack      *stack;
@@ -141,6 +149,11 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+/* How long a burst of changes may last before the page reads them. */
+#define PVM_LIST_PAGE_REFRESH_DELAY_MS 250
+
+static void watch_next (PvmListPage *self);
 
 static void
 load_thread (GTask        *task,
@@ -244,7 +257,24 @@ load_done_cb (GObject      *object,
   g_clear_pointer (&priv->items, g_ptr_array_unref);
   priv->items = items;
   show_items (self);
+  watch_next (self);
   g_signal_emit (self, signals[LOADED], 0);
+}
+
+/* Loads the items again, instead of a load under way. */
+static void
+load (PvmListPage *self,
+      gboolean     spinner)
+{
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+
+  g_cancellable_cancel (priv->cancellable);
+  g_clear_object (&priv->cancellable);
+  priv->cancellable = g_cancellable_new ();
+
+  if (spinner)
+    gtk_stack_set_visible_child_name (priv->stack, "loading");
+  PVM_LIST_PAGE_GET_CLASS (self)->load_async (self, priv->cancellable, load_done_cb, NULL);
 }
 
 /**
@@ -256,16 +286,171 @@ load_done_cb (GObject      *object,
 void
 pvm_list_page_reload (PvmListPage *self)
 {
+  g_return_if_fail (PVM_IS_LIST_PAGE (self));
+
+  load (self, TRUE);
+}
+
+static gboolean
+refresh_cb (gpointer user_data)
+{
+  PvmListPage *self = user_data;
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+
+  priv->refresh_source = 0;
+  load (self, FALSE);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * pvm_list_page_refresh_soon:
+ * @self: a #PvmListPage
+ *
+ * Loads the items again in a moment, as pvm_list_page_reload() does, but
+ * the page goes on showing what it shows until they are read: for changes
+ * the page learns of by itself, which should not make the list blink.
+ * Such changes come in bursts (a launch defines a domain per VM, a copy
+ * writes a file): the items are read once the burst is over.
+ */
+void
+pvm_list_page_refresh_soon (PvmListPage *self)
+{
   PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
 
   g_return_if_fail (PVM_IS_LIST_PAGE (self));
 
-  g_cancellable_cancel (priv->cancellable);
-  g_clear_object (&priv->cancellable);
-  priv->cancellable = g_cancellable_new ();
+  if (priv->refresh_source == 0)
+    priv->refresh_source = g_timeout_add (PVM_LIST_PAGE_REFRESH_DELAY_MS, refresh_cb, self);
+}
 
-  gtk_stack_set_visible_child_name (priv->stack, "loading");
-  PVM_LIST_PAGE_GET_CLASS (self)->load_async (self, priv->cancellable, load_done_cb, NULL);
+/* The name of @file if it is one a page may list (pVM's temporary files
+ * and caches are hidden), else %NULL. */
+static char *
+dup_listed_name (GFile *file)
+{
+  g_autofree char *name = file != NULL ? g_file_get_basename (file) : NULL;
+
+  return name != NULL && name[0] != '.' ? g_steal_pointer (&name) : NULL;
+}
+
+static void
+directory_changed_cb (PvmListPage       *self,
+                      GFile             *file,
+                      GFile             *other_file,
+                      GFileMonitorEvent  event,
+                      GFileMonitor      *monitor)
+{
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+  g_autofree char *name = dup_listed_name (file);
+  g_autofree char *other_name = dup_listed_name (other_file);
+
+  switch (event)
+    {
+    case G_FILE_MONITOR_EVENT_CREATED:
+      /* Shown at once, and again once it is written (a copy). */
+      if (name != NULL)
+        {
+          g_hash_table_add (priv->being_written, g_strdup (name));
+          pvm_list_page_refresh_soon (self);
+        }
+      break;
+
+    case G_FILE_MONITOR_EVENT_CHANGES_DONE_HINT:
+      /* Only for a file made since: the images of running VMs are
+       * written all the time. */
+      if (name != NULL && g_hash_table_remove (priv->being_written, name))
+        pvm_list_page_refresh_soon (self);
+      break;
+
+    case G_FILE_MONITOR_EVENT_DELETED:
+    case G_FILE_MONITOR_EVENT_MOVED_IN:
+    case G_FILE_MONITOR_EVENT_MOVED_OUT:
+      if (name != NULL)
+        {
+          g_hash_table_remove (priv->being_written, name);
+          pvm_list_page_refresh_soon (self);
+        }
+      break;
+
+    case G_FILE_MONITOR_EVENT_RENAMED:
+      if (name != NULL)
+        g_hash_table_remove (priv->being_written, name);
+      if (name != NULL || other_name != NULL)
+        pvm_list_page_refresh_soon (self);
+      break;
+
+    case G_FILE_MONITOR_EVENT_CHANGED:
+    case G_FILE_MONITOR_EVENT_ATTRIBUTE_CHANGED:
+    case G_FILE_MONITOR_EVENT_PRE_UNMOUNT:
+    case G_FILE_MONITOR_EVENT_UNMOUNTED:
+    case G_FILE_MONITOR_EVENT_MOVED:
+    default:
+      break;
+    }
+}
+
+/**
+ * pvm_list_page_watch_directory:
+ * @self: a #PvmListPage
+ * @path: (nullable): the directory whose files the items are
+ *
+ * For a page's @load, in its thread: once the load is done, the page
+ * follows @path, and reads its items again (pvm_list_page_refresh_soon())
+ * when a file is made there (and again once it is written: a copy),
+ * removed or renamed, by pVM or anything else. Hidden files do not count:
+ * they are temporary files and caches. %NULL: the page follows no
+ * directory.
+ */
+void
+pvm_list_page_watch_directory (PvmListPage *self,
+                               const char  *path)
+{
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+
+  g_return_if_fail (PVM_IS_LIST_PAGE (self));
+
+  g_mutex_lock (&priv->watch_lock);
+  g_free (priv->watch_next);
+  priv->watch_next = g_strdup (path);
+  g_mutex_unlock (&priv->watch_lock);
+}
+
+/* After a load: follows the directory it found, if it is another one. */
+static void
+watch_next (PvmListPage *self)
+{
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+  g_autofree char *path = NULL;
+  g_autoptr(GFile) directory = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_mutex_lock (&priv->watch_lock);
+  path = g_steal_pointer (&priv->watch_next);
+  g_mutex_unlock (&priv->watch_lock);
+  if (g_strcmp0 (path, priv->watched_path) == 0)
+    return;
+
+  if (priv->monitor != NULL)
+    {
+      g_file_monitor_cancel (priv->monitor);
+      g_clear_object (&priv->monitor);
+    }
+  g_hash_table_remove_all (priv->being_written);
+  g_free (priv->watched_path);
+  priv->watched_path = g_steal_pointer (&path);
+  if (priv->watched_path == NULL)
+    return;
+
+  directory = g_file_new_for_path (priv->watched_path);
+  priv->monitor = g_file_monitor_directory (directory, G_FILE_MONITOR_WATCH_MOVES, NULL, &error);
+  if (priv->monitor == NULL)
+    {
+      /* The page still lists it; it just does not follow it. */
+      g_debug ("Cannot follow %s: %s", priv->watched_path, error->message);
+      return;
+    }
+  g_signal_connect_object (priv->monitor, "changed", G_CALLBACK (directory_changed_cb), self,
+                           G_CONNECT_SWAPPED);
 }
 
 void
@@ -581,6 +766,10 @@ pvm_list_page_dispose (GObject *object)
   g_cancellable_cancel (priv->cancellable);
   g_clear_object (&priv->cancellable);
   g_clear_object (&priv->toast);
+  g_clear_handle_id (&priv->refresh_source, g_source_remove);
+  if (priv->monitor != NULL)
+    g_file_monitor_cancel (priv->monitor);
+  g_clear_object (&priv->monitor);
 
   /* AdwBin unparents its child, the template's stack, and with it the
    * list's rows, which show the entries. */
@@ -591,12 +780,27 @@ pvm_list_page_dispose (GObject *object)
 }
 
 static void
+pvm_list_page_finalize (GObject *object)
+{
+  PvmListPage *self = PVM_LIST_PAGE (object);
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+
+  g_free (priv->watched_path);
+  g_free (priv->watch_next);
+  g_hash_table_unref (priv->being_written);
+  g_mutex_clear (&priv->watch_lock);
+
+  G_OBJECT_CLASS (pvm_list_page_parent_class)->finalize (object);
+}
+
+static void
 pvm_list_page_class_init (PvmListPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = pvm_list_page_dispose;
+  object_class->finalize = pvm_list_page_finalize;
 
   klass->load_async = pvm_list_page_real_load_async;
   klass->load_finish = pvm_list_page_real_load_finish;
@@ -655,6 +859,8 @@ pvm_list_page_init (PvmListPage *self)
   gtk_widget_init_template (GTK_WIDGET (self));
   load_style (gtk_widget_get_display (GTK_WIDGET (self)));
 
+  g_mutex_init (&priv->watch_lock);
+  priv->being_written = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   priv->store = g_list_store_new (PVM_TYPE_LIST_ENTRY);
   g_signal_connect_object (factory, "bind", G_CALLBACK (bind_cb), self, 0);
   g_signal_connect_object (factory, "unbind", G_CALLBACK (unbind_cb), self, 0);

@@ -72,6 +72,9 @@ void        pvm_list_page_set_error     (PvmListPage *self,
                                          const char  *icon_name,
                                          const char  *title);
 void        pvm_list_page_reload        (PvmListPage *self);
+void        pvm_list_page_refresh_soon  (PvmListPage *self);
+void        pvm_list_page_watch_directory (PvmListPage *self,
+                                           const char  *path);
 void        pvm_list_page_set_row       (AdwActionRow *row,
                                          const char   *title,
                                          const char   *subtitle_markup,

@@ -4,7 +4,10 @@
  * configured libvirt connection only, one list (read in a thread by
  * PvmListPage); with HOSTS, a group per host (all asked at once by
  * pvm_hosts_query_async()), titled with its name and URI, saying what it
- * offers or why it does not answer. */
+ * offers or why it does not answer. The connections the list was read
+ * from stay open: when a pVM domain is defined, defined again or removed
+ * there (by "pvm" in a terminal, a migration, virsh), the list is read
+ * again, without the spinner. */
 
 #define G_LOG_DOMAIN "pvm-machines-page"
 
@@ -13,6 +16,7 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
+#include <libvirt/virterror.h>
 
 #include "pvm-core.h"
 #include "pvm-machines-page.h"
@@ -24,6 +28,7 @@ struct _PvmMachinesPage
 
   /* Owned */
   GPtrArray   *statuses;    /* PvmHostStatus of each host, or NULL: only the local one */
+  GPtrArray   *watched;     /* Watch: the connections the list was read from */
 };
 
 G_DEFINE_FINAL_TYPE (PvmMachinesPage, pvm_machines_page, PVM_TYPE_LIST_PAGE)
@@ -138,12 +143,90 @@ pvm_machines_page_unbind_row (PvmListPage  *page,
 
 /* --- loading ------------------------------------------------------------- */
 
+/* A connection the page follows the domains of. */
+typedef struct
+{
+  GVirConnection *connection;    /* kept open */
+  virConnectPtr   handle;
+  int             callback_id;
+} Watch;
+
+static void
+watch_free (Watch *watch)
+{
+  if (watch->callback_id >= 0)
+    virConnectDomainEventDeregisterAny (watch->handle, watch->callback_id);
+  g_clear_pointer (&watch->handle, virConnectClose);
+  g_clear_object (&watch->connection);
+  g_free (watch);
+}
+
+static void
+free_weak_ref (void *opaque)
+{
+  g_weak_ref_clear (opaque);
+  g_free (opaque);
+}
+
+/* Any domain's event: one defined (launched, restored, migrated in),
+ * defined again (launched again with another plan) or removed (deleted,
+ * migrated away) changes the list. libvirt-glib's domain-added does not
+ * say the second. */
+static int
+lifecycle_event_cb (virConnectPtr  handle,
+                    virDomainPtr   domain,
+                    int            event,
+                    int            detail,
+                    void          *opaque)
+{
+  g_autoptr(PvmMachinesPage) self = g_weak_ref_get (opaque);
+  const char *name = virDomainGetName (domain);
+
+  if (self != NULL && (event == VIR_DOMAIN_EVENT_DEFINED || event == VIR_DOMAIN_EVENT_UNDEFINED) &&
+      name != NULL && g_str_has_prefix (name, PVM_DOMAIN_NAME_PREFIX))
+    pvm_list_page_refresh_soon (PVM_LIST_PAGE (self));
+  return 0;
+}
+
+/* Follows the domains of @connections (owned: GVirConnection) instead of
+ * those before. */
+static void
+watch (PvmMachinesPage *self,
+       GPtrArray       *connections)
+{
+  g_clear_pointer (&self->watched, g_ptr_array_unref);
+  self->watched = g_ptr_array_new_with_free_func ((GDestroyNotify) watch_free);
+  for (guint i = 0; i < connections->len; i++)
+    {
+      Watch *watch = g_new0 (Watch, 1);
+      GWeakRef *weak = g_new0 (GWeakRef, 1);
+
+      watch->connection = g_object_ref (g_ptr_array_index (connections, i));
+      g_object_get (watch->connection, "handle", &watch->handle, NULL);
+      g_weak_ref_init (weak, self);
+      watch->callback_id =
+        virConnectDomainEventRegisterAny (watch->handle, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                          VIR_DOMAIN_EVENT_CALLBACK (lifecycle_event_cb), weak,
+                                          free_weak_ref);
+      if (watch->callback_id < 0)
+        {
+          /* The list is right; it just does not follow. */
+          g_debug ("Cannot follow the domains of %s: %s",
+                   gvir_connection_get_uri (watch->connection), virGetLastErrorMessage ());
+          free_weak_ref (weak);
+        }
+      g_ptr_array_add (self->watched, watch);
+    }
+  g_ptr_array_unref (connections);
+}
+
 /* What the first step of a load found, in a thread. */
 typedef struct
 {
-  GPtrArray *hosts;     /* PvmHostEntry, "local" first */
-  GPtrArray *vms;       /* of the local host, when it is the only one */
-  GPtrArray *statuses;  /* PvmHostStatus, when there are several */
+  GPtrArray *hosts;        /* PvmHostEntry, "local" first */
+  GPtrArray *vms;          /* of the local host, when it is the only one */
+  GPtrArray *statuses;     /* PvmHostStatus, when there are several */
+  GPtrArray *connections;  /* GVirConnection, open, the VMs read from them */
 } Load;
 
 static void
@@ -152,18 +235,21 @@ load_free (Load *load)
   g_clear_pointer (&load->hosts, g_ptr_array_unref);
   g_clear_pointer (&load->vms, g_ptr_array_unref);
   g_clear_pointer (&load->statuses, g_ptr_array_unref);
+  g_clear_pointer (&load->connections, g_ptr_array_unref);
   g_free (load);
 }
 
 /* The VMs of the local host, as the page has always read them: its error
- * is the page's. */
+ * is the page's. The connection goes to @connections. */
 static GPtrArray *
 fetch_local (const char    *uri,
+             GPtrArray     *connections,
              GCancellable  *cancellable,
              GError       **error)
 {
   g_autoptr(GVirConnection) connection = gvir_connection_new (uri);
   g_autoptr(GError) local_error = NULL;
+  GPtrArray *vms;
 
   if (!gvir_connection_open (connection, cancellable, &local_error))
     {
@@ -174,7 +260,10 @@ fetch_local (const char    *uri,
         g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT, "%s: %s", uri, local_error->message);
       return NULL;
     }
-  return pvm_vm_list_fetch (connection, error);
+  vms = pvm_vm_list_fetch (connection, error);
+  if (vms != NULL)
+    g_ptr_array_add (connections, g_steal_pointer (&connection));
+  return vms;
 }
 
 /* In a thread: the configuration's hosts; the VMs too when the local host
@@ -195,9 +284,10 @@ load_thread (GTask        *task,
       return;
     }
   load->hosts = pvm_hosts_from_config (config);
+  load->connections = g_ptr_array_new_with_free_func (g_object_unref);
   if (load->hosts->len == 1 &&
-      (load->vms = fetch_local (pvm_config_get_string (config, "LIBVIRT_URI"), cancellable,
-                                &error)) == NULL)
+      (load->vms = fetch_local (pvm_config_get_string (config, "LIBVIRT_URI"),
+                                load->connections, cancellable, &error)) == NULL)
     {
       g_task_return_error (task, error);
       return;
@@ -229,6 +319,8 @@ hosts_queried_cb (GObject      *object,
 
       for (guint j = 0; status->vms != NULL && j < status->vms->len; j++)
         g_ptr_array_add (load->vms, g_object_ref (g_ptr_array_index (status->vms, j)));
+      if (status->connection != NULL)
+        g_ptr_array_add (load->connections, g_object_ref (status->connection));
     }
   g_task_return_boolean (task, TRUE);
 }
@@ -288,6 +380,7 @@ pvm_machines_page_load_finish (PvmListPage   *page,
     return NULL;
   g_clear_pointer (&self->statuses, g_ptr_array_unref);
   self->statuses = g_steal_pointer (&load->statuses);
+  watch (self, g_steal_pointer (&load->connections));
   return g_steal_pointer (&load->vms);
 }
 
@@ -376,6 +469,16 @@ pvm_machines_page_add_rows (PvmListPage *page,
 }
 
 static void
+pvm_machines_page_dispose (GObject *object)
+{
+  PvmMachinesPage *self = PVM_MACHINES_PAGE (object);
+
+  g_clear_pointer (&self->watched, g_ptr_array_unref);
+
+  G_OBJECT_CLASS (pvm_machines_page_parent_class)->dispose (object);
+}
+
+static void
 pvm_machines_page_finalize (GObject *object)
 {
   PvmMachinesPage *self = PVM_MACHINES_PAGE (object);
@@ -391,6 +494,7 @@ pvm_machines_page_class_init (PvmMachinesPageClass *klass)
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
   PvmListPageClass *page_class = PVM_LIST_PAGE_CLASS (klass);
 
+  object_class->dispose = pvm_machines_page_dispose;
   object_class->finalize = pvm_machines_page_finalize;
 
   page_class->load_async = pvm_machines_page_load_async;

@@ -40,6 +40,7 @@ pvm_host_status_free (PvmHostStatus *status)
   g_free (status->error);
   g_free (status->hostname);
   g_clear_pointer (&status->vms, g_ptr_array_unref);
+  g_clear_object (&status->connection);
   g_free (status);
 }
 
@@ -330,6 +331,7 @@ pvm_hosts_query (const PvmHostEntry *host,
       return g_steal_pointer (&status);
     }
 
+  status->connection = g_object_ref (connection);
   g_object_get (connection, "handle", &handle, NULL);
   hostname = virConnectGetHostname (handle);
   status->hostname = g_strdup (hostname);

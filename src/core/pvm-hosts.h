@@ -37,19 +37,22 @@ typedef struct
  * @memory: its memory, in bytes
  * @free_memory: the memory not in use, in bytes
  * @vms: (element-type PvmVm): the pVM VMs defined there
+ * @connection: the connection that asked it, still open (its domains'
+ *   events come through it), or %NULL when it did not answer
  *
  * What a host offers, when it was asked.
  */
 typedef struct
 {
-  PvmHostEntry *host;
-  char         *error;
-  char         *hostname;
-  const char   *domain_type;
-  guint         cpus;
-  guint64       memory;
-  guint64       free_memory;
-  GPtrArray    *vms;
+  PvmHostEntry   *host;
+  char           *error;
+  char           *hostname;
+  const char     *domain_type;
+  guint           cpus;
+  guint64         memory;
+  guint64         free_memory;
+  GPtrArray      *vms;
+  GVirConnection *connection;
 } PvmHostStatus;
 
 void                pvm_host_entry_free          (PvmHostEntry   *entry);

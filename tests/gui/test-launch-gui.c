@@ -15,7 +15,10 @@
  *   same VMs again with the same plans: the jobs run again;
  * - with OUTPUT_MODE=disk (set in the Preferences window) a VM launched
  *   from the dialog has its output disk collected by the app when it
- *   powers off, and the toast says what was copied.
+ *   powers off, and the toast says what was copied;
+ * - a VM that "pvm delete" removes, and one that "pvm -d" launches, leave
+ *   and join the Machines page by themselves (no reload, no spinner),
+ *   and the app reports the job of the one "pvm" launched.
  *
  * With PVM_DEBUG_SCREENSHOTS=DIR it saves the panel, the window with its
  * toast and the preferences as PNG files there. */
@@ -506,6 +509,62 @@ test_output_disk (void)
   pvm_gui_test_screenshot (GTK_WIDGET (env.window), "window-toast-collected");
 }
 
+typedef struct
+{
+  const char *name;
+  gboolean    listed;       /* wanted */
+  gboolean    saw_spinner;  /* the page showed its spinner meanwhile */
+} Listing;
+
+/* The Machines page lists @listing's VM, or does not, as wanted. */
+static gboolean
+page_lists (gpointer data)
+{
+  Listing *listing = data;
+  GPtrArray *vms = pvm_list_page_get_items (machines_page ());
+  gboolean found = FALSE;
+
+  if (g_strcmp0 (pvm_list_page_get_shown (machines_page ()), "loading") == 0)
+    listing->saw_spinner = TRUE;
+  for (guint i = 0; vms != NULL && i < vms->len; i++)
+    found = found || g_str_equal (pvm_vm_get_name (vms->pdata[i]), listing->name);
+  return found == listing->listed;
+}
+
+/* VMs come and go on the Machines page as pvm defines and deletes them in
+ * a terminal, with no reload asked. */
+static void
+test_follows_cli (void)
+{
+  g_autofree char *result = g_build_filename (env.outputs[1], "result.txt", NULL);
+  g_autofree char *expected = g_strconcat (tag, tag, tag, NULL);
+  g_autofree char *deleted = NULL;
+  g_autofree char *launched = NULL;
+  g_autofree char *text = NULL;
+  Listing gone = { "job2", FALSE, FALSE };
+  Listing back = { "job2", TRUE, FALSE };
+
+  pvm_gui_test_wait_for ((PvmGuiTestCondition) pvm_gui_test_is_loaded, machines_page (),
+                         "the Machines page");
+  g_assert_false (page_lists (&gone));
+
+  deleted = pvm_test_pvm_ok (PVM ("delete", "job2"));
+  pvm_gui_test_wait_for_seconds (page_lists, &gone, 30, "job2 gone from the Machines page");
+  g_assert_false (gone.saw_spinner);
+  g_assert_cmpstr (pvm_list_page_get_shown (machines_page ()), ==, "list");
+
+  launched = pvm_test_pvm_ok (PVM ("-d", "job2", "-i", "jobdata", "-o", env.outputs[1],
+                                   "--output-mode", "shared"));
+  pvm_gui_test_wait_for_seconds (page_lists, &back, 30, "job2 back on the Machines page");
+  g_assert_false (back.saw_spinner);
+
+  /* The app watches it as any VM it lists: its job's end is reported. */
+  wait_for_report ("job2", 3);
+  assert_job_finished ("job2", env.outputs[1]);
+  text = read_text (result);
+  g_assert_cmpstr (text, ==, expected);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -603,6 +662,7 @@ main (int    argc,
   g_test_add_func ("/launch-gui/jobs-finished", test_jobs_finished);
   g_test_add_func ("/launch-gui/start-again", test_start_again);
   g_test_add_func ("/launch-gui/output-disk", test_output_disk);
+  g_test_add_func ("/launch-gui/follows-cli", test_follows_cli);
   status = g_test_run ();
 
   g_signal_handlers_disconnect_by_func (pvm_application_get_job_monitor (env.app), report_cb,

@@ -270,6 +270,109 @@ focus_each_row (PvmListPage *page,
   g_assert_true (gtk_widget_child_focus (GTK_WIDGET (window), GTK_DIR_TAB_FORWARD));
 }
 
+/* What a page that follows its directory should come to show. */
+typedef struct
+{
+  PvmListPage *page;
+  guint        n_items;
+  const char  *title;        /* among its titles, or NULL */
+  gboolean     saw_spinner;  /* it showed its spinner meanwhile */
+  guint        loads;        /* "loaded" so far */
+} Follow;
+
+static gboolean
+page_follows (gpointer data)
+{
+  Follow *follow = data;
+  g_autofree char *titles = NULL;
+
+  if (g_strcmp0 (pvm_list_page_get_shown (follow->page), "loading") == 0)
+    {
+      follow->saw_spinner = TRUE;
+      return FALSE;
+    }
+  if (n_items (follow->page) != follow->n_items)
+    return FALSE;
+  titles = pvm_gui_test_dup_titles (follow->page);
+  return follow->title == NULL || strstr (titles, follow->title) != NULL;
+}
+
+static void
+loaded_cb (PvmListPage *page,
+           Follow      *follow)
+{
+  follow->loads++;
+}
+
+static gboolean
+set_flag_cb (gpointer data)
+{
+  *(gboolean *) data = TRUE;
+  return G_SOURCE_REMOVE;
+}
+
+/* Runs the main loop for a second: time for a refresh that should not
+ * come. */
+static void
+idle_a_second (void)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (1000, set_flag_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
+/* @page follows @directory: @file (a name of @make's), made there, shows
+ * as @title; renamed to @renamed_file, as @renamed_title; removed, it
+ * goes; a hidden file (pVM's temporary files and caches) changes nothing.
+ * No reload asked, no spinner, no load after another without end. */
+static void
+check_follows (PvmListPage        *page,
+               const char         *directory,
+               const char * const *make,
+               const char         *file,
+               const char         *title,
+               const char         *renamed_file,
+               const char         *renamed_title)
+{
+  g_autofree char *path = g_build_filename (directory, file, NULL);
+  g_autofree char *renamed = g_build_filename (directory, renamed_file, NULL);
+  g_autofree char *hidden = g_build_filename (directory, ".scratch", NULL);
+  g_autoptr(GError) error = NULL;
+  guint before = n_items (page);
+  Follow follow = { page, before + 1, title, FALSE, 0 };
+  gulong handler = g_signal_connect (page, "loaded", G_CALLBACK (loaded_cb), &follow);
+  guint loads;
+
+  g_free (pvm_test_run_tool (directory, make));
+  pvm_gui_test_wait_for (page_follows, &follow, file);
+  /* Listing it wrote nothing that makes the page read it again (one more
+   * load: the file's closing, if it came after the first one started). */
+  loads = follow.loads;
+  idle_a_second ();
+  g_assert_cmpuint (follow.loads, <=, loads + 1);
+
+  g_assert_cmpint (g_rename (path, renamed), ==, 0);
+  follow.title = renamed_title;
+  pvm_gui_test_wait_for (page_follows, &follow, renamed_file);
+
+  g_file_set_contents (hidden, "temporary\n", -1, &error);
+  g_assert_no_error (error);
+  loads = follow.loads;
+  idle_a_second ();
+  g_assert_cmpuint (follow.loads, ==, loads);
+  g_assert_cmpint (g_unlink (hidden), ==, 0);
+
+  g_assert_cmpint (g_unlink (renamed), ==, 0);
+  follow.n_items = before;
+  follow.title = NULL;
+  pvm_gui_test_wait_for (page_follows, &follow, "the removal");
+  g_assert_false (follow.saw_spinner);
+  g_assert_cmpstr (pvm_list_page_get_shown (page), ==, "list");
+  g_signal_handler_disconnect (page, handler);
+}
+
 static void
 test_images (void)
 {
@@ -303,6 +406,13 @@ test_images (void)
                             "deleted|a-overlay: 1 GiB · "));
   g_assert_true (g_str_has_suffix (titles, "Overlay of base.qcow2"));
   focus_each_row (page, window);
+
+  {
+    const char *more[] = { "qemu-img", "create", "-q", "-f", "qcow2", "more.qcow2", "3G", NULL };
+
+    check_follows (page, images, more, "more.qcow2", "more: 3 GiB", "renamed.qcow2",
+                   "renamed: 3 GiB");
+  }
   gtk_window_destroy (window);
 }
 
@@ -343,6 +453,15 @@ test_data (void)
   titles = pvm_gui_test_dup_titles (page);
   g_test_message ("%s", titles);
   g_assert_true (g_str_has_prefix (titles, "numbers: 4 KiB · xz\n6 bytes in 1 file, ratio 0.00"));
+
+  {
+    g_autofree char *more_archive = g_build_filename (data, "more.sqsh", NULL);
+    const char *more[] = { "mksquashfs", source, more_archive, "-comp", "gzip", "-quiet",
+                           "-no-progress", NULL };
+
+    check_follows (page, data, more, "more.sqsh", "more: 4 KiB · gzip", "renamed.sqsh",
+                   "renamed: 4 KiB · gzip");
+  }
   gtk_window_destroy (window);
 }
 
