@@ -32,6 +32,7 @@ struct _PvmWindow
   /* Owned references */
   PvmSettings          *settings;
   char                 *last_toast;      /* the title of the toast shown last */
+  GPtrArray            *listed_vms;      /* the Machines page's, as the Images page follows them */
 
   /* Binds PvmSettings:last-page to PvmWindow:visible-page; owned by the
    * two objects until g_binding_unbind() in dispose.
@@ -99,7 +100,25 @@ job_report_cb (PvmWindow          *self,
   pvm_window_add_toast (self, toast);
 }
 
-/* The Machines page listed the VMs: the application watches them. */
+/* The Images page says which VM boots each image, and in which state. */
+static void
+vms_changed_cb (PvmWindow *self)
+{
+  pvm_list_page_refresh_soon (PVM_LIST_PAGE (self->images_page));
+}
+
+static void
+unfollow_vms (PvmWindow *self)
+{
+  for (guint i = 0; self->listed_vms != NULL && i < self->listed_vms->len; i++)
+    g_signal_handlers_disconnect_by_func (g_ptr_array_index (self->listed_vms, i),
+                                          vms_changed_cb, self);
+  g_clear_pointer (&self->listed_vms, g_ptr_array_unref);
+}
+
+/* The Machines page listed the VMs: the application watches them, and
+ * the Images page follows them (not at the first list: it has just read
+ * them itself). */
 static void
 machines_loaded_cb (PvmWindow   *self,
                     PvmListPage *page)
@@ -109,6 +128,16 @@ machines_loaded_cb (PvmWindow   *self,
 
   if (PVM_IS_APPLICATION (application) && vms != NULL)
     pvm_job_monitor_watch (pvm_application_get_job_monitor (PVM_APPLICATION (application)), vms);
+
+  if (vms == NULL || vms == self->listed_vms)
+    return;
+  if (self->listed_vms != NULL)
+    vms_changed_cb (self);
+  unfollow_vms (self);
+  self->listed_vms = g_ptr_array_ref (vms);
+  for (guint i = 0; i < vms->len; i++)
+    g_signal_connect_object (g_ptr_array_index (vms, i), "notify::state",
+                             G_CALLBACK (vms_changed_cb), self, G_CONNECT_SWAPPED);
 }
 
 static void
@@ -283,6 +312,7 @@ pvm_window_dispose (GObject *object)
   gtk_widget_dispose_template (GTK_WIDGET (self), PVM_TYPE_WINDOW);
 
   g_clear_object (&self->settings);
+  unfollow_vms (self);
 
   G_OBJECT_CLASS (pvm_window_parent_class)->dispose (object);
 }

@@ -18,7 +18,8 @@
  *   powers off, and the toast says what was copied;
  * - a VM that "pvm delete" removes, and one that "pvm -d" launches, leave
  *   and join the Machines page by themselves (no reload, no spinner),
- *   and the app reports the job of the one "pvm" launched.
+ *   the app reports the job of the one "pvm" launched, and the Images
+ *   page says which VM uses its image, in which state, as it changes.
  *
  * With PVM_DEBUG_SCREENSHOTS=DIR it saves the panel, the window with its
  * toast and the preferences as PNG files there. */
@@ -35,6 +36,7 @@
 #include "pvm-application.h"
 #include "pvm-core.h"
 #include "pvm-gui-test.h"
+#include "pvm-images-page.h"
 #include "pvm-launch-dialog.h"
 #include "pvm-machines-page.h"
 #include "pvm-preferences-window.h"
@@ -531,8 +533,35 @@ page_lists (gpointer data)
   return found == listing->listed;
 }
 
+/* The Images page's titles have @data. */
+static gboolean
+images_page_has (gpointer data)
+{
+  PvmListPage *page = PVM_LIST_PAGE (pvm_gui_test_find (GTK_WIDGET (env.window),
+                                                        PVM_TYPE_IMAGES_PAGE, NULL));
+  g_autofree char *titles = NULL;
+
+  if (!pvm_gui_test_is_loaded (page))
+    return FALSE;
+  titles = pvm_gui_test_dup_titles (page);
+  return strstr (titles, data) != NULL;
+}
+
+static gboolean
+images_page_lacks (gpointer data)
+{
+  PvmListPage *page = PVM_LIST_PAGE (pvm_gui_test_find (GTK_WIDGET (env.window),
+                                                        PVM_TYPE_IMAGES_PAGE, NULL));
+  g_autofree char *titles = NULL;
+
+  if (!pvm_gui_test_is_loaded (page))
+    return FALSE;
+  titles = pvm_gui_test_dup_titles (page);
+  return strstr (titles, data) == NULL;
+}
+
 /* VMs come and go on the Machines page as pvm defines and deletes them in
- * a terminal, with no reload asked. */
+ * a terminal, with no reload asked; the Images page follows them. */
 static void
 test_follows_cli (void)
 {
@@ -548,21 +577,29 @@ test_follows_cli (void)
                          "the Machines page");
   g_assert_false (page_lists (&gone));
 
+  pvm_gui_test_wait_for_seconds (images_page_has, (gpointer) "Used by the VM job2 (stopped)", 30,
+                                 "job2.qcow2 used by a stopped job2 on the Images page");
   deleted = pvm_test_pvm_ok (PVM ("delete", "job2"));
   pvm_gui_test_wait_for_seconds (page_lists, &gone, 30, "job2 gone from the Machines page");
   g_assert_false (gone.saw_spinner);
   g_assert_cmpstr (pvm_list_page_get_shown (machines_page ()), ==, "list");
+  pvm_gui_test_wait_for_seconds (images_page_lacks, (gpointer) "Used by the VM job2", 30,
+                                 "job2.qcow2 unused on the Images page");
 
   launched = pvm_test_pvm_ok (PVM ("-d", "job2", "-i", "jobdata", "-o", env.outputs[1],
                                    "--output-mode", "shared"));
   pvm_gui_test_wait_for_seconds (page_lists, &back, 30, "job2 back on the Machines page");
   g_assert_false (back.saw_spinner);
+  pvm_gui_test_wait_for_seconds (images_page_has, (gpointer) "Used by the VM job2 (running)", 30,
+                                 "job2.qcow2 used by a running job2 on the Images page");
 
   /* The app watches it as any VM it lists: its job's end is reported. */
   wait_for_report ("job2", 3);
   assert_job_finished ("job2", env.outputs[1]);
   text = read_text (result);
   g_assert_cmpstr (text, ==, expected);
+  pvm_gui_test_wait_for_seconds (images_page_has, (gpointer) "Used by the VM job2 (stopped)", 30,
+                                 "job2.qcow2 used by a stopped job2 on the Images page");
 }
 
 int
