@@ -533,9 +533,10 @@ page_lists (gpointer data)
   return found == listing->listed;
 }
 
-/* The Images page's titles have @data. */
+/* Whether the Images page, loaded, has @text among its titles. */
 static gboolean
-images_page_has (gpointer data)
+images_page_shows (const char *text,
+                   gboolean    shown)
 {
   PvmListPage *page = PVM_LIST_PAGE (pvm_gui_test_find (GTK_WIDGET (env.window),
                                                         PVM_TYPE_IMAGES_PAGE, NULL));
@@ -544,20 +545,19 @@ images_page_has (gpointer data)
   if (!pvm_gui_test_is_loaded (page))
     return FALSE;
   titles = pvm_gui_test_dup_titles (page);
-  return strstr (titles, data) != NULL;
+  return (strstr (titles, text) != NULL) == shown;
+}
+
+static gboolean
+images_page_has (gpointer data)
+{
+  return images_page_shows (data, TRUE);
 }
 
 static gboolean
 images_page_lacks (gpointer data)
 {
-  PvmListPage *page = PVM_LIST_PAGE (pvm_gui_test_find (GTK_WIDGET (env.window),
-                                                        PVM_TYPE_IMAGES_PAGE, NULL));
-  g_autofree char *titles = NULL;
-
-  if (!pvm_gui_test_is_loaded (page))
-    return FALSE;
-  titles = pvm_gui_test_dup_titles (page);
-  return strstr (titles, data) == NULL;
+  return images_page_shows (data, FALSE);
 }
 
 /* VMs come and go on the Machines page as pvm defines and deletes them in
