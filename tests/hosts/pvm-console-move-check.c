@@ -7,7 +7,10 @@
  * does (pvm_vm_migrate_async()), hands the console over as the panel does
  * (pvm_console_follow_move()) and waits until the same console shows the
  * display of the VM on HOST. Prints "NAME: console followed from A to B
- * (WIDTHxHEIGHT)" and exits 0, or says why not and exits 1.
+ * (WIDTHxHEIGHT)". Meanwhile the app's Machines page, over CONFIG's
+ * hosts, listed NAME on A: it lists it on B without a reload or its
+ * spinner, and prints "NAME: the Machines page followed it to B". Exits
+ * 0, or says why not and exits 1.
  *
  *   pvm-console-move-check CONFIG NAME HOST
  *
@@ -17,8 +20,11 @@
 
 #include <adwaita.h>
 
+#include <glib/gstdio.h>
+
 #include "pvm-console-window.h"
 #include "pvm-core.h"
+#include "pvm-machines-page.h"
 #include "pvm-migration.h"
 
 #define TIMEOUT_S 60
@@ -41,6 +47,8 @@ typedef struct
   const char         *source;
   const PvmHostEntry *destination;
   char               *failure;
+  PvmListPage        *page;
+  gboolean            page_spinner;   /* the page showed its spinner after its first load */
 } Check;
 
 static void
@@ -117,6 +125,77 @@ state_changed_cb (PvmConsole *console,
   console_changed (console, check);
 }
 
+/* Where the Machines page lists @name: the URI of its host, or NULL. */
+static const char *
+page_lists_on (PvmListPage *page,
+               const char  *name)
+{
+  GPtrArray *vms = pvm_list_page_get_items (page);
+
+  for (guint i = 0; vms != NULL && i < vms->len; i++)
+    if (g_str_equal (pvm_vm_get_name (vms->pdata[i]), name))
+      return pvm_vm_get_uri (vms->pdata[i]);
+  return NULL;
+}
+
+static gboolean
+page_loaded (Check *check)
+{
+  return g_strcmp0 (pvm_list_page_get_shown (check->page), "loading") != 0;
+}
+
+/* The page lists the moved VM on the destination, having reloaded by
+ * itself. */
+static gboolean
+page_followed (Check *check)
+{
+  if (!page_loaded (check))
+    {
+      check->page_spinner = TRUE;
+      return FALSE;
+    }
+  return g_strcmp0 (page_lists_on (check->page, pvm_vm_get_name (check->vm)),
+                    check->destination->uri) == 0;
+}
+
+/* Runs the main loop until @until or TIMEOUT_S; FALSE on a timeout. */
+static gboolean
+wait_until (Check    *check,
+            gboolean (*until) (Check *check))
+{
+  gint64 end = g_get_monotonic_time () + TIMEOUT_S * G_USEC_PER_SEC;
+
+  while (!until (check) && g_get_monotonic_time () < end)
+    if (!g_main_context_iteration (NULL, FALSE))
+      g_usleep (10000);
+  return until (check);
+}
+
+/* The app's pages read the default configuration: CONFIG becomes it, in
+ * a configuration directory of this run's own. */
+static char *
+make_default_config (const char  *config,
+                     GError     **error)
+{
+  g_autofree char *directory = g_dir_make_tmp ("pvm-move-check-XXXXXX", error);
+  g_autofree char *pvm_dir = NULL;
+  g_autofree char *target = NULL;
+  g_autofree char *text = NULL;
+
+  if (directory == NULL)
+    return NULL;
+  pvm_dir = g_build_filename (directory, "pvm", NULL);
+  target = g_build_filename (pvm_dir, "pvm.conf", NULL);
+  if (g_mkdir (pvm_dir, 0700) != 0 || !g_file_get_contents (config, &text, NULL, error) ||
+      !g_file_set_contents (target, text, -1, error))
+    {
+      if (error != NULL && *error == NULL)
+        g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "cannot make %s", pvm_dir);
+      return NULL;
+    }
+  return g_steal_pointer (&directory);
+}
+
 static gboolean
 timeout_cb (gpointer user_data)
 {
@@ -147,7 +226,9 @@ main (int    argc,
   g_autoptr(GPtrArray) hosts = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = NULL;
+  g_autofree char *config_home = NULL;
   GtkWidget *window;
+  GtkWidget *page_window;
   Check check = { 0 };
   int status;
 
@@ -156,6 +237,14 @@ main (int    argc,
       g_printerr ("usage: pvm-console-move-check CONFIG NAME HOST\n");
       return 2;
     }
+  /* Before GLib reads the user's directories. */
+  config_home = make_default_config (argv[1], &error);
+  if (config_home == NULL)
+    {
+      g_printerr ("pvm-console-move-check: %s\n", error->message);
+      return 1;
+    }
+  g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
   adw_init ();
   gvir_init_object (NULL, NULL);
   gvir_event_register ();
@@ -188,6 +277,21 @@ main (int    argc,
       return 1;
     }
 
+  /* The Machines page, as the app's window has it, lists the VM where it
+   * is before it moves. */
+  check.page = g_object_ref_sink (g_object_new (PVM_TYPE_MACHINES_PAGE, NULL));
+  page_window = gtk_window_new ();
+  gtk_window_set_child (GTK_WINDOW (page_window), GTK_WIDGET (check.page));
+  gtk_window_present (GTK_WINDOW (page_window));
+  if (!wait_until (&check, page_loaded) ||
+      page_lists_on (check.page, argv[2]) == NULL ||
+      g_str_equal (page_lists_on (check.page, argv[2]), check.destination->uri))
+    {
+      g_printerr ("pvm-console-move-check: the Machines page (%s) does not list %s on %s\n",
+                  pvm_list_page_get_shown (check.page), argv[2], check.source);
+      return 1;
+    }
+
   check.console = pvm_console_for_vm (check.vm);
   g_signal_connect (check.console, "primary-changed", G_CALLBACK (primary_changed_cb), &check);
   g_signal_connect (check.console, "notify::state", G_CALLBACK (state_changed_cb), &check);
@@ -209,11 +313,30 @@ main (int    argc,
   if (status != 0)
     g_printerr ("pvm-console-move-check: %s: %s\n", argv[2],
                 check.failure != NULL ? check.failure : "stopped early");
+  else if (wait_until (&check, page_followed) && !check.page_spinner)
+    g_print ("%s: the Machines page followed it to %s\n", argv[2], check.destination->name);
+  else
+    {
+      g_printerr ("pvm-console-move-check: %s: the Machines page %s (it lists it on %s)\n",
+                  argv[2], check.page_spinner ? "showed its spinner" : "did not follow it",
+                  page_lists_on (check.page, argv[2]));
+      status = 1;
+    }
+  gtk_window_destroy (GTK_WINDOW (page_window));
+  g_clear_object (&check.page);
   gtk_window_destroy (GTK_WINDOW (window));
   pvm_console_disconnect (check.console);
   g_clear_object (&check.console);
   g_clear_object (&check.moved);
   g_clear_object (&check.vm);
   g_free (check.failure);
+  {
+    g_autofree char *pvm_dir = g_build_filename (config_home, "pvm", NULL);
+    g_autofree char *file = g_build_filename (pvm_dir, "pvm.conf", NULL);
+
+    g_unlink (file);
+    g_rmdir (pvm_dir);
+    g_rmdir (config_home);
+  }
   return status;
 }
