@@ -49,6 +49,23 @@ pvm_gui_test_wait_for_seconds (PvmGuiTestCondition  condition,
   g_source_remove (timeout_id);
 }
 
+/**
+ * pvm_gui_test_run_for:
+ * @milliseconds: how long
+ *
+ * Runs the main loop for @milliseconds: time for something that should
+ * not happen to show that it does not.
+ */
+void
+pvm_gui_test_run_for (guint milliseconds)
+{
+  gboolean done = FALSE;
+
+  g_timeout_add (milliseconds, set_flag_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+}
+
 gboolean
 pvm_gui_test_is_loaded (PvmListPage *page)
 {

@@ -22,6 +22,7 @@ void          pvm_gui_test_wait_for_seconds (PvmGuiTestCondition condition,
                                              gpointer            data,
                                              guint               seconds,
                                              const char         *what);
+void          pvm_gui_test_run_for         (guint                milliseconds);
 gboolean      pvm_gui_test_is_loaded       (PvmListPage         *page);
 PvmListPage  *pvm_gui_test_show_page       (GType                type,
                                             GtkWindow          **window);

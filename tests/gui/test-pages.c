@@ -304,25 +304,6 @@ loaded_cb (PvmListPage *page,
   follow->loads++;
 }
 
-static gboolean
-set_flag_cb (gpointer data)
-{
-  *(gboolean *) data = TRUE;
-  return G_SOURCE_REMOVE;
-}
-
-/* Runs the main loop for a second: time for a refresh that should not
- * come. */
-static void
-idle_a_second (void)
-{
-  gboolean done = FALSE;
-
-  g_timeout_add (1000, set_flag_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-}
-
 /* @page follows @directory: @file (a name of @make's), made there, shows
  * as @title; renamed to @renamed_file, as @renamed_title; removed, it
  * goes; a hidden file (pVM's temporary files and caches) changes nothing.
@@ -350,7 +331,7 @@ check_follows (PvmListPage        *page,
   /* Listing it wrote nothing that makes the page read it again (one more
    * load: the file's closing, if it came after the first one started). */
   loads = follow.loads;
-  idle_a_second ();
+  pvm_gui_test_run_for (1000);   /* time for a refresh that should not come */
   g_assert_cmpuint (follow.loads, <=, loads + 1);
 
   g_assert_cmpint (g_rename (path, renamed), ==, 0);
@@ -360,7 +341,7 @@ check_follows (PvmListPage        *page,
   g_file_set_contents (hidden, "temporary\n", -1, &error);
   g_assert_no_error (error);
   loads = follow.loads;
-  idle_a_second ();
+  pvm_gui_test_run_for (1000);   /* time for a refresh that should not come */
   g_assert_cmpuint (follow.loads, ==, loads);
   g_assert_cmpint (g_unlink (hidden), ==, 0);
 
