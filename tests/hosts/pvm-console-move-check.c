@@ -171,13 +171,31 @@ wait_until (Check    *check,
   return until (check);
 }
 
+/* A configuration directory of this run's own: removed, with its
+ * pvm/pvm.conf, on every way out. */
+typedef char ConfigHome;
+
+static void
+config_home_remove (ConfigHome *directory)
+{
+  g_autofree char *pvm_dir = g_build_filename (directory, "pvm", NULL);
+  g_autofree char *file = g_build_filename (pvm_dir, "pvm.conf", NULL);
+
+  g_unlink (file);
+  g_rmdir (pvm_dir);
+  g_rmdir (directory);
+  g_free (directory);
+}
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (ConfigHome, config_home_remove)
+
 /* The app's pages read the default configuration: CONFIG becomes it, in
  * a configuration directory of this run's own. */
-static char *
+static ConfigHome *
 make_default_config (const char  *config,
                      GError     **error)
 {
-  g_autofree char *directory = g_dir_make_tmp ("pvm-move-check-XXXXXX", error);
+  g_autoptr(ConfigHome) directory = g_dir_make_tmp ("pvm-move-check-XXXXXX", error);
   g_autofree char *pvm_dir = NULL;
   g_autofree char *target = NULL;
   g_autofree char *text = NULL;
@@ -226,7 +244,7 @@ main (int    argc,
   g_autoptr(GPtrArray) hosts = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GMainLoop) loop = NULL;
-  g_autofree char *config_home = NULL;
+  g_autoptr(ConfigHome) config_home = NULL;
   GtkWidget *window;
   GtkWidget *page_window;
   Check check = { 0 };
@@ -330,13 +348,5 @@ main (int    argc,
   g_clear_object (&check.moved);
   g_clear_object (&check.vm);
   g_free (check.failure);
-  {
-    g_autofree char *pvm_dir = g_build_filename (config_home, "pvm", NULL);
-    g_autofree char *file = g_build_filename (pvm_dir, "pvm.conf", NULL);
-
-    g_unlink (file);
-    g_rmdir (pvm_dir);
-    g_rmdir (config_home);
-  }
   return status;
 }
