@@ -448,14 +448,17 @@ pvm_data_page_load (PvmListPage   *page,
   return archives;
 }
 
-/* The action bar's Add Data is the empty state's button: one of them. */
+/* The action bar's Add Data is the empty state's button: one of them
+ * (a search that finds nothing is no empty state). */
 static void
 shown_cb (PvmDataPage *self)
 {
   const char *shown = pvm_list_page_get_shown (PVM_LIST_PAGE (self));
 
   if (g_strcmp0 (shown, "loading") != 0)
-    gtk_widget_set_visible (GTK_WIDGET (self->action_bar), g_strcmp0 (shown, "list") == 0);
+    gtk_widget_set_visible (GTK_WIDGET (self->action_bar),
+                            g_strcmp0 (shown, "list") == 0 ||
+                            g_strcmp0 (shown, "no-results") == 0);
 }
 
 static void
@@ -485,6 +488,15 @@ pvm_data_page_finalize (GObject *object)
   G_OBJECT_CLASS (pvm_data_page_parent_class)->finalize (object);
 }
 
+static const char *
+pvm_data_page_get_item_name (PvmListPage *page,
+                             gpointer     item)
+{
+  PvmSquashArchive *archive = item;
+
+  return archive->name;
+}
+
 static void
 pvm_data_page_class_init (PvmDataPageClass *klass)
 {
@@ -497,6 +509,7 @@ pvm_data_page_class_init (PvmDataPageClass *klass)
 
   page_class->load = pvm_data_page_load;
   page_class->setup_row = pvm_data_page_setup_row;
+  page_class->get_item_name = pvm_data_page_get_item_name;
   page_class->bind_row = pvm_data_page_bind_row;
 
   gtk_widget_class_set_template_from_resource (widget_class,

@@ -738,14 +738,17 @@ pvm_images_page_load (PvmListPage   *page,
   return ordered;
 }
 
-/* The action bar's New Image is the empty state's button: one of them. */
+/* The action bar's New Image is the empty state's button: one of them
+ * (a search that finds nothing is no empty state). */
 static void
 shown_cb (PvmImagesPage *self)
 {
   const char *shown = pvm_list_page_get_shown (PVM_LIST_PAGE (self));
 
   if (g_strcmp0 (shown, "loading") != 0)
-    gtk_widget_set_visible (GTK_WIDGET (self->action_bar), g_strcmp0 (shown, "list") == 0);
+    gtk_widget_set_visible (GTK_WIDGET (self->action_bar),
+                            g_strcmp0 (shown, "list") == 0 ||
+                            g_strcmp0 (shown, "no-results") == 0);
 }
 
 static void
@@ -772,6 +775,15 @@ pvm_images_page_finalize (GObject *object)
   G_OBJECT_CLASS (pvm_images_page_parent_class)->finalize (object);
 }
 
+static const char *
+pvm_images_page_get_item_name (PvmListPage *page,
+                               gpointer     item)
+{
+  PvmImage *image = item;
+
+  return image->name;
+}
+
 static void
 pvm_images_page_class_init (PvmImagesPageClass *klass)
 {
@@ -784,6 +796,7 @@ pvm_images_page_class_init (PvmImagesPageClass *klass)
 
   page_class->load = pvm_images_page_load;
   page_class->setup_row = pvm_images_page_setup_row;
+  page_class->get_item_name = pvm_images_page_get_item_name;
   page_class->bind_row = pvm_images_page_bind_row;
 
   gtk_widget_class_set_template_from_resource (widget_class,

@@ -10,6 +10,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n.h>
 
 #include "pvm-list-page.h"
@@ -128,6 +130,7 @@ typedef struct
   GFileMonitor  *monitor;        /* on @watched_path */
   char          *watched_path;
   GHashTable    *being_written;  /* names made there and not yet closed */
+  GStrv          search_terms;   /* folded; NULL: no search */
   guint          refresh_source;
 
   /* From a load's thread (pvm_list_page_watch_directory ()) */
@@ -199,15 +202,77 @@ pvm_list_page_real_add_rows (PvmListPage *self,
     pvm_list_page_append_item (self, items->pdata[i]);
 }
 
+/* --- searching ----------------------------------------------------- */
+
+/* @text as a search compares it: any character that looks alike, any
+ * case. */
+static char *
+fold (const char *text)
+{
+  g_autofree char *valid = g_utf8_make_valid (text, -1);
+  g_autofree char *normalized = g_utf8_normalize (valid, -1, G_NORMALIZE_ALL);
+
+  return g_utf8_casefold (normalized, -1);
+}
+
+/* Whether the name of @item holds every word of the search. */
+static gboolean
+is_found (PvmListPage *self,
+          gpointer     item)
+{
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+  PvmListPageClass *klass = PVM_LIST_PAGE_GET_CLASS (self);
+  g_autofree char *name = NULL;
+
+  if (priv->search_terms == NULL || klass->get_item_name == NULL)
+    return TRUE;
+
+  name = fold (klass->get_item_name (self, item));
+  for (guint i = 0; priv->search_terms[i] != NULL; i++)
+    if (strstr (name, priv->search_terms[i]) == NULL)
+      return FALSE;
+  return TRUE;
+}
+
+/* While a search is on: the groups with rows found, without the
+ * placeholders of groups without items. */
+static void
+keep_found (GPtrArray *entries)
+{
+  for (guint i = 0; i < entries->len; )
+    {
+      PvmListEntry *entry = entries->pdata[i];
+      gboolean keep = entry->kind == ENTRY_ROW;
+
+      for (guint j = i + 1; entry->kind == ENTRY_HEADER && !keep && j < entries->len; j++)
+        {
+          PvmListEntry *next = entries->pdata[j];
+
+          if (next->kind == ENTRY_HEADER)
+            break;
+          keep = next->kind == ENTRY_ROW;
+        }
+      if (keep)
+        i++;
+      else
+        g_ptr_array_remove_index (entries, i);
+    }
+}
+
+/* --- loading -------------------------------------------------------- */
+
 static void
 show_items (PvmListPage *self)
 {
   PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
   g_autoptr(GPtrArray) entries = g_ptr_array_new_with_free_func (g_object_unref);
+  const char *shown = "list";
 
   priv->entries = entries;
   PVM_LIST_PAGE_GET_CLASS (self)->add_rows (self, priv->items);
   priv->entries = NULL;
+  if (priv->search_terms != NULL)
+    keep_found (entries);
 
   /* Each run of rows is a card: rounded at its ends. */
   for (guint i = 0; i < entries->len; i++)
@@ -228,7 +293,9 @@ show_items (PvmListPage *self)
   /* At once: the list view reuses its rows for the new entries. */
   g_list_store_splice (priv->store, 0, g_list_model_get_n_items (G_LIST_MODEL (priv->store)),
                        entries->pdata, entries->len);
-  gtk_stack_set_visible_child_name (priv->stack, entries->len > 0 ? "list" : "empty");
+  if (entries->len == 0)
+    shown = priv->search_terms != NULL ? "no-results" : "empty";
+  gtk_stack_set_visible_child_name (priv->stack, shown);
 }
 
 static void
@@ -321,6 +388,50 @@ pvm_list_page_refresh_soon (PvmListPage *self)
 
   if (priv->refresh_source == 0)
     priv->refresh_source = g_timeout_add (PVM_LIST_PAGE_REFRESH_DELAY_MS, refresh_cb, self);
+}
+
+/**
+ * pvm_list_page_set_search:
+ * @self: a #PvmListPage
+ * @text: (nullable): what to look for; %NULL or blank: no search
+ *
+ * Lists only the items whose name (@get_item_name) holds every word of
+ * @text, in any case; with groups, only the groups with items found. The
+ * search stays on as the page loads its items again.
+ */
+void
+pvm_list_page_set_search (PvmListPage *self,
+                          const char  *text)
+{
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autofree char *folded = NULL;
+  g_auto(GStrv) words = NULL;
+  g_auto(GStrv) terms = NULL;
+  const char *shown;
+
+  g_return_if_fail (PVM_IS_LIST_PAGE (self));
+
+  folded = fold (text != NULL ? text : "");
+  words = g_strsplit_set (folded, " \t\n", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    if (words[i][0] != '\0')
+      g_strv_builder_add (builder, words[i]);
+  terms = g_strv_builder_end (builder);
+  if (terms[0] == NULL)
+    g_clear_pointer (&terms, g_strfreev);
+
+  if (terms == priv->search_terms ||
+      (terms != NULL && priv->search_terms != NULL &&
+       g_strv_equal ((const char * const *) terms, (const char * const *) priv->search_terms)))
+    return;
+  g_strfreev (priv->search_terms);
+  priv->search_terms = g_steal_pointer (&terms);
+
+  /* Not while it loads or could not: the load shows what it finds. */
+  shown = pvm_list_page_get_shown (self);
+  if (priv->items != NULL && g_strcmp0 (shown, "loading") != 0 && g_strcmp0 (shown, "error") != 0)
+    show_items (self);
 }
 
 /* The name of @file if it is one a page may list (pVM's temporary files
@@ -550,7 +661,8 @@ pvm_list_page_get_items (PvmListPage *self)
  * @self: a #PvmListPage
  * @item: one of pvm_list_page_get_items()
  *
- * Lists @item, after what is listed so far: for the @add_rows of a page.
+ * Lists @item, after what is listed so far, unless a search is on and
+ * does not find it: for the @add_rows of a page.
  */
 void
 pvm_list_page_append_item (PvmListPage *self,
@@ -562,6 +674,8 @@ pvm_list_page_append_item (PvmListPage *self,
   g_return_if_fail (PVM_IS_LIST_PAGE (self));
   g_return_if_fail (priv->entries != NULL);
 
+  if (!is_found (self, item))
+    return;
   entry = pvm_list_entry_new (ENTRY_ROW);
   entry->items = g_ptr_array_ref (priv->items);
   entry->item = item;
@@ -788,6 +902,7 @@ pvm_list_page_finalize (GObject *object)
   g_free (priv->watched_path);
   g_free (priv->watch_next);
   g_hash_table_unref (priv->being_written);
+  g_strfreev (priv->search_terms);
   g_mutex_clear (&priv->watch_lock);
 
   G_OBJECT_CLASS (pvm_list_page_parent_class)->finalize (object);

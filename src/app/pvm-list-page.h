@@ -29,6 +29,8 @@ G_DECLARE_DERIVABLE_TYPE (PvmListPage, pvm_list_page, PVM, LIST_PAGE, AdwBin)
  * @add_rows: lists the items; by default, a row for each in the page's
  *   list (pvm_list_page_append_item()). A page may put them in groups of
  *   its own (pvm_list_page_add_group()) instead.
+ * @get_item_name: the name of @item, which a search looks for
+ *   (pvm_list_page_set_search()); %NULL: every item is found
  *
  * A page that lists what a repository or libvirt holds: a spinner while it
  * loads, an empty state, the list, or why it could not be read with a way
@@ -62,6 +64,8 @@ struct _PvmListPageClass
                              gpointer             item);
   void       (*add_rows)    (PvmListPage         *self,
                              GPtrArray           *items);
+  const char *(*get_item_name) (PvmListPage      *self,
+                                gpointer          item);
 };
 
 void        pvm_list_page_set_empty     (PvmListPage *self,
@@ -73,6 +77,8 @@ void        pvm_list_page_set_error     (PvmListPage *self,
                                          const char  *title);
 void        pvm_list_page_reload        (PvmListPage *self);
 void        pvm_list_page_refresh_soon  (PvmListPage *self);
+void        pvm_list_page_set_search    (PvmListPage *self,
+                                         const char  *text);
 void        pvm_list_page_watch_directory (PvmListPage *self,
                                            const char  *path);
 void        pvm_list_page_set_row       (AdwActionRow *row,

@@ -488,6 +488,13 @@ pvm_machines_page_finalize (GObject *object)
   G_OBJECT_CLASS (pvm_machines_page_parent_class)->finalize (object);
 }
 
+static const char *
+pvm_machines_page_get_item_name (PvmListPage *page,
+                                 gpointer     item)
+{
+  return pvm_vm_get_name (item);
+}
+
 static void
 pvm_machines_page_class_init (PvmMachinesPageClass *klass)
 {
@@ -500,6 +507,7 @@ pvm_machines_page_class_init (PvmMachinesPageClass *klass)
   page_class->load_async = pvm_machines_page_load_async;
   page_class->load_finish = pvm_machines_page_load_finish;
   page_class->setup_row = pvm_machines_page_setup_row;
+  page_class->get_item_name = pvm_machines_page_get_item_name;
   page_class->bind_row = pvm_machines_page_bind_row;
   page_class->unbind_row = pvm_machines_page_unbind_row;
   page_class->activate = pvm_machines_page_activate;

@@ -33,6 +33,7 @@ struct _PvmWindow
   PvmSettings          *settings;
   char                 *last_toast;      /* the title of the toast shown last */
   GPtrArray            *listed_vms;      /* the Machines page's, as the Images page follows them */
+  PvmListPage          *searched_page;   /* the page the search bar searches */
 
   /* Binds PvmSettings:last-page to PvmWindow:visible-page; owned by the
    * two objects until g_binding_unbind() in dispose.
@@ -41,6 +42,9 @@ struct _PvmWindow
 
   /* Template widgets */
   AdwHeaderBar         *header_bar;
+  GtkToggleButton      *search_button;
+  GtkSearchBar         *search_bar;
+  GtkSearchEntry       *search_entry;
   AdwToastOverlay      *toast_overlay;
   AdwViewSwitcherTitle *switcher_title;
   AdwViewStack         *view_stack;
@@ -64,6 +68,63 @@ static GParamSpec *properties[N_PROPS];
 /* The pages in the order of the view switcher and of their Alt+N shortcut. */
 static const char * const page_names[] = { "machines", "images", "data" };
 
+/* --- the search ------------------------------------------------------ */
+
+static PvmListPage *
+get_visible_list_page (PvmWindow *self)
+{
+  GtkWidget *page = adw_view_stack_get_visible_child (self->view_stack);
+
+  return PVM_IS_LIST_PAGE (page) ? PVM_LIST_PAGE (page) : NULL;
+}
+
+/* The search bar searches the page shown. */
+static void
+search_changed_cb (PvmWindow      *self,
+                   GtkSearchEntry *entry)
+{
+  PvmListPage *page = get_visible_list_page (self);
+
+  if (self->searched_page != NULL && self->searched_page != page)
+    pvm_list_page_set_search (self->searched_page, NULL);
+  self->searched_page = page;
+  if (page != NULL)
+    pvm_list_page_set_search (page, gtk_editable_get_text (GTK_EDITABLE (entry)));
+}
+
+static void
+search_action (GtkWidget  *widget,
+               const char *action_name,
+               GVariant   *parameter)
+{
+  PvmWindow *self = PVM_WINDOW (widget);
+
+  gtk_search_bar_set_search_mode (self->search_bar, TRUE);
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
+}
+
+/* Another page: the search ends (as in Files, a search is of one place),
+ * and the next one searches that page. */
+static void
+end_search (PvmWindow *self)
+{
+  static const struct { const char *page; const char *placeholder; } placeholders[] = {
+    { "machines", N_("Search machines") },
+    { "images", N_("Search images") },
+    { "data", N_("Search archives") },
+  };
+  const char *name = adw_view_stack_get_visible_child_name (self->view_stack);
+
+  if (self->searched_page != NULL)
+    pvm_list_page_set_search (self->searched_page, NULL);
+  self->searched_page = NULL;
+  /* Closing the bar empties the entry. */
+  gtk_search_bar_set_search_mode (self->search_bar, FALSE);
+  for (guint i = 0; i < G_N_ELEMENTS (placeholders); i++)
+    if (g_strcmp0 (name, placeholders[i].page) == 0)
+      g_object_set (self->search_entry, "placeholder-text", _(placeholders[i].placeholder), NULL);
+}
+
 static void
 pvm_window_notify_visible_child_name_cb (PvmWindow    *self,
                                          GParamSpec   *pspec,
@@ -72,6 +133,7 @@ pvm_window_notify_visible_child_name_cb (PvmWindow    *self,
   g_assert (PVM_IS_WINDOW (self));
   g_assert (ADW_IS_VIEW_STACK (view_stack));
 
+  end_search (self);
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VISIBLE_PAGE]);
 }
 
@@ -416,6 +478,9 @@ pvm_window_class_init (PvmWindowClass *klass)
   g_type_ensure (PVM_TYPE_DATA_PAGE);
   gtk_widget_class_set_template_from_resource (widget_class, "/io/github/pvm/Pvm/ui/pvm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, header_bar);
+  gtk_widget_class_bind_template_child (widget_class, PvmWindow, search_button);
+  gtk_widget_class_bind_template_child (widget_class, PvmWindow, search_bar);
+  gtk_widget_class_bind_template_child (widget_class, PvmWindow, search_entry);
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, view_stack);
@@ -423,12 +488,16 @@ pvm_window_class_init (PvmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, machines_page);
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, images_page);
   gtk_widget_class_bind_template_child (widget_class, PvmWindow, data_page);
+  gtk_widget_class_bind_template_callback (widget_class, search_changed_cb);
 
   gtk_widget_class_install_property_action (widget_class, "win.visible-page", "visible-page");
   gtk_widget_class_install_action (widget_class, "win.launch", NULL, launch_action);
   gtk_widget_class_install_action (widget_class, "win.welcome", NULL, welcome_action);
   gtk_widget_class_install_action (widget_class, "win.new-vm", NULL, new_vm_action);
+  gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.launch",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, GDK_CONTROL_MASK, "win.search",
                                        NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (page_names); i++)
@@ -440,6 +509,13 @@ static void
 pvm_window_init (PvmWindow *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* Typing on a page starts a search of it, as in GNOME Boxes. */
+  gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
+  gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
+  g_object_bind_property (self->search_button, "active", self->search_bar, "search-mode-enabled",
+                          G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  end_search (self);
 
   g_signal_connect_object (self->view_stack,
                            "notify::visible-child-name",

@@ -202,6 +202,24 @@ test_groups (void)
   g_assert_false (pvm_gui_test_can_press (big, "list.reload"));
 
   pvm_gui_test_screenshot (GTK_WIDGET (window), "machines-hosts");
+
+  /* A search lists the groups with VMs found, and only those VMs. */
+  pvm_list_page_set_search (page, "SHARED");
+  pvm_gui_test_run_for (100);
+  titles = pvm_gui_test_dup_groups (page);
+  g_assert_cmpstr (titles, ==, local_title);
+  g_clear_pointer (&titles, g_free);
+  titles = pvm_gui_test_dup_titles (page);
+  g_assert_cmpstr (titles, ==, "shared: Running · 512 MiB · 2 vCPUs\n"
+                               "survey-2024.sqsh → shared");
+  g_clear_pointer (&titles, g_free);
+  pvm_list_page_set_search (page, "shared plain");
+  g_assert_cmpstr (pvm_list_page_get_shown (page), ==, "no-results");
+  pvm_list_page_set_search (page, "  ");
+  pvm_gui_test_run_for (100);
+  g_assert_cmpstr (pvm_list_page_get_shown (page), ==, "list");
+  g_assert_cmpuint (count_groups (GTK_WIDGET (page)), ==, 3);
+
   gtk_window_destroy (window);
   remove_node ();
 }

@@ -17,14 +17,19 @@
 #include <adwaita.h>
 #include <glib/gstdio.h>
 
+#define G_SETTINGS_ENABLE_BACKEND
+#include <gio/gsettingsbackend.h>
+
 #include "pvm-core.h"
 #include "pvm-data-page.h"
 #include "pvm-gui-test.h"
 #include "pvm-images-page.h"
 #include "pvm-launch-dialog.h"
 #include "pvm-machines-page.h"
+#include "pvm-settings.h"
 #include "pvm-test-util.h"
 #include "pvm-vm-window.h"
+#include "pvm-window.h"
 
 static guint
 n_items (PvmListPage *page)
@@ -446,6 +451,161 @@ test_data (void)
   gtk_window_destroy (window);
 }
 
+/* The main window's search, by keyboard as a user does it (XTest: the
+ * window is at the top left of the screen and, with no window manager,
+ * the keyboard goes where the pointer is). */
+typedef struct
+{
+  PvmListPage  *page;
+  GtkSearchBar *bar;
+  const char   *titles;   /* the names the page lists, "a|b" (in byte
+                           * order, as pvm image list); NULL: none found */
+  gboolean      searching;
+} Search;
+
+static char *
+dup_names (PvmListPage *page)
+{
+  g_autofree char *titles = pvm_gui_test_dup_titles (page);
+  g_auto(GStrv) rows = g_strsplit (titles, "|", -1);
+  GString *names = g_string_new (NULL);
+
+  for (guint i = 0; rows[i] != NULL && rows[i][0] != '\0'; i++)
+    {
+      char *colon = strchr (rows[i], ':');
+
+      g_string_append_printf (names, "%s%.*s", names->len > 0 ? "|" : "",
+                              colon != NULL ? (int) (colon - rows[i]) : (int) strlen (rows[i]),
+                              rows[i]);
+    }
+  return g_string_free (names, FALSE);
+}
+
+static gboolean
+search_shows (gpointer data)
+{
+  Search *search = data;
+  g_autofree char *names = NULL;
+
+  if (gtk_search_bar_get_search_mode (search->bar) != search->searching)
+    return FALSE;
+  if (search->titles == NULL)
+    return g_strcmp0 (pvm_list_page_get_shown (search->page), "no-results") == 0;
+  names = dup_names (search->page);
+  return g_strcmp0 (pvm_list_page_get_shown (search->page), "list") == 0 &&
+         g_strcmp0 (names, search->titles) == 0;
+}
+
+static void
+xdotool (const char * const *args)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_strv_builder_add (builder, "xdotool");
+  g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
+  g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_spawn_check_wait_status (status, NULL));
+}
+
+#define ARGS(...) ((const char * const []) { __VA_ARGS__, NULL })
+
+/* Typing on a page searches it, as in GNOME Boxes; every word must be in
+ * a name, in any case; nothing found says so; Escape ends the search;
+ * Ctrl+F starts one; another page ends it; a search stays on as the page
+ * follows its directory. */
+static void
+test_search (void)
+{
+  g_autofree char *images = g_build_filename (g_get_user_data_dir (), "images", NULL);
+  g_autofree char *data = g_build_filename (g_get_user_data_dir (), "data", NULL);
+  g_autofree char *config = g_strdup_printf ("[pvm]\nDRIVEREPO=%s\nSQUASHREPO=%s\n"
+                                             "LIBVIRT_URI=test:///default\n", images, data);
+  g_autoptr(GSettingsBackend) backend = g_memory_settings_backend_new ();
+  g_autoptr(PvmSettings) settings = pvm_settings_new_with_backend (backend);
+  const char * const names[] = { "Survey-2024", "survey-2025", "base", NULL };
+  GtkSearchEntry *entry;
+  PvmWindow *window;
+  Search search = { NULL };
+
+  pvm_gui_test_write_config (config);
+  g_assert_cmpint (g_mkdir_with_parents (images, 0755), ==, 0);
+  g_assert_cmpint (g_mkdir_with_parents (data, 0755), ==, 0);
+  for (guint i = 0; names[i] != NULL; i++)
+    {
+      g_autofree char *file = g_strconcat (names[i], ".qcow2", NULL);
+
+      g_free (pvm_test_run_tool (images, ARGS ("qemu-img", "create", "-q", "-f", "qcow2", file,
+                                               "1G")));
+    }
+
+  window = pvm_window_new (NULL, settings);
+  pvm_window_set_visible_page (window, "images");
+  gtk_window_present (GTK_WINDOW (window));
+  search.page = PVM_LIST_PAGE (gtk_widget_get_template_child (GTK_WIDGET (window),
+                                                              PVM_TYPE_WINDOW, "images_page"));
+  search.bar = GTK_SEARCH_BAR (gtk_widget_get_template_child (GTK_WIDGET (window),
+                                                              PVM_TYPE_WINDOW, "search_bar"));
+  entry = GTK_SEARCH_ENTRY (gtk_widget_get_template_child (GTK_WIDGET (window),
+                                                           PVM_TYPE_WINDOW, "search_entry"));
+  search.titles = "Survey-2024|base|survey-2025";
+  pvm_gui_test_wait_for (search_shows, &search, "the images");
+
+  xdotool (ARGS ("mousemove", "200", "200"));
+  pvm_gui_test_run_for (300);
+  xdotool (ARGS ("type", "--delay", "40", "survey"));
+  search.searching = TRUE;
+  search.titles = "Survey-2024|survey-2025";
+  pvm_gui_test_wait_for (search_shows, &search, "a search for survey");
+  xdotool (ARGS ("type", "--delay", "40", " 25"));
+  search.titles = "survey-2025";
+  pvm_gui_test_wait_for (search_shows, &search, "a search for survey 25");
+  xdotool (ARGS ("type", "--delay", "40", "x"));
+  search.titles = NULL;
+  pvm_gui_test_wait_for (search_shows, &search, "no results");
+  /* Still the page's New Image: a search that finds nothing is not an
+   * empty repository, whose own button would stand for it. */
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (
+    GTK_WIDGET (search.page), PVM_TYPE_IMAGES_PAGE, "action_bar"))));
+
+  xdotool (ARGS ("key", "Escape"));
+  search.searching = FALSE;
+  search.titles = "Survey-2024|base|survey-2025";
+  pvm_gui_test_wait_for (search_shows, &search, "the end of the search");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+
+  xdotool (ARGS ("key", "ctrl+f"));
+  search.searching = TRUE;
+  pvm_gui_test_wait_for (search_shows, &search, "Ctrl+F");
+  g_assert_true (gtk_widget_has_focus (GTK_WIDGET (entry)) ||
+                 gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)),
+                                         GTK_WIDGET (entry)));
+  xdotool (ARGS ("type", "--delay", "40", "2024"));
+  search.titles = "Survey-2024";
+  pvm_gui_test_wait_for (search_shows, &search, "a search for 2024");
+
+  /* The page follows its directory, and the search holds. */
+  g_free (pvm_test_run_tool (images, ARGS ("qemu-img", "create", "-q", "-f", "qcow2",
+                                           "run-2024.qcow2", "1G")));
+  search.titles = "Survey-2024|run-2024";
+  pvm_gui_test_wait_for (search_shows, &search, "a new image found");
+
+  /* Another page: the search ends, and no page stays filtered. */
+  pvm_window_set_visible_page (window, "data");
+  g_assert_false (gtk_search_bar_get_search_mode (search.bar));
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  pvm_window_set_visible_page (window, "images");
+  search.searching = FALSE;
+  search.titles = "Survey-2024|base|run-2024|survey-2025";
+  pvm_gui_test_wait_for (search_shows, &search, "the images, none hidden");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static gboolean
 has_problems (PvmLaunchDialog *dialog)
 {
@@ -517,6 +677,7 @@ main (int    argc,
   g_test_add_func ("/machines/panel", test_panel);
   g_test_add_func ("/images/list", test_images);
   g_test_add_func ("/data/list", test_data);
+  g_test_add_func ("/window/search", test_search);
   g_test_add_func ("/launch/problems", test_launch_problems);
 
   return g_test_run ();
