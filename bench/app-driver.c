@@ -14,6 +14,9 @@
  *   PVM_BENCH_PAGES=MS     once every page has loaded: show the Machines,
  *                          Images and Data pages in turn (win.visible-page),
  *                          MS milliseconds each, then "settled"
+ *   PVM_BENCH_SEARCH=TEXT  with PVM_BENCH_PAGES: on the Images page, after
+ *                          its MS, search it for TEXT (the window's search
+ *                          entry, as typing does), MS more
  *
  * Events: "mapped" (the main window), "loaded PAGE SHOWN ROWS" (a page's
  * list is filled: SHOWN is its stack's child, ROWS its list's rows),
@@ -39,6 +42,7 @@ static gboolean   loaded[N_PAGES];
 static gboolean   acted;
 static guint      tour_index;
 static guint      tour_ms;
+static gboolean   searched;
 
 static void
 note (const char *format,
@@ -129,11 +133,64 @@ after_paint_cb (GdkFrameClock *clock,
   g_signal_handlers_disconnect_by_func (clock, after_paint_cb, user_data);
 }
 
+static void
+paint_next (const char *what)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (window);
+
+  g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb), (gpointer) what);
+  gtk_widget_queue_draw (window);
+}
+
+/* Before the window's own handler: the search starts. */
+static gboolean
+search_changed_hook (GSignalInvocationHint *hint,
+                     guint                  n_values,
+                     const GValue          *values,
+                     gpointer               user_data)
+{
+  note ("search-changed");
+  paint_next ("search");
+  return FALSE;
+}
+
+/* After it: the page is filtered. */
+static void
+search_changed_cb (GtkSearchEntry *entry,
+                   gpointer        user_data)
+{
+  GtkWidget *list = find (pages[1], GTK_TYPE_LIST_VIEW, NULL);
+
+  note ("searched %u", list != NULL ? g_list_model_get_n_items (
+          G_LIST_MODEL (gtk_list_view_get_model (GTK_LIST_VIEW (list)))) : 0);
+}
+
+/* Types @text into the window's search entry, as the keyboard does. */
+static void
+search (const char *text)
+{
+  GtkWidget *entry = find (window, GTK_TYPE_SEARCH_ENTRY, NULL);
+
+  if (entry == NULL)
+    g_error ("the window has no search entry");
+  g_signal_add_emission_hook (g_signal_lookup ("search-changed", GTK_TYPE_SEARCH_ENTRY), 0,
+                              search_changed_hook, NULL, NULL);
+  g_signal_connect (entry, "search-changed", G_CALLBACK (search_changed_cb), NULL);
+  gtk_editable_set_text (GTK_EDITABLE (entry), text);
+}
+
 static gboolean
 tour_cb (gpointer user_data)
 {
-  GdkFrameClock *clock;
+  const char *text = g_getenv ("PVM_BENCH_SEARCH");
 
+  if (tour_index == 2 && !searched && text != NULL && *text != '\0')
+    {
+      searched = TRUE;
+      search (text);
+      g_timeout_add (tour_ms, tour_cb, NULL);
+      return G_SOURCE_REMOVE;
+    }
   if (tour_index == N_PAGES)
     {
       note ("settled");
@@ -141,10 +198,7 @@ tour_cb (gpointer user_data)
     }
   gtk_widget_activate_action (window, "win.visible-page", "s", page_names[tour_index]);
   note ("shown %s", page_names[tour_index]);
-  clock = gtk_widget_get_frame_clock (window);
-  g_signal_connect (clock, "after-paint", G_CALLBACK (after_paint_cb),
-                    (gpointer) page_names[tour_index]);
-  gtk_widget_queue_draw (window);
+  paint_next (page_names[tour_index]);
   tour_index++;
   g_timeout_add (tour_ms, tour_cb, NULL);
   return G_SOURCE_REMOVE;
