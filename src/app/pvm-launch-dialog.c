@@ -54,14 +54,8 @@ enum {
 
 static guint signals[N_SIGNALS];
 
-static int
-compare_names (gconstpointer a,
-               gconstpointer b)
-{
-  return g_utf8_collate (*(const char * const *) a, *(const char * const *) b);
-}
-
-/* The names of @directory's files ending with @suffix, without it, sorted. */
+/* The names of @directory's files ending with @suffix, without it, in
+ * the order of the pages and of pvm's lists. */
 static GtkStringList *
 list_names (const char *directory,
             const char *suffix,
@@ -75,7 +69,7 @@ list_names (const char *directory,
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     if (name[0] != '.' && g_str_has_suffix (name, suffix))
       g_ptr_array_add (names, g_strndup (name, strlen (name) - strlen (suffix)));
-  g_ptr_array_sort (names, compare_names);
+  pvm_names_sort (names, NULL);
 
   if (first != NULL)
     gtk_string_list_append (list, first);

@@ -20,6 +20,7 @@
 #include "pvm-launcher.h"
 #include "pvm-media.h"
 #include "pvm-migration.h"
+#include "pvm-names.h"
 #include "pvm-output-disk.h"
 #include "pvm-plan.h"
 #include "pvm-qcow2.h"

@@ -33,6 +33,7 @@
 #include "pvm-json-private.h"
 #include "pvm-host.h"
 #include "pvm-image-repo.h"
+#include "pvm-names.h"
 #include "pvm-qcow2.h"
 #include "pvm-repo-private.h"
 
@@ -239,14 +240,6 @@ pvm_image_check_name (const char  *name,
 
 /* --- scanning a directory ------------------------------------------------ */
 
-/* For sorting arrays of strings. */
-static int
-compare_string_ptrs (gconstpointer a,
-                     gconstpointer b)
-{
-  return strcmp (*(const char * const *) a, *(const char * const *) b);
-}
-
 typedef struct
 {
   dev_t dev;
@@ -404,7 +397,7 @@ skip:
   return NULL;
 }
 
-/* The images of @directory (see ScanFlags), sorted by file name. */
+/* The images of @directory (see ScanFlags), in the directory's order. */
 static GPtrArray *
 scan_directory (const char  *directory,
                 ScanFlags    flags,
@@ -455,9 +448,8 @@ pvm_image_find_overlays (const char          *image,
                          const char * const  *directories,
                          GError             **error)
 {
-  g_autoptr(GStrvBuilder) overlays = g_strv_builder_new ();
+  g_autoptr(GPtrArray) overlays = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GHashTable) seen = g_hash_table_new_full (file_id_hash, file_id_equal, g_free, NULL);
-  GStrv result;
   struct stat st;
   FileId id;
 
@@ -493,13 +485,13 @@ pvm_image_find_overlays (const char          *image,
           Entry *entry = g_ptr_array_index (entries, j);
 
           if (entry->backing_exists && file_id_equal (&entry->backing_id, &id))
-            g_strv_builder_add (overlays, entry->path);
+            g_ptr_array_add (overlays, g_strdup (entry->path));
         }
     }
 
-  result = g_strv_builder_end (overlays);
-  qsort (result, g_strv_length (result), sizeof (char *), compare_string_ptrs);
-  return result;
+  pvm_names_sort (overlays, NULL);
+  g_ptr_array_add (overlays, NULL);
+  return (GStrv) g_ptr_array_steal (overlays, NULL);
 }
 
 /**
@@ -947,14 +939,10 @@ set_problem (PvmImage *image,
                                       image->broken_path);
 }
 
-static int
-compare_images (gconstpointer a,
-                gconstpointer b)
+static const char *
+get_image_name (gconstpointer item)
 {
-  const PvmImage *x = *(PvmImage * const *) a;
-  const PvmImage *y = *(PvmImage * const *) b;
-
-  return strcmp (x->name, y->name);
+  return ((const PvmImage *) item)->name;
 }
 
 /**
@@ -1028,7 +1016,7 @@ pvm_image_repo_list (PvmImageRepo  *self,
 
       if (names != NULL)
         {
-          g_ptr_array_sort (names, compare_string_ptrs);
+          pvm_names_sort (names, NULL);
           for (guint j = 0; j < names->len; j++)
             g_strv_builder_add (builder, g_ptr_array_index (names, j));
         }
@@ -1044,7 +1032,7 @@ pvm_image_repo_list (PvmImageRepo  *self,
       image->usable = image->problem == NULL;
     }
 
-  g_ptr_array_sort (images, compare_images);
+  pvm_names_sort (images, get_image_name);
   return g_steal_pointer (&images);
 }
 

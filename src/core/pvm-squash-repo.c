@@ -51,6 +51,7 @@
 #include "pvm-json-private.h"
 #include "pvm-host.h"
 #include "pvm-image-repo.h"
+#include "pvm-names.h"
 #include "pvm-repo-private.h"
 #include "pvm-squash-repo.h"
 
@@ -810,14 +811,10 @@ set_directory_error (GError     **error,
                  g_strerror (saved_errno));
 }
 
-static int
-compare_archives (gconstpointer a,
-                  gconstpointer b)
+static const char *
+get_archive_name (gconstpointer item)
 {
-  const PvmSquashArchive *x = *(PvmSquashArchive * const *) a;
-  const PvmSquashArchive *y = *(PvmSquashArchive * const *) b;
-
-  return strcmp (x->name, y->name);
+  return ((const PvmSquashArchive *) item)->name;
 }
 
 /**
@@ -833,7 +830,8 @@ compare_archives (gconstpointer a,
  * written (pvm_squash_repo_list_async() does this in a worker thread).
  *
  * Returns: (transfer full) (element-type PvmSquashArchive): the archives,
- *   sorted by name, or %NULL if the directory cannot be read
+ *   sorted by name (pvm_names_sort()), or %NULL if the directory cannot
+ *   be read
  */
 GPtrArray *
 pvm_squash_repo_list (PvmSquashRepo  *self,
@@ -868,7 +866,7 @@ pvm_squash_repo_list (PvmSquashRepo  *self,
 
   if (g_cancellable_set_error_if_cancelled (cancellable, error))
     return NULL;
-  g_ptr_array_sort (archives, compare_archives);
+  pvm_names_sort (archives, get_archive_name);
   return g_steal_pointer (&archives);
 }
 

@@ -22,6 +22,7 @@
 #include "pvm-error.h"
 #include "pvm-hosts.h"
 #include "pvm-json-private.h"
+#include "pvm-names.h"
 #include "pvm-network.h"
 #include "pvm-host.h"
 #include "pvm-image-repo.h"
@@ -291,14 +292,10 @@ pvm_vm_new_for_domain (GVirConnection  *connection,
   return g_steal_pointer (&self);
 }
 
-static int
-compare_by_name (gconstpointer a,
-                 gconstpointer b)
+static const char *
+get_domain_name (gconstpointer item)
 {
-  PvmVm *vm_a = *(PvmVm **) a;
-  PvmVm *vm_b = *(PvmVm **) b;
-
-  return g_strcmp0 (vm_a->domain_name, vm_b->domain_name);
+  return ((const PvmVm *) item)->domain_name;
 }
 
 static gboolean
@@ -353,7 +350,7 @@ pvm_vm_list_fetch (GVirConnection  *connection,
     }
   g_list_free_full (domains, g_object_unref);
 
-  g_ptr_array_sort (vms, compare_by_name);
+  pvm_names_sort (vms, get_domain_name);
   return g_steal_pointer (&vms);
 }
 
