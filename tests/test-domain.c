@@ -529,10 +529,60 @@ test_snapshot_args (void)
   g_assert_true (pvm_domain_args_have_snapshot ((const char * const[]) { "--snapshot", NULL }));
 }
 
+/* Where the guest agent's socket goes: pVM's path only for a session on
+ * this machine whose libvirt path could be too long (the configuration
+ * directory main () sets is 32 bytes), and a path a Unix socket can have,
+ * the same for the same domain; the domain binds it. A short name there
+ * keeps libvirt's path. */
+static void
+test_agent_socket (void)
+{
+  static const char long_name[] = "pvm-a-name-of-sixty-characters-for-a-worker-of-a-survey-2024";
+  g_autofree char *first = pvm_domain_dup_agent_socket ("qemu:///session", long_name);
+  g_autofree char *again = pvm_domain_dup_agent_socket ("qemu:///session", long_name);
+  g_autofree char *other = pvm_domain_dup_agent_socket ("qemu:///session",
+                                                        "pvm-a-name-of-sixty-characters-for-a-"
+                                                        "worker-of-a-survey-2025");
+  g_autoptr(PvmVmPlan) vm = g_new0 (PvmVmPlan, 1);
+  g_autoptr(GVirConfigDomain) domain = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *xml = NULL;
+  g_autofree char *source = NULL;
+  PvmDomainOptions options = { 0 };
+
+  /* Another host's paths, and the system instance's, are libvirt's. */
+  g_assert_null (pvm_domain_dup_agent_socket ("qemu+ssh://worker2/session", long_name));
+  g_assert_null (pvm_domain_dup_agent_socket ("qemu:///system", long_name));
+  g_assert_null (pvm_domain_dup_agent_socket ("qemu:///session", "pvm-a"));
+
+  g_assert_nonnull (first);
+  g_assert_true (g_str_has_prefix (first, g_get_user_runtime_dir ()));
+  g_assert_cmpuint (strlen (first), <, 108);
+  g_assert_cmpstr (first, ==, again);
+  g_assert_cmpstr (first, !=, other);
+
+  vm->name = g_strdup ("worker");
+  vm->image = g_strdup ("/srv/pvm/images/worker.qcow2");
+  vm->memory_bytes = M512;
+  vm->cores = 1;
+  options.domain_type = "qemu";
+  options.cpu_mode = PVM_CPU_MODE_MIGRATION_SAFE;
+  options.serial_log = "/srv/pvm/logs/pvm-worker.log";
+  options.agent_socket = first;
+  domain = pvm_domain_build (vm, &options, &error);
+  g_assert_no_error (error);
+  xml = gvir_config_object_to_xml (GVIR_CONFIG_OBJECT (domain));
+  source = g_strdup_printf ("<source mode=\"bind\" path=\"%s\"/>", first);
+  g_assert_nonnull (strstr (xml, source));
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  /* A home directory as long as some are (/home/firstname.lastname/...):
+   * /domain/agent-socket needs one. Nothing is written there. */
+  g_setenv ("XDG_CONFIG_HOME", "/home/firstname.lastname/.config", TRUE);
   g_test_init (&argc, &argv, NULL);
 
   for (guint i = 0; i < G_N_ELEMENTS (build_cases); i++)
@@ -547,6 +597,7 @@ main (int    argc,
   g_test_add_func ("/domain/metadata/bad", test_metadata_bad);
   g_test_add_func ("/domain/name-for-image-name", test_name_for_image_name);
   g_test_add_func ("/domain/snapshot-args", test_snapshot_args);
+  g_test_add_func ("/domain/agent-socket", test_agent_socket);
 
   return g_test_run ();
 }

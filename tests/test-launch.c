@@ -498,6 +498,61 @@ test_snapshot_and_port (void)
   pvm_test_pvm_ok (PVM ("delete", "--config", env.config, "snap", "plain", "serve"));
 }
 
+/* A long VM name under a long configuration directory (the harness's):
+ * libvirt's own path for the guest agent's socket would pass the 107
+ * bytes a Unix socket's path holds, and QEMU could not bind it ("UNIX
+ * socket path ... too long"): the VM would not start. pVM puts that
+ * socket in the runtime directory instead, and the VM runs its job. */
+static void
+test_long_name (void)
+{
+  static const char name[] = "survey-2024-worker-with-a-long-name";
+  static const char job[] = "echo done > \"$PVM_OUTPUT/done.txt\"\n";
+  g_autofree char *dir = make_input_dir ("sources/long", job, "long\n");
+  g_autofree char *archive = make_archive (dir, "long");
+  g_autofree char *image = make_image (name);
+  g_autofree char *output = work_path ("outputs/long");
+  g_autofree char *done = g_build_filename (output, "done.txt", NULL);
+  g_autofree char *domain_name = g_strconcat (PVM_DOMAIN_NAME_PREFIX, name, NULL);
+  g_autofree char *agent = NULL;
+  g_autofree char *text = NULL;
+  g_autofree char *xml = NULL;
+  g_autoptr(GVirConnection) connection = NULL;
+  g_autoptr(GVirDomain) domain = NULL;
+  g_autoptr(GVirConfigDomain) config = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* The case this is about: libvirt's path, with the first domain ID. */
+  g_assert_cmpuint (strlen (g_get_user_config_dir ()) +
+                    strlen ("/libvirt/qemu/channel/target/domain-1-") + 20 +
+                    strlen ("/" PVM_CONTRACT_GUEST_AGENT_CHANNEL), >, 107);
+  agent = pvm_domain_dup_agent_socket (pvm_test_require_env ("LIBVIRT_DEFAULT_URI"),
+                                       domain_name);
+  g_assert_nonnull (agent);
+  g_assert_true (g_str_has_prefix (agent, g_get_user_runtime_dir ()));
+
+  pvm_test_pvm_ok (PVM ("--config", env.config, "-d", name, "-i", "long", "-o", output));
+  connection = open_connection ();
+  domain = gvir_connection_find_domain_by_name (connection, domain_name);
+  g_assert_nonnull (domain);
+  config = gvir_domain_get_config (domain, 0, &error);
+  g_assert_no_error (error);
+  xml = gvir_config_object_to_xml (GVIR_CONFIG_OBJECT (config));
+  g_assert_nonnull (strstr (xml, agent));
+
+  wait_for_member (name, "state", "stopped");
+  {
+    g_autoptr(JsonNode) info = vm_info (name);
+
+    g_assert_cmpint (json_object_get_int_member (json_node_get_object (info), "job_exit"), ==, 0);
+  }
+  g_file_get_contents (done, &text, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, "done\n");
+
+  pvm_test_pvm_ok (PVM ("delete", "--config", env.config, name));
+}
+
 /* A VM launched by one pvm process is found, stopped cleanly, relaunched,
  * forced off and deleted by others; its image stays. */
 static void
@@ -1140,6 +1195,7 @@ main (int    argc,
   g_test_add_func ("/launch/no-warnings-yet", test_no_warnings_yet);
   g_test_add_func ("/launch/inputs-and-outputs", test_inputs_and_outputs);
   g_test_add_func ("/launch/snapshot-and-port", test_snapshot_and_port);
+  g_test_add_func ("/launch/long-name", test_long_name);
   g_test_add_func ("/launch/stop-and-reattach", test_stop_and_reattach);
   g_test_add_func ("/launch/save-and-resume", test_save_and_resume);
   g_test_add_func ("/launch/output-disk", test_output_disk);

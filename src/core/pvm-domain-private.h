@@ -23,6 +23,8 @@ typedef struct
   guint       ssh_port_from; /* its SSH forward's port, ... */
   guint       ssh_port_to;   /* ... moved here when they differ */
   gboolean    spice_socket;  /* SPICE on a Unix socket (another host), else no listener */
+  const char *agent_socket;  /* the guest agent's socket there, or NULL for libvirt's path
+                              * (pvm_domain_dup_agent_socket ()) */
 } PvmDomainMove;
 
 char *_pvm_domain_xml_for_move   (const char          *xml,

@@ -201,6 +201,28 @@ move_serial (xmlXPathContextPtr  context,
     xmlXPathFreeObject (result);
 }
 
+/* The guest agent's socket goes to @path, or where libvirt puts it. */
+static void
+move_agent_socket (xmlXPathContextPtr  context,
+                   const char         *path)
+{
+  xmlXPathObjectPtr result = select_nodes (context, "/domain/devices/channel"
+                                                    "[target/@name='"
+                                                    PVM_CONTRACT_GUEST_AGENT_CHANNEL "']/source");
+
+  for (int i = 0; result != NULL && i < result->nodesetval->nodeNr; i++)
+    {
+      xmlNodePtr node = result->nodesetval->nodeTab[i];
+
+      if (path != NULL)
+        xmlSetProp (node, (const xmlChar *) "path", (const xmlChar *) path);
+      else
+        xmlUnsetProp (node, (const xmlChar *) "path");
+    }
+  if (result != NULL)
+    xmlXPathFreeObject (result);
+}
+
 /* pVM's SSH port forward moves from @from to @to: the QEMU argument and
  * the plan in the metadata. */
 static void
@@ -313,6 +335,7 @@ _pvm_domain_xml_for_move (const char          *xml,
       if (move->ssh_port_from != move->ssh_port_to)
         move_ssh_port (context, move->ssh_port_from, move->ssh_port_to);
       set_spice_listen (context, move->spice_socket);
+      move_agent_socket (context, move->agent_socket);
       xmlXPathFreeContext (context);
       xmlDocDumpMemory (doc, &out, &size);
       copy = out != NULL ? g_strndup ((const char *) out, size) : NULL;

@@ -5,11 +5,13 @@
 #include "config.h"
 
 #include <string.h>
+#include <sys/un.h>
 
 #include "pvm-autocleanups.h"
 #include "pvm-contract.h"
 #include "pvm-domain-private.h"
 #include "pvm-error.h"
+#include "pvm-hosts.h"
 #include "pvm-size.h"
 
 /* The guest's architecture and machine: pVM's guests are x86-64 PCs. */
@@ -653,15 +655,74 @@ spice_agent_channel_new (void)
   return channel;
 }
 
-/* The QEMU guest agent's channel; libvirt picks the socket's path and
- * talks to the agent itself (virsh domfsinfo, shutdown --mode agent). */
-static GVirConfigDomainChannel *
-guest_agent_channel_new (GError **error)
+/* libvirt 9.0 binds a session VM's channel sockets at
+ * $XDG_CONFIG_HOME/libvirt/qemu/channel/target/domain-ID-NAME/TARGET, NAME
+ * the domain name's first 20 characters and ID the domain's, which grows
+ * at every start. A Unix socket's path holds 107 bytes: past that, QEMU
+ * cannot bind it and the VM does not start ("UNIX socket path ... too
+ * long"). With a home directory of 26 bytes, a VM name of 16 characters
+ * reaches it at the thousandth start. */
+#define LIBVIRT_SHORT_NAME_MAX  20
+#define DOMAIN_ID_MAX_DIGITS    10    /* an int */
+
+/**
+ * pvm_domain_dup_agent_socket:
+ * @uri: the libvirt URI the domain is defined on
+ * @domain_name: the domain's name
+ *
+ * Returns: (transfer full) (nullable): where the guest agent's socket goes
+ *   when libvirt's own path for it could be too long at some start (a
+ *   session on this machine only): a path in the user's runtime
+ *   directory, named by a hash of @domain_name. %NULL: libvirt's path.
+ */
+char *
+pvm_domain_dup_agent_socket (const char *uri,
+                             const char *domain_name)
 {
-  return gvir_config_domain_channel_new_from_xml ("<channel type='unix'><source mode='bind'/>"
-                                                  "<target type='virtio' name='"
-                                                  PVM_CONTRACT_GUEST_AGENT_CHANNEL "'/>"
-                                                  "</channel>", error);
+  struct sockaddr_un address;
+  g_autoptr(GUri) parsed = NULL;
+  g_autofree char *hash = NULL;
+  g_autofree char *path = NULL;
+  glong name_chars;
+  gsize libvirt_length;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+  g_return_val_if_fail (domain_name != NULL && g_utf8_validate (domain_name, -1, NULL), NULL);
+
+  parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED_QUERY | G_URI_FLAGS_NON_DNS, NULL);
+  if (parsed == NULL || !pvm_hosts_uri_is_local (uri) ||
+      g_strcmp0 (g_uri_get_path (parsed), "/session") != 0)
+    return NULL;
+
+  name_chars = MIN (g_utf8_strlen (domain_name, -1), LIBVIRT_SHORT_NAME_MAX);
+  libvirt_length = strlen (g_get_user_config_dir ()) + strlen ("/libvirt/qemu/channel/target")
+                   + strlen ("/domain-") + DOMAIN_ID_MAX_DIGITS + strlen ("-")
+                   + (gsize) (g_utf8_offset_to_pointer (domain_name, name_chars) - domain_name)
+                   + strlen ("/" PVM_CONTRACT_GUEST_AGENT_CHANNEL);
+  if (libvirt_length < sizeof address.sun_path)
+    return NULL;
+
+  hash = g_compute_checksum_for_string (G_CHECKSUM_SHA256, domain_name, -1);
+  path = g_strdup_printf ("%s/pvm-agent-%.16s.sock", g_get_user_runtime_dir (), hash);
+  return strlen (path) < sizeof address.sun_path ? g_steal_pointer (&path) : NULL;
+}
+
+/* The QEMU guest agent's channel, at @path or, %NULL, where libvirt puts
+ * it; libvirt talks to the agent itself (virsh domfsinfo, shutdown --mode
+ * agent). */
+static GVirConfigDomainChannel *
+guest_agent_channel_new (const char  *path,
+                         GError     **error)
+{
+  g_autoptr(GString) xml = g_string_new ("<channel type='unix'>");
+
+  if (path != NULL)
+    _pvm_domain_append_escaped (xml, "<source mode='bind' path='%s'/>", path);
+  else
+    g_string_append (xml, "<source mode='bind'/>");
+  g_string_append (xml, "<target type='virtio' name='" PVM_CONTRACT_GUEST_AGENT_CHANNEL "'/>"
+                        "</channel>");
+  return gvir_config_domain_channel_new_from_xml (xml->str, error);
 }
 
 /* The controller of the two channels above, with room for 4 ports (the
@@ -834,7 +895,7 @@ pvm_domain_build (const PvmVmPlan         *vm,
       !add_device (domain, virtio_input_new (GVIR_CONFIG_DOMAIN_INPUT_DEVICE_TABLET, error)) ||
       !add_device (domain, virtio_input_new (GVIR_CONFIG_DOMAIN_INPUT_DEVICE_KEYBOARD, error)) ||
       !add_device (domain, spice_agent_channel_new ()) ||
-      !add_device (domain, guest_agent_channel_new (error)) ||
+      !add_device (domain, guest_agent_channel_new (options->agent_socket, error)) ||
       !add_device (domain, serial_controller_new (error)) ||
       !add_device (domain, no_usb_new (error)) ||
       !add_device (domain, rng_new (error)) ||

@@ -55,7 +55,12 @@ typedef struct
   gboolean    spice_socket;   /* SPICE on a Unix socket libvirt names (a remote host's VM:
                                * its console comes through SSH), else no listener at all
                                * (a local VM's console gets a file descriptor) */
+  const char *agent_socket;   /* the guest agent's socket where libvirt's path could be
+                               * too long (pvm_domain_dup_agent_socket ()), else NULL */
 } PvmDomainOptions;
+
+char             *pvm_domain_dup_agent_socket    (const char              *uri,
+                                                  const char              *domain_name);
 
 char             *pvm_domain_name_for_image_name (const char              *image_name);
 char             *pvm_domain_name_for_plan       (const PvmVmPlan         *vm);

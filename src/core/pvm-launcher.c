@@ -55,6 +55,7 @@ typedef struct
   char             *output_disk;    /* OUTPUT_MODE=disk */
   gboolean          created_disk;
   char             *install_share;  /* install mode */
+  char             *agent_socket;   /* see pvm_domain_dup_agent_socket () */
   char             *mac;            /* NET_TYPE=tap: the MAC of the definition it replaces */
   gboolean          started;
   GError           *start_error;
@@ -91,6 +92,7 @@ slot_free (Slot *slot)
   g_free (slot->uuid);
   g_free (slot->output_disk);
   g_free (slot->install_share);
+  g_free (slot->agent_socket);
   g_free (slot);
 }
 
@@ -316,6 +318,9 @@ prepare_slot (GVirConnection *connection,
   slot->options.domain_type = data->domain_type;
   slot->options.emulator = data->emulator;
   slot->options.spice_socket = !local;
+  slot->agent_socket = pvm_domain_dup_agent_socket (gvir_connection_get_uri (connection),
+                                                    slot->domain_name);
+  slot->options.agent_socket = slot->agent_socket;
   slot->options.cpu_mode = data->cpu_mode;
   slot->options.serial_log = slot->serial_log;
   slot->options.uuid = slot->uuid;
