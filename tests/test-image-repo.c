@@ -1134,14 +1134,14 @@ test_empty_repo (Fixture       *f,
 }
 
 /* The order of the list, the CLI's and the app's: a number in a name
- * counts by its value (run-9 before run-10), as in GNOME Files; the
- * overlays of a base likewise. Made in another order, so that the
+ * counts by its value (run-9 before run-10), in any case, as in GNOME
+ * Files; the overlays of a base likewise. Made in another order, so that the
  * directory's own order cannot pass for it. */
 static void
 test_list_order (Fixture       *f,
                  gconstpointer  data)
 {
-  const char * const made[] = { "run-100", "run-9", "base", "run-10", "run-9b", NULL };
+  const char * const made[] = { "run-100", "Run-9c", "run-9", "base", "run-10", "run-9b", NULL };
   const char * const overlays[] = { "base-2", "base-10", "base-1", NULL };
   g_autoptr(GPtrArray) images = NULL;
   g_autoptr(GError) error = NULL;
@@ -1169,7 +1169,8 @@ test_list_order (Fixture       *f,
   for (guint i = 0; i < images->len; i++)
     g_string_append_printf (names, "%s%s", i > 0 ? " " : "",
                             ((PvmImage *) g_ptr_array_index (images, i))->name);
-  g_assert_cmpstr (names->str, ==, "base base-1 base-2 base-10 run-9 run-9b run-10 run-100");
+  g_assert_cmpstr (names->str, ==,
+                   "base base-1 base-2 base-10 run-9 run-9b Run-9c run-10 run-100");
 
   for (guint i = 0; i < images->len; i++)
     {

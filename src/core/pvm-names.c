@@ -3,8 +3,9 @@
  * alike: as GNOME Files orders file names. A number in a name counts by
  * its value, so that the VMs of a fan-out list as job1, job2, ...,
  * job10 (byte order would put job10 before job2); the rest goes as the
- * locale sorts text; names the locale finds equal go in byte order, so
- * that the order is the same at every listing. */
+ * locale sorts text, in any case (Run-3 between run-2 and run-10, also
+ * in the C locale of a server); names found equal so go in byte order,
+ * so that the order is the same at every listing. */
 
 #include "config.h"
 
@@ -56,17 +57,12 @@ pvm_names_sort (GPtrArray   *items,
   for (guint i = 0; i < items->len; i++)
     {
       const char *name = get_name != NULL ? get_name (items->pdata[i]) : items->pdata[i];
+      g_autofree char *valid = g_utf8_make_valid (name, -1);
+      g_autofree char *folded = g_utf8_casefold (valid, -1);
 
       keyed[i].name = name;
       keyed[i].item = items->pdata[i];
-      if (g_utf8_validate (name, -1, NULL))
-        keyed[i].key = g_utf8_collate_key_for_filename (name, -1);
-      else
-        {
-          g_autofree char *valid = g_utf8_make_valid (name, -1);
-
-          keyed[i].key = g_utf8_collate_key_for_filename (valid, -1);
-        }
+      keyed[i].key = g_utf8_collate_key_for_filename (folded, -1);
     }
 
   qsort (keyed, items->len, sizeof *keyed, compare_keyed);

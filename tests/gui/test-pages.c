@@ -458,8 +458,8 @@ typedef struct
 {
   PvmListPage  *page;
   GtkSearchBar *bar;
-  const char   *titles;   /* the names the page lists, "a|b" (in byte
-                           * order, as pvm image list); NULL: none found */
+  const char   *titles;   /* the names the page lists, "a|b" (in pVM's
+                           * order: pvm_names_sort ()); NULL: none found */
   gboolean      searching;
 } Search;
 
@@ -552,7 +552,7 @@ test_search (void)
                                                               PVM_TYPE_WINDOW, "search_bar"));
   entry = GTK_SEARCH_ENTRY (gtk_widget_get_template_child (GTK_WIDGET (window),
                                                            PVM_TYPE_WINDOW, "search_entry"));
-  search.titles = "Survey-2024|base|survey-2025";
+  search.titles = "base|Survey-2024|survey-2025";
   pvm_gui_test_wait_for (search_shows, &search, "the images");
 
   xdotool (ARGS ("mousemove", "200", "200"));
@@ -574,7 +574,7 @@ test_search (void)
 
   xdotool (ARGS ("key", "Escape"));
   search.searching = FALSE;
-  search.titles = "Survey-2024|base|survey-2025";
+  search.titles = "base|Survey-2024|survey-2025";
   pvm_gui_test_wait_for (search_shows, &search, "the end of the search");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
 
@@ -591,7 +591,7 @@ test_search (void)
   /* The page follows its directory, and the search holds. */
   g_free (pvm_test_run_tool (images, ARGS ("qemu-img", "create", "-q", "-f", "qcow2",
                                            "run-2024.qcow2", "1G")));
-  search.titles = "Survey-2024|run-2024";
+  search.titles = "run-2024|Survey-2024";
   pvm_gui_test_wait_for (search_shows, &search, "a new image found");
 
   /* Another page: the search ends, and no page stays filtered. */
@@ -600,7 +600,7 @@ test_search (void)
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
   pvm_window_set_visible_page (window, "images");
   search.searching = FALSE;
-  search.titles = "Survey-2024|base|run-2024|survey-2025";
+  search.titles = "base|run-2024|Survey-2024|survey-2025";
   pvm_gui_test_wait_for (search_shows, &search, "the images, none hidden");
 
   gtk_window_destroy (GTK_WINDOW (window));
