@@ -78,7 +78,9 @@ pvm_list_entry_init (PvmListEntry *self)
  * GtkListView: when the list gives an item the focus (a click, Tab, a
  * dialog closing), GTK 4.8's item asks its child first, and a
  * GtkListBoxRow outside a GtkListBox fails an assertion there. This row
- * takes the focus as any other widget does. */
+ * declines, so that the item takes the focus itself, as a list box's row
+ * does: GTK's default would hand it to the row's first button (a menu,
+ * Delete). Tab still reaches the buttons. */
 #define PVM_TYPE_LIST_ROW (pvm_list_row_get_type ())
 G_DECLARE_FINAL_TYPE (PvmListRow, pvm_list_row, PVM, LIST_ROW, AdwActionRow)
 
@@ -92,9 +94,7 @@ G_DEFINE_FINAL_TYPE (PvmListRow, pvm_list_row, ADW_TYPE_ACTION_ROW)
 static gboolean
 pvm_list_row_grab_focus (GtkWidget *widget)
 {
-  GtkWidgetClass *widget_class = g_type_class_peek (GTK_TYPE_WIDGET);
-
-  return widget_class->grab_focus (widget);
+  return FALSE;
 }
 
 static void
@@ -871,6 +871,21 @@ reload_action (GtkWidget  *widget,
   pvm_list_page_reload (PVM_LIST_PAGE (widget));
 }
 
+/* The keyboard on the page: its list (the row it was on), else what the
+ * page shows (the empty state's button, Try Again). */
+static gboolean
+pvm_list_page_grab_focus (GtkWidget *widget)
+{
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (PVM_LIST_PAGE (widget));
+
+  GtkWidget *shown = gtk_stack_get_visible_child (priv->stack);
+
+  if (g_strcmp0 (gtk_stack_get_visible_child_name (priv->stack), "list") == 0)
+    return gtk_widget_grab_focus (GTK_WIDGET (priv->list_view));
+  /* Not the page's own child_focus (): GTK's asks grab_focus () again. */
+  return shown != NULL && gtk_widget_child_focus (shown, GTK_DIR_TAB_FORWARD);
+}
+
 static void
 pvm_list_page_dispose (GObject *object)
 {
@@ -916,6 +931,8 @@ pvm_list_page_class_init (PvmListPageClass *klass)
 
   object_class->dispose = pvm_list_page_dispose;
   object_class->finalize = pvm_list_page_finalize;
+
+  widget_class->grab_focus = pvm_list_page_grab_focus;
 
   klass->load_async = pvm_list_page_real_load_async;
   klass->load_finish = pvm_list_page_real_load_finish;

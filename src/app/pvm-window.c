@@ -103,6 +103,23 @@ search_action (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+/* The search ended (Escape, another page): the keyboard goes back to the
+ * page's list, not to whatever GTK finds next to the hidden entry (the
+ * first row's menu or Delete button). */
+static void
+search_mode_cb (PvmWindow    *self,
+                GParamSpec   *pspec,
+                GtkSearchBar *bar)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (self));
+  PvmListPage *page = get_visible_list_page (self);
+
+  if (gtk_search_bar_get_search_mode (bar) || page == NULL)
+    return;
+  if (focus == NULL || focus == GTK_WIDGET (bar) || gtk_widget_is_ancestor (focus, GTK_WIDGET (bar)))
+    gtk_widget_grab_focus (GTK_WIDGET (page));
+}
+
 /* Another page: the search ends (as in Files, a search is of one place),
  * and the next one searches that page. */
 static void
@@ -515,6 +532,8 @@ pvm_window_init (PvmWindow *self)
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
   g_object_bind_property (self->search_button, "active", self->search_bar, "search-mode-enabled",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
+  g_signal_connect_object (self->search_bar, "notify::search-mode-enabled",
+                           G_CALLBACK (search_mode_cb), self, G_CONNECT_SWAPPED);
   end_search (self);
 
   g_signal_connect_object (self->view_stack,

@@ -514,6 +514,18 @@ xdotool (const char * const *args)
 
 #define ARGS(...) ((const char * const []) { __VA_ARGS__, NULL })
 
+/* The keyboard is on @page's list, on a row rather than a button in it. */
+static void
+assert_list_has_focus (GtkWindow   *window,
+                       PvmListPage *page)
+{
+  GtkWidget *focus = gtk_root_get_focus (GTK_ROOT (window));
+
+  g_assert_nonnull (focus);
+  g_assert_true (gtk_widget_is_ancestor (focus, GTK_WIDGET (page)));
+  g_assert_false (GTK_IS_BUTTON (focus));
+}
+
 /* Typing on a page searches it, as in GNOME Boxes; every word must be in
  * a name, in any case; nothing found says so; Escape ends the search;
  * Ctrl+F starts one; another page ends it; a search stays on as the page
@@ -577,6 +589,7 @@ test_search (void)
   search.titles = "base|Survey-2024|survey-2025";
   pvm_gui_test_wait_for (search_shows, &search, "the end of the search");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  assert_list_has_focus (GTK_WINDOW (window), search.page);
 
   xdotool (ARGS ("key", "ctrl+f"));
   search.searching = TRUE;
@@ -598,6 +611,10 @@ test_search (void)
   pvm_window_set_visible_page (window, "data");
   g_assert_false (gtk_search_bar_get_search_mode (search.bar));
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
+  /* The Data page is empty: its Add Data button. */
+  g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)),
+                                         GTK_WIDGET (gtk_widget_get_template_child (
+                                           GTK_WIDGET (window), PVM_TYPE_WINDOW, "data_page"))));
   pvm_window_set_visible_page (window, "images");
   search.searching = FALSE;
   search.titles = "base|run-2024|Survey-2024|survey-2025";
