@@ -877,7 +877,6 @@ static gboolean
 pvm_list_page_grab_focus (GtkWidget *widget)
 {
   PvmListPagePrivate *priv = pvm_list_page_get_instance_private (PVM_LIST_PAGE (widget));
-
   GtkWidget *shown = gtk_stack_get_visible_child (priv->stack);
 
   if (g_strcmp0 (gtk_stack_get_visible_child_name (priv->stack), "list") == 0)

@@ -73,7 +73,12 @@ static const char * const page_names[] = { "machines", "images", "data" };
 static PvmListPage *
 get_visible_list_page (PvmWindow *self)
 {
-  GtkWidget *page = adw_view_stack_get_visible_child (self->view_stack);
+  GtkWidget *page;
+
+  /* Gone with the template in dispose, when the entry may still empty. */
+  if (self->view_stack == NULL)
+    return NULL;
+  page = adw_view_stack_get_visible_child (self->view_stack);
 
   return PVM_IS_LIST_PAGE (page) ? PVM_LIST_PAGE (page) : NULL;
 }
@@ -116,7 +121,8 @@ search_mode_cb (PvmWindow    *self,
 
   if (gtk_search_bar_get_search_mode (bar) || page == NULL)
     return;
-  if (focus == NULL || focus == GTK_WIDGET (bar) || gtk_widget_is_ancestor (focus, GTK_WIDGET (bar)))
+  if (focus == NULL || focus == GTK_WIDGET (bar) ||
+      gtk_widget_is_ancestor (focus, GTK_WIDGET (bar)))
     gtk_widget_grab_focus (GTK_WIDGET (page));
 }
 

@@ -660,8 +660,8 @@ spice_agent_channel_new (void)
  * the domain name's first 20 characters and ID the domain's, which grows
  * at every start. A Unix socket's path holds 107 bytes: past that, QEMU
  * cannot bind it and the VM does not start ("UNIX socket path ... too
- * long"). With a home directory of 26 bytes, a VM name of 16 characters
- * reaches it at the thousandth start. */
+ * long"). For /home/jean.dupont (its .config 25 bytes) and a VM name of
+ * 16 characters, that is from the hundredth start on. */
 #define LIBVIRT_SHORT_NAME_MAX  20
 #define DOMAIN_ID_MAX_DIGITS    10    /* an int */
 
