@@ -448,19 +448,6 @@ pvm_data_page_load (PvmListPage   *page,
   return archives;
 }
 
-/* The action bar's Add Data is the empty state's button: one of them
- * (a search that finds nothing is no empty state). */
-static void
-shown_cb (PvmDataPage *self)
-{
-  const char *shown = pvm_list_page_get_shown (PVM_LIST_PAGE (self));
-
-  if (g_strcmp0 (shown, "loading") != 0)
-    gtk_widget_set_visible (GTK_WIDGET (self->action_bar),
-                            g_strcmp0 (shown, "list") == 0 ||
-                            g_strcmp0 (shown, "no-results") == 0);
-}
-
 static void
 pvm_data_page_dispose (GObject *object)
 {
@@ -543,8 +530,8 @@ pvm_data_page_init (PvmDataPage *self)
   adw_status_page_set_child (ADW_STATUS_PAGE (gtk_stack_get_child_by_name (GTK_STACK (list),
                                                                            "empty")),
                              self->empty_button);
-  g_signal_connect_object (list, "notify::visible-child-name", G_CALLBACK (shown_cb), self,
-                           G_CONNECT_SWAPPED);
+  /* The action bar's Add Data is the empty state's button: one of them. */
+  pvm_list_page_set_action_bar (PVM_LIST_PAGE (self), GTK_WIDGET (self->action_bar));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.cancel", FALSE);
 
   /* Folders dropped from the file manager. */

@@ -592,6 +592,43 @@ pvm_list_page_set_error (PvmListPage *self,
   adw_status_page_set_title (priv->error_status, title);
 }
 
+static void
+action_bar_shown_cb (GtkStack   *stack,
+                     GParamSpec *pspec,
+                     GtkWidget  *bar)
+{
+  const char *shown = gtk_stack_get_visible_child_name (stack);
+
+  if (g_strcmp0 (shown, "loading") != 0)
+    gtk_widget_set_visible (bar, g_strcmp0 (shown, "list") == 0 ||
+                                 g_strcmp0 (shown, "no-results") == 0);
+}
+
+/**
+ * pvm_list_page_set_action_bar:
+ * @self: a #PvmListPage
+ * @bar: the page's bar of actions, whose first action the empty state
+ *   offers too
+ *
+ * Shows @bar while the page lists items, or a search of them found none
+ * (which is no empty state); hides it in the empty state, where that
+ * state's own button stands for it, and with an error. While the page
+ * loads, @bar stays as it is.
+ */
+void
+pvm_list_page_set_action_bar (PvmListPage *self,
+                              GtkWidget   *bar)
+{
+  PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+
+  g_return_if_fail (PVM_IS_LIST_PAGE (self));
+  g_return_if_fail (GTK_IS_WIDGET (bar));
+
+  g_signal_connect_object (priv->stack, "notify::visible-child-name",
+                           G_CALLBACK (action_bar_shown_cb), bar, 0);
+  action_bar_shown_cb (priv->stack, NULL, bar);
+}
+
 /**
  * pvm_list_page_set_row:
  * @row: a row of the page, in its page's @bind_row
