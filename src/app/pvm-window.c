@@ -33,7 +33,6 @@ struct _PvmWindow
   PvmSettings          *settings;
   char                 *last_toast;      /* the title of the toast shown last */
   GPtrArray            *listed_vms;      /* the Machines page's, as the Images page follows them */
-  PvmListPage          *searched_page;   /* the page the search bar searches */
 
   /* Binds PvmSettings:last-page to PvmWindow:visible-page; owned by the
    * two objects until g_binding_unbind() in dispose.
@@ -83,16 +82,14 @@ get_visible_list_page (PvmWindow *self)
   return PVM_IS_LIST_PAGE (page) ? PVM_LIST_PAGE (page) : NULL;
 }
 
-/* The search bar searches the page shown. */
+/* The search bar searches the page shown (end_search () cleared the
+ * others). */
 static void
 search_changed_cb (PvmWindow      *self,
                    GtkSearchEntry *entry)
 {
   PvmListPage *page = get_visible_list_page (self);
 
-  if (self->searched_page != NULL && self->searched_page != page)
-    pvm_list_page_set_search (self->searched_page, NULL);
-  self->searched_page = page;
   if (page != NULL)
     pvm_list_page_set_search (page, gtk_editable_get_text (GTK_EDITABLE (entry)));
 }
@@ -138,9 +135,12 @@ end_search (PvmWindow *self)
   };
   const char *name = adw_view_stack_get_visible_child_name (self->view_stack);
 
-  if (self->searched_page != NULL)
-    pvm_list_page_set_search (self->searched_page, NULL);
-  self->searched_page = NULL;
+  /* The page left is no longer shown: no page stays filtered (a page
+   * not searched ignores it). */
+  for (guint i = 0; i < G_N_ELEMENTS (page_names); i++)
+    pvm_list_page_set_search (PVM_LIST_PAGE (adw_view_stack_get_child_by_name (self->view_stack,
+                                                                               page_names[i])),
+                              NULL);
   /* Closing the bar empties the entry. */
   gtk_search_bar_set_search_mode (self->search_bar, FALSE);
   for (guint i = 0; i < G_N_ELEMENTS (placeholders); i++)
