@@ -446,6 +446,53 @@ test_bad_values (void)
   g_assert_false (g_file_test (area.output, G_FILE_TEST_EXISTS));
 }
 
+/* A flag with more values than VMs is an error that starts nothing; the
+ * configuration file's lists may be longer than DRIVES. */
+static void
+test_longer_list (void)
+{
+  g_auto(Area) area = { 0 };
+  g_auto(Run) inputs = { 0 };
+  g_auto(Run) additional = { 0 };
+  g_auto(Run) config_list = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *cfg = NULL;
+  g_autofree char *longer = NULL;
+
+  area_init (&area);
+  run_pvm (&inputs, "--config", area.cfg, "-d", "image1", "-i", "data1,data1,data1",
+           "-o", area.output, NULL);
+  g_assert_cmpint (inputs.status, ==, 1);
+  g_assert_cmpstr (inputs.out, ==, "");
+  g_assert_cmpuint (count_lines (inputs.err), ==, 1);
+  assert_contains (inputs.err, "pvm: -i \"data1,data1,data1\" has 3 values, but -d names 1 "
+                   "image, so 1 VM: give one value per VM");
+  g_assert_false (g_file_test (area.output, G_FILE_TEST_EXISTS));
+
+  /* DRIVES of the file counts the VMs when -d is not given; an option's
+   * comma is the usual slip with -a. */
+  run_pvm (&additional, "--config", area.cfg, "-m", "256M,512M", "-a", "-cpu Westmere,+pdpe1gb",
+           "--dry-run", NULL);
+  g_assert_cmpint (additional.status, ==, 1);
+  g_assert_cmpstr (additional.out, ==, "");
+  g_assert_cmpuint (count_lines (additional.err), ==, 2);
+  assert_contains (additional.err, "pvm: -m \"256M,512M\" has 2 values, but DRIVES names 1 "
+                   "image, so 1 VM");
+  assert_contains (additional.err, "pvm: -a \"-cpu Westmere,+pdpe1gb\" has 2 values");
+  assert_contains (additional.err, "write a comma inside a value as \\,");
+
+  g_file_get_contents (area.cfg, &cfg, NULL, &error);
+  g_assert_no_error (error);
+  longer = g_strconcat (cfg, "MEM=( 256M 512M 1G )\nCORES=( 1 2 )\n", NULL);
+  g_file_set_contents (area.cfg, longer, -1, &error);
+  g_assert_no_error (error);
+  run_pvm (&config_list, "--config", area.cfg, "--dry-run", NULL);
+  if (config_list.status != 0)
+    g_error ("pvm failed: %s", config_list.err);
+  assert_contains (config_list.out, "VM 1: image1");
+  assert_contains (config_list.out, "memory  256 MiB");
+}
+
 static void
 test_bad_config_file (void)
 {
@@ -654,6 +701,7 @@ main (int    argc,
   g_test_add_func ("/cli/text-plan", test_text_plan);
   g_test_add_func ("/cli/additional-and-escapes", test_additional_and_escapes);
   g_test_add_func ("/cli/bad-values", test_bad_values);
+  g_test_add_func ("/cli/longer-list", test_longer_list);
   g_test_add_func ("/cli/bad-config-file", test_bad_config_file);
   g_test_add_func ("/cli/problems-listed", test_problems_listed);
   g_test_add_func ("/cli/unreadable-input", test_unreadable_input);

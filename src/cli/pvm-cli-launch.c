@@ -454,6 +454,34 @@ pvm_cli_launch (int    argc,
 
   cwd = g_get_current_dir ();
   plan = pvm_plan_new_from_config (config, cwd);
+
+  /* A flag with more values than there are VMs is a mistake the original
+   * pVM ignored in silence: "-d base -i a,b,c" starts one VM, not three.
+   * (A configuration file's lists may be longer: they are defaults.) */
+  for (guint i = 1; i < G_N_ELEMENTS (flag_keys) && plan->vms->len > 0; i++)
+    {
+      g_auto(GStrv) values = NULL;
+      guint n;
+
+      if (lists[i] == NULL)
+        continue;
+      values = pvm_config_split_list (lists[i]);
+      n = g_strv_length (values);
+      if (n > plan->vms->len)
+        {
+          g_printerr ("pvm: %s \"%s\" has %u values, but %s names %u image%s, so %u VM%s: "
+                      "give one value per VM (the last one repeats), or an image per VM "
+                      "(pvm image snapshot BASE NAME makes one)%s\n",
+                      flag_keys[i].flag, lists[i], n, lists[0] != NULL ? "-d" : "DRIVES",
+                      plan->vms->len, plan->vms->len == 1 ? "" : "s",
+                      plan->vms->len, plan->vms->len == 1 ? "" : "s",
+                      g_str_equal (flag_keys[i].flag, "-a") ? "; write a comma inside a value as \\," : "");
+          status = PVM_EXIT_FAILURE;
+        }
+    }
+  if (status != 0)
+    goto out;
+
   pvm_plan_check (plan, config);
 
   /* -H: a host per VM, the last one repeating. */
