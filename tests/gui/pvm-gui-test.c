@@ -66,6 +66,44 @@ pvm_gui_test_run_for (guint milliseconds)
     g_main_context_iteration (NULL, TRUE);
 }
 
+static void
+process_done_cb (GObject      *source,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+/**
+ * pvm_gui_test_xdotool:
+ * @args: xdotool's arguments
+ *
+ * Runs xdotool (keys and the pointer through XTest, to the window under
+ * the pointer) and waits until it is done, the main loop running
+ * meanwhile so that GTK takes the events as they come: xdotool maps some
+ * keys to a spare keycode for as long as it types them, and a key read
+ * after that reads as nothing.
+ */
+void
+pvm_gui_test_xdotool (const char * const *args)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_auto(GStrv) argv = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GError) error = NULL;
+  gboolean done = FALSE;
+
+  g_strv_builder_add (builder, "xdotool");
+  g_strv_builder_addv (builder, (const char **) args);
+  argv = g_strv_builder_end (builder);
+  process = g_subprocess_newv ((const char * const *) argv, G_SUBPROCESS_FLAGS_NONE, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait_async (process, NULL, process_done_cb, &done);
+  while (!done)
+    g_main_context_iteration (NULL, TRUE);
+  g_assert_true (g_subprocess_get_successful (process));
+}
+
 gboolean
 pvm_gui_test_is_loaded (PvmListPage *page)
 {

@@ -23,6 +23,7 @@ void          pvm_gui_test_wait_for_seconds (PvmGuiTestCondition condition,
                                              guint               seconds,
                                              const char         *what);
 void          pvm_gui_test_run_for         (guint                milliseconds);
+void          pvm_gui_test_xdotool         (const char * const  *args);
 gboolean      pvm_gui_test_is_loaded       (PvmListPage         *page);
 PvmListPage  *pvm_gui_test_show_page       (GType                type,
                                             GtkWindow          **window);

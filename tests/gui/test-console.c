@@ -38,6 +38,7 @@
 
 #include "pvm-console-window.h"
 #include "pvm-core.h"
+#include "pvm-gui-test.h"
 #include "pvm-test-util.h"
 
 #define GUEST_TIMEOUT_SECONDS 120
@@ -388,36 +389,6 @@ assert_window_shows_guest (void)
   assert_shows_guest (count_window_differences);
 }
 
-static void
-process_done_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(gboolean *) user_data = TRUE;
-}
-
-/* Types with XTest into the window under the pointer; the main loop runs
- * meanwhile, so that GTK takes the events. */
-static void
-xdotool (const char * const *args)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) argv = NULL;
-  g_autoptr(GSubprocess) process = NULL;
-  g_autoptr(GError) error = NULL;
-  gboolean done = FALSE;
-
-  g_strv_builder_add (builder, "xdotool");
-  g_strv_builder_addv (builder, (const char **) args);
-  argv = g_strv_builder_end (builder);
-  process = g_subprocess_newv ((const char * const *) argv, G_SUBPROCESS_FLAGS_NONE, &error);
-  g_assert_no_error (error);
-  g_subprocess_wait_async (process, NULL, process_done_cb, &done);
-  while (!done)
-    g_main_context_iteration (NULL, TRUE);
-  g_assert_true (g_subprocess_get_successful (process));
-}
-
 static char *
 dup_keys_seen (void)
 {
@@ -488,12 +459,12 @@ test_keys (void)
 {
   /* The window is at the top left of the screen; with no window manager
    * the keyboard goes where the pointer is. */
-  xdotool (PVM ("mousemove", "200", "200"));
+  pvm_gui_test_xdotool (PVM ("mousemove", "200", "200"));
   gtk_widget_grab_focus (GTK_WIDGET (env.view));
   settle (300);
 
-  xdotool (PVM ("type", "--delay", "60", "ab1"));
-  xdotool (PVM ("key", "--delay", "60", "shift+a", "Return", "Up", "KP_Enter", "Insert"));
+  pvm_gui_test_xdotool (PVM ("type", "--delay", "60", "ab1"));
+  pvm_gui_test_xdotool (PVM ("key", "--delay", "60", "shift+a", "Return", "Up", "KP_Enter", "Insert"));
   /* a b 1 A CR, ESC [ A (up), CR (keypad enter), ESC [ 2 ~ (insert) */
   wait_for (keys_seen, (gpointer) "61 62 31 41 0d 1b 5b 41 0d 1b 5b 32 7e", 30,
             "keys echoed by the guest");
@@ -512,7 +483,7 @@ test_small_update (void)
   guint uploaded;
   int tile_size;
 
-  xdotool (PVM ("type", "z"));
+  pvm_gui_test_xdotool (PVM ("type", "z"));
   wait_for (keys_seen, (gpointer) "7a", 30, "z echoed by the guest");
   /* On X11 under the cairo renderer the view draws the change straight
    * to the window first, then its tiles catch up. */

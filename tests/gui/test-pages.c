@@ -496,22 +496,6 @@ search_shows (gpointer data)
          g_strcmp0 (names, search->titles) == 0;
 }
 
-static void
-xdotool (const char * const *args)
-{
-  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  g_auto(GStrv) argv = NULL;
-  g_autoptr(GError) error = NULL;
-  int status = 0;
-
-  g_strv_builder_add (builder, "xdotool");
-  g_strv_builder_addv (builder, (const char **) args);
-  argv = g_strv_builder_end (builder);
-  g_spawn_sync (NULL, argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL, &status, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_spawn_check_wait_status (status, NULL));
-}
-
 #define ARGS(...) ((const char * const []) { __VA_ARGS__, NULL })
 
 /* The keyboard is on @page's list, on a row rather than a button in it. */
@@ -567,16 +551,16 @@ test_search (void)
   search.titles = "base|Survey-2024|survey-2025";
   pvm_gui_test_wait_for (search_shows, &search, "the images");
 
-  xdotool (ARGS ("mousemove", "200", "200"));
+  pvm_gui_test_xdotool (ARGS ("mousemove", "200", "200"));
   pvm_gui_test_run_for (300);
-  xdotool (ARGS ("type", "--delay", "40", "survey"));
+  pvm_gui_test_xdotool (ARGS ("type", "--delay", "40", "survey"));
   search.searching = TRUE;
   search.titles = "Survey-2024|survey-2025";
   pvm_gui_test_wait_for (search_shows, &search, "a search for survey");
-  xdotool (ARGS ("type", "--delay", "40", " 25"));
+  pvm_gui_test_xdotool (ARGS ("type", "--delay", "40", " 25"));
   search.titles = "survey-2025";
   pvm_gui_test_wait_for (search_shows, &search, "a search for survey 25");
-  xdotool (ARGS ("type", "--delay", "40", "x"));
+  pvm_gui_test_xdotool (ARGS ("type", "--delay", "40", "x"));
   search.titles = NULL;
   pvm_gui_test_wait_for (search_shows, &search, "no results");
   /* Still the page's New Image: a search that finds nothing is not an
@@ -584,20 +568,20 @@ test_search (void)
   g_assert_true (gtk_widget_get_visible (GTK_WIDGET (gtk_widget_get_template_child (
     GTK_WIDGET (search.page), PVM_TYPE_IMAGES_PAGE, "action_bar"))));
 
-  xdotool (ARGS ("key", "Escape"));
+  pvm_gui_test_xdotool (ARGS ("key", "Escape"));
   search.searching = FALSE;
   search.titles = "base|Survey-2024|survey-2025";
   pvm_gui_test_wait_for (search_shows, &search, "the end of the search");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
   assert_list_has_focus (GTK_WINDOW (window), search.page);
 
-  xdotool (ARGS ("key", "ctrl+f"));
+  pvm_gui_test_xdotool (ARGS ("key", "ctrl+f"));
   search.searching = TRUE;
   pvm_gui_test_wait_for (search_shows, &search, "Ctrl+F");
   g_assert_true (gtk_widget_has_focus (GTK_WIDGET (entry)) ||
                  gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)),
                                          GTK_WIDGET (entry)));
-  xdotool (ARGS ("type", "--delay", "40", "2024"));
+  pvm_gui_test_xdotool (ARGS ("type", "--delay", "40", "2024"));
   search.titles = "Survey-2024";
   pvm_gui_test_wait_for (search_shows, &search, "a search for 2024");
 
