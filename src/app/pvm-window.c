@@ -105,6 +105,30 @@ search_action (GtkWidget  *widget,
   gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
+/* A space typed as the search bar opens (keys typed before the main
+ * loop got to them) reaches the window unhandled, while the letters
+ * around it are in the entry: GTK 4.8's entry takes what is typed before
+ * its text has the focus through its key capture, which leaves spaces
+ * out. Such a space goes to the entry too. */
+static gboolean
+search_space_cb (GtkEventControllerKey *controller,
+                 guint                  keyval,
+                 guint                  keycode,
+                 GdkModifierType        state,
+                 PvmWindow             *self)
+{
+  GtkWidget *focus;
+
+  if ((keyval != GDK_KEY_space && keyval != GDK_KEY_KP_Space) ||
+      (state & (GDK_CONTROL_MASK | GDK_ALT_MASK)) != 0 ||
+      !gtk_search_bar_get_search_mode (self->search_bar))
+    return GDK_EVENT_PROPAGATE;
+  focus = gtk_root_get_focus (GTK_ROOT (self));
+  if (focus == NULL || !gtk_widget_is_ancestor (focus, GTK_WIDGET (self->search_entry)))
+    return GDK_EVENT_PROPAGATE;
+  return gtk_event_controller_key_forward (controller, focus);
+}
+
 /* The search ended (Escape, another page): the keyboard goes back to the
  * page's list, not to whatever GTK finds next to the hidden entry (the
  * first row's menu or Delete button). */
@@ -531,11 +555,16 @@ pvm_window_class_init (PvmWindowClass *klass)
 static void
 pvm_window_init (PvmWindow *self)
 {
+  GtkEventController *controller;
+
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* Typing on a page starts a search of it, as in GNOME Boxes. */
   gtk_search_bar_connect_entry (self->search_bar, GTK_EDITABLE (self->search_entry));
   gtk_search_bar_set_key_capture_widget (self->search_bar, GTK_WIDGET (self));
+  controller = gtk_event_controller_key_new ();
+  g_signal_connect_object (controller, "key-pressed", G_CALLBACK (search_space_cb), self, 0);
+  gtk_widget_add_controller (GTK_WIDGET (self), controller);
   g_object_bind_property (self->search_button, "active", self->search_bar, "search-mode-enabled",
                           G_BINDING_BIDIRECTIONAL | G_BINDING_SYNC_CREATE);
   g_signal_connect_object (self->search_bar, "notify::search-mode-enabled",

@@ -458,6 +458,8 @@ typedef struct
 {
   PvmListPage  *page;
   GtkSearchBar *bar;
+  GtkEditable  *entry;
+  const char   *text;     /* what the entry holds: every key typed taken */
   const char   *titles;   /* the names the page lists, "a|b" (in pVM's
                            * order: pvm_names_sort ()); NULL: none found */
   gboolean      searching;
@@ -487,7 +489,8 @@ search_shows (gpointer data)
   Search *search = data;
   g_autofree char *names = NULL;
 
-  if (gtk_search_bar_get_search_mode (search->bar) != search->searching)
+  if (gtk_search_bar_get_search_mode (search->bar) != search->searching ||
+      g_strcmp0 (gtk_editable_get_text (search->entry), search->text) != 0)
     return FALSE;
   if (search->titles == NULL)
     return g_strcmp0 (pvm_list_page_get_shown (search->page), "no-results") == 0;
@@ -548,19 +551,22 @@ test_search (void)
                                                               PVM_TYPE_WINDOW, "search_bar"));
   entry = GTK_SEARCH_ENTRY (gtk_widget_get_template_child (GTK_WIDGET (window),
                                                            PVM_TYPE_WINDOW, "search_entry"));
+  search.entry = GTK_EDITABLE (entry);
+  search.text = "";
   search.titles = "base|Survey-2024|survey-2025";
   pvm_gui_test_wait_for (search_shows, &search, "the images");
 
   pvm_gui_test_xdotool (ARGS ("mousemove", "200", "200"));
   pvm_gui_test_run_for (300);
-  pvm_gui_test_xdotool (ARGS ("type", "--delay", "40", "survey"));
+  /* In one go, as a user types: the keys come while the bar opens and
+   * the list is filtered (a space among them was lost, once). */
+  pvm_gui_test_xdotool (ARGS ("type", "--delay", "40", "survey 25"));
   search.searching = TRUE;
-  search.titles = "Survey-2024|survey-2025";
-  pvm_gui_test_wait_for (search_shows, &search, "a search for survey");
-  pvm_gui_test_xdotool (ARGS ("type", "--delay", "40", " 25"));
+  search.text = "survey 25";
   search.titles = "survey-2025";
   pvm_gui_test_wait_for (search_shows, &search, "a search for survey 25");
   pvm_gui_test_xdotool (ARGS ("type", "--delay", "40", "x"));
+  search.text = "survey 25x";
   search.titles = NULL;
   pvm_gui_test_wait_for (search_shows, &search, "no results");
   /* Still the page's New Image: a search that finds nothing is not an
@@ -570,6 +576,7 @@ test_search (void)
 
   pvm_gui_test_xdotool (ARGS ("key", "Escape"));
   search.searching = FALSE;
+  search.text = "";
   search.titles = "base|Survey-2024|survey-2025";
   pvm_gui_test_wait_for (search_shows, &search, "the end of the search");
   g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (entry)), ==, "");
@@ -582,6 +589,7 @@ test_search (void)
                  gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)),
                                          GTK_WIDGET (entry)));
   pvm_gui_test_xdotool (ARGS ("type", "--delay", "40", "2024"));
+  search.text = "2024";
   search.titles = "Survey-2024";
   pvm_gui_test_wait_for (search_shows, &search, "a search for 2024");
 
@@ -601,6 +609,7 @@ test_search (void)
                                            GTK_WIDGET (window), PVM_TYPE_WINDOW, "data_page"))));
   pvm_window_set_visible_page (window, "images");
   search.searching = FALSE;
+  search.text = "";
   search.titles = "base|run-2024|Survey-2024|survey-2025";
   pvm_gui_test_wait_for (search_shows, &search, "the images, none hidden");
 
