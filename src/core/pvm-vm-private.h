@@ -26,8 +26,10 @@ struct _PvmVm
   char            *output_stamp;
   char            *network;         /* NET_TYPE=tap: its libvirt network, or NULL */
   char            *address;         /* on it: the guest's address, once known */
-  virConnectPtr    handle;          /* for the event registration */
-  int              callback_id;     /* libvirt's lifecycle events, or -1 */
+  virConnectPtr    handle;
+  /* libvirt's lifecycle events, shared by the connection's VMs */
+  struct _PvmVmFollowers *followers;
+  GWeakRef        *follower;        /* this VM's entry in followers */
 
   PvmVmState       state;
 

@@ -66,22 +66,13 @@ _pvm_vm_set_state (PvmVm      *self,
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE]);
 }
 
-/* The state from libvirt's lifecycle events for this domain, registered
- * on the raw connection: libvirt-glib may deliver its own signals to
- * another GVirDomain object for the same domain while the domain is being
- * defined. Runs on the main context, and calls nothing. */
-static int
-lifecycle_event_cb (virConnectPtr  connection,
-                    virDomainPtr   domain,
-                    int            event,
-                    int            detail,
-                    void          *opaque)
+/* The state from libvirt's lifecycle events. Runs on the main context,
+ * and calls nothing. */
+static void
+apply_event (PvmVm *self,
+             int    event,
+             int    detail)
 {
-  g_autoptr(PvmVm) self = g_weak_ref_get (opaque);
-
-  if (self == NULL)
-    return 0;
-
   switch (event)
     {
     case VIR_DOMAIN_EVENT_STARTED:
@@ -103,14 +94,172 @@ lifecycle_event_cb (virConnectPtr  connection,
     default:
       break;
     }
+}
+
+/* The VMs of one connection that follow their domains' lifecycle events,
+ * through one callback registered on the raw connection for all of them.
+ * libvirt refuses a second callback for the same domain on a connection
+ * ("event callback already tracked"), and a connection is read again
+ * while VMs found on it before still live (the app's pages, a panel).
+ * Not libvirt-glib's signals: it may deliver them to another GVirDomain
+ * object for the same domain, and drops its objects at every listing.
+ * VMs are added from any thread; events come on the main context. */
+typedef struct _PvmVmFollowers
+{
+  gatomicrefcount  ref_count;
+  GMutex           lock;
+  GHashTable      *vms;          /* domain UUID string -> GPtrArray of GWeakRef * */
+  virConnectPtr    handle;       /* a reference of its own */
+  int              callback_id;
+} PvmVmFollowers;
+
+#define FOLLOWERS_KEY "pvm-vm-followers"
+G_LOCK_DEFINE_STATIC (followers);
+
+static PvmVmFollowers *
+followers_ref (PvmVmFollowers *followers)
+{
+  g_atomic_ref_count_inc (&followers->ref_count);
+  return followers;
+}
+
+static void
+followers_unref (void *data)
+{
+  PvmVmFollowers *followers = data;
+
+  if (!g_atomic_ref_count_dec (&followers->ref_count))
+    return;
+  g_hash_table_unref (followers->vms);
+  g_mutex_clear (&followers->lock);
+  virConnectClose (followers->handle);
+  g_free (followers);
+}
+
+/* The connection's own reference, dropped as it is finalized. */
+static void
+followers_release (void *data)
+{
+  PvmVmFollowers *followers = data;
+
+  virConnectDomainEventDeregisterAny (followers->handle, followers->callback_id);
+  followers_unref (followers);
+}
+
+static int
+followers_event_cb (virConnectPtr  handle,
+                    virDomainPtr   domain,
+                    int            event,
+                    int            detail,
+                    void          *opaque)
+{
+  PvmVmFollowers *followers = opaque;
+  g_autoptr(GPtrArray) vms = g_ptr_array_new_with_free_func (g_object_unref);
+  char uuid[VIR_UUID_STRING_BUFLEN];
+  GPtrArray *refs;
+
+  if (virDomainGetUUIDString (domain, uuid) < 0)
+    return 0;
+  g_mutex_lock (&followers->lock);
+  refs = g_hash_table_lookup (followers->vms, uuid);
+  for (guint i = 0; refs != NULL && i < refs->len; i++)
+    {
+      PvmVm *vm = g_weak_ref_get (g_ptr_array_index (refs, i));
+
+      if (vm != NULL)
+        g_ptr_array_add (vms, vm);
+    }
+  g_mutex_unlock (&followers->lock);
+
+  for (guint i = 0; i < vms->len; i++)
+    apply_event (g_ptr_array_index (vms, i), event, detail);
   return 0;
 }
 
 static void
-free_weak_ref (void *opaque)
+free_weak_ref (void *data)
 {
-  g_weak_ref_clear (opaque);
-  g_free (opaque);
+  g_weak_ref_clear (data);
+  g_free (data);
+}
+
+/* Makes @self follow its domain's events on its connection. */
+static gboolean
+follow (PvmVm      *self,
+        GError    **error)
+{
+  PvmVmFollowers *followers;
+  char uuid[VIR_UUID_STRING_BUFLEN];
+  GPtrArray *refs;
+
+  g_strlcpy (uuid, gvir_domain_get_uuid (self->domain), sizeof uuid);
+
+  G_LOCK (followers);
+  followers = g_object_get_data (G_OBJECT (self->connection), FOLLOWERS_KEY);
+  if (followers == NULL)
+    {
+      followers = g_new0 (PvmVmFollowers, 1);
+      g_atomic_ref_count_init (&followers->ref_count);
+      g_mutex_init (&followers->lock);
+      followers->vms = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                              (GDestroyNotify) g_ptr_array_unref);
+      followers->handle = self->handle;
+      virConnectRef (followers->handle);
+      followers->callback_id =
+        virConnectDomainEventRegisterAny (followers->handle, NULL, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
+                                          VIR_DOMAIN_EVENT_CALLBACK (followers_event_cb),
+                                          followers_ref (followers), followers_unref);
+      if (followers->callback_id < 0)
+        {
+          G_UNLOCK (followers);
+          g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT,
+                       "Cannot follow the state of %s: %s (is gvir_event_register() called?)",
+                       self->domain_name, virGetLastErrorMessage ());
+          followers_unref (followers);   /* libvirt's */
+          followers_unref (followers);
+          return FALSE;
+        }
+      g_object_set_data_full (G_OBJECT (self->connection), FOLLOWERS_KEY, followers,
+                              followers_release);
+    }
+  self->followers = followers_ref (followers);
+  G_UNLOCK (followers);
+
+  self->follower = g_new0 (GWeakRef, 1);
+  g_weak_ref_init (self->follower, self);
+  g_mutex_lock (&followers->lock);
+  refs = g_hash_table_lookup (followers->vms, uuid);
+  if (refs == NULL)
+    {
+      refs = g_ptr_array_new_with_free_func (free_weak_ref);
+      g_hash_table_insert (followers->vms, g_strdup (uuid), refs);
+    }
+  g_ptr_array_add (refs, self->follower);
+  g_mutex_unlock (&followers->lock);
+  return TRUE;
+}
+
+static void
+unfollow (PvmVm *self)
+{
+  PvmVmFollowers *followers = g_steal_pointer (&self->followers);
+  GHashTableIter iter;
+  GPtrArray *refs;
+
+  if (followers == NULL)
+    return;
+  g_mutex_lock (&followers->lock);
+  g_hash_table_iter_init (&iter, followers->vms);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &refs))
+    if (g_ptr_array_remove_fast (refs, self->follower))
+      {
+        if (refs->len == 0)
+          g_hash_table_iter_remove (&iter);
+        break;
+      }
+  g_mutex_unlock (&followers->lock);
+  self->follower = NULL;
+  followers_unref (followers);
 }
 
 PvmVmState
@@ -145,9 +294,7 @@ pvm_vm_dispose (GObject *object)
 {
   PvmVm *self = PVM_VM (object);
 
-  if (self->callback_id >= 0)
-    virConnectDomainEventDeregisterAny (self->handle, self->callback_id);
-  self->callback_id = -1;
+  unfollow (self);
   g_clear_pointer (&self->handle, virConnectClose);
   g_clear_object (&self->domain);
   g_clear_object (&self->connection);
@@ -217,7 +364,6 @@ pvm_vm_class_init (PvmVmClass *klass)
 static void
 pvm_vm_init (PvmVm *self)
 {
-  self->callback_id = -1;
 }
 
 /**
@@ -265,26 +411,9 @@ pvm_vm_new_for_domain (GVirConnection  *connection,
   self->output_disk = pvm_domain_dup_output_disk (config);
   self->network = pvm_domain_dup_network (config, NULL);
 
-  {
-    g_autoptr(PvmVirDomain) domain_handle = NULL;
-    GWeakRef *weak = g_new0 (GWeakRef, 1);
-
-    g_object_get (connection, "handle", &self->handle, NULL);
-    g_object_get (domain, "handle", &domain_handle, NULL);
-    g_weak_ref_init (weak, self);
-    self->callback_id =
-      virConnectDomainEventRegisterAny (self->handle, domain_handle, VIR_DOMAIN_EVENT_ID_LIFECYCLE,
-                                        VIR_DOMAIN_EVENT_CALLBACK (lifecycle_event_cb),
-                                        weak, free_weak_ref);
-    if (self->callback_id < 0)
-      {
-        free_weak_ref (weak);
-        g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT,
-                     "Cannot follow the state of %s: %s (is gvir_event_register() called?)",
-                     self->domain_name, virGetLastErrorMessage ());
-        return NULL;
-      }
-  }
+  g_object_get (connection, "handle", &self->handle, NULL);
+  if (!follow (self, error))
+    return NULL;
   /* Events from now on; what happened before the registration is read. */
   self->state = _pvm_vm_query_state (domain, NULL);
   pvm_vm_refresh_address (self);
@@ -464,6 +593,41 @@ pvm_vm_open_connection (const char    *uri,
 }
 
 /**
+ * pvm_vm_reuse_connection:
+ * @connections: (element-type GVirConnection) (nullable): connections
+ *   opened before
+ * @uri: a libvirt URI
+ *
+ * A connection to @uri of @connections that is still alive, to ask its
+ * host again without connecting again (for a remote host: SSH, and its
+ * questions). A connection whose daemon went away, or whose SSH tunnel
+ * broke, is not alive. Calls libvirt (not over the network).
+ *
+ * Returns: (transfer full) (nullable): the connection, or %NULL: open
+ *   another one
+ */
+GVirConnection *
+pvm_vm_reuse_connection (GPtrArray  *connections,
+                         const char *uri)
+{
+  g_return_val_if_fail (uri != NULL, NULL);
+
+  for (guint i = 0; connections != NULL && i < connections->len; i++)
+    {
+      GVirConnection *connection = g_ptr_array_index (connections, i);
+      g_autoptr(PvmVirConnect) handle = NULL;
+
+      if (g_strcmp0 (gvir_connection_get_uri (connection), uri) != 0 ||
+          !gvir_connection_is_open (connection))
+        continue;
+      g_object_get (connection, "handle", &handle, NULL);
+      if (handle != NULL && virConnectIsAlive (handle) == 1)
+        return g_object_ref (connection);
+    }
+  return NULL;
+}
+
+/**
  * pvm_vm_list_fetch_for_uri:
  * @uri: a libvirt URI (LIBVIRT_URI)
  *
@@ -617,6 +781,20 @@ pvm_vm_get_uri (PvmVm *self)
   g_return_val_if_fail (PVM_IS_VM (self), NULL);
 
   return gvir_connection_get_uri (self->connection);
+}
+
+/**
+ * pvm_vm_get_connection:
+ * @self: a #PvmVm
+ *
+ * Returns: (transfer none): the connection the VM was found on
+ */
+GVirConnection *
+pvm_vm_get_connection (PvmVm *self)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), NULL);
+
+  return self->connection;
 }
 
 /**

@@ -79,6 +79,8 @@ PvmVm           *pvm_vm_list_find_image_user   (GPtrArray       *vms,
 GVirConnection  *pvm_vm_open_connection        (const char      *uri,
                                                 GCancellable    *cancellable,
                                                 GError         **error);
+GVirConnection  *pvm_vm_reuse_connection       (GPtrArray       *connections,
+                                                const char      *uri);
 GPtrArray       *pvm_vm_list_fetch_for_uri     (const char      *uri);
 gboolean         pvm_vm_list_check_image_change (GPtrArray      *vms,
                                                 const char      *image,
@@ -92,6 +94,7 @@ const char      *pvm_vm_get_domain_name        (PvmVm           *self);
 GVirDomain      *pvm_vm_get_domain             (PvmVm           *self);
 const PvmVmPlan *pvm_vm_get_plan               (PvmVm           *self);
 const char      *pvm_vm_get_uri                (PvmVm           *self);
+GVirConnection  *pvm_vm_get_connection         (PvmVm           *self);
 const char      *pvm_vm_get_serial_log         (PvmVm           *self);
 const char      *pvm_vm_get_output_disk        (PvmVm           *self);
 PvmVmState       pvm_vm_get_state              (PvmVm           *self);
