@@ -7,7 +7,10 @@
  * offers or why it does not answer. The connections the list was read
  * from stay open: when a pVM domain is defined, defined again or removed
  * there (by "pvm" in a terminal, a migration, virsh), the list is read
- * again, without the spinner. */
+ * again, without the spinner, on the same connections (no new SSH
+ * session to every host at every change); when one of them closes (its
+ * daemon restarted, its SSH tunnel broke), the list is read again on a
+ * new one. */
 
 #define G_LOG_DOMAIN "pvm-machines-page"
 
@@ -149,13 +152,20 @@ typedef struct
   GVirConnection *connection;    /* kept open */
   virConnectPtr   handle;
   int             callback_id;
+  gboolean        close_registered;
 } Watch;
+
+static void closed_cb (virConnectPtr handle,
+                       int           reason,
+                       void         *opaque);
 
 static void
 watch_free (Watch *watch)
 {
   if (watch->callback_id >= 0)
     virConnectDomainEventDeregisterAny (watch->handle, watch->callback_id);
+  if (watch->close_registered)
+    virConnectUnregisterCloseCallback (watch->handle, closed_cb);
   g_clear_pointer (&watch->handle, virConnectClose);
   g_clear_object (&watch->connection);
   g_free (watch);
@@ -188,6 +198,19 @@ lifecycle_event_cb (virConnectPtr  handle,
   return 0;
 }
 
+/* A connection the list was read from closed: read it again, on a new
+ * one. */
+static void
+closed_cb (virConnectPtr  handle,
+           int            reason,
+           void          *opaque)
+{
+  g_autoptr(PvmMachinesPage) self = g_weak_ref_get (opaque);
+
+  if (self != NULL)
+    pvm_list_page_refresh_soon (PVM_LIST_PAGE (self));
+}
+
 /* Follows the domains of @connections (owned: GVirConnection) instead of
  * those before. */
 static void
@@ -215,6 +238,12 @@ watch (PvmMachinesPage *self,
                    gvir_connection_get_uri (watch->connection), virGetLastErrorMessage ());
           free_weak_ref (weak);
         }
+      weak = g_new0 (GWeakRef, 1);
+      g_weak_ref_init (weak, self);
+      watch->close_registered =
+        virConnectRegisterCloseCallback (watch->handle, closed_cb, weak, free_weak_ref) == 0;
+      if (!watch->close_registered)
+        free_weak_ref (weak);
       g_ptr_array_add (self->watched, watch);
     }
   g_ptr_array_unref (connections);
@@ -227,6 +256,7 @@ typedef struct
   GPtrArray *vms;          /* of the local host, when it is the only one */
   GPtrArray *statuses;     /* PvmHostStatus, when there are several */
   GPtrArray *connections;  /* GVirConnection, open, the VMs read from them */
+  GPtrArray *open;         /* GVirConnection: those of the list before */
 } Load;
 
 static void
@@ -236,22 +266,28 @@ load_free (Load *load)
   g_clear_pointer (&load->vms, g_ptr_array_unref);
   g_clear_pointer (&load->statuses, g_ptr_array_unref);
   g_clear_pointer (&load->connections, g_ptr_array_unref);
+  g_clear_pointer (&load->open, g_ptr_array_unref);
   g_free (load);
 }
 
 /* The VMs of the local host, as the page has always read them: its error
- * is the page's. The connection goes to @connections. */
+ * is the page's. On the connection of @open to @uri if it is alive; the
+ * connection goes to @connections. */
 static GPtrArray *
 fetch_local (const char    *uri,
+             GPtrArray     *open,
              GPtrArray     *connections,
              GCancellable  *cancellable,
              GError       **error)
 {
-  g_autoptr(GVirConnection) connection = gvir_connection_new (uri);
+  g_autoptr(GVirConnection) connection = pvm_vm_reuse_connection (open, uri);
   g_autoptr(GError) local_error = NULL;
   GPtrArray *vms;
 
-  if (!gvir_connection_open (connection, cancellable, &local_error))
+  if (connection == NULL)
+    connection = gvir_connection_new (uri);
+  if (!gvir_connection_is_open (connection) &&
+      !gvir_connection_open (connection, cancellable, &local_error))
     {
       /* libvirt's messages usually name the URI already. */
       if (strstr (local_error->message, uri) != NULL)
@@ -286,7 +322,7 @@ load_thread (GTask        *task,
   load->hosts = pvm_hosts_from_config (config);
   load->connections = g_ptr_array_new_with_free_func (g_object_unref);
   if (load->hosts->len == 1 &&
-      (load->vms = fetch_local (pvm_config_get_string (config, "LIBVIRT_URI"),
+      (load->vms = fetch_local (pvm_config_get_string (config, "LIBVIRT_URI"), load->open,
                                 load->connections, cancellable, &error)) == NULL)
     {
       g_task_return_error (task, error);
@@ -346,8 +382,8 @@ config_loaded_cb (GObject      *object,
     }
   /* Several hosts: each asked in a thread of its own, so that one that
    * does not answer holds up no other. */
-  pvm_hosts_query_async (load->hosts, g_task_get_cancellable (task), hosts_queried_cb,
-                         g_object_ref (task));
+  pvm_hosts_query_async (load->hosts, load->open, g_task_get_cancellable (task),
+                         hosts_queried_cb, g_object_ref (task));
 }
 
 static void
@@ -356,11 +392,18 @@ pvm_machines_page_load_async (PvmListPage         *page,
                               GAsyncReadyCallback  callback,
                               gpointer             user_data)
 {
+  PvmMachinesPage *self = PVM_MACHINES_PAGE (page);
   g_autoptr(GTask) task = g_task_new (page, cancellable, callback, user_data);
   g_autoptr(GTask) config_task = NULL;
+  Load *load = g_new0 (Load, 1);
 
+  /* Asked again on the connections of the list shown, while alive. */
+  load->open = g_ptr_array_new_with_free_func (g_object_unref);
+  for (guint i = 0; self->watched != NULL && i < self->watched->len; i++)
+    g_ptr_array_add (load->open,
+                     g_object_ref (((Watch *) g_ptr_array_index (self->watched, i))->connection));
   g_task_set_source_tag (task, pvm_machines_page_load_async);
-  g_task_set_task_data (task, g_new0 (Load, 1), (GDestroyNotify) load_free);
+  g_task_set_task_data (task, load, (GDestroyNotify) load_free);
 
   config_task = g_task_new (page, cancellable, config_loaded_cb, g_object_ref (task));
   g_task_set_source_tag (config_task, pvm_machines_page_load_async);

@@ -147,7 +147,7 @@ pvm_cli_hosts (int    argc,
     }
 
   hosts = pvm_hosts_from_config (config);
-  pvm_hosts_query_async (hosts, NULL, query_done_cb, &result);
+  pvm_hosts_query_async (hosts, NULL, NULL, query_done_cb, &result);
   wait_result (&result);
   statuses = pvm_hosts_query_finish (result, NULL);
 

@@ -304,6 +304,9 @@ pvm_hosts_pick_domain_type (GVirConnection  *connection,
 /**
  * pvm_hosts_query:
  * @host: a host
+ * @connections: (element-type GVirConnection) (nullable): connections
+ *   open from an earlier query, asked again if still alive
+ *   (pvm_vm_reuse_connection())
  * @cancellable: (nullable): a #GCancellable
  *
  * Asks @host what it offers and which pVM VMs it has. Calls libvirt (and,
@@ -313,6 +316,7 @@ pvm_hosts_pick_domain_type (GVirConnection  *connection,
  */
 PvmHostStatus *
 pvm_hosts_query (const PvmHostEntry *host,
+                 GPtrArray          *connections,
                  GCancellable       *cancellable)
 {
   g_autoptr(PvmHostStatus) status = g_new0 (PvmHostStatus, 1);
@@ -324,7 +328,9 @@ pvm_hosts_query (const PvmHostEntry *host,
   unsigned long long free_memory;
 
   status->host = pvm_host_entry_copy (host);
-  connection = pvm_vm_open_connection (host->uri, cancellable, &error);
+  connection = pvm_vm_reuse_connection (connections, host->uri);
+  if (connection == NULL)
+    connection = pvm_vm_open_connection (host->uri, cancellable, &error);
   if (connection == NULL)
     {
       status->error = g_strdup (error->message);
@@ -353,6 +359,7 @@ pvm_hosts_query (const PvmHostEntry *host,
 typedef struct
 {
   const PvmHostEntry *host;
+  GPtrArray          *connections;
   GCancellable       *cancellable;
   PvmHostStatus      *status;
 } QueryOne;
@@ -362,8 +369,22 @@ query_one_thread (gpointer user_data)
 {
   QueryOne *one = user_data;
 
-  one->status = pvm_hosts_query (one->host, one->cancellable);
+  one->status = pvm_hosts_query (one->host, one->connections, one->cancellable);
   return NULL;
+}
+
+typedef struct
+{
+  GPtrArray *hosts;
+  GPtrArray *connections;   /* nullable */
+} Query;
+
+static void
+query_free (Query *query)
+{
+  g_ptr_array_unref (query->hosts);
+  g_clear_pointer (&query->connections, g_ptr_array_unref);
+  g_free (query);
 }
 
 /* Asks every host at once: a host that does not answer (SSH waiting for a
@@ -374,7 +395,8 @@ query_thread (GTask        *task,
               gpointer      task_data,
               GCancellable *cancellable)
 {
-  GPtrArray *hosts = task_data;
+  Query *query = task_data;
+  GPtrArray *hosts = query->hosts;
   g_autofree QueryOne *ones = g_new0 (QueryOne, hosts->len);
   g_autofree GThread **threads = g_new0 (GThread *, hosts->len);
   GPtrArray *result = g_ptr_array_new_with_free_func ((GDestroyNotify) pvm_host_status_free);
@@ -382,6 +404,7 @@ query_thread (GTask        *task,
   for (guint i = 0; i < hosts->len; i++)
     {
       ones[i].host = g_ptr_array_index (hosts, i);
+      ones[i].connections = query->connections;
       ones[i].cancellable = cancellable;
       threads[i] = g_thread_new ("pvm-host-query", query_one_thread, &ones[i]);
     }
@@ -396,6 +419,8 @@ query_thread (GTask        *task,
 /**
  * pvm_hosts_query_async:
  * @hosts: (element-type PvmHostEntry): the hosts
+ * @connections: (element-type GVirConnection) (nullable): connections
+ *   open from an earlier query, asked again if still alive
  * @cancellable: (nullable): a #GCancellable
  * @callback: called with the answers
  * @user_data: data for @callback
@@ -404,14 +429,18 @@ query_thread (GTask        *task,
  */
 void
 pvm_hosts_query_async (GPtrArray           *hosts,
+                       GPtrArray           *connections,
                        GCancellable        *cancellable,
                        GAsyncReadyCallback  callback,
                        gpointer             user_data)
 {
   g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  Query *query = g_new0 (Query, 1);
 
+  query->hosts = g_ptr_array_ref (hosts);
+  query->connections = connections != NULL ? g_ptr_array_ref (connections) : NULL;
   g_task_set_source_tag (task, pvm_hosts_query_async);
-  g_task_set_task_data (task, g_ptr_array_ref (hosts), (GDestroyNotify) g_ptr_array_unref);
+  g_task_set_task_data (task, query, (GDestroyNotify) query_free);
   g_task_run_in_thread (task, query_thread);
 }
 

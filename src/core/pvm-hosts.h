@@ -75,8 +75,10 @@ const char         *pvm_hosts_pick_domain_type   (GVirConnection *connection,
                                                   GError        **error);
 
 PvmHostStatus      *pvm_hosts_query              (const PvmHostEntry *host,
+                                                  GPtrArray      *connections,
                                                   GCancellable   *cancellable);
 void                pvm_hosts_query_async        (GPtrArray      *hosts,
+                                                  GPtrArray      *connections,
                                                   GCancellable   *cancellable,
                                                   GAsyncReadyCallback callback,
                                                   gpointer        user_data);

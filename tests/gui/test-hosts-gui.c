@@ -54,12 +54,7 @@ domain_xml (const char *name,
 }
 
 /* "local": a node file with "plain" (nothing in the way of a move) and
- * "shared" (a 9p share, which QEMU cannot migrate); with @hosts, HOSTS.
- * "plain" has no SSH port: for a VM with one, the core's search for a
- * free port on hosts with one hostname (the test driver's are) lists the
- * source's VMs again on the connection the page holds them on, which
- * libvirt refuses with a warning per VM ("event callback already
- * tracked"); fatal here. */
+ * "shared" (a 9p share, which QEMU cannot migrate); with @hosts, HOSTS. */
 static char *node_dir;   /* of the test that runs */
 
 static void
@@ -77,7 +72,7 @@ write_config (gboolean hosts)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *node = NULL;
-  g_autofree char *plain = domain_xml ("plain", 0, "");
+  g_autofree char *plain = domain_xml ("plain", 2223, "");
   g_autofree char *shared = domain_xml ("shared", 2222,
                                         "<filesystem type='mount' accessmode='mapped'>"
                                         "<source dir='/srv/results/shared'/>"
@@ -234,6 +229,95 @@ find_vm (PvmListPage *page,
     if (g_str_equal (pvm_vm_get_name (g_ptr_array_index (vms, i)), name))
       return g_ptr_array_index (vms, i);
   g_error ("no VM %s on the page", name);
+}
+
+typedef struct
+{
+  PvmListPage *page;
+  const char  *name;
+} Appears;
+
+static gboolean
+vm_appears (gpointer data)
+{
+  Appears *appears = data;
+  GPtrArray *vms = pvm_list_page_get_items (appears->page);
+
+  for (guint i = 0; vms != NULL && i < vms->len; i++)
+    if (g_str_equal (pvm_vm_get_name (g_ptr_array_index (vms, i)), appears->name))
+      return TRUE;
+  return FALSE;
+}
+
+static gboolean
+first_runs (gpointer page)
+{
+  return pvm_vm_get_state (find_vm (page, "first")) == PVM_VM_STATE_RUNNING;
+}
+
+/* Defines a pVM domain on the test driver's shared host ("big"): the
+ * page's connection to it hears of it, and reads the list again. */
+static void
+define_on_big (virConnectPtr  handle,
+               const char    *name,
+               PvmListPage   *page)
+{
+  g_autofree char *xml = domain_xml (name, 0, "");
+  virDomainPtr domain = virDomainDefineXML (handle, xml);
+  Appears appears = { page, name };
+
+  g_assert_nonnull (domain);
+  virDomainFree (domain);
+  pvm_gui_test_wait_for (vm_appears, &appears, name);
+}
+
+/* The list read again (a domain defined on a host) asks every host on
+ * the connections it has open: with remote hosts, a new connection is a
+ * new SSH session, and maybe a password asked, at every change. The VMs
+ * found again on a connection that still holds the VMs found before
+ * follow their state as well (libvirt takes one lifecycle callback per
+ * domain and connection: pvm-vm.c shares it). */
+static void
+test_same_connections (void)
+{
+  g_autofree char *uri = write_config (TRUE);
+  virConnectPtr handle = virConnectOpen ("test:///default");
+  GVirConnection *local, *big;
+  GtkWindow *window;
+  PvmListPage *page;
+  virDomainPtr domain;
+
+  g_assert_nonnull (handle);
+  page = pvm_gui_test_show_page (PVM_TYPE_MACHINES_PAGE, &window);
+  local = pvm_vm_get_connection (find_vm (page, "plain"));
+
+  define_on_big (handle, "first", page);
+  g_assert_true (pvm_vm_get_connection (find_vm (page, "plain")) == local);
+  big = pvm_vm_get_connection (find_vm (page, "first"));
+  g_assert_cmpstr (gvir_connection_get_uri (big), ==, "test:///default");
+
+  define_on_big (handle, "second", page);
+  g_assert_true (pvm_vm_get_connection (find_vm (page, "plain")) == local);
+  g_assert_true (pvm_vm_get_connection (find_vm (page, "first")) == big);
+  g_assert_true (pvm_vm_get_connection (find_vm (page, "second")) == big);
+
+  /* A VM found again follows its domain: "first" starts. */
+  domain = virDomainLookupByName (handle, "pvm-first");
+  g_assert_nonnull (domain);
+  g_assert_cmpint (pvm_vm_get_state (find_vm (page, "first")), ==, PVM_VM_STATE_STOPPED);
+  g_assert_cmpint (virDomainCreate (domain), ==, 0);
+  pvm_gui_test_wait_for (first_runs, page, "the VM first running");
+
+  gtk_window_destroy (window);
+  /* test:///default is one host for the whole process. */
+  g_assert_cmpint (virDomainDestroy (domain), ==, 0);
+  g_assert_cmpint (virDomainUndefine (domain), ==, 0);
+  virDomainFree (domain);
+  domain = virDomainLookupByName (handle, "pvm-second");
+  g_assert_cmpint (virDomainUndefine (domain), ==, 0);
+  virDomainFree (domain);
+  virConnectClose (handle);
+  remove_node ();
 }
 
 static gboolean
@@ -411,6 +495,7 @@ main (int    argc,
   g_test_add_func ("/hosts/groups", test_groups);
   g_test_add_func ("/hosts/move-refused", test_move_refused);
   g_test_add_func ("/hosts/move-fails", test_move_fails);
+  g_test_add_func ("/hosts/same-connections", test_same_connections);
 
   return g_test_run ();
 }

@@ -19,7 +19,10 @@
  * - a VM that "pvm delete" removes, and one that "pvm -d" launches, leave
  *   and join the Machines page by themselves (no reload, no spinner),
  *   the app reports the job of the one "pvm" launched, and the Images
- *   page says which VM uses its image, in which state, as it changes.
+ *   page says which VM uses its image, in which state, as it changes;
+ * - the session daemon killed, the Machines page says so, and lists its
+ *   VMs again on a new connection once a daemon runs (Try Again),
+ *   following a VM started then.
  *
  * With PVM_DEBUG_SCREENSHOTS=DIR it saves the panel, the window with its
  * toast and the preferences as PNG files there. */
@@ -28,6 +31,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -602,6 +606,86 @@ test_follows_cli (void)
                                  "job2.qcow2 used by a stopped job2 on the Images page");
 }
 
+static PvmVm *
+page_vm (const char *name)
+{
+  GPtrArray *vms = pvm_list_page_get_items (machines_page ());
+
+  for (guint i = 0; vms != NULL && i < vms->len; i++)
+    if (g_str_equal (pvm_vm_get_name (vms->pdata[i]), name))
+      return vms->pdata[i];
+  return NULL;
+}
+
+/* The Machines page lists job1 again, found on another connection than
+ * @data. */
+static gboolean
+page_reconnected (gpointer data)
+{
+  PvmVm *vm = page_vm ("job1");
+
+  return g_strcmp0 (pvm_list_page_get_shown (machines_page ()), "list") == 0 && vm != NULL &&
+         pvm_vm_get_connection (vm) != data;
+}
+
+static gboolean
+page_shows_error (gpointer data)
+{
+  return g_strcmp0 (pvm_list_page_get_shown (machines_page ()), "error") == 0;
+}
+
+/* The session daemon goes away (an upgrade restarts it, or it is killed)
+ * while the app runs: the Machines page says so by itself, rather than
+ * go on showing the states its VMs had; once a daemon runs again, Try
+ * Again lists them on a new connection, and they are followed as before.
+ * (The harness's clients start no daemon of their own: on a desktop,
+ * libvirt starts one as the page connects again.) */
+static void
+test_daemon_restart (void)
+{
+  g_autofree char *pid_file = g_build_filename (g_get_user_runtime_dir (), "libvirt",
+                                                "libvirtd.pid", NULL);
+  g_autofree char *socket = g_build_filename (g_get_user_runtime_dir (), "libvirt",
+                                              "libvirt-sock", NULL);
+  g_autofree char *pid_text = NULL;
+  g_autofree char *started = NULL;
+  g_autoptr(GVirConnection) before = NULL;
+  g_autoptr(GSubprocess) daemon = NULL;
+  g_autoptr(GError) error = NULL;
+  VmState running = { "job1", PVM_VM_STATE_RUNNING };
+  VmState stopped = { "job1", PVM_VM_STATE_STOPPED };
+  guint64 pid;
+
+  pvm_gui_test_wait_for_seconds (page_shows, &stopped, 30, "job1 stopped on the Machines page");
+  /* Held, so that no new connection takes its address. */
+  before = g_object_ref (pvm_vm_get_connection (page_vm ("job1")));
+
+  g_file_get_contents (pid_file, &pid_text, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (g_ascii_string_to_unsigned (g_strstrip (pid_text), 10, 2, G_MAXINT, &pid, NULL));
+  g_assert_cmpint (kill ((pid_t) pid, SIGTERM), ==, 0);
+  pvm_gui_test_wait_for_seconds (page_shows_error, NULL, 30,
+                                 "the Machines page saying libvirt went away");
+
+  /* Another daemon, as the harness starts one (it stops it too). */
+  while (kill ((pid_t) pid, 0) == 0 || g_file_test (socket, G_FILE_TEST_EXISTS))
+    pvm_gui_test_run_for (100);
+  daemon = g_subprocess_newv (PVM ("libvirtd", "--timeout", "0"),
+                              G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                              G_SUBPROCESS_FLAGS_STDERR_SILENCE, &error);
+  g_assert_no_error (error);
+  while (!g_file_test (socket, G_FILE_TEST_EXISTS))
+    pvm_gui_test_run_for (100);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (machines_page ()), "list.reload", NULL));
+  pvm_gui_test_wait_for_seconds (page_reconnected, before, 30,
+                                 "job1 listed again on a new connection");
+
+  started = pvm_test_pvm_ok (PVM ("start", "job1"));
+  pvm_gui_test_wait_for_seconds (page_shows, &running, 30, "job1 running on the Machines page");
+  pvm_gui_test_wait_for_seconds (page_shows, &stopped, GUEST_TIMEOUT_SECONDS,
+                                 "job1 stopped again, its job done");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -700,6 +784,7 @@ main (int    argc,
   g_test_add_func ("/launch-gui/start-again", test_start_again);
   g_test_add_func ("/launch-gui/output-disk", test_output_disk);
   g_test_add_func ("/launch-gui/follows-cli", test_follows_cli);
+  g_test_add_func ("/launch-gui/daemon-restart", test_daemon_restart);
   status = g_test_run ();
 
   g_signal_handlers_disconnect_by_func (pvm_application_get_job_monitor (env.app), report_cb,
