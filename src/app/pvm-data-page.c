@@ -517,21 +517,14 @@ pvm_data_page_class_init (PvmDataPageClass *klass)
 static void
 pvm_data_page_init (PvmDataPage *self)
 {
-  g_autoptr(GtkWidget) list = NULL;
   GtkDropTarget *drop = gtk_drop_target_new (GDK_TYPE_FILE_LIST, GDK_ACTION_COPY);
 
   gtk_widget_init_template (GTK_WIDGET (self));
 
-  /* The list page's stack goes under the toasts, above the progress and
-   * the action bar; its empty state gets the first thing to do. */
-  list = g_object_ref (adw_bin_get_child (ADW_BIN (self)));
-  adw_bin_set_child (ADW_BIN (self), self->content);
-  adw_toast_overlay_set_child (self->toast_overlay, list);
-  adw_status_page_set_child (ADW_STATUS_PAGE (gtk_stack_get_child_by_name (GTK_STACK (list),
-                                                                           "empty")),
-                             self->empty_button);
-  /* The action bar's Add Data is the empty state's button: one of them. */
-  pvm_list_page_set_action_bar (PVM_LIST_PAGE (self), GTK_WIDGET (self->action_bar));
+  /* The list under the toasts, above the progress and the action bar;
+   * the action bar's Add Data is the empty state's button: one of them. */
+  pvm_list_page_set_frame (PVM_LIST_PAGE (self), self->content, self->toast_overlay,
+                           self->empty_button, GTK_WIDGET (self->action_bar));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "data.cancel", FALSE);
 
   /* Folders dropped from the file manager. */

@@ -605,24 +605,42 @@ action_bar_shown_cb (GtkStack   *stack,
 }
 
 /**
- * pvm_list_page_set_action_bar:
+ * pvm_list_page_set_frame:
  * @self: a #PvmListPage
- * @bar: the page's bar of actions, whose first action the empty state
+ * @content: what the page shows around its list (from its template, the
+ *   page's child until now): it becomes the page's child
+ * @overlay: where in @content the list goes (under the page's toasts)
+ * @empty_button: the empty state's button, the first thing to do
+ * @bar: the page's bar of actions, whose first action @empty_button
  *   offers too
  *
- * Shows @bar while the page lists items, or a search of them found none
- * (which is no empty state); hides it in the empty state, where that
- * state's own button stands for it, and with an error. While the page
- * loads, @bar stays as it is.
+ * Puts the page's list (its stack of states) into @overlay, and
+ * @empty_button into its empty state. Shows @bar while the page lists
+ * items, or a search of them found none (which is no empty state); hides
+ * it in the empty state, where @empty_button stands for it, and with an
+ * error. While the page loads, @bar stays as it is.
  */
 void
-pvm_list_page_set_action_bar (PvmListPage *self,
-                              GtkWidget   *bar)
+pvm_list_page_set_frame (PvmListPage     *self,
+                         GtkWidget       *content,
+                         AdwToastOverlay *overlay,
+                         GtkWidget       *empty_button,
+                         GtkWidget       *bar)
 {
   PvmListPagePrivate *priv = pvm_list_page_get_instance_private (self);
+  g_autoptr(GtkWidget) list = NULL;
 
   g_return_if_fail (PVM_IS_LIST_PAGE (self));
+  g_return_if_fail (GTK_IS_WIDGET (content));
+  g_return_if_fail (ADW_IS_TOAST_OVERLAY (overlay));
+  g_return_if_fail (GTK_IS_WIDGET (empty_button));
   g_return_if_fail (GTK_IS_WIDGET (bar));
+
+  list = g_object_ref (adw_bin_get_child (ADW_BIN (self)));
+  adw_bin_set_child (ADW_BIN (self), content);
+  adw_toast_overlay_set_child (overlay, list);
+  adw_status_page_set_child (ADW_STATUS_PAGE (gtk_stack_get_child_by_name (priv->stack, "empty")),
+                             empty_button);
 
   g_signal_connect_object (priv->stack, "notify::visible-child-name",
                            G_CALLBACK (action_bar_shown_cb), bar, 0);

@@ -72,8 +72,11 @@ void        pvm_list_page_set_empty     (PvmListPage *self,
                                          const char  *icon_name,
                                          const char  *title,
                                          const char  *description);
-void        pvm_list_page_set_action_bar (PvmListPage *self,
-                                          GtkWidget   *bar);
+void        pvm_list_page_set_frame     (PvmListPage     *self,
+                                         GtkWidget       *content,
+                                         AdwToastOverlay *overlay,
+                                         GtkWidget       *empty_button,
+                                         GtkWidget       *bar);
 void        pvm_list_page_set_error     (PvmListPage *self,
                                          const char  *icon_name,
                                          const char  *title);
