@@ -110,7 +110,7 @@ pvm_machines_page_activate (PvmListPage *page,
     }
   g_signal_connect_object (window, "destroy", G_CALLBACK (pvm_list_page_reload), page,
                            G_CONNECT_SWAPPED);
-  g_signal_connect_object (window, "notify::vm", G_CALLBACK (pvm_list_page_reload), page,
+  g_signal_connect_object (window, "notify::vm", G_CALLBACK (pvm_list_page_refresh_soon), page,
                            G_CONNECT_SWAPPED);
   gtk_window_present (GTK_WINDOW (window));
 }
@@ -411,6 +411,42 @@ pvm_machines_page_load_async (PvmListPage         *page,
   g_task_run_in_thread (config_task, load_thread);
 }
 
+/* A panel open on a VM whose connection closed (its daemon went away)
+ * shows the VM found again on a new connection: its state and actions
+ * work again. */
+static void
+update_panels (PvmMachinesPage *self,
+               GPtrArray       *vms)
+{
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkApplication *application;
+
+  if (!GTK_IS_WINDOW (root) ||
+      (application = gtk_window_get_application (GTK_WINDOW (root))) == NULL)
+    return;
+  for (GList *l = gtk_application_get_windows (application); l != NULL; l = l->next)
+    {
+      PvmVm *shown;
+
+      if (!PVM_IS_VM_WINDOW (l->data))
+        continue;
+      shown = pvm_vm_window_get_vm (l->data);
+      if (pvm_vm_is_connected (shown))
+        continue;
+      for (guint i = 0; i < vms->len; i++)
+        {
+          PvmVm *vm = g_ptr_array_index (vms, i);
+
+          if (g_str_equal (pvm_vm_get_uri (vm), pvm_vm_get_uri (shown)) &&
+              g_str_equal (pvm_vm_get_domain_name (vm), pvm_vm_get_domain_name (shown)))
+            {
+              pvm_vm_window_set_vm (l->data, vm);
+              break;
+            }
+        }
+    }
+}
+
 static GPtrArray *
 pvm_machines_page_load_finish (PvmListPage   *page,
                                GAsyncResult  *result,
@@ -424,6 +460,7 @@ pvm_machines_page_load_finish (PvmListPage   *page,
   g_clear_pointer (&self->statuses, g_ptr_array_unref);
   self->statuses = g_steal_pointer (&load->statuses);
   watch (self, g_steal_pointer (&load->connections));
+  update_panels (self, load->vms);
   return g_steal_pointer (&load->vms);
 }
 

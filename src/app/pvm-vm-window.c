@@ -605,6 +605,26 @@ pvm_vm_window_new (PvmVm *vm)
 }
 
 /**
+ * pvm_vm_window_set_vm:
+ * @self: a #PvmVmWindow
+ * @vm: the same VM, found again (on a new connection)
+ *
+ * Shows @vm instead of the VM before, its console too.
+ */
+void
+pvm_vm_window_set_vm (PvmVmWindow *self,
+                      PvmVm       *vm)
+{
+  g_return_if_fail (PVM_IS_VM_WINDOW (self));
+  g_return_if_fail (PVM_IS_VM (vm));
+
+  if (vm == self->vm)
+    return;
+  set_vm (self, vm);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VM]);
+}
+
+/**
  * pvm_vm_window_get_vm:
  * @self: a #PvmVmWindow
  *

@@ -784,6 +784,25 @@ pvm_vm_get_uri (PvmVm *self)
 }
 
 /**
+ * pvm_vm_is_connected:
+ * @self: a #PvmVm
+ *
+ * Whether the connection the VM was found on is still alive: not when its
+ * daemon went away or its SSH tunnel broke. The VM's state then no longer
+ * follows its domain's, and its actions fail: find it again on a new
+ * connection.
+ *
+ * Returns: %TRUE if connected
+ */
+gboolean
+pvm_vm_is_connected (PvmVm *self)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), FALSE);
+
+  return virConnectIsAlive (self->handle) == 1;
+}
+
+/**
  * pvm_vm_get_connection:
  * @self: a #PvmVm
  *

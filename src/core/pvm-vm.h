@@ -95,6 +95,7 @@ GVirDomain      *pvm_vm_get_domain             (PvmVm           *self);
 const PvmVmPlan *pvm_vm_get_plan               (PvmVm           *self);
 const char      *pvm_vm_get_uri                (PvmVm           *self);
 GVirConnection  *pvm_vm_get_connection         (PvmVm           *self);
+gboolean         pvm_vm_is_connected           (PvmVm           *self);
 const char      *pvm_vm_get_serial_log         (PvmVm           *self);
 const char      *pvm_vm_get_output_disk        (PvmVm           *self);
 PvmVmState       pvm_vm_get_state              (PvmVm           *self);

@@ -21,8 +21,9 @@
  *   the app reports the job of the one "pvm" launched, and the Images
  *   page says which VM uses its image, in which state, as it changes;
  * - the session daemon killed, the Machines page says so, and lists its
- *   VMs again on a new connection once a daemon runs (Try Again),
- *   following a VM started then.
+ *   VMs again on a new connection once a daemon runs (Try Again); the
+ *   page, a panel open meanwhile and the job reports follow a VM started
+ *   then.
  *
  * With PVM_DEBUG_SCREENSHOTS=DIR it saves the panel, the window with its
  * toast and the preferences as PNG files there. */
@@ -634,12 +635,19 @@ page_shows_error (gpointer data)
   return g_strcmp0 (pvm_list_page_get_shown (machines_page ()), "error") == 0;
 }
 
+static gboolean
+panel_runs (gpointer panel)
+{
+  return pvm_vm_get_state (pvm_vm_window_get_vm (panel)) == PVM_VM_STATE_RUNNING;
+}
+
 /* The session daemon goes away (an upgrade restarts it, or it is killed)
  * while the app runs: the Machines page says so by itself, rather than
  * go on showing the states its VMs had; once a daemon runs again, Try
- * Again lists them on a new connection, and they are followed as before.
- * (The harness's clients start no daemon of their own: on a desktop,
- * libvirt starts one as the page connects again.) */
+ * Again lists them on a new connection, and they are followed as before,
+ * in the page, in a panel that was open and by the job reports. (The
+ * harness's clients start no daemon of their own: on a desktop, libvirt
+ * starts one as the page connects again.) */
 static void
 test_daemon_restart (void)
 {
@@ -654,11 +662,16 @@ test_daemon_restart (void)
   g_autoptr(GError) error = NULL;
   VmState running = { "job1", PVM_VM_STATE_RUNNING };
   VmState stopped = { "job1", PVM_VM_STATE_STOPPED };
+  GPtrArray *reports = g_hash_table_lookup (env.reports, "job1");
+  guint n_reports = reports->len;
+  PvmVmWindow *panel;
   guint64 pid;
 
   pvm_gui_test_wait_for_seconds (page_shows, &stopped, 30, "job1 stopped on the Machines page");
   /* Held, so that no new connection takes its address. */
   before = g_object_ref (pvm_vm_get_connection (page_vm ("job1")));
+  panel = open_panel ("job1");
+  g_assert_true (pvm_vm_is_connected (pvm_vm_window_get_vm (panel)));
 
   g_file_get_contents (pid_file, &pid_text, NULL, &error);
   g_assert_no_error (error);
@@ -679,11 +692,15 @@ test_daemon_restart (void)
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (machines_page ()), "list.reload", NULL));
   pvm_gui_test_wait_for_seconds (page_reconnected, before, 30,
                                  "job1 listed again on a new connection");
+  g_assert_true (pvm_vm_window_get_vm (panel) == page_vm ("job1"));
+  g_assert_true (pvm_vm_is_connected (pvm_vm_window_get_vm (panel)));
 
   started = pvm_test_pvm_ok (PVM ("start", "job1"));
   pvm_gui_test_wait_for_seconds (page_shows, &running, 30, "job1 running on the Machines page");
-  pvm_gui_test_wait_for_seconds (page_shows, &stopped, GUEST_TIMEOUT_SECONDS,
-                                 "job1 stopped again, its job done");
+  pvm_gui_test_wait_for_seconds (panel_runs, panel, 30, "job1 running in its panel");
+  wait_for_report ("job1", n_reports + 1);
+  pvm_gui_test_wait_for_seconds (page_shows, &stopped, 30, "job1 stopped again, its job done");
+  gtk_window_destroy (GTK_WINDOW (panel));
 }
 
 int
