@@ -62,6 +62,8 @@ struct _PvmImagesPage
   Job             *job;             /* the change that runs, or NULL */
   GCancellable    *job_cancellable; /* of @job: Cancel, and dispose */
   gboolean         disposed;
+  GMutex           lock;            /* of connection: the page reads in threads */
+  GVirConnection  *connection;      /* LIBVIRT_URI's, from the read before */
 
   /* Template widgets */
   GtkWidget       *content;
@@ -696,6 +698,32 @@ add_with_overlays (GPtrArray  *ordered,
     }
 }
 
+/* The VMs of @uri, to say which boots each image: on the connection of
+ * the read before while it is alive, since the page reads again at every
+ * change of a VM's state (for a remote LIBVIRT_URI, a new connection is
+ * an SSH session). None when libvirt cannot be reached: no VM runs there
+ * either. In a thread. */
+static GPtrArray *
+fetch_vms (PvmImagesPage *self,
+           const char    *uri)
+{
+  g_autoptr(GPtrArray) held = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GVirConnection) connection = NULL;
+
+  g_mutex_lock (&self->lock);
+  if (self->connection != NULL)
+    g_ptr_array_add (held, g_object_ref (self->connection));
+  g_mutex_unlock (&self->lock);
+
+  connection = pvm_vm_reuse_connection (held, uri);
+  if (connection == NULL && (connection = pvm_vm_open_connection (uri, NULL, NULL)) == NULL)
+    return NULL;
+  g_mutex_lock (&self->lock);
+  g_set_object (&self->connection, connection);
+  g_mutex_unlock (&self->lock);
+  return pvm_vm_list_fetch (connection, NULL);
+}
+
 static GPtrArray *
 pvm_images_page_load (PvmListPage   *page,
                       GCancellable  *cancellable,
@@ -713,7 +741,8 @@ pvm_images_page_load (PvmListPage   *page,
       (images = pvm_image_repo_list (repo, error)) == NULL)
     return NULL;
   pvm_list_page_watch_directory (page, pvm_image_repo_get_directory (repo));
-  if ((vms = pvm_vm_list_fetch_for_uri (pvm_config_get_string (config, "LIBVIRT_URI"))) != NULL)
+  if ((vms = fetch_vms (PVM_IMAGES_PAGE (page), pvm_config_get_string (config, "LIBVIRT_URI"))) !=
+      NULL)
     pvm_vm_list_mark_image_users (vms, images);
 
   for (guint i = 0; i < images->len; i++)
@@ -758,6 +787,8 @@ pvm_images_page_finalize (GObject *object)
 
   g_clear_pointer (&self->job, job_free);
   g_clear_object (&self->job_cancellable);
+  g_clear_object (&self->connection);
+  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (pvm_images_page_parent_class)->finalize (object);
 }
@@ -806,7 +837,7 @@ pvm_images_page_class_init (PvmImagesPageClass *klass)
 static void
 pvm_images_page_init (PvmImagesPage *self)
 {
-
+  g_mutex_init (&self->lock);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* The list under the toasts, above the progress and the action bar;

@@ -645,7 +645,8 @@ panel_runs (gpointer panel)
  * while the app runs: the Machines page says so by itself, rather than
  * go on showing the states its VMs had; once a daemon runs again, Try
  * Again lists them on a new connection, and they are followed as before,
- * in the page, in a panel that was open and by the job reports. (The
+ * in the page, in a panel that was open, by the job reports and on the
+ * Images page. (The
  * harness's clients start no daemon of their own: on a desktop, libvirt
  * starts one as the page connects again.) */
 static void
@@ -698,6 +699,9 @@ test_daemon_restart (void)
   started = pvm_test_pvm_ok (PVM ("start", "job1"));
   pvm_gui_test_wait_for_seconds (page_shows, &running, 30, "job1 running on the Machines page");
   pvm_gui_test_wait_for_seconds (panel_runs, panel, 30, "job1 running in its panel");
+  /* The Images page, which asks libvirt on a connection of its own. */
+  pvm_gui_test_wait_for_seconds (images_page_has, (gpointer) "Used by the VM job1 (running)", 30,
+                                 "job1.qcow2 used by a running job1 on the Images page");
   wait_for_report ("job1", n_reports + 1);
   pvm_gui_test_wait_for_seconds (page_shows, &stopped, 30, "job1 stopped again, its job done");
   gtk_window_destroy (GTK_WINDOW (panel));
