@@ -531,7 +531,6 @@ migrate_thread (GTask        *task,
   g_autofree char *xml = NULL;
   g_autofree char *dest_xml = NULL;
   g_autofree char *agent_socket = NULL;
-  g_autofree char *domain_name = NULL;
   g_autofree char *address = NULL;
   g_autofree char *migrate_uri = NULL;
   g_autofree char *where = NULL;
@@ -599,8 +598,7 @@ migrate_thread (GTask        *task,
   move.ssh_port_from = vm->plan->ssh_port;
   move.ssh_port_to = ssh_port;
   move.spice_socket = !pvm_hosts_uri_is_local (data->destination->uri);
-  domain_name = pvm_domain_name_for_plan (vm->plan);
-  agent_socket = pvm_domain_dup_agent_socket (data->destination->uri, domain_name);
+  agent_socket = pvm_domain_dup_agent_socket (data->destination->uri, vm->domain_name);
   move.agent_socket = agent_socket;
   dest_xml = _pvm_domain_xml_for_move (xml, &move);
   if (dest_xml == NULL)

@@ -188,11 +188,9 @@ static gboolean
 follow (PvmVm      *self,
         GError    **error)
 {
+  const char *uuid = gvir_domain_get_uuid (self->domain);
   PvmVmFollowers *followers;
-  char uuid[VIR_UUID_STRING_BUFLEN];
   GPtrArray *refs;
-
-  g_strlcpy (uuid, gvir_domain_get_uuid (self->domain), sizeof uuid);
 
   G_LOCK (followers);
   followers = g_object_get_data (G_OBJECT (self->connection), FOLLOWERS_KEY);
@@ -243,20 +241,16 @@ static void
 unfollow (PvmVm *self)
 {
   PvmVmFollowers *followers = g_steal_pointer (&self->followers);
-  GHashTableIter iter;
+  const char *uuid;
   GPtrArray *refs;
 
   if (followers == NULL)
     return;
+  uuid = gvir_domain_get_uuid (self->domain);
   g_mutex_lock (&followers->lock);
-  g_hash_table_iter_init (&iter, followers->vms);
-  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &refs))
-    if (g_ptr_array_remove_fast (refs, self->follower))
-      {
-        if (refs->len == 0)
-          g_hash_table_iter_remove (&iter);
-        break;
-      }
+  refs = g_hash_table_lookup (followers->vms, uuid);
+  if (refs != NULL && g_ptr_array_remove_fast (refs, self->follower) && refs->len == 0)
+    g_hash_table_remove (followers->vms, uuid);
   g_mutex_unlock (&followers->lock);
   self->follower = NULL;
   followers_unref (followers);
