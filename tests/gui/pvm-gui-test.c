@@ -80,9 +80,8 @@ process_done_cb (GObject      *source,
  *
  * Runs xdotool (keys and the pointer through XTest, to the window under
  * the pointer) and waits until it is done, the main loop running
- * meanwhile so that GTK takes the events as they come: xdotool maps some
- * keys to a spare keycode for as long as it types them, and a key read
- * after that reads as nothing.
+ * meanwhile so that GTK takes the events as they come, as a user's, and
+ * not all at once after xdotool is done.
  */
 void
 pvm_gui_test_xdotool (const char * const *args)

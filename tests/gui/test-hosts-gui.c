@@ -219,16 +219,28 @@ test_groups (void)
   remove_node ();
 }
 
+/* The page's item for @name, or NULL. */
+static PvmVm *
+lookup_vm (PvmListPage *page,
+           const char  *name)
+{
+  GPtrArray *vms = pvm_list_page_get_items (page);
+
+  for (guint i = 0; vms != NULL && i < vms->len; i++)
+    if (g_str_equal (pvm_vm_get_name (g_ptr_array_index (vms, i)), name))
+      return g_ptr_array_index (vms, i);
+  return NULL;
+}
+
 static PvmVm *
 find_vm (PvmListPage *page,
          const char  *name)
 {
-  GPtrArray *vms = pvm_list_page_get_items (page);
+  PvmVm *vm = lookup_vm (page, name);
 
-  for (guint i = 0; i < vms->len; i++)
-    if (g_str_equal (pvm_vm_get_name (g_ptr_array_index (vms, i)), name))
-      return g_ptr_array_index (vms, i);
-  g_error ("no VM %s on the page", name);
+  if (vm == NULL)
+    g_error ("no VM %s on the page", name);
+  return vm;
 }
 
 typedef struct
@@ -241,12 +253,8 @@ static gboolean
 vm_appears (gpointer data)
 {
   Appears *appears = data;
-  GPtrArray *vms = pvm_list_page_get_items (appears->page);
 
-  for (guint i = 0; vms != NULL && i < vms->len; i++)
-    if (g_str_equal (pvm_vm_get_name (g_ptr_array_index (vms, i)), appears->name))
-      return TRUE;
-  return FALSE;
+  return lookup_vm (appears->page, appears->name) != NULL;
 }
 
 static gboolean

@@ -184,6 +184,18 @@ machines_page (void)
                                            NULL));
 }
 
+/* The Machines page's item for @name, or NULL. */
+static PvmVm *
+page_vm (const char *name)
+{
+  GPtrArray *vms = pvm_list_page_get_items (machines_page ());
+
+  for (guint i = 0; vms != NULL && i < vms->len; i++)
+    if (g_str_equal (pvm_vm_get_name (vms->pdata[i]), name))
+      return vms->pdata[i];
+  return NULL;
+}
+
 typedef struct
 {
   const char *name;
@@ -195,14 +207,12 @@ static gboolean
 page_shows (gpointer data)
 {
   const VmState *want = data;
-  GPtrArray *vms = pvm_list_page_get_items (machines_page ());
+  PvmVm *vm;
 
-  if (g_strcmp0 (pvm_list_page_get_shown (machines_page ()), "list") != 0 || vms == NULL)
+  if (g_strcmp0 (pvm_list_page_get_shown (machines_page ()), "list") != 0)
     return FALSE;
-  for (guint i = 0; i < vms->len; i++)
-    if (g_str_equal (pvm_vm_get_name (vms->pdata[i]), want->name))
-      return pvm_vm_get_state (vms->pdata[i]) == want->state;
-  return FALSE;
+  vm = page_vm (want->name);
+  return vm != NULL && pvm_vm_get_state (vm) == want->state;
 }
 
 /* Opens @name's panel as a user does: activating its row of the Machines
@@ -528,14 +538,10 @@ static gboolean
 page_lists (gpointer data)
 {
   Listing *listing = data;
-  GPtrArray *vms = pvm_list_page_get_items (machines_page ());
-  gboolean found = FALSE;
 
   if (g_strcmp0 (pvm_list_page_get_shown (machines_page ()), "loading") == 0)
     listing->saw_spinner = TRUE;
-  for (guint i = 0; vms != NULL && i < vms->len; i++)
-    found = found || g_str_equal (pvm_vm_get_name (vms->pdata[i]), listing->name);
-  return found == listing->listed;
+  return (page_vm (listing->name) != NULL) == listing->listed;
 }
 
 /* Whether the Images page, loaded, has @text among its titles. */
@@ -605,17 +611,6 @@ test_follows_cli (void)
   g_assert_cmpstr (text, ==, expected);
   pvm_gui_test_wait_for_seconds (images_page_has, (gpointer) "Used by the VM job2 (stopped)", 30,
                                  "job2.qcow2 used by a stopped job2 on the Images page");
-}
-
-static PvmVm *
-page_vm (const char *name)
-{
-  GPtrArray *vms = pvm_list_page_get_items (machines_page ());
-
-  for (guint i = 0; vms != NULL && i < vms->len; i++)
-    if (g_str_equal (pvm_vm_get_name (vms->pdata[i]), name))
-      return vms->pdata[i];
-  return NULL;
 }
 
 /* The Machines page lists job1 again, found on another connection than
