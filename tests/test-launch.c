@@ -991,6 +991,7 @@ test_refusals (void)
   g_autofree char *no_spice = work_path ("qemu-without-spice");
   g_autofree char *no_spice_config = work_path ("no-spice.conf");
   g_autofree char *busy_config = work_path ("busy.conf");
+  g_autofree char *hosts_config = work_path ("hosts.conf");
   g_autofree char *script = NULL;
   g_autofree char *qemu = NULL;
   g_autofree char *port_text = NULL;
@@ -1043,6 +1044,10 @@ test_refusals (void)
   g_assert_cmpint (g_chmod (no_spice, 0755), ==, 0);
   write_config (no_spice_config, env.port, "QEMU_BIN", no_spice);
 
+  /* A second host no daemon answers for. */
+  write_config (hosts_config, env.port, "HOSTS",
+                "gone=qemu+unix:///session?socket=/nonexistent/libvirt-sock");
+
   /* Something listening on the port VM 1 would get. */
   holder = g_socket_new (G_SOCKET_FAMILY_IPV4, G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, &error);
   g_assert_no_error (error);
@@ -1060,6 +1065,13 @@ test_refusals (void)
       { "QEMU without SPICE", { "--config", no_spice_config, "-d", "ok" }, "lacks SPICE" },
       /* All or none: VM 1 starts, VM 2's QEMU refuses an option. */
       { "one VM fails", { "-d", "ok,bad", "-a", ",-no-such-option" }, "VM 2 (bad) did not start" },
+      /* All or none across hosts: VM 1 starts here, VM 2's host does not
+       * answer. */
+      { "one host fails", { "--config", hosts_config, "-d", "ok,bad", "-H", "local,gone" },
+        "pvm: gone: Cannot connect to libvirt at qemu+unix:///session?socket=/nonexistent/libvirt-sock: " },
+      { "one host fails, undone", { "--config", hosts_config, "-d", "ok,bad", "-H", "local,gone" },
+        "pvm: The VMs already started on other hosts were stopped and removed (ok on local): "
+        "nothing runs\n" },
     };
 
     for (guint i = 0; i < G_N_ELEMENTS (refusals); i++)

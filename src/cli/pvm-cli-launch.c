@@ -110,6 +110,7 @@ typedef struct
   GMainLoop    *loop;
   GCancellable *cancellable;
   GPtrArray    *vms;           /* PvmVm, once launched */
+  GStrv         warnings;
   GError       *error;
   guint         waiting;
   gboolean      interrupted;
@@ -134,7 +135,7 @@ launch_done_cb (GObject      *object,
 {
   Launch *launch = user_data;
 
-  launch->vms = pvm_launcher_launch_finish (PVM_LAUNCHER (object), result, &launch->error);
+  launch->vms = pvm_launch_on_hosts_finish (result, &launch->warnings, &launch->error);
   g_main_loop_quit (launch->loop);
 }
 
@@ -171,117 +172,22 @@ out:
     g_main_loop_quit (launch->loop);
 }
 
-static void
-store_result_cb (GObject      *source,
-                 GAsyncResult *result,
-                 gpointer      user_data)
-{
-  *(GAsyncResult **) user_data = g_object_ref (result);
-}
-
-/* Stops and removes the VMs of an earlier host when a later host's launch
- * failed: all or none, across hosts too. */
-static void
-undo_vms (GPtrArray *vms)
-{
-  for (guint i = 0; i < vms->len; i++)
-    {
-      PvmVm *vm = g_ptr_array_index (vms, i);
-      g_autoptr(GAsyncResult) result = NULL;
-      g_autoptr(GError) error = NULL;
-
-      pvm_vm_stop_async (vm, PVM_VM_STOP_FORCE, 0, NULL, store_result_cb, &result);
-      while (result == NULL)
-        g_main_context_iteration (NULL, TRUE);
-      if (!pvm_vm_stop_finish (vm, result, NULL, &error) || !pvm_vm_delete (vm, &error))
-        g_printerr ("pvm: cannot undo %s: %s\n", pvm_vm_get_name (vm), error->message);
-    }
-}
-
-static int
-compare_vm_index (gconstpointer a,
-                  gconstpointer b)
-{
-  const PvmVmPlan *plan_a = pvm_vm_get_plan (*(PvmVm **) a);
-  const PvmVmPlan *plan_b = pvm_vm_get_plan (*(PvmVm **) b);
-
-  return (int) plan_a->index - (int) plan_b->index;
-}
-
-/* Launches the VMs of @plan placed on @host (all of them when @placement
- * is NULL); adds them to @vms. */
-static gboolean
-launch_on_host (PvmConfig          *config,
-                PvmPlan            *plan,
-                const PvmHostEntry *host,
-                GPtrArray          *placement,
-                gboolean            multi,
-                Launch             *state,
-                GPtrArray          *vms)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(GVirConnection) connection = NULL;
-  g_autoptr(PvmLauncher) launcher = NULL;
-  g_autoptr(PvmPlan) part = g_new0 (PvmPlan, 1);
-  const char * const *warnings;
-
-  part->vms = g_ptr_array_new ();
-  part->problems = g_ptr_array_new ();
-  for (guint i = 0; i < plan->vms->len; i++)
-    if (placement == NULL || g_ptr_array_index (placement, i) == host)
-      g_ptr_array_add (part->vms, g_ptr_array_index (plan->vms, i));
-
-  connection = pvm_vm_open_connection (host->uri, NULL, &error);
-  if (connection == NULL)
-    {
-      state->error = g_steal_pointer (&error);
-      return FALSE;
-    }
-
-  launcher = pvm_launcher_new (connection, config);
-  pvm_launcher_launch_async (launcher, part, state->cancellable, launch_done_cb, state);
-  g_main_loop_run (state->loop);
-
-  warnings = pvm_launcher_get_warnings (launcher);
-  for (guint i = 0; warnings[i] != NULL; i++)
-    g_printerr ("pvm: warning: %s%s%s\n", multi ? host->name : "", multi ? ": " : "",
-                warnings[i]);
-  if (state->vms == NULL)
-    {
-      if (multi)
-        g_prefix_error (&state->error, "%s: ", host->name);
-      return FALSE;
-    }
-  g_ptr_array_extend_and_steal (vms, g_steal_pointer (&state->vms));
-  return TRUE;
-}
-
 /* Launches @plan (each VM on its host of @placement, or all on the local
  * host), prints the connection details of every VM, and with @wait waits
  * until all have powered off. */
 static int
 launch (PvmConfig *config,
         PvmPlan   *plan,
-        GPtrArray *hosts,
         GPtrArray *placement,
         gboolean   json,
         gboolean   wait)
 {
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
-  g_autoptr(GPtrArray) vms = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) used = g_ptr_array_new ();
+  g_autoptr(GPtrArray) vms = NULL;
   Launch state = { 0 };
   guint sigint, sigterm;
   int status = 0;
-
-  /* The hosts in the order they are first named. */
-  if (placement == NULL)
-    g_ptr_array_add (used, g_ptr_array_index (hosts, 0));
-  else
-    for (guint i = 0; i < placement->len; i++)
-      if (!g_ptr_array_find (used, g_ptr_array_index (placement, i), NULL))
-        g_ptr_array_add (used, g_ptr_array_index (placement, i));
 
   state.loop = loop;
   state.cancellable = cancellable;
@@ -289,25 +195,25 @@ launch (PvmConfig *config,
   sigint = g_unix_signal_add (SIGINT, launch_interrupted_cb, &state);
   sigterm = g_unix_signal_add (SIGTERM, launch_interrupted_cb, &state);
 
-  for (guint h = 0; h < used->len; h++)
-    if (!launch_on_host (config, plan, g_ptr_array_index (used, h), placement, used->len > 1,
-                         &state, vms))
-      {
-        if (vms->len > 0)
-          {
-            undo_vms (vms);
-            g_printerr ("pvm: %s\npvm: the VMs already started on other hosts were stopped "
-                        "and removed: nothing runs\n", state.error->message);
-          }
-        else
-          g_printerr ("pvm: %s%s\n", state.error->message,
-                      g_str_has_prefix (state.error->message, "Cannot connect")
-                        ? "; nothing was started" : "");
-        g_clear_error (&state.error);
-        status = PVM_EXIT_FAILURE;
-        goto out;
-      }
-  g_ptr_array_sort (vms, compare_vm_index);
+  pvm_launch_on_hosts_async (config, plan, placement, cancellable, launch_done_cb, &state);
+  g_main_loop_run (loop);
+  vms = g_steal_pointer (&state.vms);
+
+  for (guint i = 0; state.warnings[i] != NULL; i++)
+    g_printerr ("pvm: warning: %s\n", state.warnings[i]);
+  g_clear_pointer (&state.warnings, g_strfreev);
+  if (vms == NULL)
+    {
+      g_auto(GStrv) lines = g_strsplit (state.error->message, "\n", -1);
+
+      for (guint i = 0; lines[i] != NULL; i++)
+        g_printerr ("pvm: %s%s\n", lines[i],
+                    lines[1] == NULL && g_str_has_prefix (lines[0], "Cannot connect")
+                      ? "; nothing was started" : "");
+      g_clear_error (&state.error);
+      status = PVM_EXIT_FAILURE;
+      goto out;
+    }
 
   if (json && !wait)
     {
@@ -544,7 +450,7 @@ pvm_cli_launch (int    argc,
     }
 
   if (!dry_run)
-    status = launch (config, plan, hosts, placement, json, wait);
+    status = launch (config, plan, placement, json, wait);
 
 out:
   for (guint i = 0; i < G_N_ELEMENTS (lists); i++)

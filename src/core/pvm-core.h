@@ -17,6 +17,7 @@
 #include "pvm-image-repo.h"
 #include "pvm-install.h"
 #include "pvm-installation.h"
+#include "pvm-launch-hosts.h"
 #include "pvm-launcher.h"
 #include "pvm-media.h"
 #include "pvm-migration.h"
