@@ -1,10 +1,12 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* pvm-launch-dialog.c: launch several VMs at once: per VM an image of
- * DRIVEREPO, an archive of SQUASHREPO (or none), an output folder, memory
- * and vCPUs. The values become the configuration's lists, exactly as the
- * pvm command line's flags do; the plan is checked in a thread, its
- * problems shown here, and a valid plan is launched all or none by the
- * core's PvmLauncher. The dialog emits "launched" and closes on success. */
+ * DRIVEREPO, an input (an archive of SQUASHREPO, a folder, or none), an
+ * output folder, memory, vCPUs and, with HOSTS, the host; for all of them
+ * the kind of output. The values become the configuration's lists,
+ * exactly as the pvm command line's flags do; the plan is checked in a
+ * thread, its problems shown here, and a valid plan is launched all or
+ * none, across hosts, by the core (pvm_launch_on_hosts_async ()). The
+ * dialog emits "launched" and closes on success. */
 
 #define G_LOG_DOMAIN "pvm-launch-dialog"
 
@@ -13,15 +15,19 @@
 #include <glib/gi18n.h>
 
 #include "pvm-core.h"
+#include "pvm-folder.h"
 #include "pvm-launch-dialog.h"
 
 typedef struct
 {
-  AdwComboRow *image;
-  AdwComboRow *input;
-  AdwEntryRow *output;
-  AdwEntryRow *memory;
-  AdwEntryRow *cores;
+  AdwPreferencesGroup *group;
+  GtkWidget           *remove;
+  AdwComboRow         *image;
+  AdwComboRow         *host;
+  AdwComboRow         *input;
+  AdwEntryRow         *output;
+  AdwEntryRow         *memory;
+  AdwEntryRow         *cores;
 } VmRows;
 
 struct _PvmLaunchDialog
@@ -31,18 +37,22 @@ struct _PvmLaunchDialog
   /* Owned */
   GCancellable          *cancellable;
   GtkStringList         *images;        /* names in DRIVEREPO */
-  GtkStringList         *inputs;        /* "None", then the archives of SQUASHREPO */
+  GtkStringList         *inputs;        /* "None", the archives of SQUASHREPO, folders chosen */
+  GtkStringList         *host_names;
+  GPtrArray             *hosts;         /* PvmHostEntry: local, then HOSTS */
   GArray                *vms;           /* VmRows */
   char                  *problems;
   PvmConfig             *config;        /* of the launch being made */
   PvmPlan               *plan;
-  GVirConnection        *connection;
-  PvmLauncher           *launcher;
+  GtkFileChooserNative  *chooser;
+  gboolean               launching;
 
   /* Template widgets */
   AdwPreferencesPage    *page;
   AdwPreferencesGroup   *problems_group;
   GtkLabel              *problems_label;
+  AdwComboRow           *output_mode_row;
+  GtkSpinner            *spinner;
 };
 
 G_DEFINE_FINAL_TYPE (PvmLaunchDialog, pvm_launch_dialog, ADW_TYPE_WINDOW)
@@ -104,34 +114,232 @@ combo_row (AdwPreferencesGroup *group,
   return ADW_COMBO_ROW (row);
 }
 
+static GtkWidget *
+suffix_button (const char *icon_name,
+               const char *tooltip)
+{
+  GtkWidget *button = gtk_button_new_from_icon_name (icon_name);
+
+  gtk_widget_set_valign (button, GTK_ALIGN_CENTER);
+  gtk_widget_set_tooltip_text (button, tooltip);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip,
+                                  -1);
+  gtk_widget_add_css_class (button, "flat");
+  return button;
+}
+
+/* An input as its row shows it: an archive's name, a folder's name. */
+static char *
+input_label (GtkStringObject *item)
+{
+  const char *value = gtk_string_object_get_string (item);
+
+  if (g_path_is_absolute (value))
+    return g_path_get_basename (value);
+  return g_strdup (value);
+}
+
+static guint
+find_rows (PvmLaunchDialog *self,
+           GtkWidget       *widget)
+{
+  for (guint i = 0; i < self->vms->len; i++)
+    {
+      VmRows *rows = &g_array_index (self->vms, VmRows, i);
+
+      if (widget == GTK_WIDGET (rows->group) ||
+          gtk_widget_is_ancestor (widget, GTK_WIDGET (rows->group)))
+        return i;
+    }
+  g_return_val_if_reached (0);
+}
+
+/* The VMs' titles follow their order; one VM alone cannot be removed. */
+static void
+update_titles (PvmLaunchDialog *self)
+{
+  for (guint i = 0; i < self->vms->len; i++)
+    {
+      VmRows *rows = &g_array_index (self->vms, VmRows, i);
+      g_autofree char *title = g_strdup_printf (_("VM %u"), i + 1);
+
+      adw_preferences_group_set_title (rows->group, title);
+      gtk_widget_set_visible (rows->remove, self->vms->len > 1);
+    }
+}
+
+/* A folder input is a 9p share: say so, with its path. */
+static void
+input_selected_cb (AdwComboRow *row)
+{
+  GtkStringObject *item = adw_combo_row_get_selected_item (row);
+  const char *value = item != NULL ? gtk_string_object_get_string (item) : "";
+  g_autofree char *subtitle = NULL;
+
+  if (g_path_is_absolute (value))
+    subtitle = g_strdup_printf (_("%s, a shared folder: the VM cannot be saved or moved"),
+                                value);
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (row), subtitle != NULL ? subtitle : "");
+}
+
+static void
+select_input (PvmLaunchDialog *self,
+              VmRows          *rows,
+              const char      *value)
+{
+  guint n = g_list_model_get_n_items (G_LIST_MODEL (self->inputs));
+
+  for (guint i = 0; i < n; i++)
+    if (g_str_equal (gtk_string_list_get_string (self->inputs, i), value))
+      {
+        adw_combo_row_set_selected (rows->input, i);
+        return;
+      }
+  /* A folder (or an archive file) chosen: every VM may pick it then. */
+  if (g_path_is_absolute (value))
+    {
+      gtk_string_list_append (self->inputs, value);
+      adw_combo_row_set_selected (rows->input, n);
+    }
+}
+
+static void
+chooser_response_cb (PvmLaunchDialog      *self,
+                     int                   response,
+                     GtkFileChooserNative *chooser)
+{
+  const char *what = g_object_get_data (G_OBJECT (chooser), "what");
+  GtkWidget *row = g_object_get_data (G_OBJECT (chooser), "row");
+  g_autoptr(GFile) folder = NULL;
+  g_autofree char *path = NULL;
+
+  if (response == GTK_RESPONSE_ACCEPT)
+    folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
+  if (folder != NULL)
+    path = g_file_get_path (folder);
+  if (path != NULL && g_str_equal (what, "input"))
+    select_input (self, &g_array_index (self->vms, VmRows, find_rows (self, row)), path);
+  else if (path != NULL)
+    gtk_editable_set_text (GTK_EDITABLE (row), path);
+  g_clear_object (&self->chooser);
+}
+
+static void
+choose_folder (PvmLaunchDialog *self,
+               GtkWidget       *row,
+               const char      *what,
+               const char      *title,
+               const char      *path)
+{
+  if (self->chooser != NULL)
+    return;
+  self->chooser = pvm_folder_chooser_new (GTK_WINDOW (self), title,
+                                          path != NULL && *path != '\0' ? path
+                                                                        : g_get_home_dir ());
+  /* Static strings; the row lives as long as the dialog's chooser. */
+  g_object_set_data (G_OBJECT (self->chooser), "what", (gpointer) what);
+  g_object_set_data (G_OBJECT (self->chooser), "row", row);
+  g_signal_connect_object (self->chooser, "response", G_CALLBACK (chooser_response_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+}
+
+static void
+choose_input_cb (GtkButton *button,
+                 gpointer   user_data)
+{
+  PvmLaunchDialog *self = PVM_LAUNCH_DIALOG (user_data);
+  VmRows *rows = &g_array_index (self->vms, VmRows, find_rows (self, GTK_WIDGET (button)));
+  GtkStringObject *item = adw_combo_row_get_selected_item (rows->input);
+  const char *value = item != NULL ? gtk_string_object_get_string (item) : NULL;
+
+  choose_folder (self, GTK_WIDGET (rows->input), "input", _("Choose an Input Folder"),
+                 value != NULL && g_path_is_absolute (value) ? value : NULL);
+}
+
+static void
+choose_output_cb (GtkButton *button,
+                  gpointer   user_data)
+{
+  PvmLaunchDialog *self = PVM_LAUNCH_DIALOG (user_data);
+  VmRows *rows = &g_array_index (self->vms, VmRows, find_rows (self, GTK_WIDGET (button)));
+
+  choose_folder (self, GTK_WIDGET (rows->output), "output", _("Choose an Output Folder"),
+                 gtk_editable_get_text (GTK_EDITABLE (rows->output)));
+}
+
+static void
+remove_cb (GtkButton *button,
+           gpointer   user_data)
+{
+  PvmLaunchDialog *self = PVM_LAUNCH_DIALOG (user_data);
+  guint index = find_rows (self, GTK_WIDGET (button));
+
+  if (self->chooser != NULL)
+    return;
+  adw_preferences_page_remove (self->page, g_array_index (self->vms, VmRows, index).group);
+  g_array_remove_index (self->vms, index);
+  update_titles (self);
+}
+
 /**
  * pvm_launch_dialog_add_vm:
  * @self: a #PvmLaunchDialog
  *
- * Adds the rows of one more VM, the next image selected.
+ * Adds the rows of one more VM: the next image selected, the other values
+ * those of the VM before (as the command line's lists repeat their last
+ * value).
  */
 void
 pvm_launch_dialog_add_vm (PvmLaunchDialog *self)
 {
   AdwPreferencesGroup *group = ADW_PREFERENCES_GROUP (adw_preferences_group_new ());
-  g_autofree char *title = g_strdup_printf (_("VM %u"), self->vms->len + 1);
   guint n_images = g_list_model_get_n_items (G_LIST_MODEL (self->images));
+  VmRows *before = self->vms->len > 0 ? &g_array_index (self->vms, VmRows, self->vms->len - 1)
+                                      : NULL;
+  const char * const *mem = pvm_config_get_list (self->config, "MEM");
+  const char * const *cores = pvm_config_get_list (self->config, "CORES");
+  GtkWidget *button;
   VmRows rows;
 
-  adw_preferences_group_set_title (group, title);
+  rows.group = group;
+  rows.remove = suffix_button ("user-trash-symbolic", _("Remove This VM"));
+  g_signal_connect (rows.remove, "clicked", G_CALLBACK (remove_cb), self);
+  adw_preferences_group_set_header_suffix (group, rows.remove);
+
   rows.image = combo_row (group, _("Image"), G_LIST_MODEL (self->images));
   if (n_images > 0)
     adw_combo_row_set_selected (rows.image, MIN (self->vms->len, n_images - 1));
+
+  rows.host = combo_row (group, _("Host"), G_LIST_MODEL (self->host_names));
+  gtk_widget_set_visible (GTK_WIDGET (rows.host), self->hosts->len > 1);
+  if (before != NULL)
+    adw_combo_row_set_selected (rows.host, adw_combo_row_get_selected (before->host));
+
   rows.input = combo_row (group, _("Input (read-only)"), G_LIST_MODEL (self->inputs));
+  adw_combo_row_set_expression (rows.input,
+                                gtk_cclosure_expression_new (G_TYPE_STRING, NULL, 0, NULL,
+                                                             G_CALLBACK (input_label),
+                                                             NULL, NULL));
+  g_signal_connect (rows.input, "notify::selected", G_CALLBACK (input_selected_cb), NULL);
+  button = suffix_button ("folder-open-symbolic", _("Use a Folder as Input"));
+  g_signal_connect (button, "clicked", G_CALLBACK (choose_input_cb), self);
+  adw_action_row_add_suffix (ADW_ACTION_ROW (rows.input), button);
+
   rows.output = entry_row (group, _("Output folder"), "");
+  button = suffix_button ("folder-open-symbolic", _("Choose the Output Folder"));
+  g_signal_connect (button, "clicked", G_CALLBACK (choose_output_cb), self);
+  adw_entry_row_add_suffix (rows.output, button);
+
   rows.memory = entry_row (group, _("Memory"),
-                           pvm_config_get_list (self->config, "MEM")[0] != NULL
-                             ? pvm_config_get_list (self->config, "MEM")[0] : "2G");
+                           before != NULL ? gtk_editable_get_text (GTK_EDITABLE (before->memory))
+                           : mem[0] != NULL ? mem[0] : "2G");
   rows.cores = entry_row (group, _("vCPUs"),
-                          pvm_config_get_list (self->config, "CORES")[0] != NULL
-                            ? pvm_config_get_list (self->config, "CORES")[0] : "2");
+                          before != NULL ? gtk_editable_get_text (GTK_EDITABLE (before->cores))
+                          : cores[0] != NULL ? cores[0] : "2");
   g_array_append_val (self->vms, rows);
   adw_preferences_page_add (self->page, group);
+  update_titles (self);
 }
 
 /**
@@ -139,7 +347,8 @@ pvm_launch_dialog_add_vm (PvmLaunchDialog *self)
  * @self: a #PvmLaunchDialog
  * @index: which VM, from 0; VMs are added up to it
  * @image: (nullable): an image name of DRIVEREPO
- * @input: (nullable): an archive name of SQUASHREPO, or "None"
+ * @input: (nullable): an archive name of SQUASHREPO, "None", or the
+ *   absolute path of a folder (as the user chooses one)
  * @output: (nullable): the output folder
  * @memory: (nullable): the memory, e.g. "2G"
  * @cores: (nullable): the vCPUs
@@ -166,9 +375,8 @@ pvm_launch_dialog_set_vm (PvmLaunchDialog *self,
   for (guint i = 0; image != NULL && i < g_list_model_get_n_items (G_LIST_MODEL (self->images)); i++)
     if (g_str_equal (gtk_string_list_get_string (self->images, i), image))
       adw_combo_row_set_selected (rows->image, i);
-  for (guint i = 0; input != NULL && i < g_list_model_get_n_items (G_LIST_MODEL (self->inputs)); i++)
-    if (g_str_equal (gtk_string_list_get_string (self->inputs, i), input))
-      adw_combo_row_set_selected (rows->input, i);
+  if (input != NULL)
+    select_input (self, rows, input);
   if (output != NULL)
     gtk_editable_set_text (GTK_EDITABLE (rows->output), output);
   if (memory != NULL)
@@ -191,6 +399,70 @@ pvm_launch_dialog_get_problems (PvmLaunchDialog *self)
   return self->problems;
 }
 
+/**
+ * pvm_launch_dialog_set_host:
+ * @self: a #PvmLaunchDialog
+ * @index: which VM, from 0; VMs are added up to it
+ * @host: a host's name: `local` or one of HOSTS
+ *
+ * Chooses a VM's host, as a user would.
+ *
+ * Returns: whether there is such a host
+ */
+gboolean
+pvm_launch_dialog_set_host (PvmLaunchDialog *self,
+                            guint            index,
+                            const char      *host)
+{
+  g_return_val_if_fail (PVM_IS_LAUNCH_DIALOG (self), FALSE);
+  g_return_val_if_fail (host != NULL, FALSE);
+
+  while (self->vms->len <= index)
+    pvm_launch_dialog_add_vm (self);
+  for (guint i = 0; i < self->hosts->len; i++)
+    if (g_str_equal (((PvmHostEntry *) g_ptr_array_index (self->hosts, i))->name, host))
+      {
+        adw_combo_row_set_selected (g_array_index (self->vms, VmRows, index).host, i);
+        return TRUE;
+      }
+  return FALSE;
+}
+
+/**
+ * pvm_launch_dialog_get_n_vms:
+ * @self: a #PvmLaunchDialog
+ *
+ * Returns: how many VMs the dialog would launch
+ */
+guint
+pvm_launch_dialog_get_n_vms (PvmLaunchDialog *self)
+{
+  g_return_val_if_fail (PVM_IS_LAUNCH_DIALOG (self), 0);
+
+  return self->vms->len;
+}
+
+static void
+output_mode_selected_cb (PvmLaunchDialog *self)
+{
+  adw_action_row_set_subtitle (ADW_ACTION_ROW (self->output_mode_row),
+                               adw_combo_row_get_selected (self->output_mode_row) == 1
+                                 ? _("Files copied out at power off; the VMs can be saved and "
+                                     "moved")
+                                 : _("The host sees the files as the VMs write them"));
+}
+
+static void
+set_launching (PvmLaunchDialog *self,
+               gboolean         launching)
+{
+  self->launching = launching;
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "launch.start", !launching);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "launch.add", !launching);
+  gtk_spinner_set_spinning (self->spinner, launching);
+  gtk_widget_set_visible (GTK_WIDGET (self->spinner), launching);
+}
+
 static void
 show_problems (PvmLaunchDialog *self,
                const char      *text)
@@ -199,7 +471,7 @@ show_problems (PvmLaunchDialog *self,
   self->problems = g_strdup (text);
   gtk_label_set_text (self->problems_label, text != NULL ? text : "");
   gtk_widget_set_visible (GTK_WIDGET (self->problems_group), text != NULL);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "launch.start", TRUE);
+  set_launching (self, FALSE);
 }
 
 static void
@@ -209,7 +481,7 @@ launch_done_cb (GObject      *object,
 {
   g_autoptr(PvmLaunchDialog) self = user_data;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GPtrArray) vms = pvm_launcher_launch_finish (PVM_LAUNCHER (object), result, &error);
+  g_autoptr(GPtrArray) vms = pvm_launch_on_hosts_finish (result, NULL, &error);
 
   if (vms == NULL)
     {
@@ -221,8 +493,8 @@ launch_done_cb (GObject      *object,
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
-/* In a thread: the plan's checks read files, run QEMU and bind ports, and
- * opening libvirt may take a moment. Returns the problems, or "" */
+/* In a thread: the plan's checks read files, run QEMU and bind ports.
+ * Returns the problems, or "" */
 static void
 check_thread (GTask        *task,
               gpointer      source_object,
@@ -230,10 +502,7 @@ check_thread (GTask        *task,
               GCancellable *cancellable)
 {
   PvmLaunchDialog *self = source_object;
-  g_autoptr(GError) error = NULL;
   g_autoptr(GString) problems = g_string_new (NULL);
-  g_autoptr(GVirConnection) connection = NULL;
-  const char *uri = pvm_config_get_string (self->config, "LIBVIRT_URI");
 
   self->plan = pvm_plan_new_from_config (self->config, g_get_home_dir ());
   pvm_plan_check (self->plan, self->config);
@@ -243,21 +512,7 @@ check_thread (GTask        *task,
 
       g_string_append_printf (problems, "%s%s", problems->len > 0 ? "\n" : "", line);
     }
-  if (problems->len > 0)
-    {
-      g_task_return_pointer (task, g_string_free (g_steal_pointer (&problems), FALSE), g_free);
-      return;
-    }
-
-  connection = gvir_connection_new (uri);
-  if (!gvir_connection_open (connection, cancellable, &error))
-    {
-      g_task_return_pointer (task, g_strdup_printf (_("Cannot reach libvirt at %s: %s"), uri,
-                                                    error->message), g_free);
-      return;
-    }
-  self->connection = g_steal_pointer (&connection);
-  g_task_return_pointer (task, g_strdup (""), g_free);
+  g_task_return_pointer (task, g_string_free (g_steal_pointer (&problems), FALSE), g_free);
 }
 
 static void
@@ -267,6 +522,7 @@ check_done_cb (GObject      *object,
 {
   PvmLaunchDialog *self = PVM_LAUNCH_DIALOG (object);
   g_autofree char *problems = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autoptr(GPtrArray) placement = g_ptr_array_new ();
 
   if (problems == NULL)
     return;
@@ -276,9 +532,15 @@ check_done_cb (GObject      *object,
       return;
     }
 
-  self->launcher = pvm_launcher_new (self->connection, self->config);
-  pvm_launcher_launch_async (self->launcher, self->plan, self->cancellable, launch_done_cb,
-                             g_object_ref (self));
+  for (guint i = 0; i < self->vms->len; i++)
+    {
+      guint host = adw_combo_row_get_selected (g_array_index (self->vms, VmRows, i).host);
+
+      g_ptr_array_add (placement, g_ptr_array_index (self->hosts,
+                                                     host < self->hosts->len ? host : 0));
+    }
+  pvm_launch_on_hosts_async (self->config, self->plan, placement, self->cancellable,
+                             launch_done_cb, g_object_ref (self));
 }
 
 /* The rows' values become the configuration's lists, as pvm's flags do. */
@@ -287,7 +549,9 @@ set_lists (PvmLaunchDialog  *self,
            GError          **error)
 {
   static const char * const keys[] = { "DRIVES", "INDRIVES", "OUTDIRS", "MEM", "CORES" };
+  static const char * const output_modes[] = { "shared", "disk" };
   GPtrArray *lists[G_N_ELEMENTS (keys)];
+  guint output_mode = adw_combo_row_get_selected (self->output_mode_row);
   gboolean ok = TRUE;
 
   for (guint k = 0; k < G_N_ELEMENTS (keys); k++)
@@ -320,6 +584,9 @@ set_lists (PvmLaunchDialog  *self,
         }
       g_ptr_array_unref (lists[k]);
     }
+  if (ok && output_mode < G_N_ELEMENTS (output_modes) &&
+      !pvm_config_set_string (self->config, "OUTPUT_MODE", output_modes[output_mode], error))
+    ok = FALSE;
   return ok;
 }
 
@@ -332,9 +599,9 @@ start_action (GtkWidget  *widget,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
 
+  if (self->launching)
+    return;
   g_clear_pointer (&self->plan, pvm_plan_free);
-  g_clear_object (&self->launcher);
-  g_clear_object (&self->connection);
   show_problems (self, NULL);
   if (!set_lists (self, &error))
     {
@@ -342,10 +609,39 @@ start_action (GtkWidget  *widget,
       return;
     }
 
-  gtk_widget_action_set_enabled (widget, "launch.start", FALSE);
+  set_launching (self, TRUE);
   task = g_task_new (self, self->cancellable, check_done_cb, NULL);
   g_task_set_source_tag (task, start_action);
   g_task_run_in_thread (task, check_thread);
+}
+
+/* Once the new VM's rows have their place, the page scrolls to show them
+ * all and the focus goes to the first. */
+static gboolean
+show_new_vm_cb (GtkWidget     *widget,
+                GdkFrameClock *clock,
+                gpointer       user_data)
+{
+  PvmLaunchDialog *self = PVM_LAUNCH_DIALOG (gtk_widget_get_root (widget));
+  VmRows *rows = &g_array_index (self->vms, VmRows, find_rows (self, widget));
+  GtkWidget *scrolled = gtk_widget_get_ancestor (widget, GTK_TYPE_SCROLLED_WINDOW);
+  graphene_rect_t bounds;
+
+  if (gtk_widget_get_height (widget) == 0)
+    return G_SOURCE_CONTINUE;
+  if (scrolled != NULL && gtk_widget_compute_bounds (widget, scrolled, &bounds))
+    {
+      GtkAdjustment *adjustment =
+        gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scrolled));
+      double page = gtk_adjustment_get_page_size (adjustment);
+      double below = bounds.origin.y + bounds.size.height - page;
+
+      if (below > 0)
+        gtk_adjustment_set_value (adjustment, gtk_adjustment_get_value (adjustment) +
+                                                MIN (below, bounds.origin.y));
+    }
+  gtk_widget_grab_focus (GTK_WIDGET (rows->image));
+  return G_SOURCE_REMOVE;
 }
 
 static void
@@ -353,7 +649,12 @@ add_action (GtkWidget  *widget,
             const char *action_name,
             GVariant   *parameter)
 {
-  pvm_launch_dialog_add_vm (PVM_LAUNCH_DIALOG (widget));
+  PvmLaunchDialog *self = PVM_LAUNCH_DIALOG (widget);
+  VmRows *rows;
+
+  pvm_launch_dialog_add_vm (self);
+  rows = &g_array_index (self->vms, VmRows, self->vms->len - 1);
+  gtk_widget_add_tick_callback (GTK_WIDGET (rows->group), show_new_vm_cb, NULL, NULL);
 }
 
 static void
@@ -363,8 +664,9 @@ pvm_launch_dialog_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
-  g_clear_object (&self->launcher);
-  g_clear_object (&self->connection);
+  if (self->chooser != NULL)
+    gtk_native_dialog_destroy (GTK_NATIVE_DIALOG (self->chooser));
+  g_clear_object (&self->chooser);
 
   G_OBJECT_CLASS (pvm_launch_dialog_parent_class)->dispose (object);
 }
@@ -376,6 +678,8 @@ pvm_launch_dialog_finalize (GObject *object)
 
   g_clear_object (&self->images);
   g_clear_object (&self->inputs);
+  g_clear_object (&self->host_names);
+  g_clear_pointer (&self->hosts, g_ptr_array_unref);
   g_clear_pointer (&self->vms, g_array_unref);
   g_clear_pointer (&self->plan, pvm_plan_free);
   g_clear_object (&self->config);
@@ -408,6 +712,10 @@ pvm_launch_dialog_class_init (PvmLaunchDialogClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvmLaunchDialog, page);
   gtk_widget_class_bind_template_child (widget_class, PvmLaunchDialog, problems_group);
   gtk_widget_class_bind_template_child (widget_class, PvmLaunchDialog, problems_label);
+  gtk_widget_class_bind_template_child (widget_class, PvmLaunchDialog, output_mode_row);
+  gtk_widget_class_bind_template_child (widget_class, PvmLaunchDialog, spinner);
+
+  gtk_widget_class_bind_template_callback (widget_class, output_mode_selected_cb);
 
   gtk_widget_class_install_action (widget_class, "launch.start", NULL, start_action);
   gtk_widget_class_install_action (widget_class, "launch.add", NULL, add_action);
@@ -429,6 +737,14 @@ pvm_launch_dialog_init (PvmLaunchDialog *self)
   self->images = list_names (pvm_config_get_string (self->config, "DRIVEREPO"), ".qcow2", NULL);
   self->inputs = list_names (pvm_config_get_string (self->config, "SQUASHREPO"), ".sqsh",
                              _("None"));
+  self->hosts = pvm_hosts_from_config (self->config);
+  self->host_names = gtk_string_list_new (NULL);
+  for (guint i = 0; i < self->hosts->len; i++)
+    gtk_string_list_append (self->host_names,
+                            ((PvmHostEntry *) g_ptr_array_index (self->hosts, i))->name);
+  adw_combo_row_set_selected (self->output_mode_row,
+                              pvm_config_get_output_mode (self->config) == PVM_OUTPUT_MODE_DISK);
+  output_mode_selected_cb (self);
   pvm_launch_dialog_add_vm (self);
 }
 

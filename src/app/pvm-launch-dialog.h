@@ -19,6 +19,10 @@ void             pvm_launch_dialog_set_vm       (PvmLaunchDialog *self,
                                                  const char      *output,
                                                  const char      *memory,
                                                  const char      *cores);
+gboolean         pvm_launch_dialog_set_host     (PvmLaunchDialog *self,
+                                                 guint            index,
+                                                 const char      *host);
+guint            pvm_launch_dialog_get_n_vms    (PvmLaunchDialog *self);
 const char      *pvm_launch_dialog_get_problems (PvmLaunchDialog *self);
 
 G_END_DECLS

@@ -664,6 +664,125 @@ test_launch_problems (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+/* The button under @widget whose tooltip is @tooltip, or NULL. */
+static GtkWidget *
+find_tooltip_button (GtkWidget  *widget,
+                     const char *tooltip)
+{
+  if (GTK_IS_BUTTON (widget) && g_strcmp0 (gtk_widget_get_tooltip_text (widget), tooltip) == 0)
+    return widget;
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c != NULL;
+       c = gtk_widget_get_next_sibling (c))
+    {
+      GtkWidget *found = find_tooltip_button (c, tooltip);
+
+      if (found != NULL)
+        return found;
+    }
+  return NULL;
+}
+
+static const char *
+selected_string (AdwComboRow *row)
+{
+  return gtk_string_object_get_string (adw_combo_row_get_selected_item (row));
+}
+
+/* The launch dialog's rows as a user changes them: a VM added takes the
+ * next image and the values of the VM before, a VM removed renumbers the
+ * others, a folder as input is shown by its name and reaches the plan by
+ * its path, the host row shows with HOSTS only, and a host no daemon
+ * answers for stops the launch with why. */
+static void
+test_launch_rows (void)
+{
+  g_autofree char *images = g_build_filename (g_get_user_data_dir (), "images", NULL);
+  g_autofree char *data = g_build_filename (g_get_user_data_dir (), "data", NULL);
+  g_autofree char *folder = g_build_filename (g_get_user_data_dir (), "field notes", NULL);
+  g_autofree char *text = NULL;
+  g_autofree char *titles = NULL;
+  g_autofree char *expected = NULL;
+  PvmLaunchDialog *dialog;
+  GtkWidget *group, *second, *host;
+
+  text = g_strdup_printf ("[pvm]\nDRIVEREPO=%s\nSQUASHREPO=%s\nOUTPUT_MODE=disk\n"
+                          "HOSTS=gone=qemu+unix:///session?socket=/nonexistent/libvirt-sock\n",
+                          images, data);
+  pvm_gui_test_write_config (text);
+  g_assert_cmpint (g_mkdir_with_parents (images, 0755), ==, 0);
+  {
+    const char *one[] = { "qemu-img", "create", "-q", "-f", "qcow2", "one.qcow2", "1G", NULL };
+    const char *two[] = { "qemu-img", "create", "-q", "-f", "qcow2", "two.qcow2", "1G", NULL };
+
+    g_free (pvm_test_run_tool (images, one));
+    g_free (pvm_test_run_tool (images, two));
+  }
+
+  dialog = pvm_launch_dialog_new ();
+  gtk_window_present (GTK_WINDOW (dialog));
+  /* The configuration's output type, and one VM, which cannot be removed. */
+  g_assert_cmpstr (selected_string (ADW_COMBO_ROW (pvm_gui_test_find (GTK_WIDGET (dialog),
+                                                                      ADW_TYPE_COMBO_ROW,
+                                                                      "Output Type"))),
+                   ==, "Disk image");
+  g_assert_cmpuint (pvm_launch_dialog_get_n_vms (dialog), ==, 1);
+  group = pvm_gui_test_find_group (GTK_WIDGET (dialog), "VM 1");
+  g_assert_false (gtk_widget_get_visible (find_tooltip_button (group, "Remove This VM")));
+  host = pvm_gui_test_find (group, ADW_TYPE_COMBO_ROW, "Host");
+  g_assert_true (gtk_widget_get_visible (host));
+  g_assert_cmpstr (selected_string (ADW_COMBO_ROW (host)), ==, "local");
+
+  /* VM 1 on the other host, with a folder as input and 300M: VM 2, added,
+   * takes the next image and the rest of VM 1's values. */
+  g_assert_true (pvm_launch_dialog_set_host (dialog, 0, "gone"));
+  g_assert_false (pvm_launch_dialog_set_host (dialog, 0, "elsewhere"));
+  pvm_launch_dialog_set_vm (dialog, 0, "one", folder, NULL, "300M", "1");
+  expected = g_strdup_printf ("Input (read-only): %s, a shared folder: the VM cannot be saved "
+                              "or moved", folder);
+  titles = pvm_gui_test_dup_group_titles (dialog, "VM 1");
+  g_assert_nonnull (strstr (titles, expected));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "launch.add", NULL));
+  g_assert_cmpuint (pvm_launch_dialog_get_n_vms (dialog), ==, 2);
+  second = pvm_gui_test_find_group (GTK_WIDGET (dialog), "VM 2");
+  g_assert_cmpstr (selected_string (ADW_COMBO_ROW (pvm_gui_test_find (second, ADW_TYPE_COMBO_ROW,
+                                                                      "Image"))), ==, "two");
+  g_assert_cmpstr (selected_string (ADW_COMBO_ROW (pvm_gui_test_find (second, ADW_TYPE_COMBO_ROW,
+                                                                      "Host"))), ==, "gone");
+  g_assert_cmpstr (gtk_editable_get_text (GTK_EDITABLE (pvm_gui_test_find (second,
+                                                                           ADW_TYPE_ENTRY_ROW,
+                                                                           "Memory"))), ==,
+                   "300M");
+  g_assert_true (gtk_widget_get_visible (find_tooltip_button (group, "Remove This VM")));
+
+  /* The folder does not exist yet: the plan names it, with VM 1. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "launch.start", NULL));
+  pvm_gui_test_wait_for ((PvmGuiTestCondition) has_problems, dialog, "the plan's problems");
+  g_assert_nonnull (strstr (pvm_launch_dialog_get_problems (dialog), folder));
+  g_assert_nonnull (strstr (pvm_launch_dialog_get_problems (dialog), "VM 1 (one)"));
+
+  /* VM 1 removed: VM 2 is VM 1, alone again. */
+  g_signal_emit_by_name (find_tooltip_button (group, "Remove This VM"), "clicked");
+  g_assert_cmpuint (pvm_launch_dialog_get_n_vms (dialog), ==, 1);
+  g_free (titles);
+  titles = pvm_gui_test_dup_groups (dialog);
+  g_assert_cmpstr (titles, ==, "VM 1");
+  g_assert_true (pvm_gui_test_find_group (GTK_WIDGET (dialog), "VM 1") == second);
+  g_assert_false (gtk_widget_get_visible (find_tooltip_button (second, "Remove This VM")));
+
+  /* The plan is sound now; its host does not answer: said, with why. */
+  g_assert_cmpint (g_mkdir_with_parents (folder, 0755), ==, 0);
+  pvm_launch_dialog_set_vm (dialog, 0, NULL, folder, NULL, NULL, NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "launch.start", NULL));
+  g_assert_false (has_problems (dialog));
+  g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (dialog), "launch.start"));
+  pvm_gui_test_wait_for ((PvmGuiTestCondition) has_problems, dialog, "the host's error");
+  g_assert_nonnull (strstr (pvm_launch_dialog_get_problems (dialog),
+                            "Cannot connect to libvirt at qemu+unix:///session?socket="
+                            "/nonexistent/libvirt-sock: "));
+  g_assert_true (pvm_gui_test_can_press (GTK_WIDGET (dialog), "launch.start"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -689,6 +808,7 @@ main (int    argc,
   g_test_add_func ("/data/list", test_data);
   g_test_add_func ("/window/search", test_search);
   g_test_add_func ("/launch/problems", test_launch_problems);
+  g_test_add_func ("/launch/rows", test_launch_rows);
 
   return g_test_run ();
 }
