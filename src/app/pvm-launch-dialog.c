@@ -58,6 +58,14 @@ struct _PvmLaunchDialog
 G_DEFINE_FINAL_TYPE (PvmLaunchDialog, pvm_launch_dialog, ADW_TYPE_WINDOW)
 
 enum {
+  PROP_0,
+  PROP_PROBLEMS,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
   LAUNCHED,
   N_SIGNALS
 };
@@ -472,6 +480,7 @@ show_problems (PvmLaunchDialog *self,
   gtk_label_set_text (self->problems_label, text != NULL ? text : "");
   gtk_widget_set_visible (GTK_WIDGET (self->problems_group), text != NULL);
   set_launching (self, FALSE);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROBLEMS]);
 }
 
 static void
@@ -689,6 +698,25 @@ pvm_launch_dialog_finalize (GObject *object)
 }
 
 static void
+pvm_launch_dialog_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  PvmLaunchDialog *self = PVM_LAUNCH_DIALOG (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROBLEMS:
+      g_value_set_string (value, self->problems);
+      break;
+
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 pvm_launch_dialog_class_init (PvmLaunchDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -696,6 +724,17 @@ pvm_launch_dialog_class_init (PvmLaunchDialogClass *klass)
 
   object_class->dispose = pvm_launch_dialog_dispose;
   object_class->finalize = pvm_launch_dialog_finalize;
+  object_class->get_property = pvm_launch_dialog_get_property;
+
+  /**
+   * PvmLaunchDialog:problems:
+   *
+   * What stopped the last launch, as shown, or %NULL.
+   */
+  properties[PROP_PROBLEMS] = g_param_spec_string ("problems", NULL, NULL, NULL,
+                                                   G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY |
+                                                   G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * PvmLaunchDialog::launched:
