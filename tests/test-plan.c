@@ -1247,6 +1247,58 @@ test_check (gconstpointer data)
   fixture_tear_down (&f);
 }
 
+/* The Launch dialog's SSH ports: past those other pVM VMs hold and those
+ * something listens on; a port a VM of the plan itself held is free (the
+ * launch replaces that VM), and the order of the VMs is kept. */
+static void
+test_choose_ssh_ports (void)
+{
+  const Setting settings[] = {
+    { "DRIVES", { "image1", "image2", "image3" } },
+    { NULL },
+  };
+  Fixture f = { 0 };
+  g_autoptr(PvmPlan) plan = NULL;
+  g_autoptr(GPtrArray) defined = g_ptr_array_new ();
+  PvmVmPlan another = { .name = (char *) "another" };
+  PvmVmPlan same = { .name = (char *) "image1" };
+  PvmVmPlan own = { .name = (char *) "image3" };
+  guint ports[3];
+  int fd;
+
+  fixture_set_up (&f);
+  apply_settings (&f, settings);
+  /* Two VMs on one port, one of them VM 1 (pvm's command line lets a
+   * stopped VM keep a port another VM took meanwhile), and a VM to be
+   * replaced on a port of its own. */
+  another.ssh_port = same.ssh_port = f.port;
+  own.ssh_port = f.port + 2;
+  g_ptr_array_add (defined, &another);
+  g_ptr_array_add (defined, &own);
+  g_ptr_array_add (defined, &same);
+  fd = hold_port (f.port + 3);
+
+  plan = pvm_plan_new_from_config (f.config, f.root);
+  pvm_plan_choose_ssh_ports (plan, defined);
+  pvm_plan_check (plan, f.config);
+  if (fd >= 0)
+    close (fd);
+  for (guint i = 0; i < 3; i++)
+    ports[i] = ((PvmVmPlan *) g_ptr_array_index (plan->vms, i))->ssh_port;
+  g_assert_cmpuint (plan->problems->len, ==, 0);
+  g_assert_cmpuint (ports[0], ==, f.port + 1);
+  g_assert_cmpuint (ports[1], ==, f.port + 2);
+  g_assert_cmpuint (ports[2], ==, f.port + 4);
+
+  /* Nothing held: INIT_SSH_PORT + N, as the command line has them. */
+  g_clear_pointer (&plan, pvm_plan_free);
+  plan = pvm_plan_new_from_config (f.config, f.root);
+  pvm_plan_choose_ssh_ports (plan, NULL);
+  for (guint i = 0; i < 3; i++)
+    g_assert_cmpuint (((PvmVmPlan *) g_ptr_array_index (plan->vms, i))->ssh_port, ==, f.port + i);
+  fixture_tear_down (&f);
+}
+
 /* A plan with problems of every kind: the check still changes nothing. */
 static void
 test_check_changes_nothing (void)
@@ -1390,6 +1442,7 @@ main (int    argc,
     }
 
   g_test_add_func ("/plan/check/changes-nothing", test_check_changes_nothing);
+  g_test_add_func ("/plan/choose-ssh-ports", test_choose_ssh_ports);
   g_test_add_func ("/plan/problem-to-string", test_problem_to_string);
 
   return g_test_run ();

@@ -502,8 +502,22 @@ launch_done_cb (GObject      *object,
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
-/* In a thread: the plan's checks read files, run QEMU and bind ports.
- * Returns the problems, or "" */
+/* The pVM VMs of this machine's libvirt, or NULL when it does not answer
+ * (the launch will say so). */
+static GPtrArray *
+fetch_defined (PvmConfig    *config,
+               GCancellable *cancellable)
+{
+  g_autoptr(GVirConnection) connection = NULL;
+
+  connection = pvm_vm_open_connection (pvm_config_get_string (config, "LIBVIRT_URI"),
+                                       cancellable, NULL);
+  return connection != NULL ? pvm_vm_list_fetch (connection, NULL) : NULL;
+}
+
+/* In a thread: the plan's checks read files, run QEMU and bind ports, and
+ * the VMs there are hold ports too (unlike pvm's command line, the dialog
+ * moves its VMs' ports past theirs). Returns the problems, or "" */
 static void
 check_thread (GTask        *task,
               gpointer      source_object,
@@ -512,8 +526,13 @@ check_thread (GTask        *task,
 {
   PvmLaunchDialog *self = source_object;
   g_autoptr(GString) problems = g_string_new (NULL);
+  g_autoptr(GPtrArray) vms = fetch_defined (self->config, cancellable);
+  g_autoptr(GPtrArray) defined = g_ptr_array_new ();
 
+  for (guint i = 0; vms != NULL && i < vms->len; i++)
+    g_ptr_array_add (defined, (gpointer) pvm_vm_get_plan (g_ptr_array_index (vms, i)));
   self->plan = pvm_plan_new_from_config (self->config, g_get_home_dir ());
+  pvm_plan_choose_ssh_ports (self->plan, defined);
   pvm_plan_check (self->plan, self->config);
   for (guint i = 0; i < self->plan->problems->len; i++)
     {

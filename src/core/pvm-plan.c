@@ -505,28 +505,37 @@ check_resources (PvmPlan   *plan,
                  vm->cores, cpus);
 }
 
-static void
-check_port (PvmPlan   *plan,
-            PvmVmPlan *vm)
+/* Binds @port as QEMU's port forwarding will, on the loopback address.
+ * Returns 0, or the errno of the failure. */
+static int
+try_port (guint port)
 {
   struct sockaddr_in address = { 0 };
   int fd, one = 1, result, saved_errno;
 
-  if (vm->ssh_port == 0)
-    return;
-
-  /* Bind as QEMU's port forwarding will, on the loopback address. */
   fd = socket (AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
   g_assert (fd >= 0);
   setsockopt (fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
   address.sin_family = AF_INET;
-  address.sin_port = htons ((guint16) vm->ssh_port);
+  address.sin_port = htons ((guint16) port);
   address.sin_addr.s_addr = htonl (INADDR_LOOPBACK);
   result = bind (fd, (struct sockaddr *) &address, sizeof address);
   saved_errno = errno;
   close (fd);
+  return result == 0 ? 0 : saved_errno;
+}
 
-  if (result == 0)
+static void
+check_port (PvmPlan   *plan,
+            PvmVmPlan *vm)
+{
+  int saved_errno;
+
+  if (vm->ssh_port == 0)
+    return;
+
+  saved_errno = try_port (vm->ssh_port);
+  if (saved_errno == 0)
     return;
 
   if (saved_errno == EADDRINUSE)
@@ -536,6 +545,72 @@ check_port (PvmPlan   *plan,
   else
     add_problem (plan, vm, "INIT_SSH_PORT", "Cannot use the SSH port %u on 127.0.0.1: %s",
                  vm->ssh_port, g_strerror (saved_errno));
+}
+
+static gboolean
+plan_has_vm (PvmPlan    *plan,
+             const char *name)
+{
+  for (guint i = 0; i < plan->vms->len; i++)
+    if (g_strcmp0 (((PvmVmPlan *) g_ptr_array_index (plan->vms, i))->name, name) == 0)
+      return TRUE;
+  return FALSE;
+}
+
+/* Whether a VM of @defined other than those of @plan holds @port. */
+static gboolean
+port_is_held (PvmPlan   *plan,
+              GPtrArray *defined,
+              guint      port)
+{
+  for (guint i = 0; defined != NULL && i < defined->len; i++)
+    {
+      const PvmVmPlan *vm = g_ptr_array_index (defined, i);
+
+      if (vm->ssh_port == port && !plan_has_vm (plan, vm->name))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/**
+ * pvm_plan_choose_ssh_ports:
+ * @plan: a plan, before pvm_plan_check()
+ * @defined: (element-type PvmVmPlan) (nullable): the plans of the pVM VMs
+ *   defined on the host (pvm_vm_get_plan()), running or not: a VM that
+ *   starts again keeps its port
+ *
+ * Moves the VMs' SSH ports past those in use: from the first VM's port
+ * (INIT_SSH_PORT) up, each VM takes the next port that no VM of @defined
+ * holds and nothing listens on. A port held by a VM of @plan itself is
+ * free: the launch replaces that VM's definition. The app's Launch dialog
+ * does this, so that a second launch does not meet the first one's ports;
+ * pvm's command line keeps INIT_SSH_PORT + N, as the original pVM did.
+ */
+void
+pvm_plan_choose_ssh_ports (PvmPlan   *plan,
+                           GPtrArray *defined)
+{
+  guint next = 0;
+
+  g_return_if_fail (plan != NULL);
+
+  for (guint i = 0; i < plan->vms->len; i++)
+    {
+      PvmVmPlan *vm = g_ptr_array_index (plan->vms, i);
+      guint port;
+
+      if (vm->ssh_port == 0)
+        continue;
+      port = MAX (vm->ssh_port, next);
+      while (port <= 65535 && (port_is_held (plan, defined, port) || try_port (port) != 0))
+        port++;
+      /* None left: the check says so about the port it had. */
+      if (port > 65535)
+        return;
+      vm->ssh_port = port;
+      next = port + 1;
+    }
 }
 
 /* The tap network is a libvirt network with a bridge: only the system

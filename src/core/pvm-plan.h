@@ -50,6 +50,8 @@ PvmPlan    *pvm_plan_new_from_config   (PvmConfig    *config,
                                         const char   *cwd);
 void        pvm_plan_check             (PvmPlan      *plan,
                                         PvmConfig    *config);
+void        pvm_plan_choose_ssh_ports  (PvmPlan      *plan,
+                                        GPtrArray    *defined);
 void        pvm_plan_free              (PvmPlan      *plan);
 void        pvm_vm_plan_free           (PvmVmPlan    *vm);
 JsonNode   *pvm_plan_to_json           (PvmPlan      *plan);

@@ -20,6 +20,8 @@
  *   and join the Machines page by themselves (no reload, no spinner),
  *   the app reports the job of the one "pvm" launched, and the Images
  *   page says which VM uses its image, in which state, as it changes;
+ * - a launch from the dialog takes SSH ports past those a stopped VM
+ *   holds;
  * - the session daemon killed, the Machines page says so, and lists its
  *   VMs again on a new connection once a daemon runs (Try Again); the
  *   page, a panel open meanwhile and the job reports follow a VM started
@@ -613,6 +615,28 @@ test_follows_cli (void)
                                  "job2.qcow2 used by a stopped job2 on the Images page");
 }
 
+/* A second launch from the dialog meets the SSH ports of the VMs there:
+ * job1, stopped, keeps its port (it starts again with it), so job2, VM 1
+ * of this launch, takes the next one; "pvm -d job2" gave it job1's port,
+ * INIT_SSH_PORT for VM 1, as the original pVM did. */
+static void
+test_ports (void)
+{
+  const char *images[] = { "job2", NULL };
+  const char *outputs[] = { env.outputs[1], NULL };
+  g_autoptr(JsonObject) job1 = vm_info ("job1");
+  g_autoptr(JsonObject) by_cli = vm_info ("job2");
+  g_autoptr(JsonObject) by_app = NULL;
+  gint64 port = json_object_get_int_member (job1, "ssh_port");
+
+  g_assert_cmpstr (json_object_get_string_member (job1, "state"), ==, "stopped");
+  g_assert_cmpint (json_object_get_int_member (by_cli, "ssh_port"), ==, port);
+  launch (images, outputs);
+  by_app = vm_info ("job2");
+  g_assert_cmpint (json_object_get_int_member (by_app, "ssh_port"), ==, port + 1);
+  wait_for_report ("job2", 4);
+}
+
 /* The Machines page lists job1 again, found on another connection than
  * @data. */
 static gboolean
@@ -800,6 +824,7 @@ main (int    argc,
   g_test_add_func ("/launch-gui/start-again", test_start_again);
   g_test_add_func ("/launch-gui/output-disk", test_output_disk);
   g_test_add_func ("/launch-gui/follows-cli", test_follows_cli);
+  g_test_add_func ("/launch-gui/ports", test_ports);
   g_test_add_func ("/launch-gui/daemon-restart", test_daemon_restart);
   status = g_test_run ();
 
