@@ -774,8 +774,9 @@ test_output_disk (void)
   g_assert_no_error (error);
   g_assert_cmpstr (text, ==, ticks->str);
 
-  /* The pvm that waited is killed before the VM powers off: nobody sees
-   * it; pvm collect copies the output afterwards. */
+  /* The pvm that waited is stopped (Ctrl+C) before the VM powers off: it
+   * says how to stop this launch's VMs, and nobody sees the VM power off;
+   * pvm collect copies the output afterwards. */
   {
     static const char short_job[] = "sleep 3\necho done > \"$PVM_OUTPUT/late.txt\"\n";
     g_autofree char *late_dir = make_input_dir ("sources/late", short_job, "late\n");
@@ -785,6 +786,7 @@ test_output_disk (void)
     g_autofree char *late_file = g_build_filename (late_output, "late.txt", NULL);
     g_autofree char *collected = NULL;
     g_autoptr(GSubprocess) waiting = NULL;
+    g_autofree char *waiting_err = NULL;
     g_autoptr(GVirConnection) connection = NULL;
     g_autoptr(GVirDomain) domain = NULL;
     gint64 deadline;
@@ -801,9 +803,13 @@ test_output_disk (void)
         g_usleep (G_USEC_PER_SEC / 5);
       }
     wait_for_serial_line ("late", "pvm-guest: job start");
-    g_subprocess_force_exit (waiting);
-    g_subprocess_wait (waiting, NULL, &error);
+    g_subprocess_send_signal (waiting, SIGINT);
+    g_subprocess_communicate_utf8 (waiting, NULL, NULL, NULL, &waiting_err, &error);
     g_assert_no_error (error);
+    g_assert_cmpint (g_subprocess_get_exit_status (waiting), ==, 1);
+    if (strstr (waiting_err, "pvm: stopped waiting: the VMs keep running "
+                             "(pvm stop late stops them)\n") == NULL)
+      g_error ("pvm --wait, interrupted, said: %s", waiting_err);
 
     /* Off, as libvirt sees it (pvm list and info would collect by themselves). */
     connection = open_connection ();

@@ -185,6 +185,7 @@ launch (PvmConfig *config,
   g_autoptr(GMainLoop) loop = g_main_loop_new (NULL, FALSE);
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autoptr(GPtrArray) vms = NULL;
+  g_autoptr(GString) stop_hint = g_string_new ("pvm stop");
   Launch state = { 0 };
   guint sigint, sigterm;
   int status = 0;
@@ -231,9 +232,22 @@ launch (PvmConfig *config,
         pvm_cli_print_vm (g_ptr_array_index (vms, i), i + 1);
       }
 
+  /* The hint names this launch's VMs: --all would stop others too, and
+   * only those of the local host. */
+  for (guint i = 0; i < vms->len; i++)
+    {
+      const char *name = pvm_vm_get_name (g_ptr_array_index (vms, i));
+      g_autofree char *quoted = NULL;
+
+      for (const char *c = name; *c != '\0' && quoted == NULL; c++)
+        if (!g_ascii_isalnum (*c) && strchr ("._+-@,:=/", *c) == NULL)
+          quoted = g_shell_quote (name);
+      g_string_append_printf (stop_hint, " %s", quoted != NULL ? quoted : name);
+    }
+
   if (state.interrupted)
-    g_printerr ("pvm: interrupted after the VMs started: they keep running (pvm stop --all "
-                "stops them)\n");
+    g_printerr ("pvm: interrupted after the VMs started: they keep running (%s stops them)\n",
+                stop_hint->str);
   else if (wait)
     {
       g_autoptr(JsonArray) array = json_array_new ();
@@ -248,7 +262,8 @@ launch (PvmConfig *config,
 
       if (state.interrupted)
         {
-          g_printerr ("pvm: stopped waiting: the VMs keep running (pvm stop --all stops them)\n");
+          g_printerr ("pvm: stopped waiting: the VMs keep running (%s stops them)\n",
+                      stop_hint->str);
           status = PVM_EXIT_FAILURE;
         }
 
