@@ -165,6 +165,10 @@ launch_two (const char *workdir)
       type (group, "vCPUs", "1");
     }
   gtk_window_set_default_size (GTK_WINDOW (dialog), 600, 760);
+  /* A VM added scrolls to it: back to the top, the Output Type row. */
+  pvm_gui_test_run_for (300);
+  gtk_adjustment_set_value (gtk_scrolled_window_get_vadjustment (
+    GTK_SCROLLED_WINDOW (pvm_gui_test_find (dialog, GTK_TYPE_SCROLLED_WINDOW, NULL))), 0);
   shoot (dialog, "launch-dialog");
   pvm_gui_test_press (dialog, "_Launch");
   pvm_gui_test_wait_for_seconds (no_launch_dialog, NULL, 180, "the launch");
