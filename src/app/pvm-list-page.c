@@ -127,6 +127,7 @@ typedef struct
   GPtrArray     *entries;        /* PvmListEntry: add_rows() fills it */
   GListStore    *store;          /* PvmListEntry: what the list shows */
   AdwToast      *toast;          /* shown last, until dismissed */
+  gint64         toast_time;     /* when it was added (monotonic) */
   GFileMonitor  *monitor;        /* on @watched_path */
   char          *watched_path;
   GHashTable    *being_written;  /* names made there and not yet closed */
@@ -1124,6 +1125,20 @@ toast_dismissed_cb (PvmListPage *self,
     g_clear_object (&priv->toast);
 }
 
+static void
+set_toast (AdwToast   *toast,
+           const char *title,
+           const char *text,
+           const char *notes)
+{
+  gboolean details = notes != NULL && *notes != '\0';
+
+  adw_toast_set_title (toast, title);
+  g_object_set_data_full (G_OBJECT (toast), "text", g_strdup (text), g_free);
+  g_object_set_data_full (G_OBJECT (toast), "notes", details ? g_strdup (notes) : NULL, g_free);
+  adw_toast_set_button_label (toast, details ? _("_Details") : NULL);
+}
+
 /**
  * pvm_list_page_show_toast:
  * @self: a #PvmListPage
@@ -1131,7 +1146,10 @@ toast_dismissed_cb (PvmListPage *self,
  * @text: what was done
  * @notes: (nullable): the core's notes about it, behind a Details button
  *
- * A toast in place of the last one, which is stale.
+ * A toast in place of the last one, which is stale. A toast added less
+ * than a second before says the new text itself: libadwaita 1.2 frees a
+ * toast dismissed while it still slides in, in place of another one, before
+ * its slide ends, and crashes then.
  */
 void
 pvm_list_page_show_toast (PvmListPage     *self,
@@ -1148,19 +1166,22 @@ pvm_list_page_show_toast (PvmListPage     *self,
 
   priv = pvm_list_page_get_instance_private (self);
   title = g_markup_escape_text (text, -1);   /* names hold any character */
+
+  if (priv->toast != NULL && g_get_monotonic_time () - priv->toast_time < G_USEC_PER_SEC)
+    {
+      set_toast (priv->toast, title, text, notes);
+      return;
+    }
+
   toast = adw_toast_new (title);
+  set_toast (toast, title, text, notes);
   if (priv->toast != NULL)
     adw_toast_dismiss (priv->toast);
   g_set_object (&priv->toast, toast);
+  priv->toast_time = g_get_monotonic_time ();
   g_signal_connect_object (toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self,
                            G_CONNECT_SWAPPED);
-  if (notes != NULL && *notes != '\0')
-    {
-      g_object_set_data_full (G_OBJECT (toast), "text", g_strdup (text), g_free);
-      g_object_set_data_full (G_OBJECT (toast), "notes", g_strdup (notes), g_free);
-      adw_toast_set_button_label (toast, _("_Details"));
-      g_signal_connect_object (toast, "button-clicked", G_CALLBACK (toast_details_cb), self, 0);
-    }
+  g_signal_connect_object (toast, "button-clicked", G_CALLBACK (toast_details_cb), self, 0);
   adw_toast_overlay_add_toast (overlay, toast);
 }
 
