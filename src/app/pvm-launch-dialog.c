@@ -45,7 +45,6 @@ struct _PvmLaunchDialog
   PvmConfig             *config;        /* of the launch being made */
   PvmPlan               *plan;
   GtkFileChooserNative  *chooser;
-  gboolean               launching;
 
   /* Template widgets */
   AdwPreferencesPage    *page;
@@ -464,7 +463,6 @@ static void
 set_launching (PvmLaunchDialog *self,
                gboolean         launching)
 {
-  self->launching = launching;
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "launch.start", !launching);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "launch.add", !launching);
   gtk_spinner_set_spinning (self->spinner, launching);
@@ -627,8 +625,6 @@ start_action (GtkWidget  *widget,
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
 
-  if (self->launching)
-    return;
   g_clear_pointer (&self->plan, pvm_plan_free);
   show_problems (self, NULL);
   if (!set_lists (self, &error))
