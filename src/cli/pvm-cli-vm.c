@@ -222,27 +222,96 @@ fail (const char *command,
   return PVM_EXIT_FAILURE;
 }
 
-/* The VMs named on the command line, or all of them with --all; each name
- * is looked up before anything is done. */
+/* The host a VM of another host than the local one was found on. */
+static void
+set_vm_host (PvmVm      *vm,
+             const char *host)
+{
+  g_object_set_data_full (G_OBJECT (vm), "pvm-cli-host", g_strdup (host), g_free);
+}
+
+/* The name of the host of @vm: "local" or one of HOSTS. */
+static const char *
+vm_host (PvmVm *vm)
+{
+  const char *host = g_object_get_data (G_OBJECT (vm), "pvm-cli-host");
+
+  return host != NULL ? host : "local";
+}
+
+/* "NAME", or "NAME on HOST" for a VM of another host. */
+static char *
+vm_label (PvmVm *vm)
+{
+  if (g_object_get_data (G_OBJECT (vm), "pvm-cli-host") == NULL)
+    return g_strdup (pvm_vm_get_name (vm));
+  return g_strdup_printf ("%s on %s", pvm_vm_get_name (vm), vm_host (vm));
+}
+
+/* Every VM of every host, as pvm list shows them: a host of HOSTS that does
+ * not answer is reported and sets *unreachable, the others are taken. */
+static GPtrArray *
+fetch_all_vms (GVirConnection  *connection,
+               GPtrArray       *hosts,
+               const char      *command,
+               gboolean        *unreachable,
+               GError         **error)
+{
+  g_autoptr(GPtrArray) vms = pvm_vm_list_fetch (connection, error);
+
+  if (vms == NULL)
+    return NULL;
+  for (guint h = 1; h < hosts->len; h++)
+    {
+      const PvmHostEntry *host = g_ptr_array_index (hosts, h);
+      g_autoptr(GVirConnection) host_connection = NULL;
+      g_autoptr(GPtrArray) host_vms = NULL;
+      g_autoptr(GError) local_error = NULL;
+
+      host_connection = pvm_vm_open_connection (host->uri, NULL, &local_error);
+      if (host_connection != NULL)
+        host_vms = pvm_vm_list_fetch (host_connection, &local_error);
+      if (host_vms == NULL)
+        {
+          g_printerr ("%s: %s: %s; its VMs were left as they are\n", command, host->name,
+                      local_error->message);
+          *unreachable = TRUE;
+          continue;
+        }
+      for (guint i = 0; i < host_vms->len; i++)
+        {
+          PvmVm *vm = g_ptr_array_index (host_vms, i);
+
+          set_vm_host (vm, host->name);
+          g_ptr_array_add (vms, g_object_ref (vm));
+        }
+    }
+  return g_steal_pointer (&vms);
+}
+
+/* The VMs named on the command line, or those of every host with --all
+ * (see fetch_all_vms ()); each name is looked up before anything is done. */
 static GPtrArray *
 find_vms (GVirConnection  *connection,
           GPtrArray       *hosts,
           int              argc,
           char           **argv,
           gboolean         all,
+          const char      *command,
+          gboolean        *unreachable,
           GError         **error)
 {
   g_autoptr(GPtrArray) vms = NULL;
 
   if (all)
-    return pvm_vm_list_fetch (connection, error);
+    return fetch_all_vms (connection, hosts, command, unreachable, error);
 
   /* A VM not on this host may be on another of HOSTS. */
   vms = g_ptr_array_new_with_free_func (g_object_unref);
   for (int i = 1; i < argc; i++)
     {
       g_autoptr(GError) local_error = NULL;
-      const PvmHostEntry *host;
+      const PvmHostEntry *host = NULL;
       PvmVm *vm = pvm_vm_find (connection, argv[i], &local_error);
 
       if (vm == NULL && hosts->len > 1 &&
@@ -250,6 +319,8 @@ find_vms (GVirConnection  *connection,
         {
           g_clear_error (&local_error);
           vm = pvm_cli_find_vm_on_hosts (hosts, argv[i], &host, &local_error);
+          if (vm != NULL && host != g_ptr_array_index (hosts, 0))
+            set_vm_host (vm, host->name);
         }
       if (vm == NULL)
         {
@@ -414,7 +485,8 @@ pvm_cli_info (int    argc,
                                                      : "one NAME only, please");
 
   {
-    g_autoptr(GPtrArray) vms = find_vms (connection, options.hosts, argc, argv, FALSE, &error);
+    g_autoptr(GPtrArray) vms = find_vms (connection, options.hosts, argc, argv, FALSE, NULL,
+                                         NULL, &error);
 
     if (vms == NULL)
       return fail ("pvm info", error);
@@ -486,7 +558,8 @@ pvm_cli_console (int    argc,
                                                         : "one NAME only, please");
 
   {
-    g_autoptr(GPtrArray) vms = find_vms (connection, options.hosts, argc, argv, FALSE, &error);
+    g_autoptr(GPtrArray) vms = find_vms (connection, options.hosts, argc, argv, FALSE, NULL,
+                                         NULL, &error);
 
     if (vms == NULL)
       return fail ("pvm console", error);
@@ -532,7 +605,7 @@ static const char stop_usage[] =
   "\n"
   "  --force            force the VMs off at once, like pulling the plug\n"
   "  --timeout SECONDS  how long to wait for a clean shutdown (default 60)\n"
-  "  --all              stop every running VM pVM launched\n"
+  "  --all              stop every running VM pVM launched, on every host of HOSTS\n"
   "  --json             print machine-readable JSON\n"
   "  --config FILE      read FILE instead of pvm.conf (for LIBVIRT_URI)\n"
   "  -h, --help         show this help\n";
@@ -558,6 +631,7 @@ stop_done_cb (GObject      *object,
   g_autoptr(JsonBuilder) builder = json_builder_new ();
   gboolean forced = FALSE;
   gboolean stopped = pvm_vm_stop_finish (vm, result, &forced, &error);
+  g_autofree char *label = vm_label (vm);
   g_autofree char *status = NULL;
   int job_exit = -1;
 
@@ -567,14 +641,16 @@ stop_done_cb (GObject      *object,
   if (!stopped)
     {
       run->failed = TRUE;
-      g_printerr ("pvm stop: %s: %s\n", pvm_vm_get_name (vm), error->message);
+      g_printerr ("pvm stop: %s: %s\n", label, error->message);
     }
   else if (!run->json)
-    g_print ("%s: %s\n", pvm_vm_get_name (vm), forced ? "forced off" : "powered off");
+    g_print ("%s: %s\n", label, forced ? "forced off" : "powered off");
 
   json_builder_begin_object (builder);
   json_builder_set_member_name (builder, "name");
   json_builder_add_string_value (builder, pvm_vm_get_name (vm));
+  json_builder_set_member_name (builder, "host");
+  json_builder_add_string_value (builder, vm_host (vm));
   json_builder_set_member_name (builder, "stopped");
   json_builder_add_boolean_value (builder, stopped);
   json_builder_set_member_name (builder, "forced");
@@ -618,6 +694,7 @@ pvm_cli_stop (int    argc,
     { NULL }
   };
   StopRun run = { 0 };
+  gboolean unreachable = FALSE;
   guint sigint, sigterm;
   int status = 0;
 
@@ -630,7 +707,8 @@ pvm_cli_stop (int    argc,
   if (options.timeout <= 0)
     return pvm_cli_usage_error ("pvm stop", "--timeout must be a number of seconds above 0");
 
-  vms = find_vms (connection, options.hosts, argc, argv, options.all, &error);
+  vms = find_vms (connection, options.hosts, argc, argv, options.all, "pvm stop", &unreachable,
+                 &error);
   if (vms == NULL)
     return fail ("pvm stop", error);
 
@@ -649,8 +727,10 @@ pvm_cli_stop (int    argc,
 
       if (!pvm_vm_is_active (vm))
         {
+          g_autofree char *label = vm_label (vm);
+
           if (!options.all && !options.json)
-            g_print ("%s: not running\n", pvm_vm_get_name (vm));
+            g_print ("%s: not running\n", label);
           continue;
         }
       run.pending++;
@@ -667,7 +747,7 @@ pvm_cli_stop (int    argc,
   else if (options.all && vms->len > 0 && json_array_get_length (results) == 0)
     g_print ("No VM was running\n");
 
-  return run.failed ? PVM_EXIT_FAILURE : 0;
+  return run.failed || unreachable ? PVM_EXIT_FAILURE : 0;
 }
 
 /* ------------------------------------------------------------------ */
@@ -701,7 +781,7 @@ pvm_cli_delete (int    argc,
     return pvm_cli_usage_error ("pvm delete", "which VMs? Give their NAMEs");
 
   /* All or none: every VM is looked up and checked before any is deleted. */
-  vms = find_vms (connection, options.hosts, argc, argv, FALSE, &error);
+  vms = find_vms (connection, options.hosts, argc, argv, FALSE, NULL, NULL, &error);
   if (vms == NULL)
     return fail ("pvm delete", error);
   for (guint i = 0; i < vms->len; i++)
@@ -747,7 +827,7 @@ static const char save_usage[] =
   "continues it there, or on any host with its base image and input.\n"
   "\n"
   "  --to FILE      save into the bundle FILE (not overwritten if it exists)\n"
-  "  --all          save every running VM pVM launched\n"
+  "  --all          save every running VM pVM launched (every host of HOSTS)\n"
   "  --json         print machine-readable JSON\n"
   "  --config FILE  read FILE instead of pvm.conf (for LIBVIRT_URI)\n"
   "  -h, --help     show this help\n";
@@ -757,7 +837,7 @@ static const char resume_usage[] =
   "\n"
   "Continue saved (or paused) VMs from where they were.\n"
   "\n"
-  "  --all          resume every saved or paused VM pVM launched\n"
+  "  --all          resume every saved or paused VM pVM launched (all HOSTS)\n"
   "  --json         print machine-readable JSON\n"
   "  --config FILE  read FILE instead of pvm.conf (for LIBVIRT_URI)\n"
   "  -h, --help     show this help\n";
@@ -769,7 +849,8 @@ static const char start_usage[] =
   "output, memory, vCPUs and SSH port (their job runs again). A saved VM is\n"
   "refused: pvm resume continues it. To change a VM, launch it again (pvm -d).\n"
   "\n"
-  "  --all          start every VM pVM launched that is off (not saved)\n"
+  "  --all          start every VM pVM launched that is off (not saved), on\n"
+  "                 every host of HOSTS\n"
   "  --json         print machine-readable JSON\n"
   "  --config FILE  read FILE instead of pvm.conf (for LIBVIRT_URI)\n"
   "  -h, --help     show this help\n";
@@ -846,6 +927,7 @@ run_vm_op (int     argc,
     { NULL }
   };
   gboolean failed = FALSE;
+  gboolean unreachable = FALSE;
   int status = 0;
 
   connection = begin_command (command, vm_ops[op].usage, entries, &options, &argc, &argv,
@@ -856,7 +938,8 @@ run_vm_op (int     argc,
     return pvm_cli_usage_error (command, options.all ? "give NAMEs or --all, not both"
                                                      : "which VMs? Give NAMEs or --all");
 
-  vms = find_vms (connection, options.hosts, argc, argv, options.all, &error);
+  vms = find_vms (connection, options.hosts, argc, argv, options.all, command, &unreachable,
+                 &error);
   if (vms == NULL)
     return fail (command, error);
 
@@ -866,6 +949,7 @@ run_vm_op (int     argc,
       g_autoptr(GError) vm_error = NULL;
       g_autoptr(JsonBuilder) builder = json_builder_new ();
       Wait wait = { loop, NULL };
+      g_autofree char *label = vm_label (vm);
       gboolean done;
 
       if (options.all && !op_applies (op, vm))
@@ -889,14 +973,19 @@ run_vm_op (int     argc,
       if (!done)
         {
           failed = TRUE;
-          g_printerr ("%s: %s\n", command, vm_error->message);
+          if (!g_str_equal (vm_host (vm), "local"))
+            g_printerr ("%s: %s: %s\n", command, label, vm_error->message);
+          else
+            g_printerr ("%s: %s\n", command, vm_error->message);
         }
       else if (!options.json)
-        g_print ("%s: %s\n", pvm_vm_get_name (vm), vm_ops[op].done);
+        g_print ("%s: %s\n", label, vm_ops[op].done);
 
       json_builder_begin_object (builder);
       json_builder_set_member_name (builder, "name");
       json_builder_add_string_value (builder, pvm_vm_get_name (vm));
+      json_builder_set_member_name (builder, "host");
+      json_builder_add_string_value (builder, vm_host (vm));
       json_builder_set_member_name (builder, vm_ops[op].done);
       json_builder_add_boolean_value (builder, done);
       json_builder_set_member_name (builder, "error");
@@ -912,7 +1001,7 @@ run_vm_op (int     argc,
     pvm_cli_print_json_array (results);
   else if (options.all && json_array_get_length (results) == 0 && op == VM_OP_START)
     g_print ("No VM was off\n");
-  return failed ? PVM_EXIT_FAILURE : 0;
+  return failed || unreachable ? PVM_EXIT_FAILURE : 0;
 }
 
 int
@@ -952,7 +1041,8 @@ static const char collect_usage[] =
   "share: its disk is fetched through libvirt's connection to that host (the\n"
   "same SSH access), and the files land at the same path here.\n"
   "\n"
-  "  --all          collect every VM that is off and has an output disk\n"
+  "  --all          collect every VM that is off and has an output disk, on every\n"
+  "                 host of HOSTS\n"
   "  --json         print machine-readable JSON\n"
   "  --config FILE  read FILE instead of pvm.conf (for LIBVIRT_URI)\n"
   "  -h, --help     show this help\n";
@@ -971,6 +1061,7 @@ pvm_cli_collect_command (int    argc,
     { NULL }
   };
   gboolean failed = FALSE;
+  gboolean unreachable = FALSE;
   int status = 0;
 
   connection = begin_command ("pvm collect", collect_usage, entries, &options, &argc, &argv,
@@ -981,7 +1072,8 @@ pvm_cli_collect_command (int    argc,
     return pvm_cli_usage_error ("pvm collect", options.all ? "give NAMEs or --all, not both"
                                                            : "which VMs? Give NAMEs or --all");
 
-  vms = find_vms (connection, options.hosts, argc, argv, options.all, &error);
+  vms = find_vms (connection, options.hosts, argc, argv, options.all, "pvm collect", &unreachable,
+                 &error);
   if (vms == NULL)
     return fail ("pvm collect", error);
 
@@ -1001,6 +1093,8 @@ pvm_cli_collect_command (int    argc,
           json_builder_begin_object (builder);
           json_builder_set_member_name (builder, "name");
           json_builder_add_string_value (builder, pvm_vm_get_name (vm));
+          json_builder_set_member_name (builder, "host");
+          json_builder_add_string_value (builder, vm_host (vm));
           json_builder_set_member_name (builder, "collected");
           json_builder_add_boolean_value (builder, done);
           json_builder_end_object (builder);
@@ -1010,5 +1104,5 @@ pvm_cli_collect_command (int    argc,
 
   if (options.json)
     pvm_cli_print_json_array (results);
-  return failed ? PVM_EXIT_FAILURE : 0;
+  return failed || unreachable ? PVM_EXIT_FAILURE : 0;
 }
