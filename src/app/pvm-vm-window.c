@@ -2,7 +2,8 @@
 /* pvm-vm-window.c: a VM's panel: how to reach it (its host when there
  * are several, SSH, console, serial log), its input, output (opened in
  * the file manager), image and resources, and what can be done to it
- * (start, stop, force off, save, resume, delete, move to another host),
+ * (start, stop, force off, save, save to a file, resume, delete, move to
+ * another host),
  * each enabled by its state. The work runs through the core's async API;
  * failures come as toasts. */
 
@@ -13,6 +14,7 @@
 #include <glib/gi18n.h>
 
 #include "pvm-application.h"
+#include "pvm-bundle-dialog.h"
 #include "pvm-console-window.h"
 #include "pvm-folder.h"
 #include "pvm-migrate-dialog.h"
@@ -117,6 +119,8 @@ update_state (PvmVmWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.stop", active && !self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.force-off", active && !self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.save",
+                                 state == PVM_VM_STATE_RUNNING && !self->busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.save-to-file",
                                  state == PVM_VM_STATE_RUNNING && !self->busy);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.resume",
                                  (state == PVM_VM_STATE_SAVED || state == PVM_VM_STATE_PAUSED) &&
@@ -412,6 +416,33 @@ move_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* --- saving to a file ----------------------------------------------------- */
+
+/* The VM has left its host: its panel closes, and the dialog says where
+ * it went. */
+static void
+saved_to_file_cb (PvmVmWindow     *self,
+                  const char      *message,
+                  PvmBundleDialog *dialog)
+{
+  gtk_window_destroy (GTK_WINDOW (self));
+}
+
+static void
+save_to_file_action (GtkWidget  *widget,
+                     const char *action_name,
+                     GVariant   *parameter)
+{
+  PvmVmWindow *self = PVM_VM_WINDOW (widget);
+  PvmBundleDialog *dialog = pvm_bundle_dialog_new_save (self->vm);
+
+  /* Modal over the panel while it saves; it stays when the panel closes. */
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  g_signal_connect_object (dialog, "saved", G_CALLBACK (saved_to_file_cb), self,
+                           G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 copy_action (GtkWidget  *widget,
              const char *action_name,
@@ -574,6 +605,7 @@ pvm_vm_window_class_init (PvmVmWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "vm.stop", NULL, vm_action);
   gtk_widget_class_install_action (widget_class, "vm.force-off", NULL, vm_action);
   gtk_widget_class_install_action (widget_class, "vm.save", NULL, vm_action);
+  gtk_widget_class_install_action (widget_class, "vm.save-to-file", NULL, save_to_file_action);
   gtk_widget_class_install_action (widget_class, "vm.resume", NULL, vm_action);
   gtk_widget_class_install_action (widget_class, "vm.delete", NULL, vm_action);
   gtk_widget_class_install_action (widget_class, "vm.move", NULL, move_action);

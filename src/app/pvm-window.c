@@ -17,6 +17,7 @@
 #include <glib/gi18n.h>
 
 #include "pvm-application.h"
+#include "pvm-bundle-dialog.h"
 #include "pvm-data-page.h"
 #include "pvm-images-page.h"
 #include "pvm-install-assistant.h"
@@ -287,6 +288,30 @@ launch_action (GtkWidget  *widget,
   gtk_window_present (GTK_WINDOW (dialog));
 }
 
+/* A VM saved to a file runs again: the Machines page shows it. */
+static void
+restored_cb (PvmWindow       *self,
+             PvmVm           *vm,
+             const char      *message,
+             PvmBundleDialog *dialog)
+{
+  adw_view_stack_set_visible_child_name (self->view_stack, "machines");
+  pvm_list_page_reload (PVM_LIST_PAGE (self->machines_page));
+}
+
+static void
+restore_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  PvmWindow *self = PVM_WINDOW (widget);
+  PvmBundleDialog *dialog = pvm_bundle_dialog_new_restore ();
+
+  gtk_window_set_transient_for (GTK_WINDOW (dialog), GTK_WINDOW (self));
+  g_signal_connect_object (dialog, "restored", G_CALLBACK (restored_cb), self, G_CONNECT_SWAPPED);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 /* The set-up dialog saved the configuration or made an image. */
 static void
 welcome_changed_cb (PvmWindow        *self,
@@ -541,6 +566,7 @@ pvm_window_class_init (PvmWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "win.launch", NULL, launch_action);
   gtk_widget_class_install_action (widget_class, "win.welcome", NULL, welcome_action);
   gtk_widget_class_install_action (widget_class, "win.new-vm", NULL, new_vm_action);
+  gtk_widget_class_install_action (widget_class, "win.restore", NULL, restore_action);
   gtk_widget_class_install_action (widget_class, "win.search", NULL, search_action);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_n, GDK_CONTROL_MASK, "win.launch",
                                        NULL);

@@ -22,6 +22,9 @@
  *   page says which VM uses its image, in which state, as it changes;
  * - a launch from the dialog takes SSH ports past those a stopped VM
  *   holds;
+ * - Save to a File… in a running VM's panel puts it into a file it
+ *   leaves libvirt for, and Restore a Saved VM… continues it, its guest
+ *   running on; a file that exists and a second restore are refused;
  * - the session daemon killed, the Machines page says so, and lists its
  *   VMs again on a new connection once a daemon runs (Try Again); the
  *   page, a panel open meanwhile and the job reports follow a VM started
@@ -41,6 +44,7 @@
 #include <glib/gstdio.h>
 
 #include "pvm-application.h"
+#include "pvm-bundle-dialog.h"
 #include "pvm-core.h"
 #include "pvm-gui-test.h"
 #include "pvm-images-page.h"
@@ -157,11 +161,13 @@ fill_vm (GtkWidget  *dialog,
   type (group, "vCPUs", "1");
 }
 
-/* Opens the Launch dialog from the header bar's button, fills it, presses
+/* Opens the Launch dialog from the header bar's button, fills it (each
+ * VM's input from @inputs, or the archive "jobdata" if NULL), presses
  * Launch and waits until it closed, the VMs running. */
 static void
-launch (const char * const *images,
-        const char * const *outputs)
+launch_with (const char * const *images,
+             const char * const *inputs,
+             const char * const *outputs)
 {
   GtkWidget *dialog;
 
@@ -173,10 +179,17 @@ launch (const char * const *images,
     {
       if (i > 0)
         pvm_gui_test_press (dialog, "_Add a VM");
-      fill_vm (dialog, i + 1, images[i], "jobdata", outputs[i]);
+      fill_vm (dialog, i + 1, images[i], inputs != NULL ? inputs[i] : "jobdata", outputs[i]);
     }
   pvm_gui_test_press (dialog, "_Launch");
   pvm_gui_test_wait_for_seconds (no_launch_dialog, NULL, 120, "launch (the dialog closes)");
+}
+
+static void
+launch (const char * const *images,
+        const char * const *outputs)
+{
+  launch_with (images, NULL, outputs);
 }
 
 static PvmListPage *
@@ -637,6 +650,156 @@ test_ports (void)
   wait_for_report ("job2", 4);
 }
 
+/* The guest of @vm said it is ready, and waits (it has no job). */
+static gboolean
+guest_ready (gpointer vm)
+{
+  g_autofree char *status = pvm_vm_dup_guest_status (vm, NULL);
+
+  return status != NULL && (g_str_has_prefix (status, "ready") ||
+                            g_str_has_prefix (status, "idle"));
+}
+
+static gboolean
+bundle_dialog_done (gpointer dialog)
+{
+  return !pvm_bundle_dialog_is_busy (dialog);
+}
+
+static gboolean
+bundle_dialog_ready (gpointer dialog)
+{
+  return pvm_bundle_dialog_is_ready (dialog);
+}
+
+static gboolean
+no_panel (gpointer data)
+{
+  return pvm_gui_test_find_window (PVM_TYPE_VM_WINDOW) == NULL;
+}
+
+/* Whether @model, or a section of it, has an item for @action. */
+static gboolean
+menu_has_action (GMenuModel *model,
+                 const char *action)
+{
+  for (int i = 0; model != NULL && i < g_menu_model_get_n_items (model); i++)
+    {
+      g_autoptr(GMenuModel) section = g_menu_model_get_item_link (model, i, G_MENU_LINK_SECTION);
+      g_autofree char *name = NULL;
+
+      if (g_menu_model_get_item_attribute (model, i, G_MENU_ATTRIBUTE_ACTION, "s", &name) &&
+          g_str_equal (name, action))
+        return TRUE;
+      if (menu_has_action (section, action))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+/* Save to a File… in a running VM's panel: the VM goes into the file and
+ * leaves libvirt, its panel closes; a file that exists is refused and
+ * kept. Restore a Saved VM… in the main menu continues it from there (it
+ * then powers off cleanly when asked: its guest runs on); restoring it
+ * again, while it runs, is refused with the core's reason. */
+static void
+test_bundle (void)
+{
+  const char *images[] = { "job2", NULL };
+  const char *inputs[] = { "None", NULL };
+  const char *outputs[] = { env.outputs[1], NULL };
+  g_autofree char *bundle = g_build_filename (env.workdir, "job2 “saved”.pvmsave", NULL);
+  g_autofree char *taken = g_build_filename (env.workdir, "taken.pvmsave", NULL);
+  g_autofree char *taken_text = NULL;
+  g_autofree char *err = NULL;
+  g_autofree char *out = NULL;
+  g_autoptr(JsonObject) info = NULL;
+  g_autoptr(GError) error = NULL;
+  Listing gone = { "job2", FALSE, FALSE };
+  VmState running = { "job2", PVM_VM_STATE_RUNNING };
+  PvmBundleDialog *dialog;
+  PvmVmWindow *panel;
+  GtkWidget *save_button;
+
+  /* No input, an output disk (the preferences' Output Type): a VM that
+   * can be saved, whose guest waits. */
+  launch_with (images, inputs, outputs);
+  panel = open_panel ("job2");
+  pvm_gui_test_wait_for_seconds (guest_ready, pvm_vm_window_get_vm (panel),
+                                 GUEST_TIMEOUT_SECONDS, "job2's guest ready");
+
+  /* The menu of the Save button has the item; GTK activates an action
+   * only while it is enabled, so the dialog shows only if it is. */
+  save_button = pvm_gui_test_find (GTK_WIDGET (panel), ADW_TYPE_SPLIT_BUTTON, NULL);
+  g_assert_nonnull (save_button);
+  g_assert_true (menu_has_action (adw_split_button_get_menu_model (ADW_SPLIT_BUTTON (save_button)),
+                                  "vm.save-to-file"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (panel), "vm.save-to-file", NULL));
+  dialog = PVM_BUNDLE_DIALOG (pvm_gui_test_find_window (PVM_TYPE_BUNDLE_DIALOG));
+  g_assert_nonnull (dialog);
+  /* A name of its own in the home folder, free. */
+  g_assert_null (pvm_bundle_dialog_get_problem (dialog));
+  g_assert_true (pvm_bundle_dialog_is_ready (dialog));
+
+  g_file_set_contents (taken, "someone's file\n", -1, &error);
+  g_assert_no_error (error);
+  pvm_bundle_dialog_set_file (dialog, taken);
+  g_assert_nonnull (strstr (pvm_bundle_dialog_get_problem (dialog), "exists"));
+  g_assert_false (pvm_bundle_dialog_is_ready (dialog));
+
+  pvm_bundle_dialog_set_file (dialog, bundle);
+  g_assert_null (pvm_bundle_dialog_get_problem (dialog));
+  pvm_gui_test_screenshot (GTK_WIDGET (dialog), "save-to-file");
+  pvm_gui_test_press (GTK_WIDGET (dialog), "_Save");
+  g_assert_true (pvm_bundle_dialog_is_busy (dialog));
+  pvm_gui_test_wait_for_seconds (bundle_dialog_done, dialog, 120, "the save");
+  g_test_message ("save: %s", pvm_bundle_dialog_get_result (dialog));
+  g_assert_nonnull (strstr (pvm_bundle_dialog_get_result (dialog), "has left this host"));
+  g_assert_true (g_file_test (bundle, G_FILE_TEST_IS_REGULAR));
+  g_file_get_contents (taken, &taken_text, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (taken_text, ==, "someone's file\n");
+  pvm_gui_test_wait_for (no_panel, NULL, "job2's panel closes");
+  pvm_gui_test_wait_for (page_lists, &gone, "job2 leaves the Machines page");
+  g_assert_cmpint (pvm_test_run_pvm (PVM ("info", "job2"), NULL, &err), ==, 1);
+  g_assert_nonnull (strstr (err, "There is no VM named \"job2\""));
+  pvm_gui_test_screenshot (GTK_WIDGET (dialog), "saved-to-file");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* Restored from the main menu. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.window), "win.restore", NULL));
+  dialog = PVM_BUNDLE_DIALOG (pvm_gui_test_find_window (PVM_TYPE_BUNDLE_DIALOG));
+  g_assert_nonnull (dialog);
+  g_assert_false (pvm_bundle_dialog_is_ready (dialog));
+  pvm_bundle_dialog_set_file (dialog, bundle);
+  pvm_gui_test_wait_for (bundle_dialog_ready, dialog, "the restore dialog reads the hosts");
+  pvm_gui_test_press (GTK_WIDGET (dialog), "_Restore");
+  pvm_gui_test_wait_for_seconds (bundle_dialog_done, dialog, 120, "the restore");
+  g_test_message ("restore: %s", pvm_bundle_dialog_get_result (dialog));
+  g_assert_nonnull (strstr (pvm_bundle_dialog_get_result (dialog), "runs from where it was"));
+  pvm_gui_test_wait_for (page_shows, &running, "job2 running on the Machines page");
+  info = vm_info ("job2");
+  g_assert_cmpstr (json_object_get_string_member (info, "state"), ==, "running");
+  pvm_gui_test_screenshot (GTK_WIDGET (dialog), "restored");
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* Again, while it runs: refused, the running VM left alone. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.window), "win.restore", NULL));
+  dialog = PVM_BUNDLE_DIALOG (pvm_gui_test_find_window (PVM_TYPE_BUNDLE_DIALOG));
+  pvm_bundle_dialog_set_file (dialog, bundle);
+  pvm_gui_test_wait_for (bundle_dialog_ready, dialog, "the restore dialog reads the hosts");
+  pvm_gui_test_press (GTK_WIDGET (dialog), "_Restore");
+  pvm_gui_test_wait_for_seconds (bundle_dialog_done, dialog, 120, "the second restore");
+  g_test_message ("again: %s", pvm_bundle_dialog_get_problem (dialog));
+  g_assert_nonnull (strstr (pvm_bundle_dialog_get_problem (dialog), "already has a VM named job2"));
+  g_assert_true (pvm_bundle_dialog_is_ready (dialog));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* Its guest runs on: the power button powers it off cleanly. */
+  out = pvm_test_pvm_ok (PVM ("stop", "job2"));
+  g_assert_cmpstr (out, ==, "job2: powered off\n");
+}
+
 /* The Machines page lists job1 again, found on another connection than
  * @data. */
 static gboolean
@@ -825,6 +988,7 @@ main (int    argc,
   g_test_add_func ("/launch-gui/output-disk", test_output_disk);
   g_test_add_func ("/launch-gui/follows-cli", test_follows_cli);
   g_test_add_func ("/launch-gui/ports", test_ports);
+  g_test_add_func ("/launch-gui/bundle", test_bundle);
   g_test_add_func ("/launch-gui/daemon-restart", test_daemon_restart);
   status = g_test_run ();
 
