@@ -20,6 +20,7 @@
 #define G_SETTINGS_ENABLE_BACKEND
 #include <gio/gsettingsbackend.h>
 
+#include "pvm-bundle-dialog.h"
 #include "pvm-core.h"
 #include "pvm-data-page.h"
 #include "pvm-gui-test.h"
@@ -783,6 +784,103 @@ test_launch_rows (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
+static gboolean
+hosts_read (PvmBundleDialog *dialog)
+{
+  return pvm_bundle_dialog_select_host (dialog, "local");
+}
+
+static gboolean
+bundle_dialog_done (PvmBundleDialog *dialog)
+{
+  return !pvm_bundle_dialog_is_busy (dialog);
+}
+
+/* Save to a File… and Restore a Saved VM… up to the core: the file
+ * offered (the first name free in the home folder), a file that exists
+ * refused for a save and one that does not for a restore, the hosts of the
+ * configuration; a file the core refuses (no bundle) says why, and the
+ * restore can be tried again. (test-launch-gui saves and restores a real
+ * VM.) */
+static void
+test_bundle_dialogs (void)
+{
+  g_autofree char *running = domain_xml ("pvm-alpha", "alpha", "");
+  g_autofree char *first = g_build_filename (g_get_home_dir (), "alpha.pvmsave", NULL);
+  g_autofree char *second = g_build_filename (g_get_home_dir (), "alpha-2.pvmsave", NULL);
+  g_autofree char *missing = g_build_filename (g_get_home_dir (), "nothing.pvmsave", NULL);
+  g_autofree char *offered = NULL;
+  g_autofree char *titles = NULL;
+  g_autofree char *config = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWindow *window;
+  PvmListPage *page;
+  PvmBundleDialog *dialog;
+  PvmVm *vm;
+
+  write_node (running);
+  g_assert_cmpint (g_mkdir_with_parents (g_get_home_dir (), 0700), ==, 0);
+  page = pvm_gui_test_show_page (PVM_TYPE_MACHINES_PAGE, &window);
+  g_assert_cmpuint (n_items (page), ==, 1);
+  vm = g_ptr_array_index (pvm_list_page_get_items (page), 0);
+
+  dialog = pvm_bundle_dialog_new_save (vm);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (dialog)), ==, "Save “alpha” to a File");
+  offered = g_strdup_printf ("File: %s", first);
+  titles = pvm_gui_test_dup_titles (dialog);
+  g_assert_nonnull (strstr (titles, offered));
+  g_assert_true (pvm_bundle_dialog_is_ready (dialog));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+
+  /* That name taken: the next; the taken one picked is refused. */
+  g_file_set_contents (first, "not a bundle\n", -1, &error);
+  g_assert_no_error (error);
+  dialog = pvm_bundle_dialog_new_save (vm);
+  gtk_window_present (GTK_WINDOW (dialog));
+  g_free (offered);
+  g_free (titles);
+  offered = g_strdup_printf ("File: %s", second);
+  titles = pvm_gui_test_dup_titles (dialog);
+  g_assert_nonnull (strstr (titles, offered));
+  pvm_bundle_dialog_set_file (dialog, first);
+  g_assert_nonnull (strstr (pvm_bundle_dialog_get_problem (dialog),
+                            "exists: pVM does not overwrite it"));
+  g_assert_false (pvm_bundle_dialog_is_ready (dialog));
+  g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (dialog), "bundle.start"));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+  gtk_window_destroy (window);
+
+  /* A restore, with a second host. */
+  config = g_strdup_printf ("[pvm]\nLIBVIRT_URI=test://%s/vms.xml\n"
+                            "HOSTS=gone=qemu+unix:///session?socket=/nonexistent/libvirt-sock\n",
+                            g_get_user_config_dir ());
+  pvm_gui_test_write_config (config);
+  dialog = pvm_bundle_dialog_new_restore ();
+  gtk_window_present (GTK_WINDOW (dialog));
+  pvm_gui_test_wait_for ((PvmGuiTestCondition) hosts_read, dialog, "the hosts");
+  g_assert_true (gtk_widget_get_visible (pvm_gui_test_find (GTK_WIDGET (dialog),
+                                                            ADW_TYPE_COMBO_ROW, "Host")));
+  g_assert_true (pvm_bundle_dialog_select_host (dialog, "gone"));
+  g_assert_false (pvm_bundle_dialog_select_host (dialog, "elsewhere"));
+  g_assert_false (pvm_bundle_dialog_is_ready (dialog));
+  pvm_bundle_dialog_set_file (dialog, missing);
+  g_assert_nonnull (strstr (pvm_bundle_dialog_get_problem (dialog), "is not a file"));
+  g_assert_false (pvm_bundle_dialog_is_ready (dialog));
+
+  pvm_bundle_dialog_set_file (dialog, first);
+  g_assert_null (pvm_bundle_dialog_get_problem (dialog));
+  g_assert_true (pvm_bundle_dialog_is_ready (dialog));
+  g_assert_true (pvm_bundle_dialog_select_host (dialog, "local"));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "bundle.start", NULL));
+  g_assert_true (pvm_bundle_dialog_is_busy (dialog));
+  pvm_gui_test_wait_for ((PvmGuiTestCondition) bundle_dialog_done, dialog, "the restore");
+  g_assert_nonnull (strstr (pvm_bundle_dialog_get_problem (dialog),
+                            "is not a pVM bundle (pvm save --to writes them)"));
+  g_assert_true (pvm_bundle_dialog_is_ready (dialog));
+  gtk_window_destroy (GTK_WINDOW (dialog));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -809,6 +907,7 @@ main (int    argc,
   g_test_add_func ("/window/search", test_search);
   g_test_add_func ("/launch/problems", test_launch_problems);
   g_test_add_func ("/launch/rows", test_launch_rows);
+  g_test_add_func ("/bundle/dialogs", test_bundle_dialogs);
 
   return g_test_run ();
 }
