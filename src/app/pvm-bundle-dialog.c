@@ -414,22 +414,6 @@ pvm_bundle_dialog_close_request (GtkWindow *window)
 /* --- the hosts (restore) ------------------------------------------------------- */
 
 static void
-load_hosts_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  g_autoptr(PvmConfig) config = pvm_config_new ();
-  GError *error = NULL;
-
-  if (!pvm_config_load_default (config, NULL, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, pvm_hosts_from_config (config),
-                           (GDestroyNotify) g_ptr_array_unref);
-}
-
-static void
 hosts_loaded_cb (GObject      *object,
                  GAsyncResult *result,
                  gpointer      user_data)
@@ -437,7 +421,7 @@ hosts_loaded_cb (GObject      *object,
   PvmBundleDialog *self = PVM_BUNDLE_DIALOG (object);
   g_autoptr(GError) error = NULL;
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
-  GPtrArray *hosts = g_task_propagate_pointer (G_TASK (result), &error);
+  GPtrArray *hosts = pvm_hosts_load_default_finish (result, &error);
 
   g_clear_object (&self->cancellable);
   if (hosts == NULL)
@@ -639,7 +623,6 @@ PvmBundleDialog *
 pvm_bundle_dialog_new_restore (void)
 {
   PvmBundleDialog *self = g_object_new (PVM_TYPE_BUNDLE_DIALOG, NULL);
-  g_autoptr(GTask) task = NULL;
 
   self->mode = MODE_RESTORE;
   gtk_window_set_title (GTK_WINDOW (self), _("Restore a Saved VM"));
@@ -653,9 +636,7 @@ pvm_bundle_dialog_new_restore (void)
   set_state (self, STATE_CHOOSE);
 
   self->cancellable = g_cancellable_new ();
-  task = g_task_new (self, self->cancellable, hosts_loaded_cb, NULL);
-  g_task_set_source_tag (task, pvm_bundle_dialog_new_restore);
-  g_task_run_in_thread (task, load_hosts_thread);
+  pvm_hosts_load_default_async (self, self->cancellable, hosts_loaded_cb, NULL);
   return self;
 }
 

@@ -325,23 +325,6 @@ vm_action (GtkWidget  *widget,
 
 /* --- moving to another host --------------------------------------------- */
 
-/* In a thread: the hosts of the configuration. */
-static void
-load_hosts_thread (GTask        *task,
-                   gpointer      source_object,
-                   gpointer      task_data,
-                   GCancellable *cancellable)
-{
-  g_autoptr(PvmConfig) config = pvm_config_new ();
-  GError *error = NULL;
-
-  if (!pvm_config_load_default (config, NULL, &error))
-    g_task_return_error (task, error);
-  else
-    g_task_return_pointer (task, pvm_hosts_from_config (config),
-                           (GDestroyNotify) g_ptr_array_unref);
-}
-
 static void
 hosts_loaded_cb (GObject      *object,
                  GAsyncResult *result,
@@ -349,7 +332,7 @@ hosts_loaded_cb (GObject      *object,
 {
   PvmVmWindow *self = PVM_VM_WINDOW (object);
   g_autoptr(GError) error = NULL;
-  GPtrArray *hosts = g_task_propagate_pointer (G_TASK (result), &error);
+  GPtrArray *hosts = pvm_hosts_load_default_finish (result, &error);
 
   /* Without the configuration the panel shows the VM as it is. */
   if (hosts == NULL)
@@ -501,15 +484,12 @@ pvm_vm_window_constructed (GObject *object)
 {
   PvmVmWindow *self = PVM_VM_WINDOW (object);
   g_autoptr(PvmVm) vm = g_steal_pointer (&self->vm);
-  g_autoptr(GTask) task = NULL;
 
   G_OBJECT_CLASS (pvm_vm_window_parent_class)->constructed (object);
 
   set_vm (self, vm);
 
-  task = g_task_new (self, self->cancellable, hosts_loaded_cb, NULL);
-  g_task_set_source_tag (task, pvm_vm_window_constructed);
-  g_task_run_in_thread (task, load_hosts_thread);
+  pvm_hosts_load_default_async (self, self->cancellable, hosts_loaded_cb, NULL);
 }
 
 static void

@@ -149,6 +149,62 @@ pvm_hosts_from_config (PvmConfig *config)
   return hosts;
 }
 
+static void
+load_default_thread (GTask        *task,
+                     gpointer      source_object,
+                     gpointer      task_data,
+                     GCancellable *cancellable)
+{
+  g_autoptr(PvmConfig) config = pvm_config_new ();
+  GError *error = NULL;
+
+  if (!pvm_config_load_default (config, NULL, &error))
+    g_task_return_error (task, error);
+  else
+    g_task_return_pointer (task, pvm_hosts_from_config (config),
+                           (GDestroyNotify) g_ptr_array_unref);
+}
+
+/**
+ * pvm_hosts_load_default_async:
+ * @source_object: (type GObject) (nullable): the object @callback gets as
+ *   its source, kept until then
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the hosts
+ * @user_data: data for @callback
+ *
+ * Reads the default configuration (pvm_config_load_default()) in a
+ * thread, for its hosts.
+ */
+void
+pvm_hosts_load_default_async (gpointer            source_object,
+                              GCancellable       *cancellable,
+                              GAsyncReadyCallback callback,
+                              gpointer            user_data)
+{
+  g_autoptr(GTask) task = g_task_new (source_object, cancellable, callback, user_data);
+
+  g_task_set_source_tag (task, pvm_hosts_load_default_async);
+  g_task_run_in_thread (task, load_default_thread);
+}
+
+/**
+ * pvm_hosts_load_default_finish:
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer container) (element-type PvmHostEntry): the hosts,
+ *   "local" first, or %NULL with why the configuration cannot be read
+ */
+GPtrArray *
+pvm_hosts_load_default_finish (GAsyncResult  *result,
+                               GError       **error)
+{
+  g_return_val_if_fail (G_IS_TASK (result), NULL);
+
+  return g_task_propagate_pointer (G_TASK (result), error);
+}
+
 /**
  * pvm_hosts_find:
  * @hosts: (element-type PvmHostEntry): the hosts

@@ -64,6 +64,12 @@ gboolean            pvm_hosts_parse_entry        (const char     *text,
                                                   char          **uri,
                                                   GError        **error);
 GPtrArray          *pvm_hosts_from_config        (PvmConfig      *config);
+void                pvm_hosts_load_default_async (gpointer        source_object,
+                                                  GCancellable   *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer        user_data);
+GPtrArray          *pvm_hosts_load_default_finish (GAsyncResult  *result,
+                                                  GError        **error);
 const PvmHostEntry *pvm_hosts_find               (GPtrArray      *hosts,
                                                   const char     *name,
                                                   GError        **error);

@@ -672,6 +672,24 @@ bundle_dialog_ready (gpointer dialog)
   return pvm_bundle_dialog_is_ready (dialog);
 }
 
+/* Restore a Saved VM… from the main menu, @bundle picked: the dialog once
+ * the restore is done. */
+static PvmBundleDialog *
+restore_from_menu (const char *bundle)
+{
+  PvmBundleDialog *dialog;
+
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.window), "win.restore", NULL));
+  dialog = PVM_BUNDLE_DIALOG (pvm_gui_test_find_window (PVM_TYPE_BUNDLE_DIALOG));
+  g_assert_nonnull (dialog);
+  g_assert_false (pvm_bundle_dialog_is_ready (dialog));
+  pvm_bundle_dialog_set_file (dialog, bundle);
+  pvm_gui_test_wait_for (bundle_dialog_ready, dialog, "the restore dialog reads the hosts");
+  pvm_gui_test_press (GTK_WIDGET (dialog), "_Restore");
+  pvm_gui_test_wait_for_seconds (bundle_dialog_done, dialog, 120, "the restore");
+  return dialog;
+}
+
 static gboolean
 no_panel (gpointer data)
 {
@@ -767,14 +785,7 @@ test_bundle (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 
   /* Restored from the main menu. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.window), "win.restore", NULL));
-  dialog = PVM_BUNDLE_DIALOG (pvm_gui_test_find_window (PVM_TYPE_BUNDLE_DIALOG));
-  g_assert_nonnull (dialog);
-  g_assert_false (pvm_bundle_dialog_is_ready (dialog));
-  pvm_bundle_dialog_set_file (dialog, bundle);
-  pvm_gui_test_wait_for (bundle_dialog_ready, dialog, "the restore dialog reads the hosts");
-  pvm_gui_test_press (GTK_WIDGET (dialog), "_Restore");
-  pvm_gui_test_wait_for_seconds (bundle_dialog_done, dialog, 120, "the restore");
+  dialog = restore_from_menu (bundle);
   g_test_message ("restore: %s", pvm_bundle_dialog_get_result (dialog));
   g_assert_nonnull (strstr (pvm_bundle_dialog_get_result (dialog), "runs from where it was"));
   pvm_gui_test_wait_for (page_shows, &running, "job2 running on the Machines page");
@@ -784,12 +795,7 @@ test_bundle (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 
   /* Again, while it runs: refused, the running VM left alone. */
-  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (env.window), "win.restore", NULL));
-  dialog = PVM_BUNDLE_DIALOG (pvm_gui_test_find_window (PVM_TYPE_BUNDLE_DIALOG));
-  pvm_bundle_dialog_set_file (dialog, bundle);
-  pvm_gui_test_wait_for (bundle_dialog_ready, dialog, "the restore dialog reads the hosts");
-  pvm_gui_test_press (GTK_WIDGET (dialog), "_Restore");
-  pvm_gui_test_wait_for_seconds (bundle_dialog_done, dialog, 120, "the second restore");
+  dialog = restore_from_menu (bundle);
   g_test_message ("again: %s", pvm_bundle_dialog_get_problem (dialog));
   g_assert_nonnull (strstr (pvm_bundle_dialog_get_problem (dialog), "already has a VM named job2"));
   g_assert_true (pvm_bundle_dialog_is_ready (dialog));
