@@ -500,22 +500,42 @@ launch_done_cb (GObject      *object,
   gtk_window_destroy (GTK_WINDOW (self));
 }
 
-/* The pVM VMs of this machine's libvirt, or NULL when it does not answer
- * (the launch will say so). */
-static GPtrArray *
-fetch_defined (PvmConfig    *config,
-               GCancellable *cancellable)
+/* The host VM @index (0-based) is placed on. */
+static PvmHostEntry *
+get_vm_host (PvmLaunchDialog *self,
+             guint            index)
 {
-  g_autoptr(GVirConnection) connection = NULL;
+  guint selected = adw_combo_row_get_selected (g_array_index (self->vms, VmRows, index).host);
 
-  connection = pvm_vm_open_connection (pvm_config_get_string (config, "LIBVIRT_URI"),
-                                       cancellable, NULL);
-  return connection != NULL ? pvm_vm_list_fetch (connection, NULL) : NULL;
+  return g_ptr_array_index (self->hosts, selected < self->hosts->len ? selected : 0);
+}
+
+/* The pVM VMs of the libvirt of each of @uris; a host that does not
+ * answer adds none (the launch will say so). */
+static GPtrArray *
+fetch_defined (const char * const *uris,
+               GCancellable       *cancellable)
+{
+  GPtrArray *vms = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; uris[i] != NULL; i++)
+    {
+      g_autoptr(GVirConnection) connection = pvm_vm_open_connection (uris[i], cancellable, NULL);
+      g_autoptr(GPtrArray) host_vms = connection != NULL ? pvm_vm_list_fetch (connection, NULL)
+                                                         : NULL;
+
+      for (guint j = 0; host_vms != NULL && j < host_vms->len; j++)
+        g_ptr_array_add (vms, g_object_ref (g_ptr_array_index (host_vms, j)));
+    }
+  return vms;
 }
 
 /* In a thread: the plan's checks read files, run QEMU and bind ports, and
  * the VMs there are hold ports too (unlike pvm's command line, the dialog
- * moves its VMs' ports past theirs). Returns the problems, or "" */
+ * moves its VMs' ports past theirs): those of every host the launch
+ * places a VM on, a port that one of them keeps for a VM that is off
+ * being taken on its host as soon as that VM starts again. The task's
+ * data are the hosts' URIs. Returns the problems, or "" */
 static void
 check_thread (GTask        *task,
               gpointer      source_object,
@@ -524,10 +544,10 @@ check_thread (GTask        *task,
 {
   PvmLaunchDialog *self = source_object;
   g_autoptr(GString) problems = g_string_new (NULL);
-  g_autoptr(GPtrArray) vms = fetch_defined (self->config, cancellable);
+  g_autoptr(GPtrArray) vms = fetch_defined (task_data, cancellable);
   g_autoptr(GPtrArray) defined = g_ptr_array_new ();
 
-  for (guint i = 0; vms != NULL && i < vms->len; i++)
+  for (guint i = 0; i < vms->len; i++)
     g_ptr_array_add (defined, (gpointer) pvm_vm_get_plan (g_ptr_array_index (vms, i)));
   self->plan = pvm_plan_new_from_config (self->config, g_get_home_dir ());
   pvm_plan_choose_ssh_ports (self->plan, defined);
@@ -559,12 +579,7 @@ check_done_cb (GObject      *object,
     }
 
   for (guint i = 0; i < self->vms->len; i++)
-    {
-      guint host = adw_combo_row_get_selected (g_array_index (self->vms, VmRows, i).host);
-
-      g_ptr_array_add (placement, g_ptr_array_index (self->hosts,
-                                                     host < self->hosts->len ? host : 0));
-    }
+    g_ptr_array_add (placement, get_vm_host (self, i));
   pvm_launch_on_hosts_async (self->config, self->plan, placement, self->cancellable,
                              launch_done_cb, g_object_ref (self));
 }
@@ -624,6 +639,8 @@ start_action (GtkWidget  *widget,
   PvmLaunchDialog *self = PVM_LAUNCH_DIALOG (widget);
   g_autoptr(GTask) task = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GStrvBuilder) uris = g_strv_builder_new ();
+  g_autoptr(GHashTable) placed = g_hash_table_new (NULL, NULL);
 
   g_clear_pointer (&self->plan, pvm_plan_free);
   show_problems (self, NULL);
@@ -633,9 +650,21 @@ start_action (GtkWidget  *widget,
       return;
     }
 
+  /* The hosts the VMs go to, local first (its VMs are always read). */
+  g_hash_table_add (placed, g_ptr_array_index (self->hosts, 0));
+  g_strv_builder_add (uris, ((PvmHostEntry *) g_ptr_array_index (self->hosts, 0))->uri);
+  for (guint i = 0; i < self->vms->len; i++)
+    {
+      PvmHostEntry *host = get_vm_host (self, i);
+
+      if (g_hash_table_add (placed, host))
+        g_strv_builder_add (uris, host->uri);
+    }
+
   set_launching (self, TRUE);
   task = g_task_new (self, self->cancellable, check_done_cb, NULL);
   g_task_set_source_tag (task, start_action);
+  g_task_set_task_data (task, g_strv_builder_end (uris), (GDestroyNotify) g_strfreev);
   g_task_run_in_thread (task, check_thread);
 }
 
