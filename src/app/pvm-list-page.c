@@ -294,8 +294,10 @@ show_items (PvmListPage *self)
   /* At once: the list view reuses its rows for the new entries. */
   g_list_store_splice (priv->store, 0, g_list_model_get_n_items (G_LIST_MODEL (priv->store)),
                        entries->pdata, entries->len);
+  /* A search of nothing is no search: the empty state says what to do. */
   if (entries->len == 0)
-    shown = priv->search_terms != NULL ? "no-results" : "empty";
+    shown = priv->search_terms != NULL && priv->items != NULL && priv->items->len > 0
+            ? "no-results" : "empty";
   gtk_stack_set_visible_child_name (priv->stack, shown);
 }
 

@@ -500,6 +500,17 @@ search_shows (gpointer data)
          g_strcmp0 (names, search->titles) == 0;
 }
 
+/* A search of @data's text is on, and its page shows its empty state. */
+static gboolean
+empty_searched (gpointer data)
+{
+  Search *search = data;
+
+  return gtk_search_bar_get_search_mode (search->bar) &&
+         g_strcmp0 (gtk_editable_get_text (search->entry), search->text) == 0 &&
+         g_strcmp0 (pvm_list_page_get_shown (search->page), "empty") == 0;
+}
+
 #define ARGS(...) ((const char * const []) { __VA_ARGS__, NULL })
 
 /* The keyboard is on @page's list, on a row rather than a button in it. */
@@ -531,6 +542,7 @@ test_search (void)
   GtkSearchEntry *entry;
   PvmWindow *window;
   Search search = { NULL };
+  Search data_search = { NULL };
 
   pvm_gui_test_write_config (config);
   g_assert_cmpint (g_mkdir_with_parents (images, 0755), ==, 0);
@@ -608,6 +620,20 @@ test_search (void)
   g_assert_true (gtk_widget_is_ancestor (gtk_root_get_focus (GTK_ROOT (window)),
                                          GTK_WIDGET (gtk_widget_get_template_child (
                                            GTK_WIDGET (window), PVM_TYPE_WINDOW, "data_page"))));
+  /* A search there finds nothing in nothing: the page stays empty, with
+   * its button, rather than saying the search found nothing. */
+  pvm_gui_test_xdotool (ARGS ("type", "--delay", "40", "x"));
+  data_search.page = PVM_LIST_PAGE (gtk_widget_get_template_child (GTK_WIDGET (window),
+                                                                   PVM_TYPE_WINDOW, "data_page"));
+  data_search.bar = search.bar;
+  data_search.entry = search.entry;
+  data_search.text = "x";
+  pvm_gui_test_wait_for (empty_searched, &data_search, "a search of the empty Data page");
+  /* The entry tells of a change a moment after it: the page has it now. */
+  pvm_gui_test_run_for (500);
+  g_assert_cmpstr (pvm_list_page_get_shown (data_search.page), ==, "empty");
+  pvm_gui_test_xdotool (ARGS ("key", "Escape"));
+
   pvm_window_set_visible_page (window, "images");
   search.searching = FALSE;
   search.text = "";
