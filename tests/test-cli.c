@@ -681,6 +681,42 @@ test_host_json (void)
   g_assert_cmpint (run.status, ==, 0);
 }
 
+/* A name no host has: said, with the hosts looked at and those that did
+ * not answer. libvirt's test driver stands for the hosts that answer. */
+static void
+test_vm_not_found (void)
+{
+  g_auto(Area) area = { 0 };
+  g_auto(Run) one = { 0 };
+  g_auto(Run) several = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autofree char *one_conf = NULL;
+  g_autofree char *several_conf = NULL;
+
+  area_init (&area);
+  one_conf = g_build_filename (area.dir, "one.conf", NULL);
+  several_conf = g_build_filename (area.dir, "several.conf", NULL);
+  g_file_set_contents (one_conf, "[pvm]\nLIBVIRT_URI=test:///default\n", -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (several_conf,
+                       "[pvm]\nLIBVIRT_URI=test:///default\nHOSTS=other=test:///default;"
+                       "gone=qemu+unix:///session?socket=/nonexistent/libvirt-sock\n", -1, &error);
+  g_assert_no_error (error);
+
+  run_pvm (&one, "info", "--config", one_conf, "nosuch", NULL);
+  g_assert_cmpint (one.status, ==, 1);
+  g_assert_cmpstr (one.err, ==,
+                   "pvm info: There is no VM named \"nosuch\" on test:///default (pvm list shows "
+                   "them)\n");
+
+  run_pvm (&several, "stop", "--config", several_conf, "nosuch", NULL);
+  g_assert_cmpint (several.status, ==, 1);
+  g_assert_true (g_str_has_prefix (several.err,
+                                   "pvm stop: There is no VM named \"nosuch\" on any host (pvm "
+                                   "list shows them); gone did not answer: Cannot connect to "
+                                   "libvirt at qemu+unix:///session?socket="));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -708,6 +744,7 @@ main (int    argc,
   g_test_add_func ("/cli/verbose-format", test_verbose_format);
   g_test_add_func ("/cli/config-import", test_config_import);
   g_test_add_func ("/cli/host-json", test_host_json);
+  g_test_add_func ("/cli/vm-not-found", test_vm_not_found);
 
   status = g_test_run ();
   pvm_test_remove_tree (test_home);

@@ -217,7 +217,7 @@ pvm_cli_find_vm_on_hosts (GPtrArray           *hosts,
         }
     }
   g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_FOUND,
-               "No VM is named %s on %s (pvm list shows the VMs)%s", name,
+               "There is no VM named \"%s\" on %s (pvm list shows them)%s", name,
                hosts->len == 1 ? "this host" : "any host", unreachable->str);
   return NULL;
 }
