@@ -728,12 +728,14 @@ test_bundle (void)
   const char *outputs[] = { env.outputs[1], NULL };
   g_autofree char *bundle = g_build_filename (env.workdir, "job2 “saved”.pvmsave", NULL);
   g_autofree char *taken = g_build_filename (env.workdir, "taken.pvmsave", NULL);
+  g_autofree char *partial = g_strconcat (bundle, ".partial", NULL);
   g_autofree char *taken_text = NULL;
   g_autofree char *err = NULL;
   g_autofree char *out = NULL;
   g_autoptr(JsonObject) info = NULL;
   g_autoptr(GError) error = NULL;
   Listing gone = { "job2", FALSE, FALSE };
+  gint64 started;
   VmState running = { "job2", PVM_VM_STATE_RUNNING };
   PvmBundleDialog *dialog;
   PvmVmWindow *panel;
@@ -768,10 +770,28 @@ test_bundle (void)
   pvm_bundle_dialog_set_file (dialog, bundle);
   g_assert_null (pvm_bundle_dialog_get_problem (dialog));
   pvm_gui_test_screenshot (GTK_WIDGET (dialog), "save-to-file");
+
+  /* Cancelled at once: the VM runs on, no file (nor a partial one). */
+  pvm_gui_test_press (GTK_WIDGET (dialog), "_Save");
+  g_assert_true (pvm_bundle_dialog_is_busy (dialog));
+  pvm_gui_test_press (GTK_WIDGET (dialog), "_Cancel");
+  pvm_gui_test_wait_for_seconds (bundle_dialog_done, dialog, 120, "the cancelled save");
+  g_assert_cmpstr (pvm_bundle_dialog_get_result (dialog), ==, "Cancelled: job2 keeps running here");
+  g_assert_cmpstr (pvm_bundle_dialog_get_problem (dialog), ==,
+                   "Cancelled: job2 keeps running here");
+  g_assert_false (g_file_test (bundle, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (partial, G_FILE_TEST_EXISTS));
+  info = vm_info ("job2");
+  g_assert_cmpstr (json_object_get_string_member (info, "state"), ==, "running");
+  g_clear_pointer (&info, json_object_unref);
+  g_assert_true (pvm_bundle_dialog_is_ready (dialog));
+
+  started = g_get_monotonic_time ();
   pvm_gui_test_press (GTK_WIDGET (dialog), "_Save");
   g_assert_true (pvm_bundle_dialog_is_busy (dialog));
   pvm_gui_test_wait_for_seconds (bundle_dialog_done, dialog, 120, "the save");
-  g_test_message ("save: %s", pvm_bundle_dialog_get_result (dialog));
+  g_test_message ("save, %.1f s: %s", (g_get_monotonic_time () - started) / 1e6,
+                  pvm_bundle_dialog_get_result (dialog));
   g_assert_nonnull (strstr (pvm_bundle_dialog_get_result (dialog), "has left this host"));
   g_assert_true (g_file_test (bundle, G_FILE_TEST_IS_REGULAR));
   g_file_get_contents (taken, &taken_text, NULL, &error);
@@ -785,8 +805,10 @@ test_bundle (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 
   /* Restored from the main menu. */
+  started = g_get_monotonic_time ();
   dialog = restore_from_menu (bundle);
-  g_test_message ("restore: %s", pvm_bundle_dialog_get_result (dialog));
+  g_test_message ("restore, %.1f s: %s", (g_get_monotonic_time () - started) / 1e6,
+                  pvm_bundle_dialog_get_result (dialog));
   g_assert_nonnull (strstr (pvm_bundle_dialog_get_result (dialog), "runs from where it was"));
   pvm_gui_test_wait_for (page_shows, &running, "job2 running on the Machines page");
   info = vm_info ("job2");
