@@ -24,6 +24,7 @@
 
 #include "gui/pvm-gui-test.h"
 #include "pvm-application.h"
+#include "pvm-bundle-dialog.h"
 #include "pvm-contract.h"
 #include "pvm-archive-create-dialog.h"
 #include "pvm-data-page.h"
@@ -275,6 +276,7 @@ main (int    argc,
   g_autofree char *schemas = NULL;
   g_autoptr(GError) error = NULL;
   GtkWindow *dialog;
+  GtkWindow *bundle_dialog;
   GtkWidget *row;
 
   pvm_test_require_env ("PVM_DEBUG_SCREENSHOTS");
@@ -374,6 +376,13 @@ main (int    argc,
   g_assert_nonnull (dialog);
   pvm_gui_test_wait_for_seconds (panel_has_port, dialog, 120, "the SSH port in the panel");
   shoot (dialog, "vm-panel");
+
+  /* Its Save menu's Save to a File…, the file it offers. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "vm.save-to-file", NULL));
+  bundle_dialog = pvm_gui_test_find_window (PVM_TYPE_BUNDLE_DIALOG);
+  g_assert_nonnull (bundle_dialog);
+  shoot (bundle_dialog, "save-to-file-dialog");
+  close_window (bundle_dialog);
   close_window (dialog);
 
   /* Narrow, as on a phone: the view switcher moves to the bottom bar. */
