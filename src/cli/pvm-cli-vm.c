@@ -248,12 +248,15 @@ vm_label (PvmVm *vm)
   return g_strdup_printf ("%s on %s", pvm_vm_get_name (vm), vm_host (vm));
 }
 
-/* Every VM of every host, as pvm list shows them: a host of HOSTS that does
- * not answer is reported and sets *unreachable, the others are taken. */
+/* Every VM of every host, each of another host than the local one tagged
+ * with it (vm_host ()): a host of HOSTS that does not answer is reported,
+ * with @note after its error if not %NULL, and sets *unreachable; the
+ * others are taken. */
 static GPtrArray *
 fetch_all_vms (GVirConnection  *connection,
                GPtrArray       *hosts,
                const char      *command,
+               const char      *note,
                gboolean        *unreachable,
                GError         **error)
 {
@@ -273,8 +276,8 @@ fetch_all_vms (GVirConnection  *connection,
         host_vms = pvm_vm_list_fetch (host_connection, &local_error);
       if (host_vms == NULL)
         {
-          g_printerr ("%s: %s: %s; its VMs were left as they are\n", command, host->name,
-                      local_error->message);
+          g_printerr ("%s: %s: %s%s\n", command, host->name, local_error->message,
+                      note != NULL ? note : "");
           *unreachable = TRUE;
           continue;
         }
@@ -304,7 +307,8 @@ find_vms (GVirConnection  *connection,
   g_autoptr(GPtrArray) vms = NULL;
 
   if (all)
-    return fetch_all_vms (connection, hosts, command, unreachable, error);
+    return fetch_all_vms (connection, hosts, command, "; its VMs were left as they are",
+                          unreachable, error);
 
   /* A VM not on this host may be on another of HOSTS. */
   vms = g_ptr_array_new_with_free_func (g_object_unref);
@@ -351,9 +355,9 @@ pvm_cli_list (int    argc,
   g_auto(Options) options = { 0 };
   g_autoptr(GVirConnection) connection = NULL;
   g_autoptr(GPtrArray) vms = NULL;
-  g_autoptr(GPtrArray) vm_hosts = NULL;
   g_autoptr(GPtrArray) rows = NULL;
   g_autoptr(GError) error = NULL;
+  gboolean unreachable = FALSE;
   gboolean multi;
   int status = 0;
 
@@ -364,39 +368,11 @@ pvm_cli_list (int    argc,
     return pvm_cli_usage_error ("pvm list", "unexpected argument \"%s\"", argv[1]);
 
   /* The VMs of every host; a host that does not answer is reported. */
-  vms = g_ptr_array_new_with_free_func (g_object_unref);
-  vm_hosts = g_ptr_array_new ();
-  for (guint h = 0; h < options.hosts->len; h++)
-    {
-      PvmHostEntry *host = g_ptr_array_index (options.hosts, h);
-      g_autoptr(GVirConnection) host_connection = NULL;
-      g_autoptr(GPtrArray) host_vms = NULL;
-
-      if (h == 0)
-        host_connection = g_object_ref (connection);
-      else if ((host_connection = pvm_vm_open_connection (host->uri, NULL, &error)) == NULL)
-        {
-          g_printerr ("pvm list: %s: %s\n", host->name, error->message);
-          g_clear_error (&error);
-          status = PVM_EXIT_FAILURE;
-          continue;
-        }
-      host_vms = pvm_vm_list_fetch (host_connection, &error);
-      if (host_vms == NULL && h == 0)
-        return fail ("pvm list", error);
-      if (host_vms == NULL)
-        {
-          g_printerr ("pvm list: %s: %s\n", host->name, error->message);
-          g_clear_error (&error);
-          status = PVM_EXIT_FAILURE;
-          continue;
-        }
-      for (guint i = 0; i < host_vms->len; i++)
-        {
-          g_ptr_array_add (vms, g_object_ref (g_ptr_array_index (host_vms, i)));
-          g_ptr_array_add (vm_hosts, host->name);
-        }
-    }
+  vms = fetch_all_vms (connection, options.hosts, "pvm list", NULL, &unreachable, &error);
+  if (vms == NULL)
+    return fail ("pvm list", error);
+  if (unreachable)
+    status = PVM_EXIT_FAILURE;
   collect_pending (vms);
 
   if (options.json)
@@ -408,7 +384,7 @@ pvm_cli_list (int    argc,
           JsonNode *node = pvm_vm_to_json (g_ptr_array_index (vms, i));
 
           json_object_set_string_member (json_node_get_object (node), "host",
-                                         g_ptr_array_index (vm_hosts, i));
+                                         vm_host (g_ptr_array_index (vms, i)));
           json_array_add_element (array, node);
         }
       pvm_cli_print_json_array (array);
@@ -437,7 +413,7 @@ pvm_cli_list (int    argc,
 
       row[c++] = g_strdup (plan->name);
       if (multi)
-        row[c++] = g_strdup (g_ptr_array_index (vm_hosts, i));
+        row[c++] = g_strdup (vm_host (vm));
       row[c++] = g_strdup (pvm_vm_state_to_string (pvm_vm_get_state (vm)));
       row[c++] = dup_guest_line (vm);
       if (pvm_vm_get_address (vm) != NULL)
