@@ -43,7 +43,9 @@ struct _PvmBundleDialog
   PvmVm                *vm;              /* save: the VM */
   char                 *path;            /* the bundle, once picked */
   GPtrArray            *hosts;           /* restore: PvmHostEntry, once read */
-  char                 *hosts_error;     /* restore: why they cannot be read */
+  char                 *blocker;         /* why nothing can start, whatever the file:
+                                          * a restore's hosts unread, a save's VM
+                                          * on another host */
   PvmHostEntry         *host;            /* restore: where it goes, once started */
   GCancellable         *cancellable;     /* of the hosts' reading or the run */
   GtkFileChooserNative *chooser;         /* while a file is picked */
@@ -102,7 +104,7 @@ static void
 set_state (PvmBundleDialog *self,
            State            state)
 {
-  gboolean ready = self->path != NULL &&
+  gboolean ready = self->path != NULL && self->blocker == NULL &&
                    (self->mode == MODE_SAVE || get_host (self) != NULL);
 
   self->state = state;
@@ -128,8 +130,8 @@ check_file (PvmBundleDialog *self)
 {
   g_autofree char *problem = NULL;
 
-  if (self->hosts_error != NULL)
-    problem = g_strdup (self->hosts_error);
+  if (self->blocker != NULL)
+    problem = g_strdup (self->blocker);
   else if (self->path == NULL)
     problem = NULL;
   else if (self->mode == MODE_SAVE && g_file_test (self->path, G_FILE_TEST_EXISTS))
@@ -138,7 +140,7 @@ check_file (PvmBundleDialog *self)
   else if (self->mode == MODE_RESTORE && !g_file_test (self->path, G_FILE_TEST_IS_REGULAR))
     problem = g_strdup_printf (_("%s is not a file"), self->path);
   show_problem (self, problem);
-  if (problem != NULL && self->hosts_error == NULL)
+  if (problem != NULL && self->blocker == NULL)
     g_clear_pointer (&self->path, g_free);
 }
 
@@ -429,8 +431,8 @@ hosts_loaded_cb (GObject      *object,
       if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
         {
           /* Without the configuration there is no host to restore on. */
-          self->hosts_error = g_strdup (error->message);
-          show_problem (self, self->hosts_error);
+          self->blocker = g_strdup (error->message);
+          show_problem (self, self->blocker);
         }
       return;
     }
@@ -478,7 +480,7 @@ pvm_bundle_dialog_finalize (GObject *object)
   g_free (self->path);
   g_clear_pointer (&self->hosts, g_ptr_array_unref);
   g_clear_pointer (&self->host, pvm_host_entry_free);
-  g_free (self->hosts_error);
+  g_free (self->blocker);
   g_clear_object (&self->cancellable);
   g_timer_destroy (self->timer);
   g_free (self->result);
@@ -562,11 +564,13 @@ set_description (PvmBundleDialog *self,
 
 /**
  * pvm_bundle_dialog_new_save:
- * @vm: a running VM of this machine
+ * @vm: a running VM
  *
  * Returns: (transfer full): a dialog that saves @vm into a file the user
  *   picks (its home folder and name by default); it emits "saved" once
- *   @vm is in the file and has left its host
+ *   @vm is in the file and has left its host. For a VM of another host
+ *   it says that it cannot (a bundle is written on this machine), and
+ *   how to go on.
  */
 PvmBundleDialog *
 pvm_bundle_dialog_new_save (PvmVm *vm)
@@ -605,10 +609,20 @@ pvm_bundle_dialog_new_save (PvmVm *vm)
       if (!g_file_test (candidate, G_FILE_TEST_EXISTS))
         path = g_steal_pointer (&candidate);
     }
+  /* The core writes a bundle of this machine's VMs only: say so before a
+   * file is picked. */
+  if (!pvm_hosts_uri_is_local (pvm_vm_get_uri (vm)))
+    self->blocker = g_strdup_printf (_("%s runs on another host (%s): a VM is saved to a file "
+                                       "on this machine only. Move it here first (Move To…), "
+                                       "or save it where it runs (Save)."),
+                                     name, pvm_vm_get_uri (vm));
   if (path != NULL)
     pvm_bundle_dialog_set_file (self, path);
   else
-    set_state (self, STATE_CHOOSE);
+    {
+      check_file (self);
+      set_state (self, STATE_CHOOSE);
+    }
   return self;
 }
 

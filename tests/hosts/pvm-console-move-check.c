@@ -10,7 +10,9 @@
  * (WIDTHxHEIGHT)". Meanwhile the app's Machines page, over CONFIG's
  * hosts, listed NAME on A: it lists it on B without a reload or its
  * spinner, and prints "NAME: the Machines page followed it to B". Exits
- * 0, or says why not and exits 1.
+ * 0, or says why not and exits 1. First, NAME on A being of another
+ * machine, its Save to a File… dialog must refuse before a file is
+ * picked: prints "NAME: Save to a File… says: " and the dialog's text.
  *
  *   pvm-console-move-check CONFIG NAME HOST
  *
@@ -22,6 +24,7 @@
 
 #include <glib/gstdio.h>
 
+#include "pvm-bundle-dialog.h"
 #include "pvm-console-window.h"
 #include "pvm-core.h"
 #include "pvm-machines-page.h"
@@ -293,6 +296,26 @@ main (int    argc,
     {
       g_printerr ("pvm-console-move-check: no VM %s on any host\n", argv[2]);
       return 1;
+    }
+
+  /* Save to a File… writes a bundle on this machine only: for a VM of
+   * another host the dialog says so, and how to go on, before a file is
+   * picked, with Save disabled. */
+  if (!pvm_hosts_uri_is_local (pvm_vm_get_uri (check.vm)))
+    {
+      PvmBundleDialog *dialog = pvm_bundle_dialog_new_save (check.vm);
+      const char *problem = pvm_bundle_dialog_get_problem (dialog);
+
+      if (problem == NULL || strstr (problem, "Move To") == NULL ||
+          pvm_bundle_dialog_is_ready (dialog))
+        {
+          g_printerr ("pvm-console-move-check: %s: Save to a File… on %s: %s, Save %s\n",
+                      argv[2], check.source, problem != NULL ? problem : "no problem shown",
+                      pvm_bundle_dialog_is_ready (dialog) ? "enabled" : "disabled");
+          return 1;
+        }
+      g_print ("%s: Save to a File… says: %s\n", argv[2], problem);
+      gtk_window_destroy (GTK_WINDOW (dialog));
     }
 
   /* The Machines page, as the app's window has it, lists the VM where it
