@@ -51,6 +51,9 @@ struct _PvmBundleDialog
   GtkFileChooserNative *chooser;         /* while a file is picked */
   GTimer               *timer;           /* of the run */
   guint                 pulse_id;
+  PvmBundleStep         step;            /* the run's, as the core told it */
+  guint64               processed;
+  guint64               total;           /* 0: not known, the bar pulses */
   char                 *result;          /* what came of it */
   gboolean              disposed;        /* a run ends without showing it */
 
@@ -80,6 +83,14 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+enum {
+  PROP_0,
+  PROP_PROGRESS_TEXT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static const PvmHostEntry *
 get_host (PvmBundleDialog *self)
@@ -210,23 +221,74 @@ choose_action (GtkWidget  *widget,
 
 /* --- the run ----------------------------------------------------------------- */
 
-/* The core says nothing of its progress: the bar pulses and the time
- * passes, so that a long save is seen to go on. */
+/* What the step under way does, and how far it is. */
+static char *
+dup_step_text (PvmBundleDialog *self)
+{
+  g_autofree char *done = pvm_size_format (self->processed);
+  g_autofree char *all = pvm_size_format (self->total);
+  const char *host = self->host != NULL ? self->host->name : "";
+
+  switch (self->step)
+    {
+    case PVM_BUNDLE_STEP_STATE:
+      return self->total > 0 ? g_strdup_printf (_("Saving its memory: %s of %s"), done, all)
+                             : g_strdup (_("Saving its memory…"));
+    case PVM_BUNDLE_STEP_WRITE:
+      return g_strdup_printf (_("Writing the file: %s of %s"), done, all);
+    case PVM_BUNDLE_STEP_UNPACK:
+      return g_strdup_printf (_("Unpacking the file: %s of %s"), done, all);
+    case PVM_BUNDLE_STEP_COPY:
+      return g_strdup_printf (_("Copying its disks to %s: %s of %s"), host, done, all);
+    case PVM_BUNDLE_STEP_CONTINUE:
+    default:
+      return g_strdup_printf (_("Continuing it on %s…"), host);
+    }
+}
+
+/* The bar follows the step's count, and pulses when there is none; the
+ * seconds pass, so that a long run is seen to go on. */
 static gboolean
 pulse_cb (gpointer user_data)
 {
   PvmBundleDialog *self = user_data;
+  g_autofree char *step = NULL;
   g_autofree char *text = NULL;
   guint seconds = (guint) g_timer_elapsed (self->timer, NULL);
 
-  gtk_progress_bar_pulse (self->progress_bar);
+  if (self->total > 0)
+    gtk_progress_bar_set_fraction (self->progress_bar,
+                                   CLAMP ((double) self->processed / (double) self->total,
+                                          0.0, 1.0));
+  else
+    gtk_progress_bar_pulse (self->progress_bar);
   if (!g_cancellable_is_cancelled (self->cancellable))
     {
-      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u second", "%u seconds", seconds),
-                              seconds);
-      gtk_label_set_text (self->progress_label, text);
+      step = dup_step_text (self);
+      text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s (%u second)", "%s (%u seconds)",
+                                           seconds), step, seconds);
+      if (g_strcmp0 (text, gtk_label_get_text (self->progress_label)) != 0)
+        {
+          gtk_label_set_text (self->progress_label, text);
+          g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PROGRESS_TEXT]);
+        }
     }
   return G_SOURCE_CONTINUE;
+}
+
+static void
+progress_cb (PvmBundleStep step,
+             guint64       processed,
+             guint64       total,
+             gpointer      user_data)
+{
+  PvmBundleDialog *self = user_data;
+
+  self->step = step;
+  self->processed = processed;
+  self->total = total;
+  if (!self->disposed && self->state == STATE_RUNNING)
+    pulse_cb (self);
 }
 
 static void
@@ -238,6 +300,9 @@ begin_run (PvmBundleDialog *self,
   gtk_label_set_text (self->progress_hint, hint);
   gtk_label_set_text (self->progress_label, "");
   gtk_progress_bar_set_fraction (self->progress_bar, 0.0);
+  self->step = self->mode == MODE_SAVE ? PVM_BUNDLE_STEP_STATE : PVM_BUNDLE_STEP_UNPACK;
+  self->processed = 0;
+  self->total = 0;
   show_problem (self, NULL);
   set_state (self, STATE_RUNNING);
 
@@ -365,8 +430,8 @@ start_action (GtkWidget  *widget,
       hint = g_strdup_printf (_("Cancel stops the save: %s then keeps running here"), name);
       begin_run (self, title, hint);
       /* The dialog stays until the core is done. */
-      pvm_vm_save_to_bundle_async (self->vm, self->path, self->cancellable, saved_cb,
-                                   g_object_ref (self));
+      pvm_vm_save_to_bundle_async (self->vm, self->path, progress_cb, self, self->cancellable,
+                                   saved_cb, g_object_ref (self));
       return;
     }
 
@@ -376,8 +441,8 @@ start_action (GtkWidget  *widget,
   hint = g_strdup_printf (_("Cancel stops the restore: nothing is then left on %s"),
                           self->host->name);
   begin_run (self, title, hint);
-  pvm_bundle_restore_async (self->path, self->host, self->cancellable, restored_cb,
-                            g_object_ref (self));
+  pvm_bundle_restore_async (self->path, self->host, progress_cb, self, self->cancellable,
+                            restored_cb, g_object_ref (self));
 }
 
 /* Cancel: closes the dialog, or stops what runs (the dialog then says
@@ -489,6 +554,24 @@ pvm_bundle_dialog_finalize (GObject *object)
 }
 
 static void
+pvm_bundle_dialog_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  PvmBundleDialog *self = PVM_BUNDLE_DIALOG (object);
+
+  switch (prop_id)
+    {
+    case PROP_PROGRESS_TEXT:
+      g_value_set_string (value, pvm_bundle_dialog_get_progress_text (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 pvm_bundle_dialog_class_init (PvmBundleDialogClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
@@ -497,7 +580,19 @@ pvm_bundle_dialog_class_init (PvmBundleDialogClass *klass)
 
   object_class->dispose = pvm_bundle_dialog_dispose;
   object_class->finalize = pvm_bundle_dialog_finalize;
+  object_class->get_property = pvm_bundle_dialog_get_property;
   window_class->close_request = pvm_bundle_dialog_close_request;
+
+  /**
+   * PvmBundleDialog:progress-text:
+   *
+   * While a save or a restore runs, its step and how far it is, as
+   * shown under the bar; %NULL otherwise.
+   */
+  properties[PROP_PROGRESS_TEXT] =
+    g_param_spec_string ("progress-text", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   /**
    * PvmBundleDialog::saved:
@@ -731,6 +826,20 @@ pvm_bundle_dialog_is_busy (PvmBundleDialog *self)
   g_return_val_if_fail (PVM_IS_BUNDLE_DIALOG (self), FALSE);
 
   return self->state == STATE_RUNNING;
+}
+
+/**
+ * pvm_bundle_dialog_get_progress_text:
+ * @self: a #PvmBundleDialog
+ *
+ * Returns: (nullable): the #PvmBundleDialog:progress-text
+ */
+const char *
+pvm_bundle_dialog_get_progress_text (PvmBundleDialog *self)
+{
+  g_return_val_if_fail (PVM_IS_BUNDLE_DIALOG (self), NULL);
+
+  return self->state == STATE_RUNNING ? gtk_label_get_text (self->progress_label) : NULL;
 }
 
 /**

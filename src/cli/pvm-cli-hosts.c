@@ -391,26 +391,132 @@ pvm_cli_migrate (int    argc,
 /* ------------------------------------------------------------------ */
 /* pvm save --to, pvm restore --on                                    */
 
+/* A save into a bundle or a restore: its progress on stderr, and Ctrl+C. */
 typedef struct
 {
   GCancellable *cancellable;
-  const char   *command;
-} CancelRun;
+  const char   *command;      /* "pvm save" */
+  const char   *host;         /* where the VM goes, for a restore */
+  gboolean      interactive;  /* stderr is a terminal: one line, updated */
+  gboolean      printed;      /* that line is there, without its end */
+  gint64        last_print;
+  int           last_step;    /* -1 before the first */
+  PvmBundleStep step;         /* the last told */
+  guint64       processed;
+  guint64       total;
+  gboolean      pending;      /* told, not printed yet */
+} BundleRun;
+
+static void
+bundle_run_init (BundleRun    *run,
+                 GCancellable *cancellable,
+                 const char   *command)
+{
+  run->cancellable = cancellable;
+  run->command = command;
+  run->interactive = isatty (STDERR_FILENO);
+  run->last_step = -1;
+}
+
+/* Ends the terminal's progress line, if one is there. */
+static void
+bundle_run_end_line (BundleRun *run)
+{
+  if (run->interactive && run->printed)
+    g_printerr ("\n");
+  run->printed = FALSE;
+}
 
 static gboolean
 cancel_interrupted_cb (gpointer user_data)
 {
-  CancelRun *run = user_data;
+  BundleRun *run = user_data;
 
+  bundle_run_end_line (run);
   g_printerr ("%s: cancelling...\n", run->command);
   g_cancellable_cancel (run->cancellable);
   return G_SOURCE_CONTINUE;
 }
 
+static char *
+bundle_step_text (BundleRun     *run,
+                  PvmBundleStep  step)
+{
+  switch (step)
+    {
+    case PVM_BUNDLE_STEP_STATE:
+      return g_strdup ("saving its memory and device state");
+    case PVM_BUNDLE_STEP_WRITE:
+      return g_strdup ("writing the bundle");
+    case PVM_BUNDLE_STEP_UNPACK:
+      return g_strdup ("unpacking the bundle");
+    case PVM_BUNDLE_STEP_COPY:
+      return g_strdup_printf ("copying its disks and state to %s", run->host);
+    case PVM_BUNDLE_STEP_CONTINUE:
+    default:
+      return g_strdup_printf ("continuing it on %s", run->host);
+    }
+}
+
+static void
+bundle_run_print (BundleRun *run)
+{
+  g_autofree char *text = bundle_step_text (run, run->step);
+  g_autofree char *done = pvm_size_format (run->processed);
+  g_autofree char *all = pvm_size_format (run->total);
+
+  if (run->interactive)
+    g_printerr ("\r\033[K");
+  if (run->total > 0)
+    g_printerr ("%s: %s: %3u%% (%s of %s)", run->command, text,
+                (guint) MIN (100 * run->processed / run->total, 100), done, all);
+  else if (run->processed > 0)
+    g_printerr ("%s: %s: %s", run->command, text, done);
+  else
+    g_printerr ("%s: %s...", run->command, text);
+  if (run->interactive)
+    run->printed = TRUE;
+  else
+    g_printerr ("\n");
+  run->pending = FALSE;
+  run->last_print = g_get_monotonic_time ();
+}
+
+/* A line a step on a terminal, updated; in a log, a line at each step's
+ * start and end, and one a second between. */
+static void
+bundle_progress_cb (PvmBundleStep step,
+                    guint64       processed,
+                    guint64       total,
+                    gpointer      user_data)
+{
+  BundleRun *run = user_data;
+  gboolean new_step = (int) step != run->last_step;
+
+  if (!new_step && processed == run->processed && total == run->total)
+    return;
+  if (new_step)
+    {
+      /* The step before, as it ended. */
+      if (run->pending)
+        bundle_run_print (run);
+      bundle_run_end_line (run);
+    }
+  run->last_step = step;
+  run->step = step;
+  run->processed = processed;
+  run->total = total;
+  if (!new_step && !run->interactive &&
+      g_get_monotonic_time () - run->last_print < G_USEC_PER_SEC)
+    run->pending = TRUE;
+  else
+    bundle_run_print (run);
+}
+
 /* Runs the main context until *@result is set; SIGINT and SIGTERM cancel. */
 static void
 wait_cancellable (GAsyncResult **result,
-                  CancelRun     *run)
+                  BundleRun     *run)
 {
   guint sigint = g_unix_signal_add (SIGINT, cancel_interrupted_cb, run);
   guint sigterm = g_unix_signal_add (SIGTERM, cancel_interrupted_cb, run);
@@ -418,6 +524,9 @@ wait_cancellable (GAsyncResult **result,
   wait_result (result);
   g_source_remove (sigint);
   g_source_remove (sigterm);
+  if (run->pending)
+    bundle_run_print (run);
+  bundle_run_end_line (run);
 }
 
 int
@@ -435,7 +544,7 @@ pvm_cli_save_bundle (int         argc,
   g_autofree char *config_path = NULL;
   g_autofree char *to = NULL;
   const PvmHostEntry *host = NULL;
-  CancelRun run = { cancellable, "pvm save" };
+  BundleRun run = { 0 };
   int status = 0;
   GOptionEntry entries[] = {
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_path, NULL, NULL },
@@ -467,7 +576,9 @@ pvm_cli_save_bundle (int         argc,
     }
 
   g_printerr ("pvm save: saving %s into %s (Ctrl+C cancels)\n", pvm_vm_get_name (vm), to);
-  pvm_vm_save_to_bundle_async (vm, to, cancellable, query_done_cb, &result);
+  bundle_run_init (&run, cancellable, "pvm save");
+  pvm_vm_save_to_bundle_async (vm, to, bundle_progress_cb, &run, cancellable, query_done_cb,
+                               &result);
   wait_cancellable (&result, &run);
   if (!pvm_vm_save_to_bundle_finish (vm, result, &error))
     {
@@ -506,7 +617,7 @@ pvm_cli_restore (int    argc,
   g_autofree char *config_path = NULL;
   g_autofree char *on = NULL;
   const PvmHostEntry *host;
-  CancelRun run = { cancellable, "pvm restore" };
+  BundleRun run = { 0 };
   int status = 0;
   GOptionEntry entries[] = {
     { "config", 0, 0, G_OPTION_ARG_FILENAME, &config_path, NULL, NULL },
@@ -536,7 +647,10 @@ pvm_cli_restore (int    argc,
     }
 
   g_printerr ("pvm restore: restoring %s on %s (Ctrl+C cancels)\n", argv[1], host->name);
-  pvm_bundle_restore_async (argv[1], host, cancellable, query_done_cb, &result);
+  bundle_run_init (&run, cancellable, "pvm restore");
+  run.host = host->name;
+  pvm_bundle_restore_async (argv[1], host, bundle_progress_cb, &run, cancellable, query_done_cb,
+                            &result);
   wait_cancellable (&result, &run);
   vm = pvm_bundle_restore_finish (result, &error);
   if (vm == NULL)

@@ -25,11 +25,13 @@
  */
 
 #define G_LOG_DOMAIN "pvm-bundle"
+#define _GNU_SOURCE  /* SEEK_DATA, SEEK_HOLE */
 
 #include "config.h"
 
 #include <errno.h>
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -106,17 +108,341 @@ fsync_path (const char  *path,
 }
 
 /* ------------------------------------------------------------------ */
+/* Progress                                                           */
+
+/* How often the progress is read. */
+#define PROGRESS_INTERVAL_MS 250
+
+/* A save's or a restore's progress: a thread reads how far the step under
+ * way is and tells the caller's main context; in the state step of a
+ * save it also aborts libvirt's job when the caller cancels. */
+typedef struct
+{
+  PvmBundleProgressFunc func;
+  gpointer              data;
+  GMainContext         *context;
+  GCancellable         *cancellable;
+  gulong                cancelled_id;
+  GThread              *thread;
+
+  GMutex                lock;
+  GCond                 cond;
+  gboolean              running;
+  PvmBundleStep         step;
+  gboolean              ended;     /* the step has told its end */
+  guint64               total;
+  virDomainPtr          domain;    /* STATE: the VM whose state is saved */
+  char                 *file;      /* WRITE: the bundle, growing */
+  char                 *dir;       /* UNPACK: where it is unpacked */
+  gboolean              aborted;   /* STATE: the job was aborted */
+
+  guint64               copied;    /* COPY: atomic, _pvm_storage_upload () adds */
+} Watch;
+
+typedef struct
+{
+  PvmBundleProgressFunc func;
+  gpointer              data;
+  PvmBundleStep         step;
+  guint64               processed;
+  guint64               total;
+} ProgressCall;
+
+static gboolean
+progress_call (gpointer user_data)
+{
+  ProgressCall *call = user_data;
+
+  call->func (call->step, call->processed, call->total, call->data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Called with the lock held. */
+static void
+watch_tell (Watch         *watch,
+            PvmBundleStep  step,
+            guint64        processed,
+            guint64        total)
+{
+  ProgressCall *call;
+
+  if (watch->func == NULL)
+    return;
+  call = g_new0 (ProgressCall, 1);
+  call->func = watch->func;
+  call->data = watch->data;
+  call->step = step;
+  call->processed = total > 0 ? MIN (processed, total) : processed;
+  call->total = total;
+  g_main_context_invoke_full (watch->context, G_PRIORITY_DEFAULT, progress_call, call, g_free);
+}
+
+/* Bytes of data in the files of @dir (holes not counted). */
+static guint64
+dir_data_size (const char *dir)
+{
+  g_autoptr(GDir) opened = g_dir_open (dir, 0, NULL);
+  const char *name;
+  guint64 size = 0;
+
+  while (opened != NULL && (name = g_dir_read_name (opened)) != NULL)
+    {
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      struct stat st;
+
+      if (lstat (path, &st) == 0 && S_ISREG (st.st_mode))
+        size += (guint64) st.st_blocks * 512;
+    }
+  return size;
+}
+
+/* Bytes of data in @path (holes not counted), as tar --sparse and
+ * _pvm_storage_upload () read them; 0 if it cannot be read. */
+static guint64
+file_data_size (const char *path)
+{
+  int fd = open (path, O_RDONLY | O_CLOEXEC);
+  off_t data = 0, hole;
+  guint64 size = 0;
+
+  if (fd < 0)
+    return 0;
+  while ((data = lseek (fd, data, SEEK_DATA)) >= 0 && (hole = lseek (fd, data, SEEK_HOLE)) > data)
+    {
+      size += (guint64) (hole - data);
+      data = hole;
+    }
+  close (fd);
+  return size;
+}
+
+static guint64
+param_ullong (virTypedParameterPtr params,
+              int                  n_params,
+              const char          *name)
+{
+  unsigned long long value = 0;
+
+  virTypedParamsGetULLong (params, n_params, name, &value);
+  return value;
+}
+
+static gpointer
+watch_thread (gpointer user_data)
+{
+  Watch *watch = user_data;
+  gboolean abort_sent = FALSE;
+
+  g_mutex_lock (&watch->lock);
+  while (watch->running)
+    {
+      gint64 until = g_get_monotonic_time () + PROGRESS_INTERVAL_MS * G_TIME_SPAN_MILLISECOND;
+      PvmBundleStep step;
+      guint64 total, processed = 0;
+      g_autofree char *file = NULL;
+      g_autofree char *dir = NULL;
+      virDomainPtr domain = NULL;
+
+      g_cond_wait_until (&watch->cond, &watch->lock, until);
+      if (!watch->running)
+        break;
+      step = watch->step;
+      total = watch->total;
+      file = g_strdup (watch->file);
+      dir = g_strdup (watch->dir);
+      if (watch->domain != NULL && virDomainRef (watch->domain) == 0)
+        domain = watch->domain;
+      g_mutex_unlock (&watch->lock);
+
+      if (step == PVM_BUNDLE_STEP_STATE && domain != NULL)
+        {
+          virTypedParameterPtr params = NULL;
+          int n_params = 0, type = 0;
+
+          if (!abort_sent && g_cancellable_is_cancelled (watch->cancellable))
+            {
+              abort_sent = TRUE;
+              if (virDomainAbortJob (domain) == 0)
+                {
+                  g_mutex_lock (&watch->lock);
+                  watch->aborted = TRUE;
+                  g_mutex_unlock (&watch->lock);
+                }
+              else
+                g_debug ("Cannot abort the save: %s", _pvm_storage_last_error ());
+            }
+          if (virDomainGetJobStats (domain, &type, &params, &n_params, 0) == 0 &&
+              type != VIR_DOMAIN_JOB_NONE)
+            {
+              /* Pages of zeros are sent as a mark: what is done is what
+               * is not left. */
+              total = param_ullong (params, n_params, VIR_DOMAIN_JOB_DATA_TOTAL);
+              processed = total - MIN (total, param_ullong (params, n_params,
+                                                           VIR_DOMAIN_JOB_DATA_REMAINING));
+            }
+          virTypedParamsFree (params, n_params);
+          virResetLastError ();
+        }
+      else if (step == PVM_BUNDLE_STEP_WRITE && file != NULL)
+        {
+          struct stat st;
+
+          processed = stat (file, &st) == 0 ? (guint64) st.st_size : 0;
+        }
+      else if (step == PVM_BUNDLE_STEP_UNPACK && dir != NULL)
+        processed = dir_data_size (dir);
+      else if (step == PVM_BUNDLE_STEP_COPY)
+        processed = __atomic_load_n (&watch->copied, __ATOMIC_RELAXED);
+      if (domain != NULL)
+        virDomainFree (domain);
+
+      g_mutex_lock (&watch->lock);
+      /* A step that ended meanwhile has told its end. */
+      if (watch->running && watch->step == step && !watch->ended &&
+          step != PVM_BUNDLE_STEP_CONTINUE)
+        {
+          if (step == PVM_BUNDLE_STEP_STATE && total > 0)
+            watch->total = total;
+          watch_tell (watch, step, processed, total);
+        }
+    }
+  g_mutex_unlock (&watch->lock);
+  return NULL;
+}
+
+/* Wakes the thread at once: a save of the state is aborted now. */
+static void
+watch_cancelled_cb (GCancellable *cancellable,
+                    gpointer      user_data)
+{
+  Watch *watch = user_data;
+
+  g_mutex_lock (&watch->lock);
+  g_cond_signal (&watch->cond);
+  g_mutex_unlock (&watch->lock);
+}
+
+static Watch *
+watch_new (PvmBundleProgressFunc func,
+           gpointer              data)
+{
+  Watch *watch = g_new0 (Watch, 1);
+
+  watch->func = func;
+  watch->data = data;
+  watch->context = g_main_context_ref_thread_default ();
+  g_mutex_init (&watch->lock);
+  g_cond_init (&watch->cond);
+  return watch;
+}
+
+/* A step begins: told at once, then followed by the thread (started with
+ * the first step). @domain, @file and @dir are what the thread reads for
+ * it. */
+static void
+watch_begin (Watch         *watch,
+             GCancellable  *cancellable,
+             PvmBundleStep  step,
+             guint64        total,
+             virDomainPtr   domain,
+             const char    *file,
+             const char    *dir)
+{
+  gboolean first;
+
+  g_mutex_lock (&watch->lock);
+  watch->step = step;
+  watch->ended = FALSE;
+  watch->total = total;
+  watch->domain = domain;
+  g_free (watch->file);
+  watch->file = g_strdup (file);
+  g_free (watch->dir);
+  watch->dir = g_strdup (dir);
+  watch_tell (watch, step, 0, total);
+  first = watch->thread == NULL;
+  if (first)
+    {
+      watch->cancellable = cancellable != NULL ? g_object_ref (cancellable) : NULL;
+      watch->running = TRUE;
+      watch->thread = g_thread_new ("pvm-bundle-progress", watch_thread, watch);
+    }
+  g_mutex_unlock (&watch->lock);
+  /* Outside the lock: called at once if already cancelled. */
+  if (first && cancellable != NULL)
+    watch->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (watch_cancelled_cb),
+                                                 watch, NULL);
+}
+
+/* The step done: @processed of @total is its end; with @total 0, all of
+ * the total the thread last read, or else @processed. Returns whether the
+ * thread aborted the step's job. */
+static gboolean
+watch_end (Watch   *watch,
+           guint64  processed,
+           guint64  total)
+{
+  gboolean aborted;
+
+  g_mutex_lock (&watch->lock);
+  if (total == 0 && processed > 0)
+    processed = total = watch->total > 0 ? watch->total : processed;
+  watch_tell (watch, watch->step, processed, total);
+  watch->ended = TRUE;
+  watch->domain = NULL;
+  g_clear_pointer (&watch->file, g_free);
+  g_clear_pointer (&watch->dir, g_free);
+  aborted = watch->aborted;
+  g_mutex_unlock (&watch->lock);
+  return aborted;
+}
+
+/* The run is over, whatever came of it. */
+static void
+watch_stop (Watch *watch)
+{
+  GThread *thread;
+
+  if (watch->cancelled_id != 0)
+    g_cancellable_disconnect (watch->cancellable, watch->cancelled_id);
+  watch->cancelled_id = 0;
+  g_mutex_lock (&watch->lock);
+  watch->running = FALSE;
+  watch->domain = NULL;
+  thread = g_steal_pointer (&watch->thread);
+  g_cond_signal (&watch->cond);
+  g_mutex_unlock (&watch->lock);
+  if (thread != NULL)
+    g_thread_join (thread);
+}
+
+static void
+watch_free (Watch *watch)
+{
+  watch_stop (watch);
+  g_main_context_unref (watch->context);
+  g_clear_object (&watch->cancellable);
+  g_free (watch->file);
+  g_free (watch->dir);
+  g_mutex_clear (&watch->lock);
+  g_cond_clear (&watch->cond);
+  g_free (watch);
+}
+
+/* ------------------------------------------------------------------ */
 /* Saving                                                             */
 
 typedef struct
 {
-  char *path;
+  char  *path;
+  Watch *watch;
 } SaveData;
 
 static void
 save_data_free (SaveData *data)
 {
   g_free (data->path);
+  watch_free (data->watch);
   g_free (data);
 }
 
@@ -271,13 +597,20 @@ save_thread (GTask        *task,
     goto fail;
 
   /* The VM stops here, its memory in @state. */
+  watch_begin (data->watch, cancellable, PVM_BUNDLE_STEP_STATE, 0, domain, NULL, NULL);
   if (virDomainSaveFlags (domain, state, NULL, VIR_DOMAIN_SAVE_RUNNING) != 0)
     {
-      g_set_error (&error, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot save the VM %s: %s", name,
-                   _pvm_storage_last_error ());
+      /* Aborted, libvirt lets the VM run on. */
+      if (watch_end (data->watch, 0, 0) || g_cancellable_is_cancelled (cancellable))
+        g_set_error (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled: %s continues where "
+                     "it was", name);
+      else
+        g_set_error (&error, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot save the VM %s: %s", name,
+                     _pvm_storage_last_error ());
       goto fail;
     }
   saved = TRUE;
+  watch_end (data->watch, MAX (file_data_size (state), 1), 0);
 
   now = g_date_time_format_iso8601 (g_date_time_new_now_utc ());
   json_builder_begin_object (builder);
@@ -339,9 +672,20 @@ save_thread (GTask        *task,
       g_ptr_array_insert (tar_args, 0, g_strdup (head[i]));
     g_ptr_array_add (tar_args, NULL);
   }
-  if (!run_tar ((const char * const *) tar_args->pdata, cancellable, NULL, &error) ||
-      !fsync_path (partial, &error))
-    goto fail;
+  {
+    guint64 total = file_data_size (state);
+    struct stat st;
+
+    for (guint i = 0; i < carried->len; i++)
+      total += file_data_size (g_ptr_array_index (carried, i));
+    watch_begin (data->watch, cancellable, PVM_BUNDLE_STEP_WRITE, total, NULL, partial, NULL);
+    if (!run_tar ((const char * const *) tar_args->pdata, cancellable, NULL, &error) ||
+        !fsync_path (partial, &error))
+      goto fail;
+    /* Its headers make it a little larger than the data. */
+    if (stat (partial, &st) == 0)
+      watch_end (data->watch, st.st_size, MAX ((guint64) st.st_size, total));
+  }
   if (g_rename (partial, data->path) != 0)
     {
       int saved_errno = errno;
@@ -360,10 +704,12 @@ save_thread (GTask        *task,
       g_warning ("Cannot remove %s: %s", (char *) g_ptr_array_index (carried, i),
                  g_strerror (errno));
   _pvm_remove_tree (stage);
+  watch_stop (data->watch);
   g_task_return_boolean (task, TRUE);
   return;
 
 fail:
+  watch_stop (data->watch);
   g_unlink (partial);
   if (saved && virDomainRestoreFlags (conn, state, NULL, VIR_DOMAIN_SAVE_RUNNING) != 0)
     {
@@ -373,6 +719,12 @@ fail:
       g_rename (state, kept);
       g_prefix_error (&error, "%s was saved but cannot continue (%s); its state is in %s "
                       "(virsh restore %s): ", name, _pvm_storage_last_error (), kept, kept);
+    }
+  else if (saved && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      g_clear_error (&error);
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_CANCELLED, "Cancelled: %s continues where it "
+                   "was", name);
     }
   else if (saved)
     g_prefix_error (&error, "%s continues where it was: ", name);
@@ -385,7 +737,11 @@ fail:
  * pvm_vm_save_to_bundle_async:
  * @vm: a running VM of this machine
  * @path: the bundle to write; it must not exist
- * @cancellable: (nullable): a #GCancellable; the VM then continues
+ * @progress: (nullable) (scope notified): told how far the save is,
+ *   until @callback is called
+ * @progress_data: data for @progress
+ * @cancellable: (nullable): a #GCancellable; the VM then continues (a
+ *   save of its state under way is aborted)
  * @callback: called when the bundle is written, or not
  * @user_data: data for @callback
  *
@@ -394,11 +750,13 @@ fail:
  * continues it, on any host.
  */
 void
-pvm_vm_save_to_bundle_async (PvmVm              *vm,
-                             const char         *path,
-                             GCancellable       *cancellable,
-                             GAsyncReadyCallback callback,
-                             gpointer            user_data)
+pvm_vm_save_to_bundle_async (PvmVm                *vm,
+                             const char           *path,
+                             PvmBundleProgressFunc progress,
+                             gpointer              progress_data,
+                             GCancellable         *cancellable,
+                             GAsyncReadyCallback   callback,
+                             gpointer              user_data)
 {
   g_autoptr(GTask) task = NULL;
   SaveData *data;
@@ -408,6 +766,7 @@ pvm_vm_save_to_bundle_async (PvmVm              *vm,
 
   data = g_new0 (SaveData, 1);
   data->path = g_canonicalize_filename (path, NULL);
+  data->watch = watch_new (progress, progress_data);
   task = g_task_new (vm, cancellable, callback, user_data);
   g_task_set_source_tag (task, pvm_vm_save_to_bundle_async);
   g_task_set_task_data (task, data, (GDestroyNotify) save_data_free);
@@ -440,6 +799,7 @@ typedef struct
 {
   char         *path;
   PvmHostEntry *host;
+  Watch        *watch;
 } RestoreData;
 
 static void
@@ -447,6 +807,7 @@ restore_data_free (RestoreData *data)
 {
   g_free (data->path);
   pvm_host_entry_free (data->host);
+  watch_free (data->watch);
   g_free (data);
 }
 
@@ -531,6 +892,7 @@ restore_thread (GTask        *task,
   JsonObject *manifest;
   JsonArray *files, *needs;
   const char *name, *domain_name;
+  guint64 copy_total = 0;
   PvmVm *vm;
 
   manifest = read_manifest (data->path, cancellable, parser, &error);
@@ -646,9 +1008,13 @@ restore_thread (GTask        *task,
   {
     const char *args[] = { "--extract", "--sparse", "--file", data->path, "--directory", stage,
                            NULL };
+    struct stat st;
+    guint64 size = stat (data->path, &st) == 0 ? (guint64) st.st_size : 0;
 
+    watch_begin (data->watch, cancellable, PVM_BUNDLE_STEP_UNPACK, size, NULL, NULL, stage);
     if (!run_tar (args, cancellable, NULL, &error))
       goto fail;
+    watch_end (data->watch, size, size);
   }
 
   {
@@ -658,13 +1024,26 @@ restore_thread (GTask        *task,
       goto fail;
   }
 
+  {
+    g_autofree char *local_state = g_build_filename (stage, STATE, NULL);
+
+    copy_total = file_data_size (local_state);
+    for (guint i = 0; i < json_array_get_length (files); i++)
+      {
+        g_autofree char *local = g_build_filename (stage, get_string (
+                                   json_array_get_object_element (files, i), "member"), NULL);
+
+        copy_total += file_data_size (local);
+      }
+    watch_begin (data->watch, cancellable, PVM_BUNDLE_STEP_COPY, copy_total, NULL, NULL, NULL);
+  }
   for (guint i = 0; i < json_array_get_length (files); i++)
     {
       JsonObject *file = json_array_get_object_element (files, i);
       const char *path = get_string (file, "path");
       g_autofree char *local = g_build_filename (stage, get_string (file, "member"), NULL);
 
-      if (!_pvm_storage_upload (conn, local, path, cancellable, &error))
+      if (!_pvm_storage_upload (conn, local, path, &data->watch->copied, cancellable, &error))
         goto fail;
       g_ptr_array_add (uploaded, g_strdup (path));
     }
@@ -675,7 +1054,8 @@ restore_thread (GTask        *task,
     g_autofree char *local = g_build_filename (stage, STATE, NULL);
 
     state_there = g_build_filename (first_dir, state_name, NULL);
-    if (!_pvm_storage_upload (conn, local, state_there, cancellable, &error))
+    if (!_pvm_storage_upload (conn, local, state_there, &data->watch->copied, cancellable,
+                              &error))
       {
         g_clear_pointer (&state_there, g_free);
         goto fail;
@@ -683,6 +1063,12 @@ restore_thread (GTask        *task,
   }
   if (g_cancellable_set_error_if_cancelled (cancellable, &error))
     goto fail;
+  {
+    guint64 copied = __atomic_load_n (&data->watch->copied, __ATOMIC_RELAXED);
+
+    /* What was sent, of what there was to send. */
+    watch_end (data->watch, copied, copy_total);
+  }
 
   /* Its serial log moves next to its output disk, as after a migration. */
   config = gvir_config_domain_new_from_xml (xml, &error);
@@ -707,7 +1093,7 @@ restore_thread (GTask        *task,
 
       if (g_file_set_contents (empty, "", 0, NULL) &&
           _pvm_storage_stat (conn, serial_to, &exists, NULL, NULL) && !exists)
-        _pvm_storage_upload (conn, empty, serial_to, cancellable, NULL);
+        _pvm_storage_upload (conn, empty, serial_to, NULL, cancellable, NULL);
     }
 
   /* A pVM VM there may hold its SSH port: it gets the next free one. */
@@ -738,6 +1124,7 @@ restore_thread (GTask        *task,
       goto fail;
     }
 
+  watch_begin (data->watch, cancellable, PVM_BUNDLE_STEP_CONTINUE, 0, NULL, NULL, NULL);
   domain = virDomainDefineXML (conn, persistent_xml);
   if (domain == NULL)
     {
@@ -756,6 +1143,8 @@ restore_thread (GTask        *task,
   _pvm_storage_delete (conn, state_there, NULL);
   _pvm_remove_tree (stage);
   virResetLastError ();
+  watch_end (data->watch, 0, 0);
+  watch_stop (data->watch);
 
   if (gvir_connection_fetch_domains (connection, cancellable, &error))
     restored = gvir_connection_find_domain_by_name (connection, domain_name);
@@ -771,6 +1160,7 @@ restore_thread (GTask        *task,
   return;
 
 fail:
+  watch_stop (data->watch);
   for (guint i = 0; i < uploaded->len; i++)
     _pvm_storage_delete (conn, g_ptr_array_index (uploaded, i), NULL);
   if (state_there != NULL)
@@ -785,6 +1175,9 @@ fail:
  * pvm_bundle_restore_async:
  * @path: a bundle (pvm_vm_save_to_bundle_async())
  * @host: the host to continue the VM on
+ * @progress: (nullable) (scope notified): told how far the restore is,
+ *   until @callback is called
+ * @progress_data: data for @progress
  * @cancellable: (nullable): a #GCancellable
  * @callback: called when the VM runs there, or not
  * @user_data: data for @callback
@@ -793,11 +1186,13 @@ fail:
  * saved. The bundle stays.
  */
 void
-pvm_bundle_restore_async (const char         *path,
-                          const PvmHostEntry *host,
-                          GCancellable       *cancellable,
-                          GAsyncReadyCallback callback,
-                          gpointer            user_data)
+pvm_bundle_restore_async (const char           *path,
+                          const PvmHostEntry   *host,
+                          PvmBundleProgressFunc progress,
+                          gpointer              progress_data,
+                          GCancellable         *cancellable,
+                          GAsyncReadyCallback   callback,
+                          gpointer              user_data)
 {
   g_autoptr(GTask) task = NULL;
   RestoreData *data;
@@ -807,6 +1202,7 @@ pvm_bundle_restore_async (const char         *path,
   data = g_new0 (RestoreData, 1);
   data->path = g_canonicalize_filename (path, NULL);
   data->host = pvm_host_entry_copy (host);
+  data->watch = watch_new (progress, progress_data);
   task = g_task_new (NULL, cancellable, callback, user_data);
   g_task_set_source_tag (task, pvm_bundle_restore_async);
   g_task_set_task_data (task, data, (GDestroyNotify) restore_data_free);

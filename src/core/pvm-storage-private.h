@@ -25,6 +25,7 @@ gboolean    _pvm_storage_dir_is_shared (virConnectPtr   source,
 gboolean    _pvm_storage_upload        (virConnectPtr   conn,
                                         const char     *local_path,
                                         const char     *path,
+                                        guint64        *sent,
                                         GCancellable   *cancellable,
                                         GError        **error);
 gboolean    _pvm_storage_delete        (virConnectPtr   conn,

@@ -231,6 +231,7 @@ typedef struct
   int           fd;
   GCancellable *cancellable;
   guint64       size;
+  guint64      *sent;         /* (nullable) counts the bytes read, for another thread */
 } Upload;
 
 static int
@@ -247,6 +248,8 @@ upload_send (virStreamPtr  stream,
   do
     n = read (upload->fd, data, nbytes);
   while (n < 0 && errno == EINTR);
+  if (n > 0 && upload->sent != NULL)
+    __atomic_add_fetch (upload->sent, (guint64) n, __ATOMIC_RELAXED);
   return n;
 }
 
@@ -366,6 +369,9 @@ create_vol (virStoragePoolPtr  pool,
  * @conn: a host
  * @local_path: a file of this machine
  * @path: where it goes on @conn's host; it must not exist
+ * @sent: (nullable): a count that the bytes of data sent (holes not
+ *   counted) are added to, atomically (__atomic_load_n() reads it from
+ *   another thread)
  * @cancellable: (nullable): a #GCancellable
  * @error: return location for a #GError
  *
@@ -378,6 +384,7 @@ gboolean
 _pvm_storage_upload (virConnectPtr   conn,
                      const char     *local_path,
                      const char     *path,
+                     guint64        *sent,
                      GCancellable   *cancellable,
                      GError        **error)
 {
@@ -386,7 +393,7 @@ _pvm_storage_upload (virConnectPtr   conn,
   g_autofree char *base = g_path_get_basename (path);
   g_autoptr(PvmVirStorageVol) vol = NULL;
   g_autoptr(PvmVirStream) stream = NULL;
-  Upload upload = { -1, cancellable, 0 };
+  Upload upload = { -1, cancellable, 0, sent };
   struct stat st;
   gboolean done = FALSE;
 

@@ -672,10 +672,61 @@ bundle_dialog_ready (gpointer dialog)
   return pvm_bundle_dialog_is_ready (dialog);
 }
 
+/* Every text the bundle dialog's progress showed, in turn. */
+static void
+progress_text_cb (PvmBundleDialog *dialog,
+                  GParamSpec      *pspec,
+                  GPtrArray       *texts)
+{
+  const char *text = pvm_bundle_dialog_get_progress_text (dialog);
+
+  if (text != NULL)
+    g_ptr_array_add (texts, g_strdup (text));
+}
+
+/* The index of the first of @texts that starts with @prefix, after @from;
+ * fails if there is none. */
+static guint
+find_text (GPtrArray  *texts,
+           const char *prefix,
+           guint       from)
+{
+  for (guint i = from; i < texts->len; i++)
+    if (g_str_has_prefix (g_ptr_array_index (texts, i), prefix))
+      return i;
+  for (guint i = 0; i < texts->len; i++)
+    g_test_message ("progress %u: %s", i, (char *) g_ptr_array_index (texts, i));
+  g_error ("no progress \"%s…\" after the %uth", prefix, from);
+}
+
+/* Whether the last text that starts with @prefix ("Step: A of B (N
+ * seconds)") says all of it: A is B. */
+static gboolean
+last_text_complete (GPtrArray  *texts,
+                    const char *prefix)
+{
+  for (guint i = texts->len; i > 0; i--)
+    {
+      const char *text = g_ptr_array_index (texts, i - 1);
+      g_autofree char *counts = NULL;
+      g_auto(GStrv) parts = NULL;
+
+      if (!g_str_has_prefix (text, prefix))
+        continue;
+      counts = g_strndup (text + strlen (prefix), strcspn (text + strlen (prefix), "("));
+      parts = g_strsplit (g_strstrip (counts), " of ", 2);
+      g_test_message ("last \"%s\": %s", prefix, text);
+      return g_strv_length (parts) == 2 && g_str_equal (parts[0], parts[1]) &&
+             !g_str_equal (parts[1], "0 bytes");
+    }
+  return FALSE;
+}
+
 /* Restore a Saved VM… from the main menu, @bundle picked: the dialog once
- * the restore is done. */
+ * the restore is done. @texts, if given, gets the progress shown. */
 static PvmBundleDialog *
-restore_from_menu (const char *bundle)
+restore_from_menu (const char *bundle,
+                   GPtrArray  *texts)
 {
   PvmBundleDialog *dialog;
 
@@ -683,6 +734,8 @@ restore_from_menu (const char *bundle)
   dialog = PVM_BUNDLE_DIALOG (pvm_gui_test_find_window (PVM_TYPE_BUNDLE_DIALOG));
   g_assert_nonnull (dialog);
   g_assert_false (pvm_bundle_dialog_is_ready (dialog));
+  if (texts != NULL)
+    g_signal_connect (dialog, "notify::progress-text", G_CALLBACK (progress_text_cb), texts);
   pvm_bundle_dialog_set_file (dialog, bundle);
   pvm_gui_test_wait_for (bundle_dialog_ready, dialog, "the restore dialog reads the hosts");
   pvm_gui_test_press (GTK_WIDGET (dialog), "_Restore");
@@ -734,6 +787,7 @@ test_bundle (void)
   g_autofree char *out = NULL;
   g_autoptr(JsonObject) info = NULL;
   g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) texts = g_ptr_array_new_with_free_func (g_free);
   Listing gone = { "job2", FALSE, FALSE };
   gint64 started;
   VmState running = { "job2", PVM_VM_STATE_RUNNING };
@@ -786,12 +840,18 @@ test_bundle (void)
   g_clear_pointer (&info, json_object_unref);
   g_assert_true (pvm_bundle_dialog_is_ready (dialog));
 
+  /* The save shows its steps in turn, how far each is, and the end of
+   * writing the file. */
   started = g_get_monotonic_time ();
+  g_signal_connect (dialog, "notify::progress-text", G_CALLBACK (progress_text_cb), texts);
   pvm_gui_test_press (GTK_WIDGET (dialog), "_Save");
   g_assert_true (pvm_bundle_dialog_is_busy (dialog));
   pvm_gui_test_wait_for_seconds (bundle_dialog_done, dialog, 120, "the save");
   g_test_message ("save, %.1f s: %s", (g_get_monotonic_time () - started) / 1e6,
                   pvm_bundle_dialog_get_result (dialog));
+  find_text (texts, "Writing the file: ", find_text (texts, "Saving its memory", 0));
+  g_assert_true (last_text_complete (texts, "Writing the file: "));
+  g_ptr_array_set_size (texts, 0);
   g_assert_nonnull (strstr (pvm_bundle_dialog_get_result (dialog), "has left this host"));
   g_assert_true (g_file_test (bundle, G_FILE_TEST_IS_REGULAR));
   g_file_get_contents (taken, &taken_text, NULL, &error);
@@ -806,10 +866,15 @@ test_bundle (void)
 
   /* Restored from the main menu. */
   started = g_get_monotonic_time ();
-  dialog = restore_from_menu (bundle);
+  dialog = restore_from_menu (bundle, texts);
   g_test_message ("restore, %.1f s: %s", (g_get_monotonic_time () - started) / 1e6,
                   pvm_bundle_dialog_get_result (dialog));
   g_assert_nonnull (strstr (pvm_bundle_dialog_get_result (dialog), "runs from where it was"));
+  /* Its steps in turn; every byte of the disks and the state copied. */
+  find_text (texts, "Continuing it on local",
+             find_text (texts, "Copying its disks to local: ",
+                        find_text (texts, "Unpacking the file: ", 0)));
+  g_assert_true (last_text_complete (texts, "Copying its disks to local: "));
   pvm_gui_test_wait_for (page_shows, &running, "job2 running on the Machines page");
   info = vm_info ("job2");
   g_assert_cmpstr (json_object_get_string_member (info, "state"), ==, "running");
@@ -817,7 +882,7 @@ test_bundle (void)
   gtk_window_destroy (GTK_WINDOW (dialog));
 
   /* Again, while it runs: refused, the running VM left alone. */
-  dialog = restore_from_menu (bundle);
+  dialog = restore_from_menu (bundle, NULL);
   g_test_message ("again: %s", pvm_bundle_dialog_get_problem (dialog));
   g_assert_nonnull (strstr (pvm_bundle_dialog_get_problem (dialog), "already has a VM named job2"));
   g_assert_true (pvm_bundle_dialog_is_ready (dialog));
