@@ -364,6 +364,12 @@ main (int    argc,
   pvm_gui_test_wait_for_seconds (both_running, NULL, 120, "two running VMs");
   shoot (window, "machines");
 
+  /* Selection mode, one of them picked. */
+  pvm_machines_page_set_selection_mode (PVM_MACHINES_PAGE (page (PVM_TYPE_MACHINES_PAGE)), TRUE);
+  pvm_machines_page_select (PVM_MACHINES_PAGE (page (PVM_TYPE_MACHINES_PAGE)), "db-backend", TRUE);
+  shoot (window, "machines-select");
+  pvm_machines_page_set_selection_mode (PVM_MACHINES_PAGE (page (PVM_TYPE_MACHINES_PAGE)), FALSE);
+
   show_page ("images", PVM_TYPE_IMAGES_PAGE);
   shoot (window, "images-in-use");
 
@@ -389,6 +395,10 @@ main (int    argc,
   gtk_window_set_default_size (GTK_WINDOW (window), 400, 700);
   settle (1000);
   shoot (window, "machines-narrow");
+  pvm_machines_page_set_selection_mode (PVM_MACHINES_PAGE (page (PVM_TYPE_MACHINES_PAGE)), TRUE);
+  pvm_machines_page_select (PVM_MACHINES_PAGE (page (PVM_TYPE_MACHINES_PAGE)), "db-backend", TRUE);
+  gtk_window_set_default_size (GTK_WINDOW (window), 360, 700);
+  shoot (window, "machines-narrow-select");
 
   g_action_group_activate_action (G_ACTION_GROUP (app), "quit", NULL);
   while (g_main_context_iteration (NULL, FALSE))

@@ -5,7 +5,8 @@
  *
  * What the app sets is read from the running objects, not from the
  * source: the application's accelerators, and the shortcuts of the main
- * window and of the console window bound to their actions. Run through
+ * window, of its Machines page and of the console window bound to their
+ * actions. Run through
  * pvm-xvfb-run (suite gui): without a display gtk_test_init() fails.
  */
 
@@ -180,6 +181,10 @@ test_listed_are_set (void)
         add_accel (set, accels[j], actions[i]);
     }
   add_widget_shortcuts (set, GTK_WIDGET (window), "win.");
+  add_widget_shortcuts (set, GTK_WIDGET (gtk_widget_get_template_child (GTK_WIDGET (window),
+                                                                        PVM_TYPE_WINDOW,
+                                                                        "machines_page")),
+                        "machines.");
   console = g_object_new (PVM_TYPE_CONSOLE_WINDOW, NULL);
   add_widget_shortcuts (set, console, "console.");
   gtk_window_destroy (GTK_WINDOW (console));

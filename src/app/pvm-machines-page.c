@@ -10,7 +10,11 @@
  * again, without the spinner, on the same connections (no new SSH
  * session to every host at every change); when one of them closes (its
  * daemon restarted, its SSH tunnel broke), the list is read again on a
- * new one. */
+ * new one.
+ *
+ * In selection mode (the action bar's Select), a check button on every
+ * row picks VMs, and Start, Stop and Delete act on those picked: a batch
+ * fanned out over a data set is stopped or cleaned up at once. */
 
 #define G_LOG_DOMAIN "pvm-machines-page"
 
@@ -21,20 +25,55 @@
 #include <glib/gi18n.h>
 #include <libvirt/virterror.h>
 
+#include "pvm-application.h"
 #include "pvm-core.h"
 #include "pvm-machines-page.h"
 #include "pvm-vm-window.h"
 
+typedef enum
+{
+  OP_START,
+  OP_STOP,
+} Op;
+
 struct _PvmMachinesPage
 {
-  PvmListPage  parent_instance;
+  PvmListPage      parent_instance;
 
   /* Owned */
-  GPtrArray   *statuses;    /* PvmHostStatus of each host, or NULL: only the local one */
-  GPtrArray   *watched;     /* Watch: the connections the list was read from */
+  GPtrArray       *statuses;       /* PvmHostStatus of each host, or NULL: only the local one */
+  GPtrArray       *watched;        /* Watch: the connections the list was read from */
+  gboolean         selection_mode;
+  GHashTable      *selected;       /* vm_key () of the VMs selected */
+  GPtrArray       *rows;           /* every row made (not owned), to show their check buttons */
+  GCancellable    *cancellable;    /* of the starts and stops of selected VMs */
+  guint            n_pending;      /* of those, not done yet */
+  guint            n_done;
+  GString         *failures;       /* "NAME: why" of those that failed */
+  Op               op;
+
+  /* Template widgets */
+  GtkWidget       *content;
+  AdwToastOverlay *toast_overlay;
+  GtkWidget       *action_bar;
+  GtkWidget       *empty_button;
+  GtkWidget       *launch_button;
+  GtkWidget       *start_button;
+  GtkWidget       *stop_button;
+  GtkWidget       *delete_button;
+  GtkWidget       *select_all_button;
+  GtkLabel        *selection_label;
 };
 
 G_DEFINE_FINAL_TYPE (PvmMachinesPage, pvm_machines_page, PVM_TYPE_LIST_PAGE)
+
+enum {
+  PROP_0,
+  PROP_SELECTION_MODE,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static const char *
 state_label (PvmVmState state)
@@ -81,26 +120,512 @@ dup_tooltip (PvmVm *vm)
                           plan->output != NULL ? plan->output : _("none"));
 }
 
+static void update_selection (PvmMachinesPage *self);
+
 static void
 vm_state_cb (PvmVm         *vm,
              GParamSpec    *pspec,
              AdwActionRow  *row)
 {
   g_autofree char *subtitle = dup_subtitle (vm);
+  GtkWidget *page = gtk_widget_get_ancestor (GTK_WIDGET (row), PVM_TYPE_MACHINES_PAGE);
 
   adw_action_row_set_subtitle (row, subtitle);
+  /* What the VMs selected can do has changed. */
+  if (page != NULL)
+    update_selection (PVM_MACHINES_PAGE (page));
 }
 
-/* The VM's panel, over the window the page is in. The list is read again
- * when the panel closes, and when the VM moves to another host: the VM
- * may have been deleted or be elsewhere. */
+/* --- selecting ------------------------------------------------------------ */
+
+/* A VM of the list, whichever host it is on. */
+static char *
+vm_key (PvmVm *vm)
+{
+  return g_strconcat (pvm_vm_get_uri (vm), "\n", pvm_vm_get_name (vm), NULL);
+}
+
+/* The VMs listed that are selected, in the list's order. */
+static GPtrArray *
+dup_selected (PvmMachinesPage *self)
+{
+  GPtrArray *items = pvm_list_page_get_items (PVM_LIST_PAGE (self));
+  GPtrArray *vms = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      g_autofree char *key = vm_key (g_ptr_array_index (items, i));
+
+      if (g_hash_table_contains (self->selected, key))
+        g_ptr_array_add (vms, g_object_ref (g_ptr_array_index (items, i)));
+    }
+  return vms;
+}
+
+static gboolean
+can_start (PvmVm *vm)
+{
+  PvmVmState state = pvm_vm_get_state (vm);
+
+  return state == PVM_VM_STATE_STOPPED || state == PVM_VM_STATE_CRASHED;
+}
+
+static gboolean
+can_delete (PvmVm *vm)
+{
+  return !pvm_vm_is_active (vm) && pvm_vm_get_state (vm) != PVM_VM_STATE_SAVED;
+}
+
+/* The bar: Launch, or what can be done with the VMs selected and how
+ * many they are. */
+static void
+update_selection (PvmMachinesPage *self)
+{
+  g_autoptr(GPtrArray) vms = dup_selected (self);
+  GPtrArray *items = pvm_list_page_get_items (PVM_LIST_PAGE (self));
+  gboolean busy = self->n_pending > 0;
+  gboolean any_start = FALSE, any_stop = FALSE, all_delete = vms->len > 0;
+  g_autofree char *count = NULL;
+
+  for (guint i = 0; i < vms->len; i++)
+    {
+      PvmVm *vm = g_ptr_array_index (vms, i);
+
+      any_start |= can_start (vm);
+      any_stop |= pvm_vm_is_active (vm);
+      all_delete &= can_delete (vm);
+    }
+
+  gtk_widget_set_visible (self->launch_button, !self->selection_mode);
+  gtk_widget_set_visible (self->start_button, self->selection_mode);
+  gtk_widget_set_visible (self->stop_button, self->selection_mode);
+  gtk_widget_set_visible (self->delete_button, self->selection_mode);
+  gtk_widget_set_visible (self->select_all_button, self->selection_mode);
+  gtk_widget_set_visible (GTK_WIDGET (self->selection_label), self->selection_mode);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "machines.start-selected",
+                                 any_start && !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "machines.stop-selected", any_stop && !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "machines.delete-selected",
+                                 all_delete && !busy);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "machines.select-all",
+                                 items != NULL && vms->len < items->len);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "machines.leave-selection",
+                                 self->selection_mode);
+  gtk_widget_set_tooltip_text (self->delete_button,
+                               vms->len > 0 && !all_delete
+                                 ? _("Only VMs that are off (not saved) can be deleted: stop "
+                                     "the others first")
+                                 : _("Remove the VMs selected from libvirt; their images and "
+                                     "outputs stay"));
+
+  if (vms->len == 0)
+    count = g_strdup (_("Click VMs to select them"));
+  else
+    count = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u VM selected", "%u VMs selected",
+                                          vms->len), vms->len);
+  gtk_label_set_text (self->selection_label, count);
+}
+
+/* The check buttons of the rows on screen, as the selection has it. */
+static void
+update_rows (PvmMachinesPage *self)
+{
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      GtkWidget *row = g_ptr_array_index (self->rows, i);
+      GtkCheckButton *check = g_object_get_data (G_OBJECT (row), "check");
+      const char *key = g_object_get_data (G_OBJECT (check), "key");
+
+      gtk_widget_set_visible (GTK_WIDGET (check), self->selection_mode);
+      gtk_widget_set_visible (g_object_get_data (G_OBJECT (row), "next"), !self->selection_mode);
+      gtk_check_button_set_active (check, key != NULL && g_hash_table_contains (self->selected,
+                                                                               key));
+    }
+}
+
+static void
+check_toggled_cb (GtkCheckButton  *check,
+                  PvmMachinesPage *self)
+{
+  const char *key = g_object_get_data (G_OBJECT (check), "key");
+
+  if (key == NULL || !self->selection_mode)
+    return;
+  if (gtk_check_button_get_active (check))
+    g_hash_table_add (self->selected, g_strdup (key));
+  else
+    g_hash_table_remove (self->selected, key);
+  update_selection (self);
+}
+
+static void
+forget_row (gpointer  data,
+            GObject  *row)
+{
+  PvmMachinesPage *self = data;
+
+  g_ptr_array_remove_fast (self->rows, row);
+}
+
+/**
+ * pvm_machines_page_set_selection_mode:
+ * @self: a #PvmMachinesPage
+ * @selection_mode: whether rows are picked rather than opened
+ *
+ * In selection mode every row has a check button, activating a row picks
+ * it, and the action bar acts on the VMs picked. Leaving it forgets them.
+ */
+void
+pvm_machines_page_set_selection_mode (PvmMachinesPage *self,
+                                      gboolean         selection_mode)
+{
+  g_return_if_fail (PVM_IS_MACHINES_PAGE (self));
+
+  selection_mode = !!selection_mode;
+  if (self->selection_mode == selection_mode)
+    return;
+  self->selection_mode = selection_mode;
+  if (!selection_mode)
+    g_hash_table_remove_all (self->selected);
+  update_rows (self);
+  update_selection (self);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_SELECTION_MODE]);
+}
+
+/**
+ * pvm_machines_page_get_selection_mode:
+ * @self: a #PvmMachinesPage
+ *
+ * Returns: whether the page is in selection mode
+ */
+gboolean
+pvm_machines_page_get_selection_mode (PvmMachinesPage *self)
+{
+  g_return_val_if_fail (PVM_IS_MACHINES_PAGE (self), FALSE);
+
+  return self->selection_mode;
+}
+
+/**
+ * pvm_machines_page_select:
+ * @self: a #PvmMachinesPage in selection mode
+ * @name: a VM's name
+ * @selected: whether to pick it
+ *
+ * Picks the VMs named @name (one per host), as their check buttons do.
+ *
+ * Returns: whether the list has a VM named @name
+ */
+gboolean
+pvm_machines_page_select (PvmMachinesPage *self,
+                          const char      *name,
+                          gboolean         selected)
+{
+  GPtrArray *items;
+  gboolean found = FALSE;
+
+  g_return_val_if_fail (PVM_IS_MACHINES_PAGE (self), FALSE);
+  g_return_val_if_fail (self->selection_mode, FALSE);
+
+  items = pvm_list_page_get_items (PVM_LIST_PAGE (self));
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      PvmVm *vm = g_ptr_array_index (items, i);
+
+      if (g_str_equal (pvm_vm_get_name (vm), name))
+        {
+          if (selected)
+            g_hash_table_add (self->selected, vm_key (vm));
+          else
+            {
+              g_autofree char *key = vm_key (vm);
+
+              g_hash_table_remove (self->selected, key);
+            }
+          found = TRUE;
+        }
+    }
+  update_rows (self);
+  update_selection (self);
+  return found;
+}
+
+/**
+ * pvm_machines_page_get_selection_text:
+ * @self: a #PvmMachinesPage
+ *
+ * Returns: what the action bar says of the selection, as shown
+ */
+const char *
+pvm_machines_page_get_selection_text (PvmMachinesPage *self)
+{
+  g_return_val_if_fail (PVM_IS_MACHINES_PAGE (self), NULL);
+
+  return gtk_label_get_text (self->selection_label);
+}
+
+static void
+select_all_action (GtkWidget  *widget,
+                   const char *action_name,
+                   GVariant   *parameter)
+{
+  PvmMachinesPage *self = PVM_MACHINES_PAGE (widget);
+  GPtrArray *items = pvm_list_page_get_items (PVM_LIST_PAGE (self));
+
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    g_hash_table_add (self->selected, vm_key (g_ptr_array_index (items, i)));
+  update_rows (self);
+  update_selection (self);
+}
+
+/* Escape: enabled in selection mode only, so that otherwise the key is
+ * someone else's. */
+static void
+leave_selection_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  pvm_machines_page_set_selection_mode (PVM_MACHINES_PAGE (widget), FALSE);
+}
+
+/* Once the list is read again: the VMs that left it leave the selection. */
+static void
+loaded_cb (PvmMachinesPage *self,
+           gpointer         user_data)
+{
+  GPtrArray *items = pvm_list_page_get_items (PVM_LIST_PAGE (self));
+  g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  GHashTableIter iter;
+  gpointer key;
+
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    g_hash_table_add (listed, vm_key (g_ptr_array_index (items, i)));
+  g_hash_table_iter_init (&iter, self->selected);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (!g_hash_table_contains (listed, key))
+      g_hash_table_iter_remove (&iter);
+  update_rows (self);
+  update_selection (self);
+}
+
+/* --- acting on the VMs selected --------------------------------------------- */
+
+static void
+show_toast (PvmMachinesPage *self,
+            const char      *text,
+            const char      *notes)
+{
+  pvm_list_page_show_toast (PVM_LIST_PAGE (self), self->toast_overlay, text, notes);
+}
+
+/* All started, or stopped: what came of it, those that failed behind
+ * Details. */
+static void
+op_finished (PvmMachinesPage *self)
+{
+  g_autofree char *text = NULL;
+  guint n_failed = 0;
+
+  for (const char *c = self->failures->str; *c != '\0'; c++)
+    n_failed += *c == '\n';
+
+  if (self->op == OP_START)
+    text = n_failed == 0
+           ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Started %u VM", "Started %u VMs",
+                                           self->n_done), self->n_done)
+           : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Started %u of %u VMs: %u could not start",
+                                           "Started %u of %u VMs: %u could not start",
+                                           self->n_done + n_failed),
+                              self->n_done, self->n_done + n_failed, n_failed);
+  else
+    text = n_failed == 0
+           ? g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Stopped %u VM", "Stopped %u VMs",
+                                           self->n_done), self->n_done)
+           : g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                           "Stopped %u of %u VMs: %u could not stop",
+                                           "Stopped %u of %u VMs: %u could not stop",
+                                           self->n_done + n_failed),
+                              self->n_done, self->n_done + n_failed, n_failed);
+  show_toast (self, text, n_failed > 0 ? self->failures->str : NULL);
+  update_selection (self);
+}
+
+static void
+op_done_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(PvmMachinesPage) self = user_data;
+  g_autoptr(GError) error = NULL;
+  PvmVm *vm = PVM_VM (object);
+  gboolean done = self->op == OP_START ? pvm_vm_start_finish (vm, result, &error)
+                                       : pvm_vm_stop_finish (vm, result, NULL, &error);
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;
+  if (done)
+    self->n_done++;
+  else
+    g_string_append_printf (self->failures, "%s: %s\n", pvm_vm_get_name (vm), error->message);
+  if (--self->n_pending == 0)
+    op_finished (self);
+}
+
+/* Starts, or stops, those of the VMs selected that are off, or run, all
+ * at once. */
+static void
+run_op (PvmMachinesPage *self,
+        Op               op)
+{
+  g_autoptr(GPtrArray) vms = dup_selected (self);
+  GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (self));
+  GtkApplication *application = GTK_IS_WINDOW (root)
+                                  ? gtk_window_get_application (GTK_WINDOW (root)) : NULL;
+
+  if (self->n_pending > 0)
+    return;
+  self->op = op;
+  self->n_done = 0;
+  g_string_truncate (self->failures, 0);
+  for (guint i = 0; i < vms->len; i++)
+    {
+      PvmVm *vm = g_ptr_array_index (vms, i);
+
+      if (op == OP_START && can_start (vm))
+        pvm_vm_start_async (vm, self->cancellable, op_done_cb, g_object_ref (self));
+      else if (op == OP_STOP && pvm_vm_is_active (vm))
+        {
+          /* Asked for: no "job ended" notification. */
+          if (PVM_IS_APPLICATION (application))
+            pvm_job_monitor_expect_stop (
+              pvm_application_get_job_monitor (PVM_APPLICATION (application)), vm);
+          pvm_vm_stop_async (vm, PVM_VM_STOP_GRACEFUL, PVM_VM_DEFAULT_STOP_TIMEOUT_SECONDS,
+                             self->cancellable, op_done_cb, g_object_ref (self));
+        }
+      else
+        continue;
+      self->n_pending++;
+    }
+  update_selection (self);
+}
+
+static void
+start_selected_action (GtkWidget  *widget,
+                       const char *action_name,
+                       GVariant   *parameter)
+{
+  run_op (PVM_MACHINES_PAGE (widget), OP_START);
+}
+
+static void
+stop_selected_action (GtkWidget  *widget,
+                      const char *action_name,
+                      GVariant   *parameter)
+{
+  run_op (PVM_MACHINES_PAGE (widget), OP_STOP);
+}
+
+static void
+delete_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    PvmMachinesPage  *self)
+{
+  g_autoptr(GPtrArray) vms = dup_selected (self);
+  g_autoptr(GString) failures = g_string_new (NULL);
+  g_autofree char *text = NULL;
+  guint n_deleted = 0, n_failed = 0;
+
+  /* One quick call to libvirt each; their images stay. */
+  for (guint i = 0; i < vms->len; i++)
+    {
+      PvmVm *vm = g_ptr_array_index (vms, i);
+      g_autoptr(GError) error = NULL;
+
+      if (!can_delete (vm))
+        continue;
+      if (pvm_vm_delete (vm, &error))
+        {
+          g_autofree char *key = vm_key (vm);
+
+          g_hash_table_remove (self->selected, key);
+          n_deleted++;
+        }
+      else
+        {
+          g_string_append_printf (failures, "%s: %s\n", pvm_vm_get_name (vm), error->message);
+          n_failed++;
+        }
+    }
+  if (n_failed == 0)
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Deleted %u VM; its image is kept",
+                                         "Deleted %u VMs; their images are kept", n_deleted),
+                            n_deleted);
+  else
+    text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
+                                         "Deleted %u of %u VMs: %u could not be deleted",
+                                         "Deleted %u of %u VMs: %u could not be deleted",
+                                         n_deleted + n_failed),
+                            n_deleted, n_deleted + n_failed, n_failed);
+  show_toast (self, text, n_failed > 0 ? failures->str : NULL);
+  pvm_list_page_refresh_soon (PVM_LIST_PAGE (self));
+  update_selection (self);
+}
+
+static void
+delete_selected_action (GtkWidget  *widget,
+                        const char *action_name,
+                        GVariant   *parameter)
+{
+  PvmMachinesPage *self = PVM_MACHINES_PAGE (widget);
+  g_autoptr(GPtrArray) vms = dup_selected (self);
+  g_autoptr(GString) names = g_string_new (NULL);
+  g_autofree char *heading = NULL;
+  g_autofree char *body = NULL;
+  AdwMessageDialog *dialog;
+
+  for (guint i = 0; i < vms->len; i++)
+    g_string_append_printf (names, "%s%s", i > 0 ? ", " : "",
+                            pvm_vm_get_name (g_ptr_array_index (vms, i)));
+  heading = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Delete %u VM?", "Delete %u VMs?",
+                                          vms->len), vms->len);
+  body = g_strdup_printf (_("%s will leave libvirt. Their images, inputs and output folders "
+                            "stay as they are: launch them again to run them."), names->str);
+  dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (NULL, heading, body));
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "delete", _("_Delete"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  pvm_list_page_present_dialog (PVM_LIST_PAGE (self), dialog, "delete",
+                                G_CALLBACK (delete_response_cb));
+}
+
+/* --- rows ------------------------------------------------------------------- */
+
+/* The VM's panel, over the window the page is in, or in selection mode,
+ * the VM picked or put back. The list is read again when the panel closes,
+ * and when the VM moves to another host: the VM may have been deleted or
+ * be elsewhere. */
 static void
 pvm_machines_page_activate (PvmListPage *page,
                             gpointer     item)
 {
-  PvmVmWindow *window = pvm_vm_window_new (item);
+  PvmMachinesPage *self = PVM_MACHINES_PAGE (page);
+  PvmVmWindow *window;
   GtkRoot *root = gtk_widget_get_root (GTK_WIDGET (page));
 
+  if (self->selection_mode)
+    {
+      g_autofree char *key = vm_key (item);
+
+      if (!g_hash_table_remove (self->selected, key))
+        g_hash_table_add (self->selected, g_steal_pointer (&key));
+      update_rows (self);
+      update_selection (self);
+      return;
+    }
+
+  window = pvm_vm_window_new (item);
   if (GTK_IS_WINDOW (root))
     {
       gtk_window_set_transient_for (GTK_WINDOW (window), GTK_WINDOW (root));
@@ -119,7 +644,23 @@ static void
 pvm_machines_page_setup_row (PvmListPage  *page,
                              AdwActionRow *row)
 {
-  adw_action_row_add_suffix (row, gtk_image_new_from_icon_name ("go-next-symbolic"));
+  PvmMachinesPage *self = PVM_MACHINES_PAGE (page);
+  GtkWidget *check = gtk_check_button_new ();
+  GtkWidget *next = gtk_image_new_from_icon_name ("go-next-symbolic");
+
+  gtk_widget_set_valign (check, GTK_ALIGN_CENTER);
+  gtk_widget_add_css_class (check, "selection-mode");
+  gtk_accessible_update_property (GTK_ACCESSIBLE (check), GTK_ACCESSIBLE_PROPERTY_LABEL,
+                                  _("Select"), -1);
+  gtk_widget_set_visible (check, self->selection_mode);
+  gtk_widget_set_visible (next, !self->selection_mode);
+  g_signal_connect_object (check, "toggled", G_CALLBACK (check_toggled_cb), self, 0);
+  adw_action_row_add_prefix (row, check);
+  adw_action_row_add_suffix (row, next);
+  g_object_set_data (G_OBJECT (row), "check", check);
+  g_object_set_data (G_OBJECT (row), "next", next);
+  g_ptr_array_add (self->rows, row);
+  g_object_weak_ref (G_OBJECT (row), forget_row, self);
 }
 
 static void
@@ -127,13 +668,22 @@ pvm_machines_page_bind_row (PvmListPage  *page,
                             AdwActionRow *row,
                             gpointer      item)
 {
+  PvmMachinesPage *self = PVM_MACHINES_PAGE (page);
   PvmVm *vm = item;
   g_autofree char *subtitle = dup_subtitle (vm);
   g_autofree char *tooltip = dup_tooltip (vm);
+  g_autofree char *key = vm_key (vm);
+  GtkCheckButton *check = g_object_get_data (G_OBJECT (row), "check");
 
   pvm_list_page_set_row (row, pvm_vm_get_name (vm), subtitle, "computer-symbolic");
   gtk_widget_set_tooltip_text (GTK_WIDGET (row), tooltip);
   g_signal_connect_object (vm, "notify::state", G_CALLBACK (vm_state_cb), row, 0);
+
+  /* Shown as selected or not before it says which VM it is: its toggled
+   * handler changes nothing meanwhile. */
+  g_object_set_data (G_OBJECT (check), "key", NULL);
+  gtk_check_button_set_active (check, g_hash_table_contains (self->selected, key));
+  g_object_set_data_full (G_OBJECT (check), "key", g_steal_pointer (&key), g_free);
 }
 
 static void
@@ -142,6 +692,7 @@ pvm_machines_page_unbind_row (PvmListPage  *page,
                               gpointer      item)
 {
   g_signal_handlers_disconnect_by_func (item, vm_state_cb, row);
+  g_object_set_data (g_object_get_data (G_OBJECT (row), "check"), "key", NULL);
 }
 
 /* --- loading ------------------------------------------------------------- */
@@ -553,7 +1104,11 @@ pvm_machines_page_dispose (GObject *object)
 {
   PvmMachinesPage *self = PVM_MACHINES_PAGE (object);
 
+  g_cancellable_cancel (self->cancellable);
   g_clear_pointer (&self->watched, g_ptr_array_unref);
+  for (guint i = 0; i < self->rows->len; i++)
+    g_object_weak_unref (g_ptr_array_index (self->rows, i), forget_row, self);
+  g_ptr_array_set_size (self->rows, 0);
 
   G_OBJECT_CLASS (pvm_machines_page_parent_class)->dispose (object);
 }
@@ -564,6 +1119,10 @@ pvm_machines_page_finalize (GObject *object)
   PvmMachinesPage *self = PVM_MACHINES_PAGE (object);
 
   g_clear_pointer (&self->statuses, g_ptr_array_unref);
+  g_clear_pointer (&self->selected, g_hash_table_unref);
+  g_clear_pointer (&self->rows, g_ptr_array_unref);
+  g_clear_object (&self->cancellable);
+  g_string_free (self->failures, TRUE);
 
   G_OBJECT_CLASS (pvm_machines_page_parent_class)->finalize (object);
 }
@@ -576,13 +1135,89 @@ pvm_machines_page_get_item_name (PvmListPage *page,
 }
 
 static void
+pvm_machines_page_get_property (GObject    *object,
+                                guint       prop_id,
+                                GValue     *value,
+                                GParamSpec *pspec)
+{
+  PvmMachinesPage *self = PVM_MACHINES_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SELECTION_MODE:
+      g_value_set_boolean (value, self->selection_mode);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+pvm_machines_page_set_property (GObject      *object,
+                                guint         prop_id,
+                                const GValue *value,
+                                GParamSpec   *pspec)
+{
+  PvmMachinesPage *self = PVM_MACHINES_PAGE (object);
+
+  switch (prop_id)
+    {
+    case PROP_SELECTION_MODE:
+      pvm_machines_page_set_selection_mode (self, g_value_get_boolean (value));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 pvm_machines_page_class_init (PvmMachinesPageClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   PvmListPageClass *page_class = PVM_LIST_PAGE_CLASS (klass);
 
   object_class->dispose = pvm_machines_page_dispose;
   object_class->finalize = pvm_machines_page_finalize;
+  object_class->get_property = pvm_machines_page_get_property;
+  object_class->set_property = pvm_machines_page_set_property;
+
+  /**
+   * PvmMachinesPage:selection-mode:
+   *
+   * Whether rows are picked (check buttons) rather than opened, for the
+   * action bar's Start, Stop and Delete.
+   */
+  properties[PROP_SELECTION_MODE] =
+    g_param_spec_boolean ("selection-mode", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               "/io/github/pvm/Pvm/ui/pvm-machines-page.ui");
+  gtk_widget_class_bind_template_child (widget_class, PvmMachinesPage, content);
+  gtk_widget_class_bind_template_child (widget_class, PvmMachinesPage, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, PvmMachinesPage, action_bar);
+  gtk_widget_class_bind_template_child (widget_class, PvmMachinesPage, empty_button);
+  gtk_widget_class_bind_template_child (widget_class, PvmMachinesPage, launch_button);
+  gtk_widget_class_bind_template_child (widget_class, PvmMachinesPage, start_button);
+  gtk_widget_class_bind_template_child (widget_class, PvmMachinesPage, stop_button);
+  gtk_widget_class_bind_template_child (widget_class, PvmMachinesPage, delete_button);
+  gtk_widget_class_bind_template_child (widget_class, PvmMachinesPage, select_all_button);
+  gtk_widget_class_bind_template_child (widget_class, PvmMachinesPage, selection_label);
+  gtk_widget_class_install_property_action (widget_class, "machines.selection-mode",
+                                            "selection-mode");
+  gtk_widget_class_install_action (widget_class, "machines.select-all", NULL, select_all_action);
+  gtk_widget_class_install_action (widget_class, "machines.start-selected", NULL,
+                                   start_selected_action);
+  gtk_widget_class_install_action (widget_class, "machines.stop-selected", NULL,
+                                   stop_selected_action);
+  gtk_widget_class_install_action (widget_class, "machines.delete-selected", NULL,
+                                   delete_selected_action);
+  gtk_widget_class_install_action (widget_class, "machines.leave-selection", NULL,
+                                   leave_selection_action);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0,
+                                       "machines.leave-selection", NULL);
 
   page_class->load_async = pvm_machines_page_load_async;
   page_class->load_finish = pvm_machines_page_load_finish;
@@ -597,6 +1232,19 @@ pvm_machines_page_class_init (PvmMachinesPageClass *klass)
 static void
 pvm_machines_page_init (PvmMachinesPage *self)
 {
+  self->selected = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->rows = g_ptr_array_new ();
+  self->cancellable = g_cancellable_new ();
+  self->failures = g_string_new (NULL);
+  gtk_widget_init_template (GTK_WIDGET (self));
+
+  /* The list under the toasts, above the action bar; the bar's Launch VMs
+   * is the empty state's button: one of them. */
+  pvm_list_page_set_frame (PVM_LIST_PAGE (self), self->content, self->toast_overlay,
+                           self->empty_button, self->action_bar);
+  g_signal_connect (self, "loaded", G_CALLBACK (loaded_cb), NULL);
+  update_selection (self);
+
   pvm_list_page_set_empty (PVM_LIST_PAGE (self), "computer-symbolic", _("No Virtual Machines"),
                            _("Launch VMs over your data: each gets a read-only input and a "
                              "read-write output"));

@@ -221,6 +221,160 @@ test_panel (void)
   gtk_window_destroy (window);
 }
 
+static PvmVm *
+find_vm (PvmListPage *page,
+         const char  *name)
+{
+  GPtrArray *items = pvm_list_page_get_items (page);
+
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    if (g_str_equal (pvm_vm_get_name (g_ptr_array_index (items, i)), name))
+      return g_ptr_array_index (items, i);
+  return NULL;
+}
+
+static gboolean
+page_has_text (gpointer text)
+{
+  PvmListPage *page = PVM_LIST_PAGE (pvm_gui_test_find (GTK_WIDGET (pvm_gui_test_find_window (
+                                                          GTK_TYPE_WINDOW)),
+                                                        PVM_TYPE_MACHINES_PAGE, NULL));
+
+  return page != NULL && pvm_gui_test_has_text (GTK_WIDGET (page), text);
+}
+
+/* Clicks the (icon) button of @action under @page. */
+static void
+press_action (PvmListPage *page,
+              const char  *action)
+{
+  GtkWidget *button = pvm_gui_test_find_action_button (GTK_WIDGET (page), action);
+
+  g_assert_nonnull (button);
+  g_assert_true (gtk_widget_is_sensitive (button));
+  g_signal_emit_by_name (button, "clicked");
+}
+
+static gboolean
+lists_only_gamma (gpointer page)
+{
+  g_autofree char *titles = pvm_gui_test_dup_titles (page);
+
+  return g_str_has_prefix (titles, "gamma: ") && strchr (titles, '|') == NULL;
+}
+
+/* Selection mode: VMs picked by their check buttons or by activating
+ * their rows, then started, stopped and deleted together, for real on
+ * libvirt's test driver; what cannot be done with the VMs picked is
+ * disabled. */
+static void
+test_select (void)
+{
+  g_autofree char *alpha = domain_xml ("pvm-alpha", "alpha", "");
+  g_autofree char *beta = domain_xml ("pvm-beta", "beta", "<test:runstate>5</test:runstate>");
+  g_autofree char *gamma = domain_xml ("pvm-gamma", "gamma", "");
+  g_autofree char *domains = g_strconcat (alpha, beta, gamma, NULL);
+  PvmMachinesPage *machines;
+  GtkWidget *row, *check, *delete_button;
+  GtkWindow *window, *dialog;
+  PvmListPage *page;
+
+  write_node (domains);
+  page = pvm_gui_test_show_page (PVM_TYPE_MACHINES_PAGE, &window);
+  machines = PVM_MACHINES_PAGE (page);
+  g_assert_cmpuint (n_items (page), ==, 3);
+  g_assert_false (pvm_machines_page_get_selection_mode (machines));
+  g_assert_nonnull (pvm_gui_test_find (GTK_WIDGET (page), GTK_TYPE_BUTTON, "_Launch VMs"));
+  g_assert_true (gtk_widget_get_visible (pvm_gui_test_find (GTK_WIDGET (page), GTK_TYPE_BUTTON,
+                                                            "_Launch VMs")));
+
+  /* The bar's Select: a check button on every row, nothing picked yet. */
+  press_action (page, "machines.selection-mode");
+  g_assert_true (pvm_machines_page_get_selection_mode (machines));
+  g_assert_cmpstr (pvm_machines_page_get_selection_text (machines), ==,
+                   "Click VMs to select them");
+  row = pvm_gui_test_find (GTK_WIDGET (page), ADW_TYPE_ACTION_ROW, "beta");
+  check = pvm_gui_test_find (row, GTK_TYPE_CHECK_BUTTON, NULL);
+  g_assert_true (gtk_widget_get_visible (check));
+  g_assert_false (gtk_check_button_get_active (GTK_CHECK_BUTTON (check)));
+  g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (page), "machines.start-selected"));
+  g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (page), "machines.stop-selected"));
+  g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (page), "machines.delete-selected"));
+
+  /* alpha (running) picked by activating its row, as a click does; beta
+   * (off) by its check button. */
+  g_assert_true (gtk_widget_activate (pvm_gui_test_find (GTK_WIDGET (page), ADW_TYPE_ACTION_ROW,
+                                                         "alpha")));
+  g_assert_null (pvm_gui_test_find_window (PVM_TYPE_VM_WINDOW));
+  g_assert_cmpstr (pvm_machines_page_get_selection_text (machines), ==, "1 VM selected");
+  g_assert_true (gtk_check_button_get_active (
+    GTK_CHECK_BUTTON (pvm_gui_test_find (pvm_gui_test_find (GTK_WIDGET (page), ADW_TYPE_ACTION_ROW,
+                                                            "alpha"),
+                                         GTK_TYPE_CHECK_BUTTON, NULL))));
+  gtk_check_button_set_active (GTK_CHECK_BUTTON (check), TRUE);
+  g_assert_cmpstr (pvm_machines_page_get_selection_text (machines), ==, "2 VMs selected");
+  /* One runs: both can be started (the one off) or stopped (the one on),
+   * neither deleted, and Delete says why. */
+  g_assert_true (pvm_gui_test_can_press (GTK_WIDGET (page), "machines.start-selected"));
+  g_assert_true (pvm_gui_test_can_press (GTK_WIDGET (page), "machines.stop-selected"));
+  g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (page), "machines.delete-selected"));
+  delete_button = pvm_gui_test_find (GTK_WIDGET (page), GTK_TYPE_BUTTON, "_Delete");
+  g_assert_nonnull (strstr (gtk_widget_get_tooltip_text (delete_button), "stop the others first"));
+
+  /* Stop: alpha powers off (the power button), beta stays off, gamma,
+   * not picked, runs on. */
+  pvm_gui_test_press (GTK_WIDGET (page), "Sto_p");
+  pvm_gui_test_wait_for (page_has_text, (gpointer) "Stopped 1 VM", "the stop's toast");
+  g_assert_true (is_stopped (find_vm (page, "alpha")));
+  g_assert_true (is_stopped (find_vm (page, "beta")));
+  g_assert_true (is_running (find_vm (page, "gamma")));
+
+  /* Start: both. */
+  g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (page), "machines.stop-selected"));
+  pvm_gui_test_press (GTK_WIDGET (page), "_Start");
+  pvm_gui_test_wait_for (page_has_text, (gpointer) "Started 2 VMs", "the start's toast");
+  g_assert_true (is_running (find_vm (page, "alpha")));
+  g_assert_true (is_running (find_vm (page, "beta")));
+  pvm_gui_test_press (GTK_WIDGET (page), "Sto_p");
+  pvm_gui_test_wait_for (page_has_text, (gpointer) "Stopped 2 VMs", "the second stop's toast");
+
+  /* Delete, once both are off: asked first; Cancel keeps them. */
+  g_assert_true (pvm_gui_test_can_press (GTK_WIDGET (page), "machines.delete-selected"));
+  pvm_gui_test_press (GTK_WIDGET (page), "_Delete");
+  dialog = pvm_gui_test_find_window (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Delete 2 VMs?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                            "alpha, beta will leave libvirt"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  g_assert_cmpuint (n_items (page), ==, 3);
+  pvm_gui_test_press (GTK_WIDGET (page), "_Delete");
+  dialog = pvm_gui_test_find_window (ADW_TYPE_MESSAGE_DIALOG);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "delete");
+  pvm_gui_test_wait_for (lists_only_gamma, page, "the list without alpha and beta");
+  g_assert_true (page_has_text ((gpointer) "Deleted 2 VMs; their images are kept"));
+  /* They left the selection with the list. */
+  g_assert_cmpstr (pvm_machines_page_get_selection_text (machines), ==,
+                   "Click VMs to select them");
+
+  /* Select All; Select again leaves selection mode and forgets them. */
+  press_action (page, "machines.select-all");
+  g_assert_cmpstr (pvm_machines_page_get_selection_text (machines), ==, "1 VM selected");
+  g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (page), "machines.select-all"));
+  press_action (page, "machines.selection-mode");
+  g_assert_false (pvm_machines_page_get_selection_mode (machines));
+  row = pvm_gui_test_find (GTK_WIDGET (page), ADW_TYPE_ACTION_ROW, "gamma");
+  g_assert_false (gtk_widget_get_visible (pvm_gui_test_find (row, GTK_TYPE_CHECK_BUTTON, NULL)));
+  press_action (page, "machines.selection-mode");
+  g_assert_cmpstr (pvm_machines_page_get_selection_text (machines), ==,
+                   "Click VMs to select them");
+  /* Escape's action leaves it too (test-shortcuts: the key is bound). */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (page), "machines.leave-selection", NULL));
+  g_assert_false (pvm_machines_page_get_selection_mode (machines));
+  gtk_window_destroy (window);
+}
+
 /* DRIVEREPO and SQUASHREPO in this test's own directories. */
 static void
 write_repos_config (char **images,
@@ -928,6 +1082,7 @@ main (int    argc,
   g_test_add_func ("/machines/empty", test_empty);
   g_test_add_func ("/machines/unreachable", test_unreachable);
   g_test_add_func ("/machines/panel", test_panel);
+  g_test_add_func ("/machines/select", test_select);
   g_test_add_func ("/images/list", test_images);
   g_test_add_func ("/data/list", test_data);
   g_test_add_func ("/window/search", test_search);
