@@ -216,17 +216,6 @@ file_data_size (const char *path)
   return size;
 }
 
-static guint64
-param_ullong (virTypedParameterPtr params,
-              int                  n_params,
-              const char          *name)
-{
-  unsigned long long value = 0;
-
-  virTypedParamsGetULLong (params, n_params, name, &value);
-  return value;
-}
-
 static gpointer
 watch_thread (gpointer user_data)
 {
@@ -276,9 +265,10 @@ watch_thread (gpointer user_data)
             {
               /* Pages of zeros are sent as a mark: what is done is what
                * is not left. */
-              total = param_ullong (params, n_params, VIR_DOMAIN_JOB_DATA_TOTAL);
-              processed = total - MIN (total, param_ullong (params, n_params,
-                                                           VIR_DOMAIN_JOB_DATA_REMAINING));
+              total = _pvm_param_ullong (params, n_params, VIR_DOMAIN_JOB_DATA_TOTAL);
+              processed = total - MIN (total,
+                                       _pvm_param_ullong (params, n_params,
+                                                          VIR_DOMAIN_JOB_DATA_REMAINING));
             }
           virTypedParamsFree (params, n_params);
           virResetLastError ();

@@ -395,17 +395,6 @@ progress_call (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
-static guint64
-param_ullong (virTypedParameterPtr params,
-              int                  n_params,
-              const char          *name)
-{
-  unsigned long long value = 0;
-
-  virTypedParamsGetULLong (params, n_params, name, &value);
-  return value;
-}
-
 /* Reads the job's statistics until the migration ends; aborts the job
  * when the caller cancels. */
 static gpointer
@@ -440,23 +429,24 @@ progress_thread (gpointer user_data)
           type != VIR_DOMAIN_JOB_NONE)
         {
           ProgressCall *call = g_new0 (ProgressCall, 1);
-          guint64 page_size = param_ullong (params, n_params, VIR_DOMAIN_JOB_MEMORY_PAGE_SIZE);
+          PvmMigrationProgress *progress = &call->progress;
+          guint64 page_size = _pvm_param_ullong (params, n_params,
+                                                 VIR_DOMAIN_JOB_MEMORY_PAGE_SIZE);
 
           call->func = data->progress;
           call->data = data->progress_data;
-          call->progress.elapsed_ms = param_ullong (params, n_params,
-                                                    VIR_DOMAIN_JOB_TIME_ELAPSED);
-          call->progress.data_total = param_ullong (params, n_params, VIR_DOMAIN_JOB_DATA_TOTAL);
-          call->progress.data_processed = param_ullong (params, n_params,
+          progress->elapsed_ms = _pvm_param_ullong (params, n_params, VIR_DOMAIN_JOB_TIME_ELAPSED);
+          progress->data_total = _pvm_param_ullong (params, n_params, VIR_DOMAIN_JOB_DATA_TOTAL);
+          progress->data_processed = _pvm_param_ullong (params, n_params,
                                                         VIR_DOMAIN_JOB_DATA_PROCESSED);
-          call->progress.data_remaining = param_ullong (params, n_params,
+          progress->data_remaining = _pvm_param_ullong (params, n_params,
                                                         VIR_DOMAIN_JOB_DATA_REMAINING);
-          call->progress.dirty_rate = param_ullong (params, n_params,
+          progress->dirty_rate = _pvm_param_ullong (params, n_params,
                                                     VIR_DOMAIN_JOB_MEMORY_DIRTY_RATE) *
-                                      (page_size != 0 ? page_size : 4096);
-          call->progress.expected_downtime_ms = param_ullong (params, n_params,
+                                 (page_size != 0 ? page_size : 4096);
+          progress->expected_downtime_ms = _pvm_param_ullong (params, n_params,
                                                               VIR_DOMAIN_JOB_DOWNTIME);
-          call->progress.iteration = param_ullong (params, n_params,
+          progress->iteration = _pvm_param_ullong (params, n_params,
                                                    VIR_DOMAIN_JOB_MEMORY_ITERATION);
           g_main_context_invoke_full (data->context, G_PRIORITY_DEFAULT, progress_call, call,
                                       g_free);
@@ -703,9 +693,9 @@ migrate_thread (GTask        *task,
                               VIR_DOMAIN_JOB_STATS_KEEP_COMPLETED) == 0 ||
         virDomainGetJobStats (domain, &type, &stats, &n_stats, VIR_DOMAIN_JOB_STATS_COMPLETED) == 0)
       {
-        data->result.total_ms = param_ullong (stats, n_stats, VIR_DOMAIN_JOB_TIME_ELAPSED);
-        data->result.downtime_ms = param_ullong (stats, n_stats, VIR_DOMAIN_JOB_DOWNTIME);
-        data->result.data_processed = param_ullong (stats, n_stats,
+        data->result.total_ms = _pvm_param_ullong (stats, n_stats, VIR_DOMAIN_JOB_TIME_ELAPSED);
+        data->result.downtime_ms = _pvm_param_ullong (stats, n_stats, VIR_DOMAIN_JOB_DOWNTIME);
+        data->result.data_processed = _pvm_param_ullong (stats, n_stats,
                                                     VIR_DOMAIN_JOB_DATA_PROCESSED);
       }
     virTypedParamsFree (stats, n_stats);

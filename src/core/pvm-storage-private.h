@@ -28,6 +28,9 @@ gboolean    _pvm_storage_upload        (virConnectPtr   conn,
                                         guint64        *sent,
                                         GCancellable   *cancellable,
                                         GError        **error);
+guint64     _pvm_param_ullong          (virTypedParameterPtr params,
+                                        int             n_params,
+                                        const char     *name);
 gboolean    _pvm_storage_delete        (virConnectPtr   conn,
                                         const char     *path,
                                         GError        **error);

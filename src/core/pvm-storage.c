@@ -454,6 +454,25 @@ out:
 }
 
 /**
+ * _pvm_param_ullong:
+ * @params: typed parameters from libvirt (a job's statistics)
+ * @n_params: how many
+ * @name: the one to read
+ *
+ * Returns: the value of @name, or 0 if @params has none
+ */
+guint64
+_pvm_param_ullong (virTypedParameterPtr  params,
+                   int                   n_params,
+                   const char           *name)
+{
+  unsigned long long value = 0;
+
+  virTypedParamsGetULLong (params, n_params, name, &value);
+  return value;
+}
+
+/**
  * _pvm_storage_delete:
  * @conn: a host
  * @path: a file there
