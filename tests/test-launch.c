@@ -630,7 +630,8 @@ test_save_and_resume (void)
 {
   static const char ticker_job[] =
     "i=0\n"
-    "while [ $i -lt 40 ]; do echo \"tick $i\"; i=$((i + 1)); sleep 0.2; done\n";
+    "while [ $i -lt 40 ]; do echo \"tick $i\"; echo \"pvm-progress: $((i * 100 / 40)) tick $i\"; "
+    "i=$((i + 1)); sleep 0.2; done\n";
   g_autofree char *dir = make_input_dir ("sources/ticker", ticker_job, "ticker\n");
   g_autofree char *archive = make_archive (dir, "ticker");
   g_autofree char *image = make_image ("ticker");
@@ -646,6 +647,27 @@ test_save_and_resume (void)
 
   pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "ticker", "-i", "ticker"));
   wait_for_serial_line ("ticker", "tick 5");
+  /* The job's progress lines, while it runs. */
+  info = vm_info ("ticker");
+  {
+    JsonObject *progress = json_object_get_object_member (json_node_get_object (info),
+                                                          "job_progress");
+    gint64 percent;
+    g_autofree char *text = NULL;
+
+    g_assert_nonnull (progress);
+    percent = json_object_get_int_member (progress, "percent");
+    g_assert_cmpint (percent, >=, 12);
+    g_assert_cmpint (percent, <=, 100);
+    /* "pvm-progress: PERCENT tick I", PERCENT = I * 100 / 40 */
+    text = g_strdup_printf ("tick %" G_GINT64_FORMAT, (percent * 40 + 99) / 100);
+    g_assert_cmpstr (json_object_get_string_member (progress, "text"), ==, text);
+    out = pvm_test_pvm_ok (PVM ("info", "--config", env.config, "ticker"));
+    g_assert_nonnull (strstr (out, "  guest    job start input ("));
+    g_assert_nonnull (strstr (out, "% tick "));
+    g_clear_pointer (&out, g_free);
+  }
+  g_clear_pointer (&info, json_node_unref);
   out = pvm_test_pvm_ok (PVM ("save", "--config", env.config, "ticker"));
   g_assert_cmpstr (out, ==, "ticker: saved\n");
   wait_for_member ("ticker", "state", "saved");
@@ -658,6 +680,8 @@ test_save_and_resume (void)
 
   info = vm_info ("ticker");
   g_assert_cmpint (json_object_get_int_member (json_node_get_object (info), "job_exit"), ==, 0);
+  /* Its job has ended: no progress any more. */
+  g_assert_true (json_object_get_null_member (json_node_get_object (info), "job_progress"));
   g_file_get_contents (json_object_get_string_member (json_node_get_object (info), "serial_log"),
                        &serial, NULL, &error);
   g_assert_no_error (error);

@@ -51,6 +51,10 @@ struct _PvmMachinesPage
   guint            n_done;
   GString         *failures;       /* "NAME: why" of those that failed */
   Op               op;
+  GHashTable      *progress;       /* vm_key () -> what its running job last said of its
+                                    * progress ("45% (tick 18)") */
+  guint            progress_id;    /* the timer that reads it */
+  GCancellable    *progress_read;  /* a read under way */
 
   /* Template widgets */
   GtkWidget       *content;
@@ -89,21 +93,32 @@ state_label (PvmVmState state)
     }
 }
 
-/* "Running · 256 MiB · 1 vCPU", and the names of the input and the output
+static char *vm_key (PvmVm *vm);
+
+/* "Running · 256 MiB · 1 vCPU" ("Running, job at 45% (tick 18) · …" while
+ * its job says how far it is), and the names of the input and the output
  * on a second line (their paths are the row's tooltip). */
 static char *
-dup_subtitle (PvmVm *vm)
+dup_subtitle (PvmMachinesPage *self,
+              PvmVm           *vm)
 {
   const PvmVmPlan *plan = pvm_vm_get_plan (vm);
   g_autofree char *memory = pvm_size_format (plan->memory_bytes);
   g_autofree char *summary = NULL;
+  g_autofree char *state = NULL;
+  g_autofree char *key = vm_key (vm);
   g_autofree char *input = plan->input != NULL ? g_path_get_basename (plan->input) : NULL;
   g_autofree char *output = plan->output != NULL ? g_path_get_basename (plan->output) : NULL;
   g_autofree char *paths = NULL;
+  const char *progress = self != NULL && pvm_vm_is_active (vm)
+                           ? g_hash_table_lookup (self->progress, key) : NULL;
 
+  state = progress != NULL ? g_strdup_printf (_("%s, job at %s"),
+                                              state_label (pvm_vm_get_state (vm)), progress)
+                           : g_strdup (state_label (pvm_vm_get_state (vm)));
   summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %s · %u vCPU", "%s · %s · %u vCPUs",
                                           plan->cores),
-                             state_label (pvm_vm_get_state (vm)), memory, plan->cores);
+                             state, memory, plan->cores);
   paths = g_strdup_printf (_("%s → %s"), input != NULL ? input : _("no input"),
                            output != NULL ? output : _("no output"));
   return g_markup_printf_escaped ("%s\n%s", summary, paths);
@@ -127,8 +142,8 @@ vm_state_cb (PvmVm         *vm,
              GParamSpec    *pspec,
              AdwActionRow  *row)
 {
-  g_autofree char *subtitle = dup_subtitle (vm);
   GtkWidget *page = gtk_widget_get_ancestor (GTK_WIDGET (row), PVM_TYPE_MACHINES_PAGE);
+  g_autofree char *subtitle = dup_subtitle (page != NULL ? PVM_MACHINES_PAGE (page) : NULL, vm);
 
   adw_action_row_set_subtitle (row, subtitle);
   /* What the VMs selected can do has changed. */
@@ -600,6 +615,129 @@ delete_selected_action (GtkWidget  *widget,
                                 G_CALLBACK (delete_response_cb));
 }
 
+/* --- the jobs' progress ------------------------------------------------------ */
+
+/* How often the running jobs' progress is read. */
+#define PROGRESS_INTERVAL_S 2
+
+/* In a thread: what the jobs of @task_data (PvmVm of this machine that
+ * run) last said of their progress, by vm_key (). */
+static void
+read_progress_thread (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  GPtrArray *vms = task_data;
+  GHashTable *progress = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+
+  for (guint i = 0; i < vms->len && !g_cancellable_is_cancelled (cancellable); i++)
+    {
+      PvmVm *vm = g_ptr_array_index (vms, i);
+      int percent = -1;
+      g_autofree char *text = pvm_vm_dup_job_progress (vm, &percent);
+
+      if (text == NULL)
+        continue;
+      g_hash_table_insert (progress, vm_key (vm),
+                           *text != '\0' ? g_strdup_printf ("%d%% (%s)", percent, text)
+                                         : g_strdup_printf ("%d%%", percent));
+    }
+  g_task_return_pointer (task, progress, (GDestroyNotify) g_hash_table_unref);
+}
+
+static gboolean
+same_progress (GHashTable *a,
+               GHashTable *b)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  if (g_hash_table_size (a) != g_hash_table_size (b))
+    return FALSE;
+  g_hash_table_iter_init (&iter, a);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (g_strcmp0 (value, g_hash_table_lookup (b, key)) != 0)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+progress_read_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  PvmMachinesPage *self = PVM_MACHINES_PAGE (object);
+  g_autoptr(GHashTable) progress = g_task_propagate_pointer (G_TASK (result), NULL);
+
+  if (progress == NULL)
+    return;
+  g_clear_object (&self->progress_read);
+  if (same_progress (progress, self->progress))
+    return;
+  g_hash_table_unref (self->progress);
+  self->progress = g_steal_pointer (&progress);
+
+  /* The rows on screen say it. */
+  for (guint i = 0; i < self->rows->len; i++)
+    {
+      AdwActionRow *row = g_ptr_array_index (self->rows, i);
+      PvmVm *vm = g_object_get_data (G_OBJECT (row), "vm");
+      g_autofree char *subtitle = NULL;
+
+      if (vm == NULL)
+        continue;
+      subtitle = dup_subtitle (self, vm);
+      adw_action_row_set_subtitle (row, subtitle);
+    }
+}
+
+/* Every PROGRESS_INTERVAL_S while the page shows: the jobs' progress of
+ * the VMs that run on this machine (their serial logs are here), read in
+ * a thread. */
+static gboolean
+progress_timeout_cb (gpointer user_data)
+{
+  PvmMachinesPage *self = user_data;
+  GPtrArray *items = pvm_list_page_get_items (PVM_LIST_PAGE (self));
+  g_autoptr(GPtrArray) vms = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GTask) task = NULL;
+
+  if (self->progress_read != NULL || !gtk_widget_get_mapped (GTK_WIDGET (self)))
+    return G_SOURCE_CONTINUE;
+  for (guint i = 0; items != NULL && i < items->len; i++)
+    {
+      PvmVm *vm = g_ptr_array_index (items, i);
+
+      if (pvm_vm_is_active (vm) && pvm_vm_get_serial_log (vm) != NULL &&
+          pvm_hosts_uri_is_local (pvm_vm_get_uri (vm)))
+        g_ptr_array_add (vms, g_object_ref (vm));
+    }
+  if (vms->len == 0 && g_hash_table_size (self->progress) == 0)
+    return G_SOURCE_CONTINUE;
+
+  self->progress_read = g_cancellable_new ();
+  task = g_task_new (self, self->progress_read, progress_read_cb, NULL);
+  g_task_set_source_tag (task, progress_timeout_cb);
+  g_task_set_task_data (task, g_steal_pointer (&vms), (GDestroyNotify) g_ptr_array_unref);
+  g_task_run_in_thread (task, read_progress_thread);
+  return G_SOURCE_CONTINUE;
+}
+
+/**
+ * pvm_machines_page_read_progress:
+ * @self: a #PvmMachinesPage
+ *
+ * Reads the jobs' progress now rather than at the next tick.
+ */
+void
+pvm_machines_page_read_progress (PvmMachinesPage *self)
+{
+  g_return_if_fail (PVM_IS_MACHINES_PAGE (self));
+
+  progress_timeout_cb (self);
+}
+
 /* --- rows ------------------------------------------------------------------- */
 
 /* The VM's panel, over the window the page is in, or in selection mode,
@@ -670,7 +808,7 @@ pvm_machines_page_bind_row (PvmListPage  *page,
 {
   PvmMachinesPage *self = PVM_MACHINES_PAGE (page);
   PvmVm *vm = item;
-  g_autofree char *subtitle = dup_subtitle (vm);
+  g_autofree char *subtitle = dup_subtitle (self, vm);
   g_autofree char *tooltip = dup_tooltip (vm);
   g_autofree char *key = vm_key (vm);
   GtkCheckButton *check = g_object_get_data (G_OBJECT (row), "check");
@@ -678,6 +816,7 @@ pvm_machines_page_bind_row (PvmListPage  *page,
   pvm_list_page_set_row (row, pvm_vm_get_name (vm), subtitle, "computer-symbolic");
   gtk_widget_set_tooltip_text (GTK_WIDGET (row), tooltip);
   g_signal_connect_object (vm, "notify::state", G_CALLBACK (vm_state_cb), row, 0);
+  g_object_set_data (G_OBJECT (row), "vm", vm);
 
   /* Shown as selected or not before it says which VM it is: its toggled
    * handler changes nothing meanwhile. */
@@ -693,6 +832,7 @@ pvm_machines_page_unbind_row (PvmListPage  *page,
 {
   g_signal_handlers_disconnect_by_func (item, vm_state_cb, row);
   g_object_set_data (g_object_get_data (G_OBJECT (row), "check"), "key", NULL);
+  g_object_set_data (G_OBJECT (row), "vm", NULL);
 }
 
 /* --- loading ------------------------------------------------------------- */
@@ -1105,6 +1245,8 @@ pvm_machines_page_dispose (GObject *object)
   PvmMachinesPage *self = PVM_MACHINES_PAGE (object);
 
   g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->progress_id, g_source_remove);
+  g_cancellable_cancel (self->progress_read);
   g_clear_pointer (&self->watched, g_ptr_array_unref);
   for (guint i = 0; i < self->rows->len; i++)
     g_object_weak_unref (g_ptr_array_index (self->rows, i), forget_row, self);
@@ -1122,6 +1264,8 @@ pvm_machines_page_finalize (GObject *object)
   g_clear_pointer (&self->selected, g_hash_table_unref);
   g_clear_pointer (&self->rows, g_ptr_array_unref);
   g_clear_object (&self->cancellable);
+  g_clear_object (&self->progress_read);
+  g_clear_pointer (&self->progress, g_hash_table_unref);
   g_string_free (self->failures, TRUE);
 
   G_OBJECT_CLASS (pvm_machines_page_parent_class)->finalize (object);
@@ -1236,6 +1380,8 @@ pvm_machines_page_init (PvmMachinesPage *self)
   self->rows = g_ptr_array_new ();
   self->cancellable = g_cancellable_new ();
   self->failures = g_string_new (NULL);
+  self->progress = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  self->progress_id = g_timeout_add_seconds (PROGRESS_INTERVAL_S, progress_timeout_cb, self);
   gtk_widget_init_template (GTK_WIDGET (self));
 
   /* The list under the toasts, above the action bar; the bar's Launch VMs

@@ -17,5 +17,6 @@ gboolean    pvm_machines_page_select             (PvmMachinesPage *self,
                                                   const char      *name,
                                                   gboolean         selected);
 const char *pvm_machines_page_get_selection_text (PvmMachinesPage *self);
+void        pvm_machines_page_read_progress      (PvmMachinesPage *self);
 
 G_END_DECLS

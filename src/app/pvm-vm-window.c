@@ -29,6 +29,7 @@ struct _PvmVmWindow
   GCancellable    *cancellable;
   gboolean         busy;            /* an action runs */
   GPtrArray       *hosts;           /* PvmHostEntry of the configuration, once read */
+  guint            guest_id;        /* reads the guest's status again, while it runs */
 
   /* Template widgets */
   AdwWindowTitle  *window_title;
@@ -96,6 +97,38 @@ update_output (PvmVmWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.open-output", exists);
 }
 
+/* The guest's last status, and its job's progress while it runs. Its
+ * serial log is a file of this machine for a VM of this machine only. */
+static void
+update_guest (PvmVmWindow *self)
+{
+  g_autofree char *guest = pvm_vm_dup_guest_status (self->vm, NULL);
+  int percent = -1;
+  g_autofree char *progress = pvm_vm_is_active (self->vm)
+                                ? pvm_vm_dup_job_progress (self->vm, &percent) : NULL;
+  g_autofree char *text = NULL;
+
+  if (guest == NULL)
+    text = g_strdup (_("no status reported"));
+  else if (progress != NULL && *progress != '\0')
+    text = g_strdup_printf (_("%s, job at %d%% (%s)"), guest, percent, progress);
+  else if (progress != NULL)
+    text = g_strdup_printf (_("%s, job at %d%%"), guest, percent);
+  else
+    text = g_steal_pointer (&guest);
+  set_subtitle (self->guest_row, text);
+}
+
+static gboolean
+guest_timeout_cb (gpointer user_data)
+{
+  PvmVmWindow *self = user_data;
+
+  if (pvm_vm_is_active (self->vm))
+    update_guest (self);
+  return G_SOURCE_CONTINUE;
+}
+
 /* The state in the title, the actions that make sense in it, the guest's
  * last status. */
 static void
@@ -103,10 +136,9 @@ update_state (PvmVmWindow *self)
 {
   PvmVmState state = pvm_vm_get_state (self->vm);
   gboolean active = pvm_vm_is_active (self->vm);
-  g_autofree char *guest = pvm_vm_dup_guest_status (self->vm, NULL);
 
   adw_window_title_set_subtitle (self->window_title, pvm_vm_state_to_string (state));
-  set_subtitle (self->guest_row, guest != NULL ? guest : _("no status reported"));
+  update_guest (self);
   update_output (self);
 
   /* Start where Stop and Force Off would be: one or the other applies. */
@@ -366,6 +398,8 @@ set_vm (PvmVmWindow *self,
 
   g_signal_connect_object (self->vm, "notify::state", G_CALLBACK (vm_state_cb), self, 0);
   show_vm (self);
+  if (self->guest_id == 0)
+    self->guest_id = g_timeout_add_seconds (2, guest_timeout_cb, self);
 }
 
 /* The VM runs elsewhere now: the panel shows it there. */
@@ -499,6 +533,7 @@ pvm_vm_window_dispose (GObject *object)
 
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
+  g_clear_handle_id (&self->guest_id, g_source_remove);
   g_clear_object (&self->vm);
   g_clear_pointer (&self->hosts, g_ptr_array_unref);
 

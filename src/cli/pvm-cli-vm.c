@@ -31,12 +31,21 @@ pvm_cli_open_connection (PvmConfig  *config,
   return pvm_vm_open_connection (pvm_config_get_string (config, "LIBVIRT_URI"), NULL, error);
 }
 
+/* The guest's last status, with its job's progress while it runs:
+ * "job start input (45% tick 18)". */
 static char *
 dup_guest_line (PvmVm *vm)
 {
   g_autofree char *status = pvm_vm_dup_guest_status (vm, NULL);
+  int percent = -1;
+  g_autofree char *progress = pvm_vm_dup_job_progress (vm, &percent);
 
-  return g_strdup (status != NULL ? status : "-");
+  if (status == NULL)
+    return g_strdup ("-");
+  if (progress == NULL)
+    return g_steal_pointer (&status);
+  return g_strdup_printf ("%s (%d%%%s%s)", status, percent, *progress != '\0' ? " " : "",
+                          progress);
 }
 
 /**

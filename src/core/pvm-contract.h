@@ -35,5 +35,6 @@
 #define PVM_CONTRACT_STATUS_PREFIX   "pvm-guest: "
 #define PVM_CONTRACT_PROGRESS_PREFIX "pvm-progress: "
 #define PVM_CONTRACT_STATUS_READY    "ready"
+#define PVM_CONTRACT_STATUS_JOB_START "job start"
 #define PVM_CONTRACT_STATUS_JOB_EXIT "job exit"
 #define PVM_CONTRACT_STATUS_POWEROFF "poweroff"

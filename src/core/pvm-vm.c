@@ -1063,6 +1063,102 @@ read_serial_tail (const char *path)
   return g_steal_pointer (&data);
 }
 
+/* What the guest's serial log says, read once. */
+typedef struct
+{
+  char *status;      /* the last status line, without its prefix */
+  int   job_exit;    /* of "job exit CODE", or -1 */
+  int   percent;     /* of the running job's last progress line, or -1 */
+  char *progress;    /* its text ("" for none), or NULL */
+} SerialFacts;
+
+static void
+serial_facts_clear (SerialFacts *facts)
+{
+  g_clear_pointer (&facts->status, g_free);
+  g_clear_pointer (&facts->progress, g_free);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (SerialFacts, serial_facts_clear)
+
+/* A progress line's "PERCENT [TEXT]": PERCENT from 0 to 100. */
+static gboolean
+parse_progress (const char  *line,
+                int         *percent,
+                char       **text)
+{
+  g_autofree char *number = g_strndup (line, strcspn (line, " \t"));
+  const char *rest = line + strlen (number);
+  guint64 value;
+
+  if (!g_ascii_string_to_unsigned (number, 10, 0, 100, &value, NULL))
+    return FALSE;
+  *percent = (int) value;
+  *text = g_strstrip (g_strdup (rest));
+  return TRUE;
+}
+
+static void
+read_serial_facts (PvmVm       *self,
+                   SerialFacts *facts)
+{
+  g_autofree char *tail = read_serial_tail (self->serial_log);
+  g_auto(GStrv) lines = NULL;
+  const char *last = NULL;
+  gboolean in_job = FALSE;
+
+  facts->job_exit = -1;
+  facts->percent = -1;
+  if (tail == NULL)
+    return;
+
+  lines = g_strsplit (tail, "\n", -1);
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      char *line = lines[i];
+      gsize length = strlen (line);
+
+      if (length > 0 && line[length - 1] == '\r')
+        line[length - 1] = '\0';
+
+      /* A job's progress counts while it runs: from its start (or, with
+       * the start out of the tail, from the first line read) to its
+       * exit or the next boot. */
+      if (g_str_has_prefix (line, PVM_CONTRACT_PROGRESS_PREFIX) && (in_job || last == NULL))
+        {
+          int percent;
+          char *text;
+
+          if (parse_progress (line + strlen (PVM_CONTRACT_PROGRESS_PREFIX), &percent, &text))
+            {
+              facts->percent = percent;
+              g_free (facts->progress);
+              facts->progress = text;
+            }
+          continue;
+        }
+      if (!g_str_has_prefix (line, PVM_CONTRACT_STATUS_PREFIX))
+        continue;
+
+      last = line + strlen (PVM_CONTRACT_STATUS_PREFIX);
+      in_job = g_str_has_prefix (last, PVM_CONTRACT_STATUS_JOB_START);
+      if (!in_job)
+        {
+          facts->percent = -1;
+          g_clear_pointer (&facts->progress, g_free);
+        }
+      if (g_str_has_prefix (last, PVM_CONTRACT_STATUS_JOB_EXIT " "))
+        {
+          guint64 code;
+
+          if (g_ascii_string_to_unsigned (last + strlen (PVM_CONTRACT_STATUS_JOB_EXIT " "),
+                                          10, 0, 255, &code, NULL))
+            facts->job_exit = (int) code;
+        }
+    }
+  facts->status = g_strdup (last);
+}
+
 /**
  * pvm_vm_dup_guest_status:
  * @self: a #PvmVm
@@ -1080,42 +1176,41 @@ char *
 pvm_vm_dup_guest_status (PvmVm *self,
                          int   *job_exit)
 {
-  g_autofree char *tail = NULL;
-  g_auto(GStrv) lines = NULL;
-  const char *last = NULL;
-  int exit_status = -1;
+  g_auto(SerialFacts) facts = { 0 };
 
   g_return_val_if_fail (PVM_IS_VM (self), NULL);
 
-  tail = read_serial_tail (self->serial_log);
-  if (tail != NULL)
-    {
-      lines = g_strsplit (tail, "\n", -1);
-      for (guint i = 0; lines[i] != NULL; i++)
-        {
-          char *line = lines[i];
-          gsize length = strlen (line);
-
-          if (length > 0 && line[length - 1] == '\r')
-            line[length - 1] = '\0';
-          if (!g_str_has_prefix (line, PVM_CONTRACT_STATUS_PREFIX))
-            continue;
-
-          last = line + strlen (PVM_CONTRACT_STATUS_PREFIX);
-          if (g_str_has_prefix (last, PVM_CONTRACT_STATUS_JOB_EXIT " "))
-            {
-              guint64 code;
-
-              if (g_ascii_string_to_unsigned (last + strlen (PVM_CONTRACT_STATUS_JOB_EXIT " "),
-                                              10, 0, 255, &code, NULL))
-                exit_status = (int) code;
-            }
-        }
-    }
-
+  read_serial_facts (self, &facts);
   if (job_exit != NULL)
-    *job_exit = exit_status;
-  return g_strdup (last);
+    *job_exit = facts.job_exit;
+  return g_steal_pointer (&facts.status);
+}
+
+/**
+ * pvm_vm_dup_job_progress:
+ * @self: a #PvmVm
+ * @percent: (out): how far the job is, from 0 to 100, or -1
+ *
+ * How far the guest's job is, as it last said in a progress line
+ * ("pvm-progress: PERCENT [TEXT]", docs/guest-contract.md), while it runs:
+ * nothing before its start, after its exit, or once the guest boots
+ * again. Read from the VM's serial log, so only for a VM of this machine.
+ *
+ * Returns: (transfer full) (nullable): the line's text ("" if it has
+ *   none), or %NULL when the running job has said nothing of its progress
+ */
+char *
+pvm_vm_dup_job_progress (PvmVm *self,
+                         int   *percent)
+{
+  g_auto(SerialFacts) facts = { 0 };
+
+  g_return_val_if_fail (PVM_IS_VM (self), NULL);
+  g_return_val_if_fail (percent != NULL, NULL);
+
+  read_serial_facts (self, &facts);
+  *percent = facts.percent;
+  return g_steal_pointer (&facts.progress);
 }
 
 /**
@@ -1226,21 +1321,20 @@ pvm_vm_dup_console_command (PvmVm *self)
  *
  * Returns: (transfer full): a JSON object with the members of the plan
  *   (pvm_vm_plan_add_json_members()) and domain, uri, state, guest_status,
- *   job_exit, ssh, console, serial_log, output_disk, network and address
- *   (null where there is none)
+ *   job_exit, job_progress ({"percent", "text"}), ssh, console, serial_log,
+ *   output_disk, network and address (null where there is none)
  */
 JsonNode *
 pvm_vm_to_json (PvmVm *self)
 {
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *status = NULL;
+  g_auto(SerialFacts) facts = { 0 };
   g_autofree char *ssh = NULL;
   g_autofree char *console = NULL;
-  int job_exit;
 
   g_return_val_if_fail (PVM_IS_VM (self), NULL);
 
-  status = pvm_vm_dup_guest_status (self, &job_exit);
+  read_serial_facts (self, &facts);
   ssh = pvm_vm_dup_ssh_command (self);
   console = pvm_vm_dup_console_command (self);
 
@@ -1249,10 +1343,22 @@ pvm_vm_to_json (PvmVm *self)
   _pvm_json_add_nullable_string (builder, "domain", self->domain_name);
   _pvm_json_add_nullable_string (builder, "uri", pvm_vm_get_uri (self));
   _pvm_json_add_nullable_string (builder, "state", pvm_vm_state_to_string (self->state));
-  _pvm_json_add_nullable_string (builder, "guest_status", status);
+  _pvm_json_add_nullable_string (builder, "guest_status", facts.status);
   json_builder_set_member_name (builder, "job_exit");
-  if (job_exit >= 0)
-    json_builder_add_int_value (builder, job_exit);
+  if (facts.job_exit >= 0)
+    json_builder_add_int_value (builder, facts.job_exit);
+  else
+    json_builder_add_null_value (builder);
+  json_builder_set_member_name (builder, "job_progress");
+  if (facts.percent >= 0)
+    {
+      json_builder_begin_object (builder);
+      json_builder_set_member_name (builder, "percent");
+      json_builder_add_int_value (builder, facts.percent);
+      json_builder_set_member_name (builder, "text");
+      json_builder_add_string_value (builder, facts.progress);
+      json_builder_end_object (builder);
+    }
   else
     json_builder_add_null_value (builder);
   _pvm_json_add_nullable_string (builder, "ssh", ssh);

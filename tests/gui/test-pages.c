@@ -375,6 +375,80 @@ test_select (void)
   gtk_window_destroy (window);
 }
 
+static gboolean
+titles_have (gpointer data)
+{
+  const char **args = data;   /* the page, then the text */
+  g_autofree char *titles = pvm_gui_test_dup_titles ((gpointer) args[0]);
+
+  return strstr (titles, args[1]) != NULL;
+}
+
+static gboolean
+titles_lack (gpointer data)
+{
+  return !titles_have (data);
+}
+
+static void
+append_serial (const char *path,
+               const char *text)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+  g_autoptr(GFileOutputStream) stream = g_file_append_to (file, G_FILE_CREATE_NONE, NULL, NULL);
+
+  g_assert_nonnull (stream);
+  g_assert_true (g_output_stream_write_all (G_OUTPUT_STREAM (stream), text, strlen (text), NULL,
+                                            NULL, NULL));
+}
+
+/* The progress a running job reports on the serial port (docs/guest-
+ * contract.md) shows in its row, as it changes, and goes once the job
+ * has ended; the panel's Guest row says it too. */
+static void
+test_progress (void)
+{
+  g_autofree char *serial = g_build_filename (g_get_user_state_dir (), "alpha.log", NULL);
+  g_autofree char *devices = g_strdup_printf ("<devices><serial type='file'><source path='%s'/>"
+                                              "<target port='0'/></serial></devices>", serial);
+  g_autofree char *alpha = domain_xml ("pvm-alpha", "alpha", devices);
+  g_autofree char *panel_titles = NULL;
+  const char *half[] = { NULL, "alpha: Running, job at 40% (half way) · 512 MiB · 2 vCPUs" };
+  const char *more[] = { NULL, "alpha: Running, job at 75% · 512 MiB · 2 vCPUs" };
+  const char *job[] = { NULL, "job at" };
+  GtkWindow *window;
+  PvmListPage *page;
+  PvmVmWindow *panel;
+
+  g_mkdir_with_parents (g_get_user_state_dir (), 0700);
+  g_file_set_contents (serial, "SeaBIOS\npvm-guest: boot\npvm-progress: 10 not yet\n"
+                               "pvm-guest: ready\npvm-guest: job start input\n"
+                               "counting\npvm-progress: 40 half way\r\n", -1, NULL);
+  write_node (alpha);
+  page = pvm_gui_test_show_page (PVM_TYPE_MACHINES_PAGE, &window);
+  half[0] = more[0] = job[0] = (const char *) page;
+  pvm_machines_page_read_progress (PVM_MACHINES_PAGE (page));
+  pvm_gui_test_wait_for (titles_have, half, "the job's progress in its row");
+
+  /* The panel's Guest row. */
+  panel = pvm_vm_window_new (g_ptr_array_index (pvm_list_page_get_items (page), 0));
+  gtk_window_present (GTK_WINDOW (panel));
+  panel_titles = pvm_gui_test_dup_titles (panel);
+  g_assert_nonnull (strstr (panel_titles, "|Guest: job start input, job at 40% (half way)|"));
+  gtk_window_destroy (GTK_WINDOW (panel));
+
+  /* A line that is no progress changes nothing; the next one shows. */
+  append_serial (serial, "pvm-progress: lots\npvm-progress: 75\n");
+  pvm_machines_page_read_progress (PVM_MACHINES_PAGE (page));
+  pvm_gui_test_wait_for (titles_have, more, "the job's next progress");
+
+  /* Ended: no progress any more. */
+  append_serial (serial, "pvm-guest: job exit 0\n");
+  pvm_machines_page_read_progress (PVM_MACHINES_PAGE (page));
+  pvm_gui_test_wait_for (titles_lack, job, "the job's end");
+  gtk_window_destroy (window);
+}
+
 /* DRIVEREPO and SQUASHREPO in this test's own directories. */
 static void
 write_repos_config (char **images,
@@ -1083,6 +1157,7 @@ main (int    argc,
   g_test_add_func ("/machines/unreachable", test_unreachable);
   g_test_add_func ("/machines/panel", test_panel);
   g_test_add_func ("/machines/select", test_select);
+  g_test_add_func ("/machines/progress", test_progress);
   g_test_add_func ("/images/list", test_images);
   g_test_add_func ("/data/list", test_data);
   g_test_add_func ("/window/search", test_search);
