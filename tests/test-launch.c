@@ -802,7 +802,8 @@ test_output_disk (void)
    * says how to stop this launch's VMs, and nobody sees the VM power off;
    * pvm collect copies the output afterwards. */
   {
-    static const char short_job[] = "sleep 3\necho done > \"$PVM_OUTPUT/late.txt\"\n";
+    static const char short_job[] = "echo 'pvm-progress: 50 sleeping'\nsleep 6\n"
+                                    "echo done > \"$PVM_OUTPUT/late.txt\"\n";
     g_autofree char *late_dir = make_input_dir ("sources/late", short_job, "late\n");
     g_autofree char *late_archive = make_archive (late_dir, "late");
     g_autofree char *late_image = make_image ("late");
@@ -810,6 +811,7 @@ test_output_disk (void)
     g_autofree char *late_file = g_build_filename (late_output, "late.txt", NULL);
     g_autofree char *collected = NULL;
     g_autoptr(GSubprocess) waiting = NULL;
+    g_autofree char *waiting_out = NULL;
     g_autofree char *waiting_err = NULL;
     g_autoptr(GVirConnection) connection = NULL;
     g_autoptr(GVirDomain) domain = NULL;
@@ -826,11 +828,15 @@ test_output_disk (void)
         g_assert_cmpint (g_get_monotonic_time (), <, deadline);
         g_usleep (G_USEC_PER_SEC / 5);
       }
-    wait_for_serial_line ("late", "pvm-guest: job start");
+    wait_for_serial_line ("late", "pvm-progress: 50");
+    /* It reads the job's progress every two seconds while it waits. */
+    g_usleep (3 * G_USEC_PER_SEC);
     g_subprocess_send_signal (waiting, SIGINT);
-    g_subprocess_communicate_utf8 (waiting, NULL, NULL, NULL, &waiting_err, &error);
+    g_subprocess_communicate_utf8 (waiting, NULL, NULL, &waiting_out, &waiting_err, &error);
     g_assert_no_error (error);
     g_assert_cmpint (g_subprocess_get_exit_status (waiting), ==, 1);
+    if (strstr (waiting_out, "\nlate: 50% (sleeping)\n") == NULL)
+      g_error ("pvm --wait did not print the job's progress: %s", waiting_out);
     if (strstr (waiting_err, "pvm: stopped waiting: the VMs keep running "
                              "(pvm stop late stops them)\n") == NULL)
       g_error ("pvm --wait, interrupted, said: %s", waiting_err);

@@ -116,7 +116,41 @@ typedef struct
   gboolean      interrupted;
   gboolean      collect_failed;
   gboolean      json;
+  GPtrArray    *waited;        /* --wait: the VMs (borrowed) */
+  GHashTable   *progress;      /* --wait: name -> the job's progress last printed */
 } Launch;
+
+/* How often --wait reads the jobs' progress. */
+#define PROGRESS_INTERVAL_S 2
+
+/* --wait: a line for each job whose progress changed, "job1: 45% (tick
+ * 18)", from the serial logs of the VMs of this machine. */
+static gboolean
+progress_timeout_cb (gpointer user_data)
+{
+  Launch *launch = user_data;
+  GPtrArray *vms = launch->waited;
+
+  for (guint i = 0; i < vms->len; i++)
+    {
+      PvmVm *vm = g_ptr_array_index (vms, i);
+      int percent = -1;
+      g_autofree char *text = NULL;
+      g_autofree char *line = NULL;
+
+      if (!pvm_vm_is_active (vm) || !pvm_hosts_uri_is_local (pvm_vm_get_uri (vm)) ||
+          (text = pvm_vm_dup_job_progress (vm, &percent)) == NULL)
+        continue;
+      line = *text != '\0' ? g_strdup_printf ("%d%% (%s)", percent, text)
+                           : g_strdup_printf ("%d%%", percent);
+      if (g_strcmp0 (line, g_hash_table_lookup (launch->progress, pvm_vm_get_name (vm))) == 0)
+        continue;
+      g_print ("%s: %s\n", pvm_vm_get_name (vm), line);
+      g_hash_table_insert (launch->progress, g_strdup (pvm_vm_get_name (vm)),
+                           g_steal_pointer (&line));
+    }
+  return G_SOURCE_CONTINUE;
+}
 
 static gboolean
 launch_interrupted_cb (gpointer user_data)
@@ -187,7 +221,7 @@ launch (PvmConfig *config,
   g_autoptr(GPtrArray) vms = NULL;
   g_autoptr(GString) stop_hint = g_string_new ("pvm stop");
   Launch state = { 0 };
-  guint sigint, sigterm;
+  guint sigint, sigterm, progress_id = 0;
   int status = 0;
 
   state.loop = loop;
@@ -258,7 +292,16 @@ launch (PvmConfig *config,
       state.waiting = vms->len;
       for (guint i = 0; i < vms->len; i++)
         pvm_vm_wait_stopped_async (g_ptr_array_index (vms, i), cancellable, wait_done_cb, &state);
+      /* What the jobs say of their progress, as it changes. */
+      if (!json)
+        {
+          state.progress = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+          state.waited = vms;
+          progress_id = g_timeout_add_seconds (PROGRESS_INTERVAL_S, progress_timeout_cb, &state);
+        }
       g_main_loop_run (loop);
+      g_clear_handle_id (&progress_id, g_source_remove);
+      g_clear_pointer (&state.progress, g_hash_table_unref);
 
       if (state.interrupted)
         {
