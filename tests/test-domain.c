@@ -278,7 +278,7 @@ test_build (gconstpointer data)
   g_assert_null (strstr (xml, "<boot dev"));
   g_assert_null (strstr (xml, "<qemu:arg value=\"-snapshot\"/>"));
   g_assert_null (strstr (xml, "<qemu:arg value=\"--snapshot\"/>"));
-  g_assert_cmpint (strstr (xml, "<transient/>") != NULL, ==,
+  g_assert_cmpint (strstr (xml, "<transient shareBacking=\"yes\"/>") != NULL, ==,
                    pvm_domain_args_have_snapshot ((const char * const *) vm->extra_args));
   g_assert_null (strstr (xml, "<listen type=\"address\""));
   g_assert_nonnull (strstr (xml, "<listen type=\"none\"/>"));

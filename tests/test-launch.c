@@ -452,9 +452,11 @@ test_snapshot_and_port (void)
     archive_serve = make_archive (dir_serve, "serve");
   }
 
-  /* VM 1 snap: port P, VM 2 plain: P+1, VM 3 serve: P+2. */
-  pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "snap,plain,serve", "-i", "write,write,serve",
-                        "-a", " -snapshot,,"));
+  /* VM 1 snap: port P, VM 2 plain: P+1, VM 3 serve: P+2, VM 4 snap-4:
+   * P+3, the image of VM 1 again: both with -snapshot, neither writes
+   * it, so they may share it. */
+  pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "snap,plain,serve,snap",
+                        "-i", "write,write,serve,write", "-a", " -snapshot,,, -snapshot"));
 
   deadline = g_get_monotonic_time () + GUEST_TIMEOUT_SECONDS * G_USEC_PER_SEC;
   g_socket_client_set_timeout (client, 5);
@@ -484,18 +486,32 @@ test_snapshot_and_port (void)
   wait_for_member ("snap", "state", "stopped");
   wait_for_member ("plain", "state", "stopped");
   wait_for_member ("serve", "state", "stopped");
-  {
-    g_autoptr(JsonNode) info = vm_info ("snap");
+  wait_for_member ("snap-4", "state", "stopped");
+  for (guint i = 0; i < 2; i++)
+    {
+      g_autoptr(JsonNode) info = vm_info (i == 0 ? "snap" : "snap-4");
+      JsonObject *object = json_node_get_object (info);
 
-    g_assert_cmpint (json_object_get_int_member (json_node_get_object (info), "job_exit"), ==, 0);
-  }
+      g_assert_cmpint (json_object_get_int_member (object, "job_exit"), ==, 0);
+      g_assert_cmpstr (json_object_get_string_member (object, "image"), ==, image_snap);
+      g_assert_cmpint (json_object_get_int_member (object, "ssh_port"), ==, env.port + 3 * i);
+    }
 
   snap_after = pvm_test_checksum_file (image_snap);
   plain_after = pvm_test_checksum_file (image_plain);
   g_assert_cmpstr (snap_after, ==, snap_before);
   g_assert_cmpstr (plain_after, !=, plain_before);
+  /* libvirt removed their throwaway overlays. */
+  {
+    g_autofree char *dir = g_path_get_dirname (image_snap);
+    g_autoptr(GDir) images = g_dir_open (dir, 0, NULL);
+    const char *name;
 
-  pvm_test_pvm_ok (PVM ("delete", "--config", env.config, "snap", "plain", "serve"));
+    while ((name = g_dir_read_name (images)) != NULL)
+      g_assert_null (strstr (name, "TRANSIENT"));
+  }
+
+  pvm_test_pvm_ok (PVM ("delete", "--config", env.config, "snap", "plain", "serve", "snap-4"));
 }
 
 /* A long VM name under a long configuration directory (the harness's):

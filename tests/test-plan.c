@@ -858,6 +858,30 @@ static const ResolveCase resolve_cases[] = {
       { "image2", "@/images/image2.qcow2", NULL, PVM_INPUT_KIND_NONE, NULL, M128, 1, { NULL },
         NO_PORT } } },
 
+  /* One image for several VMs (with -snapshot): each VM's name is its own,
+   * as are the names of images with one name in two directories. */
+  { "image-twice-names", NULL,
+    { { "DRIVES", { "image1", "image1", "@/other/image1.qcow2" } },
+      { "ADDITIONAL", { " -snapshot" } } },
+    { { "image1", "@/images/image1.qcow2", NULL, PVM_INPUT_KIND_NONE, NULL, M128, 1,
+        { "-snapshot", NULL }, 0 },
+      { "image1-2", "@/images/image1.qcow2", NULL, PVM_INPUT_KIND_NONE, NULL, M128, 1,
+        { "-snapshot", NULL }, 1 },
+      { "image1-3", "@/other/image1.qcow2", NULL, PVM_INPUT_KIND_NONE, NULL, M128, 1,
+        { "-snapshot", NULL }, 2 } } },
+
+  /* "image1-2" is taken by an image of that name: the second image1,
+   * VM 3, is image1-3. */
+  { "image-twice-name-taken", NULL,
+    { { "DRIVES", { "image1-2", "image1", "image1" } },
+      { "ADDITIONAL", { " -snapshot" } } },
+    { { "image1-2", "@/images/image1-2.qcow2", NULL, PVM_INPUT_KIND_NONE, NULL, M128, 1,
+        { "-snapshot", NULL }, 0 },
+      { "image1", "@/images/image1.qcow2", NULL, PVM_INPUT_KIND_NONE, NULL, M128, 1,
+        { "-snapshot", NULL }, 1 },
+      { "image1-3", "@/images/image1.qcow2", NULL, PVM_INPUT_KIND_NONE, NULL, M128, 1,
+        { "-snapshot", NULL }, 2 } } },
+
   { "no-drives", NULL,
     { { "DRIVES", { NULL } } },
     { { NULL } },
@@ -958,6 +982,21 @@ static const CheckCase check_cases[] = {
     { { "DRIVES", { "image2", "image1", "@/images/image1.qcow2" } } },
     0, FALSE,
     { { 2, "-d/DRIVES", "VM 2 uses the same image @/images/image1.qcow2" } } },
+
+  /* Neither writes the image: they may share it. */
+  { "image-twice-snapshot", NULL,
+    { { "DRIVES", { "image1", "image1", "image1" } },
+      { "ADDITIONAL", { " -snapshot" } } },
+    0, FALSE, { { 0 } } },
+
+  /* One of them would write it. */
+  { "image-twice-one-snapshot", NULL,
+    { { "DRIVES", { "image1", "image1" } },
+      { "ADDITIONAL", { "", " -snapshot" } } },
+    0, FALSE,
+    { { 1, "-d/DRIVES", "VM 1 uses the same image @/images/image1.qcow2: two VMs must not "
+        "write one image; make an overlay for each, or have each of them discard its changes "
+        "(-a \" -snapshot\"; Discard Changes in the app's Launch dialog)" } } },
 
   { "image-twice-symlink", prepare_symlink,
     { { "DRIVES", { "image1", "link" } } },

@@ -28,6 +28,7 @@ typedef struct
   AdwEntryRow         *output;
   AdwEntryRow         *memory;
   AdwEntryRow         *cores;
+  GtkSwitch           *discard;       /* -snapshot */
 } VmRows;
 
 struct _PvmLaunchDialog
@@ -289,6 +290,54 @@ remove_cb (GtkButton *button,
   update_titles (self);
 }
 
+/* The configuration's additional QEMU arguments for VM @index (the list's
+ * last value repeats), or NULL. */
+static const char *
+get_additional (PvmLaunchDialog *self,
+                guint            index)
+{
+  const char * const *additional = pvm_config_get_list (self->config, "ADDITIONAL");
+  guint n = g_strv_length ((char **) additional);
+
+  return n > 0 ? additional[MIN (index, n - 1)] : NULL;
+}
+
+static gboolean
+has_snapshot (const char *additional)
+{
+  g_auto(GStrv) args = NULL;
+
+  return additional != NULL && g_shell_parse_argv (additional, NULL, &args, NULL) &&
+         pvm_domain_args_have_snapshot ((const char * const *) args);
+}
+
+/* @additional with -snapshot or without, as @discard says; quoted as the
+ * plan splits it (g_shell_parse_argv ()). */
+static char *
+dup_additional (const char *additional,
+                gboolean    discard)
+{
+  g_auto(GStrv) args = NULL;
+  GString *value;
+
+  if (discard == has_snapshot (additional))
+    return g_strdup (additional != NULL ? additional : "");
+  if (discard)
+    return g_strconcat (additional != NULL ? additional : "", " -snapshot", NULL);
+
+  /* Without it: the other arguments, each quoted. */
+  g_shell_parse_argv (additional, NULL, &args, NULL);
+  value = g_string_new (NULL);
+  for (guint i = 0; args[i] != NULL; i++)
+    if (!g_str_equal (args[i], "-snapshot") && !g_str_equal (args[i], "--snapshot"))
+      {
+        g_autofree char *quoted = g_shell_quote (args[i]);
+
+        g_string_append_printf (value, " %s", quoted);
+      }
+  return g_string_free (value, FALSE);
+}
+
 /**
  * pvm_launch_dialog_add_vm:
  * @self: a #PvmLaunchDialog
@@ -344,6 +393,25 @@ pvm_launch_dialog_add_vm (PvmLaunchDialog *self)
   rows.cores = entry_row (group, _("vCPUs"),
                           before != NULL ? gtk_editable_get_text (GTK_EDITABLE (before->cores))
                           : cores[0] != NULL ? cores[0] : "2");
+
+  /* -snapshot: the image is only read; VMs that all discard their changes
+   * may boot one image together. */
+  {
+    GtkWidget *row = adw_action_row_new ();
+
+    rows.discard = GTK_SWITCH (gtk_switch_new ());
+    gtk_widget_set_valign (GTK_WIDGET (rows.discard), GTK_ALIGN_CENTER);
+    gtk_switch_set_active (rows.discard,
+                           before != NULL ? gtk_switch_get_active (before->discard)
+                                          : has_snapshot (get_additional (self, self->vms->len)));
+    adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Discard Changes"));
+    adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
+                                 _("Its image is only read: what the VM changes on it is gone "
+                                   "when it stops, and other such VMs may boot the same image"));
+    adw_action_row_add_suffix (ADW_ACTION_ROW (row), GTK_WIDGET (rows.discard));
+    adw_action_row_set_activatable_widget (ADW_ACTION_ROW (row), GTK_WIDGET (rows.discard));
+    adw_preferences_group_add (group, row);
+  }
   g_array_append_val (self->vms, rows);
   adw_preferences_page_add (self->page, group);
   update_titles (self);
@@ -390,6 +458,26 @@ pvm_launch_dialog_set_vm (PvmLaunchDialog *self,
     gtk_editable_set_text (GTK_EDITABLE (rows->memory), memory);
   if (cores != NULL)
     gtk_editable_set_text (GTK_EDITABLE (rows->cores), cores);
+}
+
+/**
+ * pvm_launch_dialog_set_discard_changes:
+ * @self: a #PvmLaunchDialog
+ * @index: which VM, from 0; VMs are added up to it
+ * @discard: whether the VM discards its changes (-snapshot)
+ *
+ * Sets a VM's Discard Changes switch as a user would.
+ */
+void
+pvm_launch_dialog_set_discard_changes (PvmLaunchDialog *self,
+                                       guint            index,
+                                       gboolean         discard)
+{
+  g_return_if_fail (PVM_IS_LAUNCH_DIALOG (self));
+
+  while (self->vms->len <= index)
+    pvm_launch_dialog_add_vm (self);
+  gtk_switch_set_active (g_array_index (self->vms, VmRows, index).discard, discard);
 }
 
 /**
@@ -589,7 +677,9 @@ static gboolean
 set_lists (PvmLaunchDialog  *self,
            GError          **error)
 {
-  static const char * const keys[] = { "DRIVES", "INDRIVES", "OUTDIRS", "MEM", "CORES" };
+  static const char * const keys[] = { "DRIVES", "INDRIVES", "OUTDIRS", "MEM", "CORES",
+                                       "ADDITIONAL" };
+  g_autoptr(GPtrArray) owned = g_ptr_array_new_with_free_func (g_free);
   static const char * const output_modes[] = { "shared", "disk" };
   GPtrArray *lists[G_N_ELEMENTS (keys)];
   guint output_mode = adw_combo_row_get_selected (self->output_mode_row);
@@ -613,6 +703,12 @@ set_lists (PvmLaunchDialog  *self,
       g_ptr_array_add (lists[2], (gpointer) gtk_editable_get_text (GTK_EDITABLE (rows->output)));
       g_ptr_array_add (lists[3], (gpointer) gtk_editable_get_text (GTK_EDITABLE (rows->memory)));
       g_ptr_array_add (lists[4], (gpointer) gtk_editable_get_text (GTK_EDITABLE (rows->cores)));
+
+      /* The configuration's arguments for this VM, with -snapshot as its
+       * switch says. */
+      g_ptr_array_add (owned, dup_additional (get_additional (self, i),
+                                              gtk_switch_get_active (rows->discard)));
+      g_ptr_array_add (lists[5], g_ptr_array_index (owned, owned->len - 1));
     }
 
   for (guint k = 0; k < G_N_ELEMENTS (keys); k++)

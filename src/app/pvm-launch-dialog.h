@@ -19,6 +19,9 @@ void             pvm_launch_dialog_set_vm       (PvmLaunchDialog *self,
                                                  const char      *output,
                                                  const char      *memory,
                                                  const char      *cores);
+void             pvm_launch_dialog_set_discard_changes (PvmLaunchDialog *self,
+                                                        guint            index,
+                                                        gboolean         discard);
 gboolean         pvm_launch_dialog_set_host     (PvmLaunchDialog *self,
                                                  guint            index,
                                                  const char      *host);

@@ -412,7 +412,7 @@ add_device (GVirConfigDomain *domain,
  * (cache='none' io='native'; see docs/performance.md), unless its file
  * system cannot (@buffered: cache='writeback' io='threads'). @outline
  * carries what libvirt-gconfig 4.0 has no API for: <boot>, <serial>,
- * <transient/>. */
+ * <transient shareBacking='yes'/>. */
 static GVirConfigDomainDisk *
 virtio_disk_new (const char                  *outline,
                  const char                  *path,
@@ -461,7 +461,9 @@ virtio_disk_new (const char                  *outline,
 
 /* The system disk boots first (SeaBIOS needs a boot order to pick it among
  * several virtio disks). With -snapshot it is transient: libvirt puts a
- * throwaway overlay over it and the image is never written. */
+ * throwaway overlay over it and the image is never written; shared, so
+ * that several VMs may boot one image at once (the overlay is made before
+ * QEMU starts, which opens the image read-only). */
 static GVirConfigDomainDisk *
 image_disk_new (const PvmVmPlan         *vm,
                 const PvmDomainOptions  *options,
@@ -470,8 +472,8 @@ image_disk_new (const PvmVmPlan         *vm,
   /* In install mode the CD-ROM boots first. */
   gboolean second = options->install_media != NULL;
   const char *outline = pvm_domain_args_have_snapshot ((const char * const *) vm->extra_args)
-                          ? (second ? "<disk><boot order='2'/><transient/></disk>"
-                                    : "<disk><boot order='1'/><transient/></disk>")
+                          ? (second ? "<disk><boot order='2'/><transient shareBacking='yes'/></disk>"
+                                    : "<disk><boot order='1'/><transient shareBacking='yes'/></disk>")
                           : (second ? "<disk><boot order='2'/></disk>"
                                     : "<disk><boot order='1'/></disk>");
 

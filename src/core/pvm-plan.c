@@ -166,6 +166,35 @@ image_name (const char *image)
   return g_steal_pointer (&base);
 }
 
+/* @name, or when a VM before it in @vms has that name (the same image
+ * twice, with -snapshot; images of one name in two directories),
+ * "NAME-N" for VM N: each VM's domain has a name of its own. */
+static char *
+unique_name (GPtrArray  *vms,
+             const char *name,
+             guint       index)
+{
+  g_autofree char *candidate = g_strdup (name);
+
+  for (guint round = 0;; round++)
+    {
+      gboolean taken = FALSE;
+
+      for (guint i = 0; i < vms->len && !taken; i++)
+        {
+          PvmVmPlan *other = g_ptr_array_index (vms, i);
+
+          taken = other->index != index && other->name != NULL &&
+                  g_str_equal (other->name, candidate);
+        }
+      if (!taken)
+        return g_steal_pointer (&candidate);
+      g_free (candidate);
+      candidate = round == 0 ? g_strdup_printf ("%s-%u", name, index + 1)
+                             : g_strdup_printf ("%s-%u-%u", name, index + 1, round + 1);
+    }
+}
+
 static gboolean
 is_blank (const char *value)
 {
@@ -239,8 +268,11 @@ pvm_plan_new_from_config (PvmConfig  *config,
         }
       else
         {
+          g_autofree char *name = NULL;
+
           vm->image = resolve_in_repo (drives[i], drive_repo, ".qcow2", cwd);
-          vm->name = image_name (vm->image);
+          name = image_name (vm->image);
+          vm->name = unique_name (plan->vms, name, i);
         }
 
       if (input != NULL && *input != '\0')
@@ -373,11 +405,15 @@ check_image (PvmPlan    *plan,
   real = realpath (vm->image, NULL);
   g_assert (real != NULL);
 
-  if ((other = g_hash_table_lookup (images, real)) != NULL)
+  /* VMs with -snapshot only read their image (each writes an overlay of
+   * its own): any number of them may share it, none that writes it. */
+  if ((other = g_hash_table_lookup (images, real)) != NULL &&
+      !(has_snapshot_arg (vm) && has_snapshot_arg (other)))
     add_problem (plan, vm, "-d/DRIVES",
-                 "VM %u uses the same image %s: two VMs must not write one image "
-                 "(make an overlay for each)", other->index + 1, vm->image);
-  else
+                 "VM %u uses the same image %s: two VMs must not write one image; make an "
+                 "overlay for each, or have each of them discard its changes (-a \" -snapshot\"; "
+                 "Discard Changes in the app's Launch dialog)", other->index + 1, vm->image);
+  else if (other == NULL)
     g_hash_table_insert (images, g_steal_pointer (&real), vm);
 }
 

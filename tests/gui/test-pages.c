@@ -916,6 +916,23 @@ test_launch_problems (void)
                             "VM 1 (base), -d/DRIVES: The image "));
   g_assert_nonnull (strstr (pvm_launch_dialog_get_problems (dialog),
                             "is the backing image of"));
+
+  /* One image for two VMs: refused while they would write it, allowed once
+   * both discard their changes (an output folder that cannot be made
+   * stops the launch either way: nothing starts). */
+  pvm_launch_dialog_set_vm (dialog, 0, "worker", "None", "/etc/hostname/out", "256M", "1");
+  pvm_launch_dialog_set_vm (dialog, 1, "worker", "None", "/etc/hostname/out", "256M", "1");
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "launch.start", NULL);
+  pvm_gui_test_wait_for ((PvmGuiTestCondition) has_problems, dialog, "the plan's problems");
+  g_assert_nonnull (strstr (pvm_launch_dialog_get_problems (dialog),
+                            "VM 2 (worker-2), -d/DRIVES: VM 1 uses the same image"));
+  pvm_launch_dialog_set_discard_changes (dialog, 0, TRUE);
+  pvm_launch_dialog_set_discard_changes (dialog, 1, TRUE);
+  gtk_widget_activate_action (GTK_WIDGET (dialog), "launch.start", NULL);
+  pvm_gui_test_wait_for ((PvmGuiTestCondition) has_problems, dialog, "the plan's problems");
+  g_assert_null (strstr (pvm_launch_dialog_get_problems (dialog), "same image"));
+  g_assert_nonnull (strstr (pvm_launch_dialog_get_problems (dialog),
+                            "Cannot create the output directory /etc/hostname/out"));
   gtk_window_destroy (GTK_WINDOW (dialog));
 }
 
