@@ -497,6 +497,16 @@ test_snapshot_and_port (void)
       g_assert_cmpint (json_object_get_int_member (object, "ssh_port"), ==, env.port + 3 * i);
     }
 
+  /* pvm image info names both VMs of the image. */
+  {
+    g_autofree char *text = pvm_test_pvm_ok (PVM ("image", "info", "snap", "--config", env.config,
+                                                  "--json"));
+    g_autoptr(JsonNode) image = parse_json (text);
+
+    g_assert_cmpstr (json_object_get_string_member (json_node_get_object (image), "used_by"), ==,
+                     "snap (stopped), snap-4 (stopped)");
+  }
+
   snap_after = pvm_test_checksum_file (image_snap);
   plain_after = pvm_test_checksum_file (image_plain);
   g_assert_cmpstr (snap_after, ==, snap_before);

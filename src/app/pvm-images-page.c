@@ -571,7 +571,9 @@ dup_subtitle (PvmImage *image)
   else if (!image->usable && image->problem != NULL)
     g_string_append_printf (text, "\n%s", image->problem);
   if (image->used_by != NULL)
-    g_string_append_printf (text, _("\nUsed by the VM %s"), image->used_by);
+    g_string_append_printf (text, g_dngettext (GETTEXT_PACKAGE, "\nUsed by the VM %s",
+                                               "\nUsed by the VMs %s", image->n_users),
+                            image->used_by);
 
   return g_markup_escape_text (text->str, -1);
 }

@@ -70,8 +70,11 @@ typedef enum
  *   deletes it
  * @broken_path: (nullable): the path where a missing file of the chain is
  *   expected, or %NULL if the chain is whole
- * @used_by: (nullable): the pVM VM that boots the image, "NAME (STATE)",
- *   when the caller asked libvirt (pvm_vm_list_mark_image_users())
+ * @used_by: (nullable): the pVM VMs that boot the image, "NAME (STATE)",
+ *   several separated by ", " (VMs that discard their changes may share
+ *   an image), when the caller asked libvirt
+ *   (pvm_vm_list_mark_image_users())
+ * @n_users: how many VMs @used_by names
  *
  * One image of a #PvmImageRepo, as it was when listed. Reference counted:
  * pvm_image_ref(), pvm_image_unref(). The fields are read-only.
@@ -98,6 +101,7 @@ typedef struct
   char            *broken_path;
 
   char            *used_by;
+  guint            n_users;
 } PvmImage;
 
 /**

@@ -696,8 +696,8 @@ pvm_vm_list_check_image_change (GPtrArray       *vms,
  * @vms: (element-type PvmVm): VMs, from pvm_vm_list_fetch()
  * @images: (element-type PvmImage): images of a #PvmImageRepo
  *
- * Sets the used_by field of every image of @images that a VM of @vms
- * boots: "NAME (STATE)".
+ * Sets the used_by and n_users fields of every image of @images that VMs
+ * of @vms boot: "NAME (STATE)", several separated by ", ".
  */
 void
 pvm_vm_list_mark_image_users (GPtrArray *vms,
@@ -709,12 +709,26 @@ pvm_vm_list_mark_image_users (GPtrArray *vms,
   for (guint i = 0; i < images->len; i++)
     {
       PvmImage *image = g_ptr_array_index (images, i);
-      PvmVm *vm = pvm_vm_list_find_image_user (vms, image->path);
+      g_autofree char *real = realpath (image->path, NULL);
+      GString *users = g_string_new (NULL);
 
+      image->n_users = 0;
+      for (guint j = 0; real != NULL && j < vms->len; j++)
+        {
+          PvmVm *vm = g_ptr_array_index (vms, j);
+          g_autofree char *vm_real = realpath (vm->plan->image, NULL);
+
+          if (vm_real == NULL || !g_str_equal (vm_real, real))
+            continue;
+          g_string_append_printf (users, "%s%s (%s)", users->len > 0 ? ", " : "",
+                                  vm->plan->name, pvm_vm_state_to_string (vm->state));
+          image->n_users++;
+        }
       g_clear_pointer (&image->used_by, g_free);
-      if (vm != NULL)
-        image->used_by = g_strdup_printf ("%s (%s)", vm->plan->name,
-                                          pvm_vm_state_to_string (vm->state));
+      if (image->n_users > 0)
+        image->used_by = g_string_free (users, FALSE);
+      else
+        g_string_free (users, TRUE);
     }
 }
 
