@@ -66,6 +66,7 @@ test_document (void)
     }
 
   g_assert_nonnull (strstr (doc, PVM_CONTRACT_STATUS_PREFIX PVM_CONTRACT_STATUS_READY));
+  g_assert_nonnull (strstr (doc, PVM_CONTRACT_STATUS_PREFIX PVM_CONTRACT_STATUS_JOB_START));
   g_assert_nonnull (strstr (doc, PVM_CONTRACT_STATUS_PREFIX PVM_CONTRACT_STATUS_JOB_EXIT));
   g_assert_nonnull (strstr (doc, PVM_CONTRACT_STATUS_PREFIX PVM_CONTRACT_STATUS_POWEROFF));
   g_assert_nonnull (strstr (doc, PVM_CONTRACT_PROGRESS_PREFIX));
@@ -158,6 +159,7 @@ test_guest_init (void)
 
   g_assert_nonnull (strstr (init, PVM_CONTRACT_STATUS_PREFIX));
   g_assert_nonnull (strstr (init, PVM_CONTRACT_STATUS_READY));
+  g_assert_nonnull (strstr (init, PVM_CONTRACT_STATUS_JOB_START));
   g_assert_nonnull (strstr (init, PVM_CONTRACT_STATUS_JOB_EXIT));
   g_assert_nonnull (strstr (init, PVM_CONTRACT_STATUS_POWEROFF));
 }
