@@ -541,37 +541,46 @@ stop_selected_action (GtkWidget  *widget,
   run_op (PVM_MACHINES_PAGE (widget), OP_STOP);
 }
 
+/* In a thread: one call to libvirt for each VM of @task_data (their
+ * images stay), which a remote host answers over the network. Returns the
+ * failures, "NAME: why" a line. */
 static void
-delete_response_cb (AdwMessageDialog *dialog,
-                    const char       *response,
-                    PvmMachinesPage  *self)
+delete_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
 {
-  g_autoptr(GPtrArray) vms = dup_selected (self);
-  g_autoptr(GString) failures = g_string_new (NULL);
-  g_autofree char *text = NULL;
-  guint n_deleted = 0, n_failed = 0;
+  GPtrArray *vms = task_data;
+  GString *failures = g_string_new (NULL);
 
-  /* One quick call to libvirt each; their images stay. */
   for (guint i = 0; i < vms->len; i++)
     {
       PvmVm *vm = g_ptr_array_index (vms, i);
       g_autoptr(GError) error = NULL;
 
-      if (!can_delete (vm))
-        continue;
-      if (pvm_vm_delete (vm, &error))
-        {
-          g_autofree char *key = vm_key (vm);
-
-          g_hash_table_remove (self->selected, key);
-          n_deleted++;
-        }
-      else
-        {
-          g_string_append_printf (failures, "%s: %s\n", pvm_vm_get_name (vm), error->message);
-          n_failed++;
-        }
+      if (!pvm_vm_delete (vm, &error))
+        g_string_append_printf (failures, "%s: %s\n", pvm_vm_get_name (vm), error->message);
     }
+  g_task_return_pointer (task, g_string_free (failures, FALSE), g_free);
+}
+
+static void
+deleted_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  PvmMachinesPage *self = PVM_MACHINES_PAGE (object);
+  GPtrArray *vms = g_task_get_task_data (G_TASK (result));
+  g_autofree char *failures = g_task_propagate_pointer (G_TASK (result), NULL);
+  g_autofree char *text = NULL;
+  guint n_failed = 0, n_deleted;
+
+  self->n_pending = 0;
+  if (failures == NULL)
+    return;
+  for (const char *c = failures; *c != '\0'; c++)
+    n_failed += *c == '\n';
+  n_deleted = vms->len - n_failed;
   if (n_failed == 0)
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Deleted %u VM; its image is kept",
                                          "Deleted %u VMs; their images are kept", n_deleted),
@@ -580,11 +589,39 @@ delete_response_cb (AdwMessageDialog *dialog,
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE,
                                          "Deleted %u of %u VMs: %u could not be deleted",
                                          "Deleted %u of %u VMs: %u could not be deleted",
-                                         n_deleted + n_failed),
-                            n_deleted, n_deleted + n_failed, n_failed);
-  show_toast (self, text, n_failed > 0 ? failures->str : NULL);
+                                         vms->len),
+                            n_deleted, vms->len, n_failed);
+  show_toast (self, text, n_failed > 0 ? failures : NULL);
+  /* The VMs deleted leave the selection as they leave the list. */
   pvm_list_page_refresh_soon (PVM_LIST_PAGE (self));
   update_selection (self);
+}
+
+static void
+delete_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    PvmMachinesPage  *self)
+{
+  g_autoptr(GPtrArray) selected = dup_selected (self);
+  GPtrArray *vms = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GTask) task = NULL;
+
+  if (self->n_pending > 0)
+    {
+      g_ptr_array_unref (vms);
+      return;
+    }
+  for (guint i = 0; i < selected->len; i++)
+    if (can_delete (g_ptr_array_index (selected, i)))
+      g_ptr_array_add (vms, g_object_ref (g_ptr_array_index (selected, i)));
+
+  /* Start, Stop and Delete wait until it is done. */
+  self->n_pending = 1;
+  update_selection (self);
+  task = g_task_new (self, self->cancellable, deleted_cb, NULL);
+  g_task_set_source_tag (task, delete_response_cb);
+  g_task_set_task_data (task, vms, (GDestroyNotify) g_ptr_array_unref);
+  g_task_run_in_thread (task, delete_thread);
 }
 
 static void
