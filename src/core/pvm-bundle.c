@@ -541,6 +541,11 @@ save_thread (GTask        *task,
                                name);
       return;
     }
+  if (!_pvm_vm_check_not_transient (vm, "here", &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
 
   /* The disks it writes go into the bundle; the rest must be there. */
   all = _pvm_domain_query_strings (live, "/domain/devices/disk[@type='file']//source/@file");

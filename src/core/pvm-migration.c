@@ -281,6 +281,12 @@ check_vm (PvmVm          *vm,
                    name, data->source_name);
       return FALSE;
     }
+  {
+    g_autofree char *where = g_strdup_printf ("on %s", data->source_name);
+
+    if (!_pvm_vm_check_not_transient (vm, where, error))
+      return FALSE;
+  }
   if (cpu_mode[0] != NULL && g_str_equal (cpu_mode[0], "host-passthrough"))
     {
       g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED,

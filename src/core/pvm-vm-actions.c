@@ -473,6 +473,33 @@ explain_virtfs_refusal (PvmVm       *self,
   return TRUE;
 }
 
+/**
+ * _pvm_vm_check_not_transient:
+ * @self: a VM
+ * @where: where it keeps running if refused ("here", "on big")
+ * @error: return location for a #GError
+ *
+ * libvirt saves and migrates no VM whose system disk is a throwaway
+ * overlay (-snapshot: "migration with transient disk is not supported"):
+ * said in pVM's words, with the way out.
+ *
+ * Returns: %TRUE if @self may be saved or moved as far as that goes
+ */
+gboolean
+_pvm_vm_check_not_transient (PvmVm       *self,
+                             const char  *where,
+                             GError     **error)
+{
+  if (!pvm_domain_args_have_snapshot ((const char * const *) self->plan->extra_args))
+    return TRUE;
+  g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED,
+               "The VM %s discards its changes (-snapshot), and libvirt cannot save or move a "
+               "VM whose disk is a throwaway overlay; it keeps running %s. A VM that must be "
+               "saved or moved needs an image of its own (pvm image snapshot BASE NAME)",
+               self->plan->name, where);
+  return FALSE;
+}
+
 static void
 save_thread (GTask        *task,
              gpointer      source_object,
@@ -483,7 +510,9 @@ save_thread (GTask        *task,
   g_autoptr(GError) error = NULL;
   GError *explained = NULL;
 
-  if (gvir_domain_save (self->domain, 0, &error))
+  if (!_pvm_vm_check_not_transient (self, "here", &explained))
+    g_task_return_error (task, explained);
+  else if (gvir_domain_save (self->domain, 0, &error))
     g_task_return_boolean (task, TRUE);
   else if (explain_virtfs_refusal (self, error->message, &explained))
     g_task_return_error (task, explained);

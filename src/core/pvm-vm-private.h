@@ -43,5 +43,8 @@ void       _pvm_vm_set_state   (PvmVm        *self,
 PvmVmState _pvm_vm_query_state (GVirDomain   *domain,
                                 GError      **error);
 void       _pvm_vm_stop_spice_forward (PvmVm *self);
+gboolean   _pvm_vm_check_not_transient (PvmVm       *self,
+                                        const char  *where,
+                                        GError     **error);
 
 G_END_DECLS

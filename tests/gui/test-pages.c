@@ -449,6 +449,66 @@ test_progress (void)
   gtk_window_destroy (window);
 }
 
+static void
+async_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static gboolean
+has_result (gpointer data)
+{
+  return *(GAsyncResult **) data != NULL;
+}
+
+/* A VM that discards its changes (-snapshot: a transient disk) is not
+ * saved, into libvirt or into a file: libvirt cannot, and pVM says so in
+ * its words, the VM running on. */
+static void
+test_snapshot_not_saved (void)
+{
+  g_autofree char *alpha = domain_xml ("pvm-alpha", "alpha", "");
+  g_autofree char *bundle = g_build_filename (g_get_user_data_dir (), "alpha.pvmsave", NULL);
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GError) error = NULL;
+  GtkWindow *window;
+  PvmListPage *page;
+  PvmVm *vm;
+  char *at;
+
+  /* The pVM metadata's extra arguments: -snapshot. */
+  at = strstr (alpha, "<extra-args/>");
+  g_assert_nonnull (at);
+  {
+    g_autofree char *head = g_strndup (alpha, at - alpha);
+    g_autofree char *with = g_strconcat (head, "<extra-args><arg value='-snapshot'/></extra-args>",
+                                         at + strlen ("<extra-args/>"), NULL);
+
+    write_node (with);
+  }
+  page = pvm_gui_test_show_page (PVM_TYPE_MACHINES_PAGE, &window);
+  vm = find_vm (page, "alpha");
+  g_assert_nonnull (vm);
+
+  pvm_vm_save_async (vm, NULL, async_done_cb, &result);
+  pvm_gui_test_wait_for (has_result, &result, "the save");
+  g_assert_false (pvm_vm_save_finish (vm, result, &error));
+  g_assert_nonnull (strstr (error->message, "The VM alpha discards its changes (-snapshot)"));
+  g_assert_nonnull (strstr (error->message, "it keeps running here"));
+  g_clear_error (&error);
+  g_clear_object (&result);
+
+  pvm_vm_save_to_bundle_async (vm, bundle, NULL, NULL, NULL, async_done_cb, &result);
+  pvm_gui_test_wait_for (has_result, &result, "the save into a file");
+  g_assert_false (pvm_vm_save_to_bundle_finish (vm, result, &error));
+  g_assert_nonnull (strstr (error->message, "The VM alpha discards its changes (-snapshot)"));
+  g_assert_false (g_file_test (bundle, G_FILE_TEST_EXISTS));
+  g_assert_true (is_running (vm));
+  gtk_window_destroy (window);
+}
+
 /* DRIVEREPO and SQUASHREPO in this test's own directories. */
 static void
 write_repos_config (char **images,
@@ -1175,6 +1235,7 @@ main (int    argc,
   g_test_add_func ("/machines/panel", test_panel);
   g_test_add_func ("/machines/select", test_select);
   g_test_add_func ("/machines/progress", test_progress);
+  g_test_add_func ("/machines/snapshot-not-saved", test_snapshot_not_saved);
   g_test_add_func ("/images/list", test_images);
   g_test_add_func ("/data/list", test_data);
   g_test_add_func ("/window/search", test_search);
