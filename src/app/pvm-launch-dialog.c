@@ -342,9 +342,9 @@ dup_additional (const char *additional,
  * pvm_launch_dialog_add_vm:
  * @self: a #PvmLaunchDialog
  *
- * Adds the rows of one more VM: the next image selected, the other values
- * those of the VM before (as the command line's lists repeat their last
- * value).
+ * Adds the rows of one more VM: the next image selected (the same one
+ * after a VM that discards its changes), the other values those of the VM
+ * before (as the command line's lists repeat their last value).
  */
 void
 pvm_launch_dialog_add_vm (PvmLaunchDialog *self)
@@ -363,8 +363,12 @@ pvm_launch_dialog_add_vm (PvmLaunchDialog *self)
   g_signal_connect (rows.remove, "clicked", G_CALLBACK (remove_cb), self);
   adw_preferences_group_set_header_suffix (group, rows.remove);
 
+  /* The next image; after a VM that discards its changes, its image: one
+   * image for a batch. */
   rows.image = combo_row (group, _("Image"), G_LIST_MODEL (self->images));
-  if (n_images > 0)
+  if (before != NULL && gtk_switch_get_active (before->discard))
+    adw_combo_row_set_selected (rows.image, adw_combo_row_get_selected (before->image));
+  else if (n_images > 0)
     adw_combo_row_set_selected (rows.image, MIN (self->vms->len, n_images - 1));
 
   rows.host = combo_row (group, _("Host"), G_LIST_MODEL (self->host_names));

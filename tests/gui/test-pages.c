@@ -1035,7 +1035,7 @@ test_launch_rows (void)
   g_autofree char *titles = NULL;
   g_autofree char *expected = NULL;
   PvmLaunchDialog *dialog;
-  GtkWidget *group, *second, *host;
+  GtkWidget *group, *second, *third, *host;
 
   text = g_strdup_printf ("[pvm]\nDRIVEREPO=%s\nSQUASHREPO=%s\nOUTPUT_MODE=disk\n"
                           "HOSTS=gone=qemu+unix:///session?socket=/nonexistent/libvirt-sock\n",
@@ -1085,6 +1085,19 @@ test_launch_rows (void)
                                                                            "Memory"))), ==,
                    "300M");
   g_assert_true (gtk_widget_get_visible (find_tooltip_button (group, "Remove This VM")));
+
+  /* VM 2 discards its changes: VM 3, added, boots the same image (one
+   * image for a batch) and discards its changes too. */
+  pvm_launch_dialog_set_discard_changes (dialog, 1, TRUE);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "launch.add", NULL));
+  third = pvm_gui_test_find_group (GTK_WIDGET (dialog), "VM 3");
+  g_assert_cmpstr (selected_string (ADW_COMBO_ROW (pvm_gui_test_find (third, ADW_TYPE_COMBO_ROW,
+                                                                      "Image"))), ==, "two");
+  g_assert_true (gtk_switch_get_active (GTK_SWITCH (pvm_gui_test_find (third, GTK_TYPE_SWITCH,
+                                                                       NULL))));
+  g_signal_emit_by_name (find_tooltip_button (third, "Remove This VM"), "clicked");
+  g_assert_cmpuint (pvm_launch_dialog_get_n_vms (dialog), ==, 2);
+  pvm_launch_dialog_set_discard_changes (dialog, 1, FALSE);
 
   /* The folder does not exist yet: the plan names it, with VM 1. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (dialog), "launch.start", NULL));
