@@ -828,7 +828,7 @@ test_output_disk (void)
    * says how to stop this launch's VMs, and nobody sees the VM power off;
    * pvm collect copies the output afterwards. */
   {
-    static const char short_job[] = "echo 'pvm-progress: 50 sleeping'\nsleep 6\n"
+    static const char short_job[] = "echo 'pvm-progress: 50 sleeping'\nsleep 5\n"
                                     "echo done > \"$PVM_OUTPUT/late.txt\"\n";
     g_autofree char *late_dir = make_input_dir ("sources/late", short_job, "late\n");
     g_autofree char *late_archive = make_archive (late_dir, "late");
