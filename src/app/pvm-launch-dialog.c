@@ -290,18 +290,6 @@ remove_cb (GtkButton *button,
   update_titles (self);
 }
 
-/* The configuration's additional QEMU arguments for VM @index (the list's
- * last value repeats), or NULL. */
-static const char *
-get_additional (PvmLaunchDialog *self,
-                guint            index)
-{
-  const char * const *additional = pvm_config_get_list (self->config, "ADDITIONAL");
-  guint n = g_strv_length ((char **) additional);
-
-  return n > 0 ? additional[MIN (index, n - 1)] : NULL;
-}
-
 static gboolean
 has_snapshot (const char *additional)
 {
@@ -406,8 +394,10 @@ pvm_launch_dialog_add_vm (PvmLaunchDialog *self)
     rows.discard = GTK_SWITCH (gtk_switch_new ());
     gtk_widget_set_valign (GTK_WIDGET (rows.discard), GTK_ALIGN_CENTER);
     gtk_switch_set_active (rows.discard,
-                           before != NULL ? gtk_switch_get_active (before->discard)
-                                          : has_snapshot (get_additional (self, self->vms->len)));
+                           before != NULL
+                             ? gtk_switch_get_active (before->discard)
+                             : has_snapshot (pvm_config_pick (self->config, "ADDITIONAL",
+                                                              self->vms->len)));
     adw_preferences_row_set_title (ADW_PREFERENCES_ROW (row), _("Discard Changes"));
     adw_action_row_set_subtitle (ADW_ACTION_ROW (row),
                                  _("Its image is only read: what the VM changes on it is gone "
@@ -710,7 +700,7 @@ set_lists (PvmLaunchDialog  *self,
 
       /* The configuration's arguments for this VM, with -snapshot as its
        * switch says. */
-      g_ptr_array_add (owned, dup_additional (get_additional (self, i),
+      g_ptr_array_add (owned, dup_additional (pvm_config_pick (self->config, "ADDITIONAL", i),
                                               gtk_switch_get_active (rows->discard)));
       g_ptr_array_add (lists[5], g_ptr_array_index (owned, owned->len - 1));
     }

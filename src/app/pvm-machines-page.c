@@ -433,16 +433,24 @@ show_toast (PvmMachinesPage *self,
   pvm_list_page_show_toast (PVM_LIST_PAGE (self), self->toast_overlay, text, notes);
 }
 
+/* How many VMs @failures ("NAME: why" a line) names. */
+static guint
+count_failures (const char *failures)
+{
+  guint n = 0;
+
+  for (const char *c = failures; *c != '\0'; c++)
+    n += *c == '\n';
+  return n;
+}
+
 /* All started, or stopped: what came of it, those that failed behind
  * Details. */
 static void
 op_finished (PvmMachinesPage *self)
 {
   g_autofree char *text = NULL;
-  guint n_failed = 0;
-
-  for (const char *c = self->failures->str; *c != '\0'; c++)
-    n_failed += *c == '\n';
+  guint n_failed = count_failures (self->failures->str);
 
   if (self->op == OP_START)
     text = n_failed == 0
@@ -573,13 +581,12 @@ deleted_cb (GObject      *object,
   GPtrArray *vms = g_task_get_task_data (G_TASK (result));
   g_autofree char *failures = g_task_propagate_pointer (G_TASK (result), NULL);
   g_autofree char *text = NULL;
-  guint n_failed = 0, n_deleted;
+  guint n_failed, n_deleted;
 
   self->n_pending = 0;
   if (failures == NULL)
     return;
-  for (const char *c = failures; *c != '\0'; c++)
-    n_failed += *c == '\n';
+  n_failed = count_failures (failures);
   n_deleted = vms->len - n_failed;
   if (n_failed == 0)
     text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "Deleted %u VM; its image is kept",
@@ -672,7 +679,7 @@ read_progress_thread (GTask        *task,
     {
       PvmVm *vm = g_ptr_array_index (vms, i);
       int percent = -1;
-      g_autofree char *text = pvm_vm_dup_job_progress (vm, &percent);
+      g_autofree char *text = pvm_vm_dup_job_progress (vm, &percent, NULL);
 
       if (text == NULL)
         continue;

@@ -102,11 +102,14 @@ update_output (PvmVmWindow *self)
 static void
 update_guest (PvmVmWindow *self)
 {
-  g_autofree char *guest = pvm_vm_dup_guest_status (self->vm, NULL);
+  g_autofree char *guest = NULL;
   int percent = -1;
-  g_autofree char *progress = pvm_vm_is_active (self->vm)
-                                ? pvm_vm_dup_job_progress (self->vm, &percent) : NULL;
+  g_autofree char *progress = pvm_vm_dup_job_progress (self->vm, &percent, &guest);
   g_autofree char *text = NULL;
+
+  /* Off, no progress: not even of a job forced off before its exit. */
+  if (!pvm_vm_is_active (self->vm))
+    g_clear_pointer (&progress, g_free);
 
   if (guest == NULL)
     text = g_strdup (_("no status reported"));

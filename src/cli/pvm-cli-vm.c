@@ -36,9 +36,9 @@ pvm_cli_open_connection (PvmConfig  *config,
 static char *
 dup_guest_line (PvmVm *vm)
 {
-  g_autofree char *status = pvm_vm_dup_guest_status (vm, NULL);
+  g_autofree char *status = NULL;
   int percent = -1;
-  g_autofree char *progress = pvm_vm_dup_job_progress (vm, &percent);
+  g_autofree char *progress = pvm_vm_dup_job_progress (vm, &percent, &status);
 
   if (status == NULL)
     return g_strdup ("-");

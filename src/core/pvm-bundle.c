@@ -496,6 +496,7 @@ save_thread (GTask        *task,
   g_autofree char *xml_path = NULL;
   g_autofree char *now = NULL;
   gboolean saved = FALSE;
+  guint64 state_size = 0;
 
   if (!pvm_hosts_uri_is_local (gvir_connection_get_uri (vm->connection)))
     {
@@ -605,7 +606,8 @@ save_thread (GTask        *task,
       goto fail;
     }
   saved = TRUE;
-  watch_end (data->watch, MAX (file_data_size (state), 1), 0);
+  state_size = file_data_size (state);
+  watch_end (data->watch, MAX (state_size, 1), 0);
 
   now = g_date_time_format_iso8601 (g_date_time_new_now_utc ());
   json_builder_begin_object (builder);
@@ -668,7 +670,7 @@ save_thread (GTask        *task,
     g_ptr_array_add (tar_args, NULL);
   }
   {
-    guint64 total = file_data_size (state);
+    guint64 total = state_size;
     struct stat st;
 
     for (guint i = 0; i < carried->len; i++)
@@ -887,6 +889,7 @@ restore_thread (GTask        *task,
   JsonObject *manifest;
   JsonArray *files, *needs;
   const char *name, *domain_name;
+  g_autofree char *local_state = NULL;
   guint64 copy_total = 0;
   PvmVm *vm;
 
@@ -1019,19 +1022,16 @@ restore_thread (GTask        *task,
       goto fail;
   }
 
-  {
-    g_autofree char *local_state = g_build_filename (stage, STATE, NULL);
+  local_state = g_build_filename (stage, STATE, NULL);
+  copy_total = file_data_size (local_state);
+  for (guint i = 0; i < json_array_get_length (files); i++)
+    {
+      JsonObject *file = json_array_get_object_element (files, i);
+      g_autofree char *local = g_build_filename (stage, get_string (file, "member"), NULL);
 
-    copy_total = file_data_size (local_state);
-    for (guint i = 0; i < json_array_get_length (files); i++)
-      {
-        g_autofree char *local = g_build_filename (stage, get_string (
-                                   json_array_get_object_element (files, i), "member"), NULL);
-
-        copy_total += file_data_size (local);
-      }
-    watch_begin (data->watch, cancellable, PVM_BUNDLE_STEP_COPY, copy_total, NULL, NULL, NULL);
-  }
+      copy_total += file_data_size (local);
+    }
+  watch_begin (data->watch, cancellable, PVM_BUNDLE_STEP_COPY, copy_total, NULL, NULL, NULL);
   for (guint i = 0; i < json_array_get_length (files); i++)
     {
       JsonObject *file = json_array_get_object_element (files, i);
@@ -1046,10 +1046,9 @@ restore_thread (GTask        *task,
     const char *first = get_string (json_array_get_object_element (files, 0), "path");
     g_autofree char *first_dir = g_path_get_dirname (first);
     g_autofree char *state_name = g_strdup_printf (".%s.pvm-restore.state", domain_name);
-    g_autofree char *local = g_build_filename (stage, STATE, NULL);
 
     state_there = g_build_filename (first_dir, state_name, NULL);
-    if (!_pvm_storage_upload (conn, local, state_there, &data->watch->copied, cancellable,
+    if (!_pvm_storage_upload (conn, local_state, state_there, &data->watch->copied, cancellable,
                               &error))
       {
         g_clear_pointer (&state_there, g_free);

@@ -443,6 +443,28 @@ pvm_config_set_string (PvmConfig   *self,
 }
 
 /**
+ * pvm_config_pick:
+ * @self: a #PvmConfig
+ * @key: a per-VM list (INDRIVES, MEM, ADDITIONAL...)
+ * @index: a VM's index in DRIVES
+ *
+ * The original's rule: a list shorter than DRIVES repeats its last value.
+ *
+ * Returns: (transfer none) (nullable): the value of @key for VM @index, or
+ *   %NULL when the list is empty
+ */
+const char *
+pvm_config_pick (PvmConfig  *self,
+                 const char *key,
+                 guint       index)
+{
+  const char * const *values = pvm_config_get_list (self, key);
+  guint n = g_strv_length ((char **) values);
+
+  return n > 0 ? values[MIN (index, n - 1)] : NULL;
+}
+
+/**
  * pvm_config_get_list:
  * @self: a #PvmConfig
  * @key: a setting's name

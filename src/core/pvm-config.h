@@ -66,6 +66,9 @@ gboolean             pvm_config_set_string        (PvmConfig         *self,
                                                    GError           **error);
 const char * const  *pvm_config_get_list          (PvmConfig        *self,
                                                    const char       *key);
+const char          *pvm_config_pick              (PvmConfig        *self,
+                                                   const char       *key,
+                                                   guint             index);
 const char          *pvm_config_get_string        (PvmConfig        *self,
                                                    const char       *key);
 gboolean             pvm_config_get_boolean       (PvmConfig        *self,

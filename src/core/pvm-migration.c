@@ -702,7 +702,7 @@ migrate_thread (GTask        *task,
         data->result.total_ms = _pvm_param_ullong (stats, n_stats, VIR_DOMAIN_JOB_TIME_ELAPSED);
         data->result.downtime_ms = _pvm_param_ullong (stats, n_stats, VIR_DOMAIN_JOB_DOWNTIME);
         data->result.data_processed = _pvm_param_ullong (stats, n_stats,
-                                                    VIR_DOMAIN_JOB_DATA_PROCESSED);
+                                                         VIR_DOMAIN_JOB_DATA_PROCESSED);
       }
     virTypedParamsFree (stats, n_stats);
     virResetLastError ();

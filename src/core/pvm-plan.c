@@ -74,18 +74,6 @@ add_problem (PvmPlan    *plan,
   g_ptr_array_add (plan->problems, problem);
 }
 
-/* The original's rule: a list shorter than DRIVES repeats its last value. */
-static const char *
-pick (const char * const *values,
-      guint               index)
-{
-  guint n = g_strv_length ((char **) values);
-
-  if (n == 0)
-    return NULL;
-  return values[MIN (index, n - 1)];
-}
-
 static gboolean
 is_path (const char *value)
 {
@@ -249,11 +237,11 @@ pvm_plan_new_from_config (PvmConfig  *config,
   for (guint i = 0; drives[i] != NULL; i++)
     {
       PvmVmPlan *vm = g_new0 (PvmVmPlan, 1);
-      const char *input = pick (pvm_config_get_list (config, "INDRIVES"), i);
-      const char *output = pick (pvm_config_get_list (config, "OUTDIRS"), i);
-      const char *memory = pick (pvm_config_get_list (config, "MEM"), i);
-      const char *cores = pick (pvm_config_get_list (config, "CORES"), i);
-      const char *additional = pick (pvm_config_get_list (config, "ADDITIONAL"), i);
+      const char *input = pvm_config_pick (config, "INDRIVES", i);
+      const char *output = pvm_config_pick (config, "OUTDIRS", i);
+      const char *memory = pvm_config_pick (config, "MEM", i);
+      const char *cores = pvm_config_pick (config, "CORES", i);
+      const char *additional = pvm_config_pick (config, "ADDITIONAL", i);
       g_autoptr(GError) error = NULL;
       guint64 number;
 

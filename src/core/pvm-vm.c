@@ -520,6 +520,17 @@ pvm_vm_find (GVirConnection  *connection,
   return vm;
 }
 
+/* Whether @vm boots the image whose real path is @real (the same file,
+ * whatever the path). */
+static gboolean
+boots_image (PvmVm      *vm,
+             const char *real)
+{
+  g_autofree char *vm_real = realpath (vm->plan->image, NULL);
+
+  return vm_real != NULL && g_str_equal (vm_real, real);
+}
+
 /**
  * pvm_vm_list_find_image_user:
  * @vms: (element-type PvmVm): VMs, from pvm_vm_list_fetch()
@@ -541,13 +552,8 @@ pvm_vm_list_find_image_user (GPtrArray  *vms,
     return NULL;
 
   for (guint i = 0; i < vms->len; i++)
-    {
-      PvmVm *vm = g_ptr_array_index (vms, i);
-      g_autofree char *vm_real = realpath (vm->plan->image, NULL);
-
-      if (vm_real != NULL && g_str_equal (vm_real, real))
-        return vm;
-    }
+    if (boots_image (g_ptr_array_index (vms, i), real))
+      return g_ptr_array_index (vms, i);
   return NULL;
 }
 
@@ -716,9 +722,8 @@ pvm_vm_list_mark_image_users (GPtrArray *vms,
       for (guint j = 0; real != NULL && j < vms->len; j++)
         {
           PvmVm *vm = g_ptr_array_index (vms, j);
-          g_autofree char *vm_real = realpath (vm->plan->image, NULL);
 
-          if (vm_real == NULL || !g_str_equal (vm_real, real))
+          if (!boots_image (vm, real))
             continue;
           g_string_append_printf (users, "%s%s (%s)", users->len > 0 ? ", " : "",
                                   vm->plan->name, pvm_vm_state_to_string (vm->state));
@@ -1204,6 +1209,9 @@ pvm_vm_dup_guest_status (PvmVm *self,
  * pvm_vm_dup_job_progress:
  * @self: a #PvmVm
  * @percent: (out): how far the job is, from 0 to 100, or -1
+ * @status: (out) (optional) (transfer full) (nullable): the guest's last
+ *   status, as pvm_vm_dup_guest_status() returns it, from the same
+ *   reading of the serial log
  *
  * How far the guest's job is, as it last said in a progress line
  * ("pvm-progress: PERCENT [TEXT]", docs/guest-contract.md), while it runs:
@@ -1214,8 +1222,9 @@ pvm_vm_dup_guest_status (PvmVm *self,
  *   none), or %NULL when the running job has said nothing of its progress
  */
 char *
-pvm_vm_dup_job_progress (PvmVm *self,
-                         int   *percent)
+pvm_vm_dup_job_progress (PvmVm  *self,
+                         int    *percent,
+                         char  **status)
 {
   g_auto(SerialFacts) facts = { 0 };
 
@@ -1224,6 +1233,8 @@ pvm_vm_dup_job_progress (PvmVm *self,
 
   read_serial_facts (self, &facts);
   *percent = facts.percent;
+  if (status != NULL)
+    *status = g_steal_pointer (&facts.status);
   return g_steal_pointer (&facts.progress);
 }
 

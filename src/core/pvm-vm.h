@@ -105,7 +105,8 @@ gboolean         pvm_vm_is_active              (PvmVm           *self);
 char            *pvm_vm_dup_guest_status       (PvmVm           *self,
                                                 int             *job_exit);
 char            *pvm_vm_dup_job_progress       (PvmVm           *self,
-                                                int             *percent);
+                                                int             *percent,
+                                                char           **status);
 char            *pvm_vm_dup_ssh_command        (PvmVm           *self);
 const char      *pvm_vm_get_network            (PvmVm           *self);
 const char      *pvm_vm_get_address            (PvmVm           *self);
