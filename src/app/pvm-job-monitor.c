@@ -147,6 +147,8 @@ typedef struct
 {
   PvmVm        *vm;
   PvmJobReport *report;
+  gboolean      read_status;   /* the guest's status is read here too */
+  gboolean      collect;       /* its output may have to be collected */
 } Collect;
 
 static void
@@ -168,9 +170,13 @@ collect_thread (GTask        *task,
   g_autoptr(GPtrArray) kept = g_ptr_array_new_with_free_func (g_free);
   g_autoptr(GError) error = NULL;
 
+  /* Another host's VM has its serial log there. */
+  if (collect->read_status)
+    g_free (pvm_vm_dup_guest_status (collect->vm, &collect->report->job_exit));
+
   /* (For another host's VM, whether there is anything to collect is that
    * host's to say: asked here, off the main thread.) */
-  if (pvm_vm_needs_collect (collect->vm))
+  if (collect->collect && pvm_vm_needs_collect (collect->vm))
     {
       if (pvm_vm_collect (collect->vm, copied, kept, &error))
         {
@@ -193,7 +199,7 @@ collect_done_cb (GObject      *object,
   Collect *collect = g_task_get_task_data (G_TASK (result));
   Watch *watch = g_hash_table_lookup (self->watches, pvm_vm_get_domain_name (collect->vm));
 
-  if (watch != NULL)
+  if (watch != NULL && collect->collect)
     watch->collecting = FALSE;
   emit_report (self, g_steal_pointer (&collect->report));
 }
@@ -210,30 +216,38 @@ may_need_collect (PvmVm *vm)
 }
 
 /* The VM of @watch is off: collect its output disk if it has one, then
- * report. */
+ * report. The serial log of another host's VM is read in the thread as
+ * well (through libvirt). */
 static void
 watch_end (Watch     *watch,
            PvmJobEnd  end)
 {
   PvmJobReport *report = g_new0 (PvmJobReport, 1);
   const PvmVmPlan *plan = pvm_vm_get_plan (watch->vm);
+  gboolean collect, read_status;
 
   report->end = end;
   report->name = g_strdup (pvm_vm_get_name (watch->vm));
   report->output = g_strdup (plan->output);
   report->crashed = pvm_vm_get_state (watch->vm) == PVM_VM_STATE_CRASHED;
-  g_free (pvm_vm_dup_guest_status (watch->vm, &report->job_exit));
+  report->job_exit = -1;
+  collect = may_need_collect (watch->vm) && !watch->collecting;
+  read_status = !pvm_hosts_uri_is_local (pvm_vm_get_uri (watch->vm));
+  if (!read_status)
+    g_free (pvm_vm_dup_guest_status (watch->vm, &report->job_exit));
 
-  if (may_need_collect (watch->vm) && !watch->collecting)
+  if (collect || read_status)
     {
       g_autoptr(GTask) task = g_task_new (watch->monitor, NULL, collect_done_cb, NULL);
-      Collect *collect = g_new0 (Collect, 1);
+      Collect *data = g_new0 (Collect, 1);
 
-      collect->vm = g_object_ref (watch->vm);
-      collect->report = report;
-      watch->collecting = TRUE;
+      data->vm = g_object_ref (watch->vm);
+      data->report = report;
+      data->read_status = read_status;
+      data->collect = collect;
+      watch->collecting |= collect;
       g_task_set_source_tag (task, watch_end);
-      g_task_set_task_data (task, collect, (GDestroyNotify) collect_free);
+      g_task_set_task_data (task, data, (GDestroyNotify) collect_free);
       g_task_run_in_thread (task, collect_thread);
       return;
     }

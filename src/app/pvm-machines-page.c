@@ -664,8 +664,9 @@ delete_selected_action (GtkWidget  *widget,
 /* How often the running jobs' progress is read. */
 #define PROGRESS_INTERVAL_S 2
 
-/* In a thread: what the jobs of @task_data (PvmVm of this machine that
- * run) last said of their progress, by vm_key (). */
+/* In a thread: what the jobs of @task_data (PvmVm that run) last said of
+ * their progress, by vm_key (). A VM of another host has its serial log
+ * there, read through libvirt. */
 static void
 read_progress_thread (GTask        *task,
                       gpointer      source_object,
@@ -737,8 +738,7 @@ progress_read_cb (GObject      *object,
 }
 
 /* Every PROGRESS_INTERVAL_S while the page shows: the jobs' progress of
- * the VMs that run on this machine (their serial logs are here), read in
- * a thread. */
+ * the VMs that run, read in a thread. */
 static gboolean
 progress_timeout_cb (gpointer user_data)
 {
@@ -753,8 +753,7 @@ progress_timeout_cb (gpointer user_data)
     {
       PvmVm *vm = g_ptr_array_index (items, i);
 
-      if (pvm_vm_is_active (vm) && pvm_vm_get_serial_log (vm) != NULL &&
-          pvm_hosts_uri_is_local (pvm_vm_get_uri (vm)))
+      if (pvm_vm_is_active (vm) && pvm_vm_get_serial_log (vm) != NULL)
         g_ptr_array_add (vms, g_object_ref (vm));
     }
   if (vms->len == 0 && g_hash_table_size (self->progress) == 0)

@@ -30,6 +30,8 @@ struct _PvmVmWindow
   gboolean         busy;            /* an action runs */
   GPtrArray       *hosts;           /* PvmHostEntry of the configuration, once read */
   guint            guest_id;        /* reads the guest's status again, while it runs */
+  GCancellable    *guest_read;      /* while the guest's status is read */
+  gboolean         guest_again;     /* read it again once that reading ends */
 
   /* Template widgets */
   AdwWindowTitle  *window_title;
@@ -97,29 +99,95 @@ update_output (PvmVmWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.open-output", exists);
 }
 
-/* The guest's last status, and its job's progress while it runs. Its
- * serial log is a file of this machine for a VM of this machine only. */
-static void
-update_guest (PvmVmWindow *self)
+/* What the guest's serial log said, read in a thread: a VM of another
+ * host has its log there, read through libvirt. */
+typedef struct
 {
-  g_autofree char *guest = NULL;
-  int percent = -1;
-  g_autofree char *progress = pvm_vm_dup_job_progress (self->vm, &percent, &guest);
+  PvmVm *vm;
+  char  *status;
+  char  *progress;
+  int    percent;
+} GuestReading;
+
+static void
+guest_reading_free (GuestReading *reading)
+{
+  g_object_unref (reading->vm);
+  g_free (reading->status);
+  g_free (reading->progress);
+  g_free (reading);
+}
+
+static void
+read_guest_thread (GTask        *task,
+                   gpointer      source_object,
+                   gpointer      task_data,
+                   GCancellable *cancellable)
+{
+  GuestReading *reading = task_data;
+
+  reading->progress = pvm_vm_dup_job_progress (reading->vm, &reading->percent, &reading->status);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void update_guest (PvmVmWindow *self);
+
+/* The guest's last status, and its job's progress while it runs. */
+static void
+read_guest_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  PvmVmWindow *self = PVM_VM_WINDOW (object);
+  GuestReading *reading = g_task_get_task_data (G_TASK (result));
   g_autofree char *text = NULL;
+
+  /* Cancelled: the panel is going. */
+  if (!g_task_propagate_boolean (G_TASK (result), NULL))
+    return;
+  g_clear_object (&self->guest_read);
+  if (reading->vm != self->vm || self->guest_again)
+    {
+      self->guest_again = FALSE;
+      update_guest (self);
+      return;
+    }
 
   /* Off, no progress: not even of a job forced off before its exit. */
   if (!pvm_vm_is_active (self->vm))
-    g_clear_pointer (&progress, g_free);
+    g_clear_pointer (&reading->progress, g_free);
 
-  if (guest == NULL)
+  if (reading->status == NULL)
     text = g_strdup (_("no status reported"));
-  else if (progress != NULL && *progress != '\0')
-    text = g_strdup_printf (_("%s, job at %d%% (%s)"), guest, percent, progress);
-  else if (progress != NULL)
-    text = g_strdup_printf (_("%s, job at %d%%"), guest, percent);
+  else if (reading->progress != NULL && *reading->progress != '\0')
+    text = g_strdup_printf (_("%s, job at %d%% (%s)"), reading->status, reading->percent,
+                            reading->progress);
+  else if (reading->progress != NULL)
+    text = g_strdup_printf (_("%s, job at %d%%"), reading->status, reading->percent);
   else
-    text = g_steal_pointer (&guest);
+    text = g_strdup (reading->status);
   set_subtitle (self->guest_row, text);
+}
+
+static void
+update_guest (PvmVmWindow *self)
+{
+  g_autoptr(GTask) task = NULL;
+  GuestReading *reading;
+
+  /* One reading at a time; one more after it if asked meanwhile. */
+  if (self->guest_read != NULL)
+    {
+      self->guest_again = TRUE;
+      return;
+    }
+  reading = g_new0 (GuestReading, 1);
+  reading->vm = g_object_ref (self->vm);
+  self->guest_read = g_cancellable_new ();
+  task = g_task_new (self, self->guest_read, read_guest_cb, NULL);
+  g_task_set_source_tag (task, update_guest);
+  g_task_set_task_data (task, reading, (GDestroyNotify) guest_reading_free);
+  g_task_run_in_thread (task, read_guest_thread);
 }
 
 static gboolean
@@ -315,6 +383,72 @@ expect_stop (PvmVmWindow *self)
                                  self->vm);
 }
 
+/* In a thread: one call to libvirt (another host's answers over the
+ * network); the images stay. */
+static void
+delete_thread (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  GError *error = NULL;
+
+  if (pvm_vm_delete (task_data, &error))
+    g_task_return_boolean (task, TRUE);
+  else
+    g_task_return_error (task, error);
+}
+
+static void
+deleted_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  PvmVmWindow *self = PVM_VM_WINDOW (object);
+  g_autoptr(GError) error = NULL;
+
+  if (g_task_propagate_boolean (G_TASK (result), &error))
+    gtk_window_destroy (GTK_WINDOW (self));
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    {
+      toast (self, error->message);
+      set_busy (self, FALSE);
+    }
+}
+
+static void
+delete_response_cb (AdwMessageDialog *dialog,
+                    const char       *response,
+                    PvmVmWindow      *self)
+{
+  g_autoptr(GTask) task = g_task_new (self, self->cancellable, deleted_cb, NULL);
+
+  set_busy (self, TRUE);
+  g_task_set_source_tag (task, delete_response_cb);
+  g_task_set_task_data (task, g_object_ref (self->vm), g_object_unref);
+  g_task_run_in_thread (task, delete_thread);
+}
+
+/* Asked first, as the Machines page asks for the VMs picked there. */
+static void
+ask_delete (PvmVmWindow *self)
+{
+  const char *name = pvm_vm_get_name (self->vm);
+  g_autofree char *heading = g_strdup_printf (_("Delete %s?"), name);
+  g_autofree char *body = g_strdup_printf (_("%s will leave libvirt. Its image, input and "
+                                             "output folder stay as they are: launch it "
+                                             "again to run it."), name);
+  AdwMessageDialog *dialog = ADW_MESSAGE_DIALOG (adw_message_dialog_new (GTK_WINDOW (self),
+                                                                         heading, body));
+
+  adw_message_dialog_add_responses (dialog, "cancel", _("_Cancel"), "delete", _("_Delete"), NULL);
+  adw_message_dialog_set_response_appearance (dialog, "delete", ADW_RESPONSE_DESTRUCTIVE);
+  adw_message_dialog_set_default_response (dialog, "cancel");
+  adw_message_dialog_set_close_response (dialog, "cancel");
+  g_signal_connect_object (dialog, "response::delete", G_CALLBACK (delete_response_cb), self, 0);
+  gtk_window_present (GTK_WINDOW (dialog));
+}
+
 static void
 vm_action (GtkWidget  *widget,
            const char *action_name,
@@ -347,15 +481,7 @@ vm_action (GtkWidget  *widget,
       pvm_vm_resume_async (self->vm, self->cancellable, resume_done_cb, g_object_ref (self));
     }
   else if (g_str_equal (action_name, "vm.delete"))
-    {
-      g_autoptr(GError) error = NULL;
-
-      /* One quick call to libvirt; the images stay. */
-      if (pvm_vm_delete (self->vm, &error))
-        gtk_window_destroy (GTK_WINDOW (self));
-      else
-        toast (self, error->message);
-    }
+    ask_delete (self);
 }
 
 /* --- moving to another host --------------------------------------------- */
@@ -537,6 +663,8 @@ pvm_vm_window_dispose (GObject *object)
   g_cancellable_cancel (self->cancellable);
   g_clear_object (&self->cancellable);
   g_clear_handle_id (&self->guest_id, g_source_remove);
+  g_cancellable_cancel (self->guest_read);
+  g_clear_object (&self->guest_read);
   g_clear_object (&self->vm);
   g_clear_pointer (&self->hosts, g_ptr_array_unref);
 

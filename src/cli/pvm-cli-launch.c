@@ -138,8 +138,7 @@ progress_timeout_cb (gpointer user_data)
       g_autofree char *text = NULL;
       g_autofree char *line = NULL;
 
-      if (!pvm_vm_is_active (vm) || !pvm_hosts_uri_is_local (pvm_vm_get_uri (vm)) ||
-          (text = pvm_vm_dup_job_progress (vm, &percent, NULL)) == NULL)
+      if (!pvm_vm_is_active (vm) || (text = pvm_vm_dup_job_progress (vm, &percent, NULL)) == NULL)
         continue;
       line = *text != '\0' ? g_strdup_printf ("%d%% (%s)", percent, text)
                            : g_strdup_printf ("%d%%", percent);

@@ -41,6 +41,9 @@ gboolean    _pvm_storage_download      (virConnectPtr   conn,
                                         GError        **error);
 char       *_pvm_storage_dup_stamp     (virConnectPtr   conn,
                                         const char     *path);
+char       *_pvm_storage_read_tail     (virConnectPtr   conn,
+                                        const char     *path,
+                                        guint64         max_bytes);
 gboolean    _pvm_storage_dir_is_here   (virConnectPtr   conn,
                                         const char     *dir);
 gboolean    _pvm_storage_make_dir      (virConnectPtr   conn,

@@ -683,6 +683,64 @@ failed:
   return FALSE;
 }
 
+static int
+tail_write (virStreamPtr  stream,
+            const char   *data,
+            size_t        nbytes,
+            void         *opaque)
+{
+  g_byte_array_append (opaque, (const guint8 *) data, nbytes);
+  return (int) nbytes;
+}
+
+/**
+ * _pvm_storage_read_tail:
+ * @conn: a host
+ * @path: a file there
+ * @max_bytes: how much of its end to read at most
+ *
+ * Reads the end of a file on @conn's host through libvirt (a serial log
+ * that QEMU appends to there).
+ *
+ * Returns: (transfer full) (nullable): its last @max_bytes bytes (all
+ *   of it if it is shorter), NUL-terminated, or %NULL when it cannot be
+ *   read there
+ */
+char *
+_pvm_storage_read_tail (virConnectPtr  conn,
+                        const char    *path,
+                        guint64        max_bytes)
+{
+  g_auto(DirPool) dir_pool = { 0 };
+  g_autoptr(PvmVirStorageVol) vol = NULL;
+  g_autoptr(PvmVirStream) stream = NULL;
+  g_autoptr(GByteArray) data = NULL;
+  virStorageVolInfo info;
+  guint64 offset;
+
+  if ((vol = open_vol (&dir_pool, conn, path, NULL)) == NULL ||
+      virStorageVolGetInfoFlags (vol, &info, VIR_STORAGE_VOL_GET_PHYSICAL) != 0)
+    {
+      virResetLastError ();
+      return NULL;
+    }
+  offset = info.allocation > max_bytes ? info.allocation - max_bytes : 0;
+  data = g_byte_array_sized_new (info.allocation - offset + 1);
+  if (info.allocation > offset &&
+      ((stream = virStreamNew (conn, 0)) == NULL ||
+       virStorageVolDownload (vol, stream, offset, info.allocation - offset, 0) != 0 ||
+       virStreamRecvAll (stream, tail_write, data) != 0 ||
+       virStreamFinish (stream) != 0))
+    {
+      if (stream != NULL)
+        virStreamAbort (stream);
+      virResetLastError ();
+      return NULL;
+    }
+  g_byte_array_append (data, (const guint8 *) "", 1);
+  return (char *) g_byte_array_free (g_steal_pointer (&data), FALSE);
+}
+
 /**
  * _pvm_storage_dup_stamp:
  * @conn: a host

@@ -1059,15 +1059,21 @@ pvm_vm_state_to_string (PvmVmState state)
   return value != NULL ? value->value_nick : "unknown";
 }
 
-/* The last SERIAL_TAIL_BYTES of the serial log, or NULL. */
+/* The last SERIAL_TAIL_BYTES of the serial log, or NULL. The log is on
+ * the VM's host: another host's is read through libvirt (a file of the
+ * same path here may be another VM's). */
 static char *
-read_serial_tail (const char *path)
+read_serial_tail (PvmVm *self)
 {
   g_autofree char *data = NULL;
   FILE *file;
   size_t length;
 
-  if (path == NULL || (file = fopen (path, "rb")) == NULL)
+  if (self->serial_log == NULL)
+    return NULL;
+  if (!pvm_hosts_uri_is_local (gvir_connection_get_uri (self->connection)))
+    return _pvm_storage_read_tail (self->handle, self->serial_log, SERIAL_TAIL_BYTES);
+  if ((file = fopen (self->serial_log, "rb")) == NULL)
     return NULL;
 
   if (fseeko (file, 0, SEEK_END) == 0 && ftello (file) > SERIAL_TAIL_BYTES)
@@ -1121,7 +1127,7 @@ static void
 read_serial_facts (PvmVm       *self,
                    SerialFacts *facts)
 {
-  g_autofree char *tail = read_serial_tail (self->serial_log);
+  g_autofree char *tail = read_serial_tail (self);
   g_auto(GStrv) lines = NULL;
   const char *last = NULL;
   gboolean in_job = FALSE;
@@ -1188,6 +1194,10 @@ read_serial_facts (PvmVm       *self,
  * status lines (docs/guest-contract.md), since the VM last started.
  * Guests that do not follow the contract report nothing.
  *
+ * The serial log of a VM of another host is read there through libvirt:
+ * that takes round trips to the host, so call this from a thread in a
+ * user interface.
+ *
  * Returns: (transfer full) (nullable): the last status, without its
  *   prefix ("ready", "job exit 0", "idle", "poweroff", ...), or %NULL
  */
@@ -1216,7 +1226,8 @@ pvm_vm_dup_guest_status (PvmVm *self,
  * How far the guest's job is, as it last said in a progress line
  * ("pvm-progress: PERCENT [TEXT]", docs/guest-contract.md), while it runs:
  * nothing before its start, after its exit, or once the guest boots
- * again. Read from the VM's serial log, so only for a VM of this machine.
+ * again. Read from the VM's serial log, on another host through libvirt
+ * as pvm_vm_dup_guest_status() does.
  *
  * Returns: (transfer full) (nullable): the line's text ("" if it has
  *   none), or %NULL when the running job has said nothing of its progress

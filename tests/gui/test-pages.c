@@ -140,6 +140,12 @@ is_running (PvmVm *vm)
   return pvm_vm_get_state (vm) == PVM_VM_STATE_RUNNING;
 }
 
+static gboolean
+is_null (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
 /* A VM's panel: its connection details, and the actions its state allows,
  * done for real on libvirt's test driver. */
 static void
@@ -151,6 +157,7 @@ test_panel (void)
   GtkWindow *window;
   PvmListPage *page;
   PvmVmWindow *panel;
+  GtkWindow *dialog;
   PvmVm *vm;
 
   write_node (running);
@@ -208,8 +215,24 @@ test_panel (void)
     ;
   g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.stop"));
   g_assert_true (pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.delete"));
+  /* Asked first: Cancel keeps it. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (panel), "vm.delete", NULL));
-  g_assert_null (panel);
+  dialog = pvm_gui_test_find_window (ADW_TYPE_MESSAGE_DIALOG);
+  g_assert_nonnull (dialog);
+  g_assert_cmpstr (adw_message_dialog_get_heading (ADW_MESSAGE_DIALOG (dialog)), ==,
+                   "Delete alpha?");
+  g_assert_nonnull (strstr (adw_message_dialog_get_body (ADW_MESSAGE_DIALOG (dialog)),
+                            "alpha will leave libvirt. Its image"));
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
+  gtk_window_destroy (dialog);
+  g_assert_nonnull (panel);
+  g_assert_true (is_stopped (vm));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (panel), "vm.delete", NULL));
+  dialog = pvm_gui_test_find_window (ADW_TYPE_MESSAGE_DIALOG);
+  adw_message_dialog_response (ADW_MESSAGE_DIALOG (dialog), "delete");
+  gtk_window_destroy (dialog);
+  /* The deletion runs in a thread; the panel closes when it is done. */
+  pvm_gui_test_wait_for (is_null, &panel, "the panel to close");
   {
     /* (A new connection to a test driver file would start from the file.) */
     g_autoptr(GVirConfigDomain) config = gvir_domain_get_config (pvm_vm_get_domain (vm), 0,
@@ -412,7 +435,7 @@ test_progress (void)
   g_autofree char *devices = g_strdup_printf ("<devices><serial type='file'><source path='%s'/>"
                                               "<target port='0'/></serial></devices>", serial);
   g_autofree char *alpha = domain_xml ("pvm-alpha", "alpha", devices);
-  g_autofree char *panel_titles = NULL;
+  const char *panel_guest[] = { NULL, "|Guest: job start input, job at 40% (half way)|" };
   const char *half[] = { NULL, "alpha: Running, job at 40% (half way) · 512 MiB · 2 vCPUs" };
   const char *more[] = { NULL, "alpha: Running, job at 75% · 512 MiB · 2 vCPUs" };
   const char *job[] = { NULL, "job at" };
@@ -433,8 +456,8 @@ test_progress (void)
   /* The panel's Guest row. */
   panel = pvm_vm_window_new (g_ptr_array_index (pvm_list_page_get_items (page), 0));
   gtk_window_present (GTK_WINDOW (panel));
-  panel_titles = pvm_gui_test_dup_titles (panel);
-  g_assert_nonnull (strstr (panel_titles, "|Guest: job start input, job at 40% (half way)|"));
+  panel_guest[0] = (const char *) panel;
+  pvm_gui_test_wait_for (titles_have, panel_guest, "the job's progress in the panel");
   gtk_window_destroy (GTK_WINDOW (panel));
 
   /* A line that is no progress changes nothing; the next one shows. */
