@@ -475,7 +475,20 @@ test_snapshot_and_port (void)
       if (answer == NULL)
         {
           /* QEMU accepts before the guest listens, then closes: retry. */
-          g_assert_cmpint (g_get_monotonic_time (), <, deadline);
+          if (g_get_monotonic_time () > deadline)
+            {
+              g_autofree char *list = pvm_test_pvm_ok (PVM ("list", "--config", env.config));
+              g_autoptr(JsonNode) info = vm_info ("serve");
+              const char *log = json_object_get_string_member (json_node_get_object (info),
+                                                               "serial_log");
+              g_autofree char *serial = NULL;
+
+              g_file_get_contents (log, &serial, NULL, NULL);
+              g_error ("serve answers nothing on port %u after %d s (last error: %s)\n%s\n"
+                       "its serial log:\n%s", env.port + 2, GUEST_TIMEOUT_SECONDS,
+                       error != NULL ? error->message : "none", list,
+                       serial != NULL ? serial + MAX (0, (gssize) strlen (serial) - 3000) : "-");
+            }
           g_usleep (G_USEC_PER_SEC / 2);
         }
     }
