@@ -53,6 +53,7 @@ static const char write_disk_job[] =
 /* Answers one connection on the guest's port 22, as an SSH server would. */
 static const char serve_port_job[] =
   "ifconfig eth0 10.0.2.15 netmask 255.255.255.0 up\n"
+  "echo pvm-test: serving\n"
   "echo pvm-port-ok | nc -l -p 22\n";
 
 typedef struct
@@ -458,7 +459,26 @@ test_snapshot_and_port (void)
   pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "snap,plain,serve,snap",
                         "-i", "write,write,serve,write", "-a", " -snapshot,,, -snapshot"));
 
+  /* Connected before the guest's network is up, QEMU forwards the
+   * connection when it can, after the client has given up: nc would
+   * answer that one and end. So first the guest says it listens. */
   deadline = g_get_monotonic_time () + GUEST_TIMEOUT_SECONDS * G_USEC_PER_SEC;
+  {
+    g_autoptr(JsonNode) info = vm_info ("serve");
+    const char *log = json_object_get_string_member (json_node_get_object (info), "serial_log");
+
+    for (;;)
+      {
+        g_autofree char *serial = NULL;
+
+        if (g_file_get_contents (log, &serial, NULL, NULL) &&
+            strstr (serial, "pvm-test: serving") != NULL)
+          break;
+        if (g_get_monotonic_time () > deadline)
+          g_error ("serve did not get to listen on its port after %d s", GUEST_TIMEOUT_SECONDS);
+        g_usleep (G_USEC_PER_SEC / 5);
+      }
+  }
   g_socket_client_set_timeout (client, 5);
   while (answer == NULL)
     {
