@@ -442,6 +442,8 @@ test_snapshot_and_port (void)
   g_autoptr(GSocketClient) client = g_socket_client_new ();
   g_autoptr(GSocketConnection) socket = NULL;
   g_autofree char *answer = NULL;
+  g_autoptr(JsonNode) serve_info = NULL;
+  const char *serve_log;
   gint64 deadline;
   gsize length = 0;
 
@@ -463,22 +465,19 @@ test_snapshot_and_port (void)
    * connection when it can, after the client has given up: nc would
    * answer that one and end. So first the guest says it listens. */
   deadline = g_get_monotonic_time () + GUEST_TIMEOUT_SECONDS * G_USEC_PER_SEC;
-  {
-    g_autoptr(JsonNode) info = vm_info ("serve");
-    const char *log = json_object_get_string_member (json_node_get_object (info), "serial_log");
+  serve_info = vm_info ("serve");
+  serve_log = json_object_get_string_member (json_node_get_object (serve_info), "serial_log");
+  for (;;)
+    {
+      g_autofree char *serial = NULL;
 
-    for (;;)
-      {
-        g_autofree char *serial = NULL;
-
-        if (g_file_get_contents (log, &serial, NULL, NULL) &&
-            strstr (serial, "pvm-test: serving") != NULL)
-          break;
-        if (g_get_monotonic_time () > deadline)
-          g_error ("serve did not get to listen on its port after %d s", GUEST_TIMEOUT_SECONDS);
-        g_usleep (G_USEC_PER_SEC / 5);
-      }
-  }
+      if (g_file_get_contents (serve_log, &serial, NULL, NULL) &&
+          strstr (serial, "pvm-test: serving") != NULL)
+        break;
+      if (g_get_monotonic_time () > deadline)
+        g_error ("serve did not get to listen on its port after %d s", GUEST_TIMEOUT_SECONDS);
+      g_usleep (G_USEC_PER_SEC / 5);
+    }
   g_socket_client_set_timeout (client, 5);
   while (answer == NULL)
     {
@@ -498,12 +497,9 @@ test_snapshot_and_port (void)
           if (g_get_monotonic_time () > deadline)
             {
               g_autofree char *list = pvm_test_pvm_ok (PVM ("list", "--config", env.config));
-              g_autoptr(JsonNode) info = vm_info ("serve");
-              const char *log = json_object_get_string_member (json_node_get_object (info),
-                                                               "serial_log");
               g_autofree char *serial = NULL;
 
-              g_file_get_contents (log, &serial, NULL, NULL);
+              g_file_get_contents (serve_log, &serial, NULL, NULL);
               g_error ("serve answers nothing on port %u after %d s (last error: %s)\n%s\n"
                        "its serial log:\n%s", env.port + 2, GUEST_TIMEOUT_SECONDS,
                        error != NULL ? error->message : "none", list,
