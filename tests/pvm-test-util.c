@@ -207,13 +207,44 @@ pvm_test_spawn_pvm (const char * const  *args,
 }
 
 /**
+ * pvm_test_finish_pvm:
+ * @process: a pvm from pvm_test_spawn_pvm() or alike, its output piped
+ * @out: (out) (optional): its standard output
+ * @err: (out) (optional): its standard error
+ *
+ * Waits for @process to end; a pvm killed by a signal (an abort of the
+ * sanitizers' builds among them) fails the test, with what it wrote.
+ *
+ * Returns: its exit status
+ */
+int
+pvm_test_finish_pvm (GSubprocess  *process,
+                     char        **out,
+                     char        **err)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *stdout_text = NULL;
+  g_autofree char *stderr_text = NULL;
+
+  g_subprocess_communicate_utf8 (process, NULL, NULL, &stdout_text, &stderr_text, &error);
+  g_assert_no_error (error);
+  if (!g_subprocess_get_if_exited (process))
+    g_error ("pvm was killed by signal %d; it wrote:\n%s%s",
+             g_subprocess_get_term_sig (process), stdout_text, stderr_text);
+  if (out != NULL)
+    *out = g_steal_pointer (&stdout_text);
+  if (err != NULL)
+    *err = g_steal_pointer (&stderr_text);
+  return g_subprocess_get_exit_status (process);
+}
+
+/**
  * pvm_test_run_pvm:
  * @args: pvm's arguments
  * @out: (out) (optional): its standard output
  * @err: (out) (optional): its standard error
  *
- * Runs pvm (pvm_test_spawn_pvm()) to its end; a pvm killed by a signal
- * fails the test, with its output.
+ * Runs pvm (pvm_test_spawn_pvm()) to its end (pvm_test_finish_pvm()).
  *
  * Returns: its exit status
  */
@@ -226,20 +257,17 @@ pvm_test_run_pvm (const char * const  *args,
   g_autoptr(GSubprocess) process = pvm_test_spawn_pvm (args, NULL, &error);
   g_autofree char *stdout_text = NULL;
   g_autofree char *stderr_text = NULL;
+  int status;
 
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &stdout_text, &stderr_text, &error);
-  g_assert_no_error (error);
-  if (!g_subprocess_get_if_exited (process))
-    g_error ("pvm %s was killed by signal %d:\n%s%s", args[0],
-             g_subprocess_get_term_sig (process), stdout_text, stderr_text);
+  status = pvm_test_finish_pvm (process, &stdout_text, &stderr_text);
   if (g_test_verbose ())
     g_printerr ("# pvm %s\n%s%s", args[0], stdout_text, stderr_text);
   if (out != NULL)
     *out = g_steal_pointer (&stdout_text);
   if (err != NULL)
     *err = g_steal_pointer (&stderr_text);
-  return g_subprocess_get_exit_status (process);
+  return status;
 }
 
 /**

@@ -15,6 +15,9 @@ char *pvm_test_dir_state   (const char         *dir_path);
 GSubprocess *pvm_test_spawn_pvm (const char * const *args,
                                  const char         *xdg_dir,
                                  GError            **error);
+int   pvm_test_finish_pvm  (GSubprocess        *process,
+                            char              **out,
+                            char              **err);
 int   pvm_test_run_pvm     (const char * const *args,
                             char              **out,
                             char              **err);

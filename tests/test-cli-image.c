@@ -111,12 +111,7 @@ static void
 finish (GSubprocess *process,
         Result      *result)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &result->out, &result->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  result->status = g_subprocess_get_exit_status (process);
+  result->status = pvm_test_finish_pvm (process, &result->out, &result->err);
 }
 
 /* pvm image ARGS... --config AREA's; @args ends with NULL. */

@@ -125,10 +125,7 @@ pvm_squash (Area               *area,
   process = pvm_test_spawn_pvm ((const char * const *) argv->pdata,
                                 area != NULL ? area->xdg : NULL, &error);
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &result->out, &result->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  result->status = g_subprocess_get_exit_status (process);
+  result->status = pvm_test_finish_pvm (process, &result->out, &result->err);
 }
 
 #define PVM_SQUASH(area, result, ...) \
@@ -434,11 +431,7 @@ test_create_interrupted (void)
     }
   g_usleep (200000);
   g_subprocess_send_signal (process, SIGINT);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &out, &err, &error);
-  g_assert_no_error (error);
-
-  g_assert_true (g_subprocess_get_if_exited (process));
-  g_assert_cmpint (g_subprocess_get_exit_status (process), ==, 1);
+  g_assert_cmpint (pvm_test_finish_pvm (process, &out, &err), ==, 1);
   g_assert_cmpstr (out, ==, "");
   assert_contains (err, "pvm squash create: cancelled; no archive was made");
   g_assert_false (has_temp_file (&area));

@@ -68,10 +68,7 @@ run_argv (Run                *run,
   g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", cache, TRUE);
   process = g_subprocess_launcher_spawnv (launcher, argv, &error);
   g_assert_no_error (error);
-  g_subprocess_communicate_utf8 (process, NULL, NULL, &run->out, &run->err, &error);
-  g_assert_no_error (error);
-  g_assert_true (g_subprocess_get_if_exited (process));
-  run->status = g_subprocess_get_exit_status (process);
+  run->status = pvm_test_finish_pvm (process, &run->out, &run->err);
 }
 
 /* run_pvm (&run, ARG..., NULL); NULL alone runs pvm without arguments. */
