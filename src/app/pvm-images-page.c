@@ -789,7 +789,7 @@ pvm_images_page_finalize (GObject *object)
 
   g_clear_pointer (&self->job, job_free);
   g_clear_object (&self->job_cancellable);
-  g_clear_object (&self->connection);
+  g_clear_pointer (&self->connection, pvm_connection_release);
   g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (pvm_images_page_parent_class)->finalize (object);

@@ -901,7 +901,7 @@ watch_free (Watch *watch)
   if (watch->close_registered)
     virConnectUnregisterCloseCallback (watch->handle, closed_cb);
   g_clear_pointer (&watch->handle, virConnectClose);
-  g_clear_object (&watch->connection);
+  g_clear_pointer (&watch->connection, pvm_connection_release);
   g_free (watch);
 }
 
@@ -1054,7 +1054,7 @@ load_thread (GTask        *task,
       return;
     }
   load->hosts = pvm_hosts_from_config (config);
-  load->connections = g_ptr_array_new_with_free_func (g_object_unref);
+  load->connections = g_ptr_array_new_with_free_func ((GDestroyNotify) pvm_connection_release);
   if (load->hosts->len == 1 &&
       (load->vms = fetch_local (pvm_config_get_string (config, "LIBVIRT_URI"), load->open,
                                 load->connections, cancellable, &error)) == NULL)

@@ -12,7 +12,10 @@
 #include <libvirt-gconfig/libvirt-gconfig.h>
 #include <libvirt-gobject/libvirt-gobject.h>
 
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirConnection, g_object_unref)
+void pvm_connection_release (GVirConnection *connection);
+
+/* A connection may be dropped in any thread: see pvm_connection_release(). */
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirConnection, pvm_connection_release)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (GVirDomain, g_object_unref)
 static inline void
 pvm_domain_info_free (GVirDomainInfo *info)

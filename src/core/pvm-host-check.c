@@ -215,7 +215,6 @@ check_libvirt (const char   *uri,
 
   if (gvir_connection_open (connection, cancellable, &error))
     {
-      gvir_connection_close (connection);
       return item_new ("libvirt", "libvirt", PVM_HOST_CHECK_OK,
                        g_strdup_printf ("%s (reachable)", uri), NULL);
     }

@@ -40,7 +40,7 @@ pvm_host_status_free (PvmHostStatus *status)
   g_free (status->error);
   g_free (status->hostname);
   g_clear_pointer (&status->vms, g_ptr_array_unref);
-  g_clear_object (&status->connection);
+  g_clear_pointer (&status->connection, pvm_connection_release);
   g_free (status);
 }
 

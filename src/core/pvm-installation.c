@@ -146,7 +146,7 @@ pvm_installation_dispose (GObject *object)
   PvmInstallation *self = PVM_INSTALLATION (object);
 
   g_clear_object (&self->vm);
-  g_clear_object (&self->connection);
+  g_clear_pointer (&self->connection, pvm_connection_release);
 
   G_OBJECT_CLASS (pvm_installation_parent_class)->dispose (object);
 }

@@ -112,7 +112,7 @@ pvm_launcher_finalize (GObject *object)
 {
   PvmLauncher *self = PVM_LAUNCHER (object);
 
-  g_clear_object (&self->connection);
+  g_clear_pointer (&self->connection, pvm_connection_release);
   g_clear_object (&self->config);
   g_clear_pointer (&self->warnings, g_ptr_array_unref);
 

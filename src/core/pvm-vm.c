@@ -291,7 +291,7 @@ pvm_vm_dispose (GObject *object)
   unfollow (self);
   g_clear_pointer (&self->handle, virConnectClose);
   g_clear_object (&self->domain);
-  g_clear_object (&self->connection);
+  g_clear_pointer (&self->connection, pvm_connection_release);
 
   G_OBJECT_CLASS (pvm_vm_parent_class)->dispose (object);
 }
@@ -555,6 +555,50 @@ pvm_vm_list_find_image_user (GPtrArray  *vms,
     if (boots_image (g_ptr_array_index (vms, i), real))
       return g_ptr_array_index (vms, i);
   return NULL;
+}
+
+static gboolean
+release_connection_cb (gpointer connection)
+{
+  g_object_unref (connection);
+  return G_SOURCE_REMOVE;
+}
+
+/**
+ * pvm_connection_release:
+ * @connection: (transfer full) (nullable): a connection
+ *
+ * Drops a reference to @connection, from any thread. libvirt-gobject
+ * dispatches a connection's domain events in the default main context
+ * with a pointer to the connection it holds no reference on: a connection
+ * finalized in another thread while one of its events is being dispatched
+ * (a migration's destination closed in its thread as the incoming VM
+ * stops) is freed under the dispatch, which then waits forever on the
+ * connection's freed lock. So the reference is dropped where no dispatch
+ * can run at the same time: at once if no thread runs the default main
+ * context (or this one does), else in that context.
+ */
+void
+pvm_connection_release (GVirConnection *connection)
+{
+  GMainContext *context = g_main_context_default ();
+  g_autoptr(GSource) source = NULL;
+
+  if (connection == NULL)
+    return;
+  if (g_main_context_acquire (context))
+    {
+      g_object_unref (connection);
+      g_main_context_release (context);
+      return;
+    }
+  /* Before the callback of the task that dropped it, which may end the
+   * loop (pvm's commands). */
+  source = g_idle_source_new ();
+  g_source_set_priority (source, G_PRIORITY_HIGH);
+  g_source_set_callback (source, release_connection_cb, connection, NULL);
+  g_source_set_static_name (source, "[pvm] connection release");
+  g_source_attach (source, context);
 }
 
 /**
