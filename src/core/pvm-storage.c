@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -693,6 +694,133 @@ tail_write (virStreamPtr  stream,
   return (int) nbytes;
 }
 
+/* What was last read of the end of each file read through
+ * _pvm_storage_read_tail() (serial logs of other hosts' VMs, read every few
+ * seconds while they run): the file's size then and its last bytes, so
+ * that a reading sends only what was appended since. */
+#define TAIL_SEAM_BYTES    64      /* read again to check the file is the same */
+#define TAIL_FORGET_USEC   (10 * 60 * G_USEC_PER_SEC)
+
+typedef struct
+{
+  guint64     size;
+  GByteArray *tail;
+  gint64      used;     /* monotonic time of the last reading */
+} TailCache;
+
+static GMutex tail_lock;
+static GHashTable *tails;  /* "URI PATH" -> TailCache */
+
+static void
+tail_cache_free (TailCache *cache)
+{
+  g_byte_array_unref (cache->tail);
+  g_free (cache);
+}
+
+/* Bytes [@offset, @end) of @vol into @data; FALSE on failure. */
+static gboolean
+download_range (virConnectPtr  conn,
+                virStorageVol *vol,
+                guint64        offset,
+                guint64        end,
+                GByteArray    *data)
+{
+  g_autoptr(PvmVirStream) stream = NULL;
+
+  if (end <= offset)
+    return TRUE;
+  if ((stream = virStreamNew (conn, 0)) == NULL ||
+      virStorageVolDownload (vol, stream, offset, end - offset, 0) != 0 ||
+      virStreamRecvAll (stream, tail_write, data) != 0 ||
+      virStreamFinish (stream) != 0)
+    {
+      if (stream != NULL)
+        virStreamAbort (stream);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The cached end of @key's file, brought to @size from @vol: only the bytes
+ * appended since it was read, if its last TAIL_SEAM_BYTES read again are
+ * those it had (the same file, grown); else NULL. */
+static GByteArray *
+read_tail_since (virConnectPtr  conn,
+                 virStorageVol *vol,
+                 const char    *key,
+                 guint64        size,
+                 guint64        max_bytes)
+{
+  g_autoptr(GByteArray) tail = NULL;
+  g_autoptr(GByteArray) fresh = NULL;
+  guint64 cached_size, seam;
+
+  g_mutex_lock (&tail_lock);
+  {
+    TailCache *cache = tails != NULL ? g_hash_table_lookup (tails, key) : NULL;
+
+    if (cache != NULL && cache->size <= size)
+      {
+        cached_size = cache->size;
+        tail = g_byte_array_new ();
+        g_byte_array_append (tail, cache->tail->data, cache->tail->len);
+      }
+  }
+  g_mutex_unlock (&tail_lock);
+  if (tail == NULL)
+    return NULL;
+
+  seam = MIN (MIN ((guint64) TAIL_SEAM_BYTES, tail->len), cached_size);
+  if (seam == 0 && cached_size > 0)
+    return NULL;
+  fresh = g_byte_array_new ();
+  if (!download_range (conn, vol, cached_size - seam, size, fresh) ||
+      fresh->len != size - cached_size + seam ||
+      memcmp (fresh->data, tail->data + tail->len - seam, seam) != 0)
+    return NULL;
+
+  g_debug ("Read the end of %s again: %" G_GUINT64_FORMAT " bytes more", key,
+           size - cached_size);
+  g_byte_array_append (tail, fresh->data + seam, fresh->len - seam);
+  if (tail->len > max_bytes)
+    g_byte_array_remove_range (tail, 0, tail->len - max_bytes);
+  return g_steal_pointer (&tail);
+}
+
+static void
+remember_tail (const char *key,
+               guint64     size,
+               GByteArray *tail)
+{
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  TailCache *cache;
+
+  g_mutex_lock (&tail_lock);
+  if (tails == NULL)
+    tails = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
+                                   (GDestroyNotify) tail_cache_free);
+  /* Files no longer read (their VMs gone, or off) are forgotten. */
+  g_hash_table_iter_init (&iter, tails);
+  while (g_hash_table_iter_next (&iter, NULL, (gpointer *) &cache))
+    if (now - cache->used > TAIL_FORGET_USEC)
+      g_hash_table_iter_remove (&iter);
+
+  cache = g_hash_table_lookup (tails, key);
+  if (cache == NULL)
+    {
+      cache = g_new0 (TailCache, 1);
+      g_hash_table_insert (tails, g_strdup (key), cache);
+    }
+  else
+    g_byte_array_unref (cache->tail);
+  cache->size = size;
+  cache->tail = g_byte_array_ref (tail);
+  cache->used = now;
+  g_mutex_unlock (&tail_lock);
+}
+
 /**
  * _pvm_storage_read_tail:
  * @conn: a host
@@ -700,7 +828,9 @@ tail_write (virStreamPtr  stream,
  * @max_bytes: how much of its end to read at most
  *
  * Reads the end of a file on @conn's host through libvirt (a serial log
- * that QEMU appends to there).
+ * that QEMU appends to there). What was read is kept: read again, only
+ * what was appended since comes over (with a few bytes before it, to see
+ * that the file is the one read before).
  *
  * Returns: (transfer full) (nullable): its last @max_bytes bytes (all
  *   of it if it is shorter), NUL-terminated, or %NULL when it cannot be
@@ -713,32 +843,42 @@ _pvm_storage_read_tail (virConnectPtr  conn,
 {
   g_auto(DirPool) dir_pool = { 0 };
   g_autoptr(PvmVirStorageVol) vol = NULL;
-  g_autoptr(PvmVirStream) stream = NULL;
   g_autoptr(GByteArray) data = NULL;
+  g_autofree char *uri = NULL;
+  g_autofree char *key = NULL;
   virStorageVolInfo info;
   guint64 offset;
 
   if ((vol = open_vol (&dir_pool, conn, path, NULL)) == NULL ||
-      virStorageVolGetInfoFlags (vol, &info, VIR_STORAGE_VOL_GET_PHYSICAL) != 0)
+      virStorageVolGetInfoFlags (vol, &info, VIR_STORAGE_VOL_GET_PHYSICAL) != 0 ||
+      (uri = virConnectGetURI (conn)) == NULL)
     {
       virResetLastError ();
       return NULL;
     }
-  offset = info.allocation > max_bytes ? info.allocation - max_bytes : 0;
-  data = g_byte_array_sized_new (info.allocation - offset + 1);
-  if (info.allocation > offset &&
-      ((stream = virStreamNew (conn, 0)) == NULL ||
-       virStorageVolDownload (vol, stream, offset, info.allocation - offset, 0) != 0 ||
-       virStreamRecvAll (stream, tail_write, data) != 0 ||
-       virStreamFinish (stream) != 0))
+  key = g_strdup_printf ("%s %s", uri, path);
+
+  data = read_tail_since (conn, vol, key, info.allocation, max_bytes);
+  if (data == NULL)
     {
-      if (stream != NULL)
-        virStreamAbort (stream);
-      virResetLastError ();
-      return NULL;
+      offset = info.allocation > max_bytes ? info.allocation - max_bytes : 0;
+      data = g_byte_array_sized_new (info.allocation - offset + 1);
+      if (!download_range (conn, vol, offset, info.allocation, data))
+        {
+          virResetLastError ();
+          return NULL;
+        }
     }
-  g_byte_array_append (data, (const guint8 *) "", 1);
-  return (char *) g_byte_array_free (g_steal_pointer (&data), FALSE);
+  virResetLastError ();
+  remember_tail (key, info.allocation, data);
+
+  {
+    GByteArray *copy = g_byte_array_sized_new (data->len + 1);
+
+    g_byte_array_append (copy, data->data, data->len);
+    g_byte_array_append (copy, (const guint8 *) "", 1);
+    return (char *) g_byte_array_free (copy, FALSE);
+  }
 }
 
 /**
