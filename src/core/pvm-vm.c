@@ -386,6 +386,14 @@ pvm_vm_new_for_domain (GVirConnection  *connection,
   g_return_val_if_fail (error == NULL || *error == NULL, NULL);
 
   config = gvir_domain_get_config (domain, 0, &local_error);
+  /* Undefined since it was listed (deleted, or saved to a file, by
+   * another process meanwhile): no VM of pVM's any more. */
+  if (config == NULL && virGetLastErrorCode () == VIR_ERR_NO_DOMAIN)
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_FOUND, "%s is no longer defined",
+                   gvir_domain_get_name (domain));
+      return NULL;
+    }
   if (config == NULL)
     {
       g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT, "Cannot read the definition of %s: %s",

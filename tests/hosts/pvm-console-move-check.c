@@ -12,9 +12,7 @@
  * spinner, and prints "NAME: the Machines page followed it to B". Exits
  * 0, or says why not and exits 1. First, NAME on A being of another
  * machine, its Save to a File… dialog must refuse before a file is
- * picked: prints "NAME: Save to a File… says: " and the dialog's text;
- * and its job's progress, read there three times, must grow: prints
- * "NAME: progress read on A:" and the readings.
+ * picked: prints "NAME: Save to a File… says: " and the dialog's text.
  *
  *   pvm-console-move-check CONFIG NAME HOST
  *
@@ -298,47 +296,6 @@ main (int    argc,
     {
       g_printerr ("pvm-console-move-check: no VM %s on any host\n", argv[2]);
       return 1;
-    }
-
-  /* A VM of another host: its job's progress is read from its serial log
-   * there, and read again, by one process, as the app's pages do every
-   * two seconds (after the first reading, only what the log gained comes
-   * over): each reading has the job further on. */
-  if (!pvm_hosts_uri_is_local (pvm_vm_get_uri (check.vm)))
-    {
-      g_autoptr(GString) readings = g_string_new (NULL);
-      guint64 first = 0, last = 0;
-
-      for (guint i = 0; i < 3; i++)
-        {
-          g_autofree char *text = NULL;
-          int percent;
-          guint64 counted;
-
-          if (i > 0)
-            g_usleep (5 * G_USEC_PER_SEC / 2);
-          text = pvm_vm_dup_job_progress (check.vm, &percent, NULL);
-          if (text == NULL || !g_str_has_prefix (text, "count ") ||
-              !g_ascii_string_to_unsigned (text + strlen ("count "), 10, 1, G_MAXUINT, &counted,
-                                           NULL) ||
-              counted < last)
-            {
-              g_printerr ("pvm-console-move-check: %s: progress read on %s:%s, then %s\n",
-                          argv[2], check.source, readings->str, text != NULL ? text : "none");
-              return 1;
-            }
-          if (i == 0)
-            first = counted;
-          last = counted;
-          g_string_append_printf (readings, " %s (%d%%)", text, percent);
-        }
-      if (last <= first)
-        {
-          g_printerr ("pvm-console-move-check: %s: its job is not counting on %s:%s\n",
-                      argv[2], check.source, readings->str);
-          return 1;
-        }
-      g_print ("%s: progress read on %s:%s\n", argv[2], check.source, readings->str);
     }
 
   /* Save to a File… writes a bundle on this machine only: for a VM of
