@@ -871,14 +871,7 @@ _pvm_storage_read_tail (virConnectPtr  conn,
     }
   virResetLastError ();
   remember_tail (key, info.allocation, data);
-
-  {
-    GByteArray *copy = g_byte_array_sized_new (data->len + 1);
-
-    g_byte_array_append (copy, data->data, data->len);
-    g_byte_array_append (copy, (const guint8 *) "", 1);
-    return (char *) g_byte_array_free (copy, FALSE);
-  }
+  return g_strndup ((const char *) data->data, data->len);
 }
 
 /**
