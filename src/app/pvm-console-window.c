@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "pvm-console-window.h"
+#include "pvm-toasts.h"
 
 struct _PvmConsoleWindow
 {
@@ -389,7 +390,7 @@ static void
 toast (PvmConsoleWindow *self,
        const char       *text)
 {
-  adw_toast_overlay_add_toast (self->toasts, adw_toast_new (text));
+  pvm_toasts_add (self->toasts, adw_toast_new (text));
 }
 
 static void

@@ -36,6 +36,7 @@
 #include "pvm-console-window.h"
 #include "pvm-install-assistant-private.h"
 #include "pvm-launch-dialog.h"
+#include "pvm-toasts.h"
 
 
 G_DEFINE_FINAL_TYPE (PvmInstallAssistant, pvm_install_assistant, ADW_TYPE_WINDOW)
@@ -71,7 +72,7 @@ _pvm_install_assistant_toast (PvmInstallAssistant *self,
   AdwToast *item = adw_toast_new (title);
 
   adw_toast_set_timeout (item, 8);
-  adw_toast_overlay_add_toast (self->toast_overlay, item);
+  pvm_toasts_add (self->toast_overlay, item);
 }
 
 PvmInstallationStep

@@ -15,6 +15,7 @@
 #include <glib/gi18n.h>
 
 #include "pvm-list-page.h"
+#include "pvm-toasts.h"
 
 /* --- what the list view lists ----------------------------------------- */
 
@@ -1178,13 +1179,13 @@ pvm_list_page_show_toast (PvmListPage     *self,
   toast = adw_toast_new (title);
   set_toast (toast, title, text, notes);
   if (priv->toast != NULL)
-    adw_toast_dismiss (priv->toast);
+    pvm_toasts_dismiss (priv->toast);
   g_set_object (&priv->toast, toast);
   priv->toast_time = g_get_monotonic_time ();
   g_signal_connect_object (toast, "dismissed", G_CALLBACK (toast_dismissed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (toast, "button-clicked", G_CALLBACK (toast_details_cb), self, 0);
-  adw_toast_overlay_add_toast (overlay, toast);
+  pvm_toasts_add (overlay, toast);
 }
 
 /**

@@ -18,6 +18,7 @@
 #include "pvm-console-window.h"
 #include "pvm-folder.h"
 #include "pvm-migrate-dialog.h"
+#include "pvm-toasts.h"
 #include "pvm-vm-window.h"
 
 struct _PvmVmWindow
@@ -300,7 +301,7 @@ static void
 toast (PvmVmWindow *self,
        const char  *message)
 {
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (message));
+  pvm_toasts_add (self->toast_overlay, adw_toast_new (message));
 }
 
 static void

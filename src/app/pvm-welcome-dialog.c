@@ -21,6 +21,7 @@
 
 #include "pvm-core.h"
 #include "pvm-folder.h"
+#include "pvm-toasts.h"
 #include "pvm-welcome-dialog.h"
 
 struct _PvmWelcomeDialog
@@ -102,7 +103,7 @@ static void
 toast (PvmWelcomeDialog *self,
        const char       *title)
 {
-  adw_toast_overlay_add_toast (self->toast_overlay, adw_toast_new (title));
+  pvm_toasts_add (self->toast_overlay, adw_toast_new (title));
 }
 
 static void

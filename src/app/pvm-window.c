@@ -23,6 +23,7 @@
 #include "pvm-install-assistant.h"
 #include "pvm-launch-dialog.h"
 #include "pvm-machines-page.h"
+#include "pvm-toasts.h"
 #include "pvm-welcome-dialog.h"
 #include "pvm-window.h"
 
@@ -714,7 +715,7 @@ pvm_window_add_toast (PvmWindow *self,
 
   g_free (self->last_toast);
   self->last_toast = g_strdup (adw_toast_get_title (toast));
-  adw_toast_overlay_add_toast (self->toast_overlay, toast);
+  pvm_toasts_add (self->toast_overlay, toast);
 }
 
 /**
