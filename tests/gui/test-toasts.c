@@ -5,6 +5,8 @@
  * - toasts show one at a time, in turn, high priority ones first, the
  *   next only once the last has finished hiding;
  * - a waiting toast that is dismissed is never shown, and says so;
+ * - a toast's timeout runs out while the main loop is held up (as a
+ *   synchronous call holds it): the toast goes once it has shown;
  * - toasts given and dismissed in quick succession, then the window
  *   closed with toasts shown and waiting: what crashed libadwaita 1.2
  *   (its showing animation outliving the toast, see src/app/pvm-toasts.c)
@@ -179,6 +181,43 @@ test_in_turn (Fixture       *f,
   g_object_unref (later);
 }
 
+static gboolean
+has_no_toast (gpointer data)
+{
+  return count_toasts (data) == 0;
+}
+
+/* The main loop held up past the toast's timeout as it starts showing:
+ * it stays until its showing has ended, then goes. */
+static void
+test_held_up (Fixture       *f,
+              gconstpointer  data)
+{
+  for (guint i = 0; i < 3; i++)
+    {
+      AdwToast *toast = toast_new ("held up", ADW_TOAST_PRIORITY_NORMAL);
+
+      adw_toast_set_timeout (toast, 1);
+      pvm_toasts_add (f->overlay, toast);
+      pvm_gui_test_run_for (20 * i);
+      g_usleep (1500 * G_TIME_SPAN_MILLISECOND);
+      pvm_gui_test_wait_for (has_no_toast, f->overlay, "the toast gone");
+    }
+  /* Its timeout (from the end of its showing) ends it, not before. */
+  {
+    AdwToast *toast = toast_new ("timed", ADW_TOAST_PRIORITY_NORMAL);
+    guint dismissed = 0;
+
+    adw_toast_set_timeout (toast, 2);
+    g_signal_connect (toast, "dismissed", G_CALLBACK (count_dismissed), &dismissed);
+    pvm_toasts_add (f->overlay, toast);
+    pvm_gui_test_run_for (1000);
+    g_assert_cmpuint (dismissed, ==, 0);
+    pvm_gui_test_wait_for (has_no_toast, f->overlay, "the timed toast gone");
+    g_assert_cmpuint (dismissed, ==, 1);
+  }
+}
+
 /* Toasts given and dismissed in quick succession, some of high priority,
  * some dismissed as they show, some while they wait; then the window
  * closes with one shown and others waiting. */
@@ -228,6 +267,8 @@ main (int   argc,
   adw_init ();
 
   g_test_add ("/toasts/in-turn", Fixture, NULL, fixture_set_up, test_in_turn,
+              fixture_tear_down);
+  g_test_add ("/toasts/held-up", Fixture, NULL, fixture_set_up, test_held_up,
               fixture_tear_down);
   g_test_add ("/toasts/quick-succession", Fixture, NULL, fixture_set_up,
               test_quick_succession, fixture_tear_down);
