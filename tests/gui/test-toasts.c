@@ -161,6 +161,7 @@ test_in_turn (Fixture       *f,
   /* The one of high priority before the other waiting ones. */
   pvm_toasts_dismiss (first);
   wait_for_only (f, "urgent");
+  pvm_gui_test_screenshot (GTK_WIDGET (f->window), "toast");
 
   /* A waiting toast dismissed: never shown, but dismissed. */
   pvm_toasts_dismiss (later);
