@@ -59,14 +59,20 @@ typedef struct
 } Toasts;
 
 static void
-forget_shown (Toasts *toasts)
+stop_waiting_for_show_end (Toasts *toasts)
 {
-  if (toasts->shown == NULL)
-    return;
   if (toasts->tick_id != 0)
     gtk_widget_remove_tick_callback (GTK_WIDGET (toasts->overlay), toasts->tick_id);
   toasts->tick_id = 0;
   g_clear_handle_id (&toasts->over_id, g_source_remove);
+}
+
+static void
+forget_shown (Toasts *toasts)
+{
+  if (toasts->shown == NULL)
+    return;
+  stop_waiting_for_show_end (toasts);
   g_clear_handle_id (&toasts->timer_id, g_source_remove);
   toasts->show_over = FALSE;
   toasts->dismiss_wanted = FALSE;
@@ -225,6 +231,9 @@ overlay_destroy_cb (AdwToastOverlay *overlay,
   toasts->destroyed = TRUE;
   g_clear_handle_id (&toasts->next_id, g_source_remove);
   g_queue_clear_full (&toasts->waiting, g_object_unref);
+  /* (The overlay's own disposal has dismissed it, as a rule.) Not left
+   * for the overlay's finalization, where its tick callbacks are gone. */
+  forget_shown (toasts);
 }
 
 static void
@@ -234,10 +243,7 @@ overlay_unmap_cb (AdwToastOverlay *overlay,
   /* The overlay ended the shown toast's animation (and the frames stop). */
   if (toasts->shown != NULL && !toasts->show_over)
     {
-      if (toasts->tick_id != 0)
-        gtk_widget_remove_tick_callback (GTK_WIDGET (overlay), toasts->tick_id);
-      toasts->tick_id = 0;
-      g_clear_handle_id (&toasts->over_id, g_source_remove);
+      stop_waiting_for_show_end (toasts);
       show_ended (toasts);
     }
 }
@@ -339,7 +345,7 @@ pvm_toasts_dismiss (AdwToast *toast)
 
   if (toast == toasts->shown)
     {
-      if (toasts->show_over || toasts->destroyed)
+      if (toasts->show_over)
         adw_toast_dismiss (toast);
       else
         toasts->dismiss_wanted = TRUE;
