@@ -360,6 +360,33 @@ pvm_gui_test_has_text (GtkWidget  *widget,
   return FALSE;
 }
 
+typedef struct
+{
+  GtkWidget  *widget;
+  const char *text;
+} TextWait;
+
+static gboolean
+has_text_cb (gpointer data)
+{
+  TextWait *wait = data;
+
+  return pvm_gui_test_has_text (wait->widget, wait->text);
+}
+
+/* Waits until @widget shows @text. A toast shows only once the one before
+ * it has gone (pvm-toasts.c): a report that comes as a toast may take its
+ * turn. */
+void
+pvm_gui_test_wait_for_text (GtkWidget  *widget,
+                            const char *text)
+{
+  TextWait wait = { widget, text };
+  g_autofree char *what = g_strdup_printf ("“%s” to show", text);
+
+  pvm_gui_test_wait_for (has_text_cb, &wait, what);
+}
+
 /* The shown window of @type, or NULL. */
 GtkWindow *
 pvm_gui_test_find_window (GType type)

@@ -46,6 +46,8 @@ GtkWidget    *pvm_gui_test_find_action_button (GtkWidget         *widget,
                                                const char        *action);
 gboolean      pvm_gui_test_has_text        (GtkWidget           *widget,
                                             const char          *text);
+void          pvm_gui_test_wait_for_text   (GtkWidget           *widget,
+                                            const char          *text);
 GtkWindow    *pvm_gui_test_find_window     (GType                type);
 void          pvm_gui_test_press           (GtkWidget           *widget,
                                             const char          *label);

@@ -240,8 +240,8 @@ test_image_create (void)
   g_assert_cmpstr (json_object_get_string_member (info, "format"), ==, "qcow2");
   g_assert_cmpint (json_object_get_int_member (info, "virtual-size"), ==, 3 * PVM_SIZE_GIB);
   g_assert_false (json_object_has_member (info, "backing-filename"));
-  g_assert_true (pvm_gui_test_has_text (GTK_WIDGET (f.page),
-                                        "Created the image “blank & <disk>”, 3 GiB"));
+  pvm_gui_test_wait_for_text (GTK_WIDGET (f.page),
+                              "Created the image “blank & <disk>”, 3 GiB");
   g_assert_cmpstr (pvm_list_page_get_shown (f.page), ==, "list");
   titles = pvm_gui_test_dup_titles (f.page);
   g_assert_true (g_str_has_prefix (titles, "blank &amp; &lt;disk&gt;: 3 GiB · "));
@@ -301,8 +301,8 @@ test_image_snapshot_delete (void)
   /* The base is read-only now; the core's note says so, behind Details. */
   g_assert_cmpint (g_stat (base_path, &st), ==, 0);
   g_assert_cmpint (st.st_mode & 0222, ==, 0);
-  g_assert_true (pvm_gui_test_has_text (GTK_WIDGET (f.page),
-                                        "Created the overlays “worker”, “worker 2” of “base”"));
+  pvm_gui_test_wait_for_text (GTK_WIDGET (f.page),
+                              "Created the overlays “worker”, “worker 2” of “base”");
   pvm_gui_test_press (GTK_WIDGET (f.page), "_Details");
   message = find_message ("Created the overlays “worker”, “worker 2” of “base”");
   g_assert_true (pvm_gui_test_has_text (GTK_WIDGET (message), "is now read-only on disk"));
@@ -324,7 +324,7 @@ test_image_snapshot_delete (void)
   wait_idle (&f);
   g_assert_false (image_exists (&f, "worker 2"));
   g_assert_true (image_exists (&f, "base"));
-  g_assert_true (pvm_gui_test_has_text (GTK_WIDGET (f.page), "Deleted “worker 2”"));
+  pvm_gui_test_wait_for_text (GTK_WIDGET (f.page), "Deleted “worker 2”");
 
   /* The base of an overlay: refused, the reason shown, nothing deleted. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.page), "images.delete", "s", "base"));
@@ -402,7 +402,7 @@ test_image_flatten (void)
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (f.page), "images.flatten", "s", "top"));
   g_assert_true (pvm_gui_test_can_press (GTK_WIDGET (f.page), "images.cancel"));
-  g_assert_true (pvm_gui_test_has_text (GTK_WIDGET (f.page), "Flattening “top”"));
+  pvm_gui_test_wait_for_text (GTK_WIDGET (f.page), "Flattening “top”");
   g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (f.page), "images.create"));
   wait_idle (&f);
 
@@ -410,7 +410,7 @@ test_image_flatten (void)
   g_assert_false (json_object_has_member (info, "backing-filename"));
   g_assert_cmpint (json_object_get_int_member (info, "virtual-size"), ==, 64 * PVM_SIZE_MIB);
   g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (f.page), "images.cancel"));
-  g_assert_true (pvm_gui_test_has_text (GTK_WIDGET (f.page), "“top” is standalone now"));
+  pvm_gui_test_wait_for_text (GTK_WIDGET (f.page), "“top” is standalone now");
 
   fixture_tear_down (&f);
 }
@@ -550,7 +550,7 @@ test_archive_create_delete (void)
   g_assert_true (archive->usable);
   g_assert_cmpstr (archive->compressor, ==, "xz");
   g_assert_cmpuint (archive->files, ==, 2);
-  g_assert_true (pvm_gui_test_has_text (GTK_WIDGET (f.page), "Created “survey & co”"));
+  pvm_gui_test_wait_for_text (GTK_WIDGET (f.page), "Created “survey & co”");
   g_assert_cmpstr (pvm_list_page_get_shown (f.page), ==, "list");
   titles = pvm_gui_test_dup_titles (f.page);
   g_assert_true (g_str_has_prefix (titles, "survey &amp; co: "));
@@ -563,7 +563,7 @@ test_archive_create_delete (void)
   wait_idle (&f);
   listing = dup_listing (f.data);
   g_assert_cmpstr (listing, ==, "");
-  g_assert_true (pvm_gui_test_has_text (GTK_WIDGET (f.page), "Deleted “survey & co”"));
+  pvm_gui_test_wait_for_text (GTK_WIDGET (f.page), "Deleted “survey & co”");
   g_assert_cmpstr (pvm_list_page_get_shown (f.page), ==, "empty");
 
   fixture_tear_down (&f);
@@ -646,12 +646,12 @@ test_archive_cancel (void)
   pvm_gui_test_wait_for ((PvmGuiTestCondition) is_progressing, &f, "mksquashfs's progress");
   g_test_message ("cancelled at %.0f %%", progress (&f) * 100.0);
   g_assert_cmpfloat (progress (&f), <, 1.0);
-  g_assert_true (pvm_gui_test_has_text (GTK_WIDGET (f.page), "Archiving “big”"));
+  pvm_gui_test_wait_for_text (GTK_WIDGET (f.page), "Archiving “big”");
 
   /* Another folder meanwhile: one at a time. */
   pvm_data_page_add_folder (PVM_DATA_PAGE (f.page), folder);
   g_assert_null (pvm_gui_test_find_window (PVM_TYPE_ARCHIVE_CREATE_DIALOG));
-  g_assert_true (pvm_gui_test_has_text (GTK_WIDGET (f.page), "One change at a time"));
+  pvm_gui_test_wait_for_text (GTK_WIDGET (f.page), "One change at a time");
   g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (f.page), "data.add"));
 
   pvm_gui_test_press (GTK_WIDGET (f.page), "_Cancel");
@@ -659,7 +659,7 @@ test_archive_cancel (void)
 
   listing = dup_listing (f.data);
   g_assert_cmpstr (listing, ==, "");
-  g_assert_true (pvm_gui_test_has_text (GTK_WIDGET (f.page), "Cancelled: no archive was made"));
+  pvm_gui_test_wait_for_text (GTK_WIDGET (f.page), "Cancelled: no archive was made");
   g_assert_cmpstr (pvm_list_page_get_shown (f.page), ==, "empty");
 
   fixture_tear_down (&f);
