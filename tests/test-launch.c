@@ -18,6 +18,7 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
+#include <sys/xattr.h>
 #include <time.h>
 #include <unistd.h>
 #include <utime.h>
@@ -59,6 +60,7 @@ static const char serve_port_job[] =
 typedef struct
 {
   const char *workdir;
+  const char *ramfs;   /* a file system without xattrs, or NULL (not root) */
   const char *guest;
   char       *images;
   char       *data;
@@ -72,6 +74,16 @@ static char *
 work_path (const char *relative)
 {
   return g_build_filename (env.workdir, relative, NULL);
+}
+
+/* A path on the harness's ramfs, a file system that keeps no extended
+ * attributes (the harness mounts it as root), else in the work directory. */
+static char *
+no_xattr_path (const char *relative)
+{
+  if (env.ramfs == NULL)
+    return work_path (relative);
+  return g_build_filename (env.ramfs, relative, NULL);
 }
 
 #define PVM(...) ((const char * const[]) { __VA_ARGS__, NULL })
@@ -132,11 +144,11 @@ write_config (const char *path,
 
 /* An input directory: the job and some files, one with a random content. */
 static char *
-make_input_dir (const char *relative,
+make_input_dir (const char *path,
                 const char *job,
                 const char *tag)
 {
-  char *dir = work_path (relative);
+  char *dir = g_path_is_absolute (path) ? g_strdup (path) : work_path (path);
   g_autofree char *job_path = g_build_filename (dir, PVM_CONTRACT_JOB_FILE, NULL);
   g_autofree char *tag_path = g_build_filename (dir, "sub dir", "tag.txt", NULL);
   g_autofree char *random_path = g_build_filename (dir, "random.bin", NULL);
@@ -325,7 +337,13 @@ test_inputs_and_outputs (void)
 {
   g_autofree char *dir_a = make_input_dir ("sources/a", checksum_job, "archive a\n");
   g_autofree char *dir_b = make_input_dir ("sources/b", checksum_job, "archive b, other\n");
-  g_autofree char *dir_c = make_input_dir ("input dir with space", checksum_job, "a directory\n");
+  /* The third VM's input and output are on a file system that keeps no
+   * extended attributes (the harness's ramfs, as root): its output share is
+   * in squash mode, its files have the modes the guest gave them (0644
+   * under the guest's umask), as the mapped shares' files have on the host
+   * (fmode). */
+  g_autofree char *dir_c = make_input_dir (no_xattr_path ("input dir with space"), checksum_job,
+                                           "a directory\n");
   g_autofree char *archive_a = make_archive (dir_a, "data-a");
   g_autofree char *archive_b = make_archive (dir_b, "data-b");
   g_autofree char *image_a = make_image ("job-a");
@@ -333,7 +351,10 @@ test_inputs_and_outputs (void)
   g_autofree char *image_c = make_image ("job-c");
   g_autofree char *out_a = work_path ("outputs/a");
   g_autofree char *out_b = work_path ("outputs/b");
-  g_autofree char *out_c = work_path ("outputs/c");
+  g_autofree char *out_c = no_xattr_path ("outputs/c");
+  g_autofree char *sums_a = g_build_filename (out_a, "SHA256SUMS", NULL);
+  g_autofree char *sums_c = g_build_filename (out_c, "SHA256SUMS", NULL);
+  GStatBuf st;
   g_autofree char *inputs = g_strdup_printf ("data-a,data-b,%s", dir_c);
   g_autofree char *outputs = g_strdup_printf ("%s,%s,%s", out_a, out_b, out_c);
   g_autofree char *out = NULL;
@@ -343,6 +364,12 @@ test_inputs_and_outputs (void)
   g_autoptr(GVirConnection) connection = NULL;
   JsonArray *vms;
   JsonArray *plan_vms;
+
+  if (env.ramfs != NULL)
+    {
+      g_assert_cmpint (getxattr (env.ramfs, "user.pvm", NULL, 0), ==, -1);
+      g_assert_cmpint (errno, ==, ENOTSUP);
+    }
 
   out = pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "job-a,job-b,job-c", "-i", inputs,
                               "-o", outputs, "--wait", "--json"));
@@ -360,6 +387,10 @@ test_inputs_and_outputs (void)
   assert_output_matches (out_a, dir_a);
   assert_output_matches (out_b, dir_b);
   assert_output_matches (out_c, dir_c);
+  g_assert_cmpint (g_stat (sums_a, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0644);
+  g_assert_cmpint (g_stat (sums_c, &st), ==, 0);
+  g_assert_cmpint (st.st_mode & 07777, ==, 0644);
 
   /* What libvirt runs is what --dry-run said, field by field. */
   plan_text = pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "job-a,job-b,job-c", "-i", inputs,
@@ -432,6 +463,9 @@ test_inputs_and_outputs (void)
   gvir_connection_close (connection);
 
   pvm_test_pvm_ok (PVM ("delete", "--config", env.config, "job-a", "job-b", "job-c"));
+  if (env.ramfs == NULL)
+    g_test_skip ("an output on a file system without extended attributes was not tried: "
+                 "the harness mounts one (a ramfs) only as root");
 }
 
 /* -a " -snapshot": the guest writes its boot disk and the image does not
@@ -1301,6 +1335,7 @@ main (int    argc,
   gvir_event_register ();
 
   env.workdir = pvm_test_require_env ("PVM_TEST_WORKDIR");
+  env.ramfs = g_getenv ("PVM_TEST_RAMFS");
   env.guest = pvm_test_require_env ("PVM_TEST_FILE_PVM_TEST_GUEST_QCOW2");
   pvm_test_require_env ("PVM_TEST_FILE_PVM");
   env.images = work_path ("images");

@@ -519,16 +519,27 @@ input_disk_new (const PvmVmPlan         *vm,
 
 /* A 9p share. accessmode='mapped' keeps the guest's owners and modes in
  * user xattrs, so an unprivileged QEMU can store files root made in the
- * guest (the host filesystem needs user xattrs: ext4, XFS, btrfs; not tmpfs). */
+ * guest; on the host a writable share's new files are 0644 and its
+ * directories 0755 (QEMU's default is 0600 and 0700), so that the outputs
+ * can be read by others than QEMU's user, as files made on the host would.
+ * Where the host file system keeps no user xattrs (@squash: tmpfs before
+ * Linux 6.6, FAT, NFSv3), QEMU would refuse every file the guest creates
+ * in mapped mode; 'squash' stores the files with the modes the guest gives
+ * them, owned by QEMU's user, and ignores the guest's chown. */
 static GVirConfigDomainFilesys *
 share_new (const char *dir,
            const char *tag,
-           gboolean    writable)
+           gboolean    writable,
+           gboolean    squash)
 {
-  GVirConfigDomainFilesys *filesys = gvir_config_domain_filesys_new ();
+  GVirConfigDomainFilesys *filesys = writable && !squash
+    ? gvir_config_domain_filesys_new_from_xml ("<filesystem fmode='0644' dmode='0755'/>", NULL)
+    : gvir_config_domain_filesys_new ();
 
   gvir_config_domain_filesys_set_type (filesys, GVIR_CONFIG_DOMAIN_FILESYS_MOUNT);
-  gvir_config_domain_filesys_set_access_type (filesys, GVIR_CONFIG_DOMAIN_FILESYS_ACCESS_MAPPED);
+  gvir_config_domain_filesys_set_access_type (filesys, squash
+                                              ? GVIR_CONFIG_DOMAIN_FILESYS_ACCESS_SQUASH
+                                              : GVIR_CONFIG_DOMAIN_FILESYS_ACCESS_MAPPED);
   gvir_config_domain_filesys_set_source (filesys, dir);
   gvir_config_domain_filesys_set_target (filesys, tag);
   gvir_config_domain_filesys_set_readonly (filesys, !writable);
@@ -545,7 +556,7 @@ input_new (const PvmVmPlan         *vm,
     return input_disk_new (vm, options, error);
 
   g_assert (vm->input_kind == PVM_INPUT_KIND_DIRECTORY);
-  return share_new (vm->input, PVM_CONTRACT_INPUT_TAG, FALSE);
+  return share_new (vm->input, PVM_CONTRACT_INPUT_TAG, FALSE, FALSE);
 }
 
 /* NET_TYPE=tap: a virtio NIC on pVM's libvirt network (pvm-network.c). */
@@ -879,13 +890,15 @@ pvm_domain_build (const PvmVmPlan         *vm,
         return NULL;
     }
   else if (vm->output != NULL)
-    add_device (domain, share_new (vm->output, PVM_CONTRACT_OUTPUT_TAG, TRUE));
+    add_device (domain, share_new (vm->output, PVM_CONTRACT_OUTPUT_TAG, TRUE,
+                                   options->output_squash));
 
   if (options->install_media != NULL &&
       !add_device (domain, install_media_new (options->install_media, error)))
     return NULL;
   if (options->install_share != NULL)
-    add_device (domain, share_new (options->install_share, PVM_CONTRACT_INSTALL_TAG, FALSE));
+    add_device (domain, share_new (options->install_share, PVM_CONTRACT_INSTALL_TAG, FALSE,
+                                   FALSE));
 
   if (options->network != NULL)
     add_device (domain, network_interface_new (options));

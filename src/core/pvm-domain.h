@@ -47,6 +47,8 @@ typedef struct
   const char *output_disk;    /* OUTPUT_MODE=disk: the output disk image, else NULL
                                * for a 9p share of the output directory */
   gboolean    output_buffered;
+  gboolean    output_squash;  /* the output directory's file system keeps no user xattrs
+                               * (tmpfs, FAT): a 9p share with accessmode='squash' */
   const char *install_media;  /* install mode: the CD-ROM to boot first, else NULL */
   const char *install_share;  /* install mode: the folder shared as 9p tag "install" */
   const char *network;        /* NET_TYPE=tap: the libvirt network to join, else NULL

@@ -9,7 +9,10 @@
 
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
 #include <stdlib.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -59,6 +62,7 @@ typedef struct
   char             *mac;            /* NET_TYPE=tap: the MAC of the definition it replaces */
   gboolean          started;
   GError           *start_error;
+  gboolean          chown_output;   /* root, QEMU another user: give it the output pVM makes */
 } Slot;
 
 typedef struct
@@ -75,6 +79,9 @@ typedef struct
   gboolean    network_started;
   char       *install_media;        /* absolute */
   const char *domain_type;
+  gboolean    qemu_other_user;      /* QEMU runs as another user (a system daemon): */
+  uid_t       qemu_uid;
+  gid_t       qemu_gid;
   GPtrArray  *warnings;             /* char* */
 } LaunchData;
 
@@ -176,6 +183,150 @@ supports_direct_io (const char *path)
       return TRUE;
     }
   return errno != EINVAL;
+}
+
+/* Whether the file system that has, or will have, the directory @path
+ * keeps user extended attributes, which a 9p share in mapped mode stores
+ * the guest's owners and modes in. Asks the nearest existing directory
+ * (a missing output is made in it) for one, changing nothing: tmpfs before
+ * Linux 6.6, FAT and NFSv3 answer that they keep none. */
+static gboolean
+supports_user_xattrs (const char *path)
+{
+  g_autofree char *existing = g_strdup (path);
+
+  while (g_access (existing, F_OK) != 0)
+    {
+      char *parent = g_path_get_dirname (existing);
+
+      if (g_str_equal (parent, existing))
+        {
+          g_free (parent);
+          return TRUE;
+        }
+      g_free (existing);
+      existing = parent;
+    }
+
+  if (getxattr (existing, "user.pvm", NULL, 0) >= 0)
+    return TRUE;
+  return errno != ENOTSUP;
+}
+
+/* Whether QEMU runs as a user other than us: under the system daemon it
+ * has one of its own (libvirt-qemu on Debian), which the capabilities name
+ * in the DAC model's base label for each domain type ("+64055:+64055");
+ * under a session daemon it runs as us. FALSE when libvirt does not say. */
+static gboolean
+get_qemu_user (GVirConnection *connection,
+               const char     *domain_type,
+               uid_t          *uid,
+               gid_t          *gid)
+{
+  g_autoptr(GVirConfigCapabilities) caps = gvir_connection_get_capabilities (connection, NULL);
+  g_autofree char *xml = NULL;
+  g_autofree char *pattern = NULL;
+  g_autoptr(GRegex) regex = NULL;
+  g_autoptr(GMatchInfo) match = NULL;
+  g_autofree char *uid_text = NULL;
+  g_autofree char *gid_text = NULL;
+
+  if (caps == NULL)
+    return FALSE;
+  xml = gvir_config_object_to_xml (GVIR_CONFIG_OBJECT (caps));
+  pattern = g_strdup_printf ("<baselabel type=['\"]%s['\"]>\\+?([0-9]+):\\+?([0-9]+)</baselabel>",
+                             domain_type);
+  regex = g_regex_new (pattern, 0, 0, NULL);
+  if (!g_regex_match (regex, xml, 0, &match))
+    return FALSE;
+  uid_text = g_match_info_fetch (match, 1);
+  gid_text = g_match_info_fetch (match, 2);
+  *uid = (uid_t) g_ascii_strtoull (uid_text, NULL, 10);
+  *gid = (gid_t) g_ascii_strtoull (gid_text, NULL, 10);
+  return *uid != geteuid ();
+}
+
+/* Whether the mode bits of @st let the user @uid, of the groups @groups,
+ * do what @user_bits (S_IRWXU bits) ask. */
+static gboolean
+mode_allows (const GStatBuf *st,
+             uid_t           uid,
+             const gid_t    *groups,
+             int             n_groups,
+             mode_t          user_bits)
+{
+  if (st->st_uid == uid)
+    return (st->st_mode & user_bits) == user_bits;
+  for (int i = 0; i < n_groups; i++)
+    if (groups[i] == st->st_gid)
+      return (st->st_mode & (user_bits >> 3)) == (user_bits >> 3);
+  return (st->st_mode & (user_bits >> 6)) == (user_bits >> 6);
+}
+
+/* Whether the user @uid (group @gid, and the groups it is a member of) can
+ * reach the directory @dir and create files in it: the mode bits of @dir
+ * and of each of its parents, as the kernel weighs them. A directory with
+ * an ACL counts as allowing it (pVM does not read ACLs). */
+static gboolean
+user_can_write_dir (const char *dir,
+                    uid_t       uid,
+                    gid_t       gid)
+{
+  struct passwd *pw = getpwuid (uid);
+  gid_t groups[64];
+  int n_groups = G_N_ELEMENTS (groups);
+  g_autofree char *path = g_strdup (dir);
+  mode_t bits = S_IWUSR | S_IXUSR;
+
+  if (uid == 0)
+    return TRUE;
+  if (pw == NULL || getgrouplist (pw->pw_name, gid, groups, &n_groups) < 0)
+    {
+      groups[0] = gid;
+      n_groups = 1;
+    }
+
+  for (;;)
+    {
+      GStatBuf st;
+      char *parent;
+
+      if (g_stat (path, &st) != 0)
+        return FALSE;
+      if (getxattr (path, "system.posix_acl_access", NULL, 0) < 0 &&
+          !mode_allows (&st, uid, groups, n_groups, bits))
+        return FALSE;
+      parent = g_path_get_dirname (path);
+      if (g_str_equal (parent, path))
+        {
+          g_free (parent);
+          return TRUE;
+        }
+      g_free (path);
+      path = parent;
+      bits = S_IXUSR;
+    }
+}
+
+/* Says which user cannot write to @slot's output, and how to let it. */
+static void
+add_output_access_problem (GString          *problems,
+                           const Slot       *slot,
+                           const LaunchData *data,
+                           GVirConnection   *connection)
+{
+  struct passwd *pw = getpwuid (data->qemu_uid);
+  g_autofree char *user = pw != NULL ? g_strdup (pw->pw_name)
+                                     : g_strdup_printf ("%u", (guint) data->qemu_uid);
+  g_autofree char *quoted = g_shell_quote (slot->vm->output);
+
+  g_string_append_printf (problems, "VM %u (%s): QEMU runs as the user %s under %s and cannot "
+                          "write to the output directory %s: give %s write access to it and "
+                          "a way to it (setfacl -m u:%s:rwx %s), or use OUTPUT_MODE=disk "
+                          "(libvirt hands the output disk to QEMU)\n",
+                          slot->vm->index + 1, slot->vm->name, user,
+                          gvir_connection_get_uri (connection), slot->vm->output, user, user,
+                          quoted);
 }
 
 /* Files of running domains, by their real path, and the domain that has
@@ -341,6 +492,24 @@ prepare_slot (GVirConnection *connection,
       slot->options.image_buffered = !supports_direct_io (slot->vm->image);
       slot->options.input_buffered = slot->vm->input_kind == PVM_INPUT_KIND_SQUASHFS &&
                                      !supports_direct_io (slot->vm->input);
+      slot->options.output_squash = slot->vm->output != NULL && slot->output_disk == NULL &&
+                                    !supports_user_xattrs (slot->vm->output);
+    }
+
+  /* A 9p output is written by QEMU itself, which libvirt does not give
+   * the directory as it gives disks: as root, pVM gives it the output it
+   * makes; otherwise it must be able to write there already. */
+  if (local && data->qemu_other_user && slot->vm->output != NULL && slot->output_disk == NULL)
+    {
+      if (g_file_test (slot->vm->output, G_FILE_TEST_IS_DIR))
+        {
+          if (!user_can_write_dir (slot->vm->output, data->qemu_uid, data->qemu_gid))
+            add_output_access_problem (problems, slot, data, connection);
+        }
+      else if (geteuid () == 0)
+        slot->chown_output = TRUE;
+      else
+        add_output_access_problem (problems, slot, data, connection);
     }
 
   slot->config = pvm_domain_build (slot->vm, &slot->options, &error);
@@ -372,6 +541,8 @@ prepare (PvmLauncher  *self,
   data->domain_type = pvm_hosts_pick_domain_type (self->connection, error);
   if (data->domain_type == NULL)
     return FALSE;
+  data->qemu_other_user = local && get_qemu_user (self->connection, data->domain_type,
+                                                  &data->qemu_uid, &data->qemu_gid);
 
   if (g_str_equal (data->domain_type, "qemu"))
     {
@@ -621,6 +792,20 @@ launch_thread (GTask        *task,
         g_clear_error (&error);
         goto failed;
       }
+
+  for (guint i = 0; i < data->slots->len; i++)
+    {
+      Slot *slot = g_ptr_array_index (data->slots, i);
+
+      if (slot->chown_output &&
+          (chown (slot->vm->output, data->qemu_uid, data->qemu_gid) != 0 ||
+           !user_can_write_dir (slot->vm->output, data->qemu_uid, data->qemu_gid)))
+        {
+          add_output_access_problem (failures, slot, data, self->connection);
+          g_string_truncate (failures, failures->len - 1);
+          goto failed;
+        }
+    }
 
   for (guint i = 0; i < data->slots->len; i++)
     {
