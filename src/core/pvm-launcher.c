@@ -263,23 +263,27 @@ mode_allows (const GStatBuf *st,
   return (st->st_mode & (user_bits >> 6)) == (user_bits >> 6);
 }
 
-/* Whether the user @uid (group @gid, and the groups it is a member of) can
- * reach the directory @dir and create files in it: the mode bits of @dir
- * and of each of its parents, as the kernel weighs them. A directory with
- * an ACL counts as allowing it (pVM does not read ACLs). */
-static gboolean
-user_can_write_dir (const char *dir,
-                    uid_t       uid,
-                    gid_t       gid)
+/* Where the user @uid (group @gid, and the groups it is a member of)
+ * is stopped on the way to @path: the directory nearest the root that it
+ * may not pass (search), or @path itself when it may not do @leaf_bits
+ * (S_IRWXU bits; 0: nothing asked of @path, as of a disk libvirt hands
+ * over). NULL when nothing stops it. Mode bits as the kernel weighs them;
+ * a file with an ACL counts as open (pVM does not read ACLs). */
+static char *
+dup_access_block (const char *path,
+                  uid_t       uid,
+                  gid_t       gid,
+                  mode_t      leaf_bits)
 {
   struct passwd *pw = getpwuid (uid);
   gid_t groups[64];
   int n_groups = G_N_ELEMENTS (groups);
-  g_autofree char *path = g_strdup (dir);
-  mode_t bits = S_IWUSR | S_IXUSR;
+  g_autofree char *current = g_strdup (path);
+  char *block = NULL;
+  mode_t bits = leaf_bits;
 
   if (uid == 0)
-    return TRUE;
+    return NULL;
   if (pw == NULL || getgrouplist (pw->pw_name, gid, groups, &n_groups) < 0)
     {
       groups[0] = gid;
@@ -291,42 +295,95 @@ user_can_write_dir (const char *dir,
       GStatBuf st;
       char *parent;
 
-      if (g_stat (path, &st) != 0)
-        return FALSE;
-      if (getxattr (path, "system.posix_acl_access", NULL, 0) < 0 &&
+      if (bits != 0 && g_stat (current, &st) == 0 &&
+          getxattr (current, "system.posix_acl_access", NULL, 0) < 0 &&
           !mode_allows (&st, uid, groups, n_groups, bits))
-        return FALSE;
-      parent = g_path_get_dirname (path);
-      if (g_str_equal (parent, path))
+        {
+          g_free (block);
+          block = g_strdup (current);
+        }
+      parent = g_path_get_dirname (current);
+      if (g_str_equal (parent, current))
         {
           g_free (parent);
-          return TRUE;
+          return block;
         }
-      g_free (path);
-      path = parent;
+      g_free (current);
+      current = parent;
       bits = S_IXUSR;
     }
 }
 
-/* Says which user cannot write to @slot's output, and how to let it. */
+/* Says what QEMU's user cannot reach for @slot, and how to let it. */
 static void
-add_output_access_problem (GString          *problems,
-                           const Slot       *slot,
-                           const LaunchData *data,
-                           GVirConnection   *connection)
+add_access_problem (GString          *problems,
+                    const Slot       *slot,
+                    const LaunchData *data,
+                    GVirConnection   *connection,
+                    const char       *what,
+                    const char       *path,
+                    const char       *block,
+                    const char       *fix)
 {
   struct passwd *pw = getpwuid (data->qemu_uid);
   g_autofree char *user = pw != NULL ? g_strdup (pw->pw_name)
                                      : g_strdup_printf ("%u", (guint) data->qemu_uid);
-  g_autofree char *quoted = g_shell_quote (slot->vm->output);
+  g_autofree char *quoted = g_shell_quote (block);
+  const char *recurse = g_str_equal (fix, "rX") ? "-R " : "";  /* an input directory's files */
 
   g_string_append_printf (problems, "VM %u (%s): QEMU runs as the user %s under %s and cannot "
-                          "write to the output directory %s: give %s write access to it and "
-                          "a way to it (setfacl -m u:%s:rwx %s), or use OUTPUT_MODE=disk "
-                          "(libvirt hands the output disk to QEMU)\n",
-                          slot->vm->index + 1, slot->vm->name, user,
-                          gvir_connection_get_uri (connection), slot->vm->output, user, user,
-                          quoted);
+                          "reach %s %s", slot->vm->index + 1, slot->vm->name, user,
+                          gvir_connection_get_uri (connection), what, path);
+  if (g_str_equal (block, path) && !g_file_test (path, G_FILE_TEST_EXISTS))
+    g_string_append_printf (problems, ", which pVM would make: make it and give %s access to "
+                            "it (mkdir -p %s && setfacl -m u:%s:%s %s)",
+                            user, quoted, user, fix, quoted);
+  else if (g_str_equal (block, path))
+    g_string_append_printf (problems, ": give %s access to it (setfacl %s-m u:%s:%s %s)",
+                            user, recurse, user, fix, quoted);
+  else
+    g_string_append_printf (problems, ": %s is closed to it (let it through with "
+                            "setfacl -m u:%s:x %s, or use another directory)",
+                            block, user, quoted);
+  g_string_append_c (problems, '\n');
+}
+
+/* Whether QEMU's user can reach what @slot's VM gets: libvirt hands it
+ * the disks, not the directories above them, nor a 9p share's directory.
+ * Appends what it cannot to @problems. */
+static void
+check_qemu_access (GString          *problems,
+                   const Slot       *slot,
+                   const LaunchData *data,
+                   GVirConnection   *connection)
+{
+  g_autofree char *image_block = dup_access_block (slot->vm->image, data->qemu_uid,
+                                                   data->qemu_gid, 0);
+
+  if (image_block != NULL)
+    add_access_problem (problems, slot, data, connection, "the image", slot->vm->image,
+                        image_block, "r");
+  if (slot->vm->input_kind != PVM_INPUT_KIND_NONE)
+    {
+      gboolean dir = slot->vm->input_kind == PVM_INPUT_KIND_DIRECTORY;
+      g_autofree char *block = dup_access_block (slot->vm->input, data->qemu_uid,
+                                                 data->qemu_gid, dir ? S_IRUSR | S_IXUSR : 0);
+
+      if (block != NULL)
+        add_access_problem (problems, slot, data, connection,
+                            dir ? "the input directory" : "the input", slot->vm->input, block,
+                            "rX");
+    }
+  if (slot->vm->output != NULL && slot->output_disk == NULL &&
+      g_file_test (slot->vm->output, G_FILE_TEST_IS_DIR))
+    {
+      g_autofree char *block = dup_access_block (slot->vm->output, data->qemu_uid,
+                                                 data->qemu_gid, S_IWUSR | S_IXUSR);
+
+      if (block != NULL)
+        add_access_problem (problems, slot, data, connection, "the output directory",
+                            slot->vm->output, block, "rwx");
+    }
 }
 
 /* Files of running domains, by their real path, and the domain that has
@@ -498,18 +555,19 @@ prepare_slot (GVirConnection *connection,
 
   /* A 9p output is written by QEMU itself, which libvirt does not give
    * the directory as it gives disks: as root, pVM gives it the output it
-   * makes; otherwise it must be able to write there already. */
-  if (local && data->qemu_other_user && slot->vm->output != NULL && slot->output_disk == NULL)
+   * makes; otherwise QEMU's user must be able to write there already. */
+  if (local && data->qemu_other_user)
     {
-      if (g_file_test (slot->vm->output, G_FILE_TEST_IS_DIR))
+      check_qemu_access (problems, slot, data, connection);
+      if (slot->vm->output != NULL && slot->output_disk == NULL &&
+          !g_file_test (slot->vm->output, G_FILE_TEST_IS_DIR))
         {
-          if (!user_can_write_dir (slot->vm->output, data->qemu_uid, data->qemu_gid))
-            add_output_access_problem (problems, slot, data, connection);
+          if (geteuid () == 0)
+            slot->chown_output = TRUE;
+          else
+            add_access_problem (problems, slot, data, connection, "the output directory",
+                                slot->vm->output, slot->vm->output, "rwx");
         }
-      else if (geteuid () == 0)
-        slot->chown_output = TRUE;
-      else
-        add_output_access_problem (problems, slot, data, connection);
     }
 
   slot->config = pvm_domain_build (slot->vm, &slot->options, &error);
@@ -797,11 +855,19 @@ launch_thread (GTask        *task,
     {
       Slot *slot = g_ptr_array_index (data->slots, i);
 
-      if (slot->chown_output &&
-          (chown (slot->vm->output, data->qemu_uid, data->qemu_gid) != 0 ||
-           !user_can_write_dir (slot->vm->output, data->qemu_uid, data->qemu_gid)))
+      g_autofree char *block = NULL;
+
+      if (!slot->chown_output)
+        continue;
+      if (chown (slot->vm->output, data->qemu_uid, data->qemu_gid) != 0)
+        block = g_strdup (slot->vm->output);
+      else
+        block = dup_access_block (slot->vm->output, data->qemu_uid, data->qemu_gid,
+                                  S_IWUSR | S_IXUSR);
+      if (block != NULL)
         {
-          add_output_access_problem (failures, slot, data, self->connection);
+          add_access_problem (failures, slot, data, self->connection, "the output directory",
+                              slot->vm->output, block, "rwx");
           g_string_truncate (failures, failures->len - 1);
           goto failed;
         }
