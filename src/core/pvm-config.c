@@ -5,6 +5,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <unistd.h>
 
 #include <glib/gstdio.h>
 
@@ -257,11 +258,23 @@ pvm_config_class_init (PvmConfigClass *klass)
   object_class->finalize = pvm_config_finalize;
 }
 
+/* Where the repositories are by default: $XDG_DATA_HOME/pvm for a user;
+ * /var/lib/pvm for root (unless XDG_DATA_HOME says otherwise), as QEMU runs
+ * as libvirt's own user under qemu:///system and cannot enter root's home. */
+static char *
+dup_default_data_dir (void)
+{
+  if (geteuid () == 0 && g_getenv ("XDG_DATA_HOME") == NULL)
+    return g_strdup ("/var/lib/pvm");
+  return g_build_filename (g_get_user_data_dir (), "pvm", NULL);
+}
+
 static void
 pvm_config_init (PvmConfig *self)
 {
-  g_autofree char *images = g_build_filename (g_get_user_data_dir (), "pvm", "images", NULL);
-  g_autofree char *data = g_build_filename (g_get_user_data_dir (), "pvm", "data", NULL);
+  g_autofree char *data_dir = dup_default_data_dir ();
+  g_autofree char *images = g_build_filename (data_dir, "images", NULL);
+  g_autofree char *data = g_build_filename (data_dir, "data", NULL);
 
   self->values = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, (GDestroyNotify) g_strfreev);
   self->explicit = g_hash_table_new (g_str_hash, g_str_equal);
