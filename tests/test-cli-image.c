@@ -512,6 +512,23 @@ test_missing_repo (void)
   g_assert_cmpint (created.status, ==, 1);
   assert_contains (created.err, "does not exist");
   g_assert_false (g_file_test (area.repo, G_FILE_TEST_EXISTS));
+
+  /* The default DRIVEREPO (no configuration) is made when missing, but not
+   * for a create whose size is wrong. */
+  {
+    g_autofree char *xdg = g_build_filename (area.dir, "xdg", NULL);
+    g_autofree char *default_repo = g_build_filename (xdg, "pvm", "images", NULL);
+    const char * const args[] = { "image", "create", "x", "1Q", NULL };
+    g_autoptr(GSubprocess) process = NULL;
+    g_autoptr(GError) error = NULL;
+    g_autofree char *err = NULL;
+
+    process = pvm_test_spawn_pvm (args, xdg, &error);
+    g_assert_no_error (error);
+    g_assert_cmpint (pvm_test_finish_pvm (process, NULL, &err), ==, 1);
+    assert_contains (err, "Invalid size \"1Q\"");
+    g_assert_false (g_file_test (default_repo, G_FILE_TEST_EXISTS));
+  }
 }
 
 /* As the unprivileged user, a repository that cannot be written. */

@@ -217,15 +217,32 @@ test_usage_errors (void)
     { { "delete" }, "pvm squash delete: give the archive's NAME" },
     { { "list", "--compressor", "xz" }, "--compressor" },
   };
+  g_auto(Area) area = { 0 };
+  g_autofree char *default_repo = NULL;
 
+  /* With no configuration, in an XDG_DATA_HOME of the test's: the default
+   * SQUASHREPO, which pvm squash makes when it is missing, and a usage
+   * error does not make. */
+  area_init (&area);
+  default_repo = g_build_filename (area.xdg, "pvm", "data", NULL);
   for (guint i = 0; i < G_N_ELEMENTS (rows); i++)
     {
-      g_auto(Result) result = { 0 };
+      g_autoptr(GPtrArray) argv = g_ptr_array_new ();
+      g_autoptr(GSubprocess) process = NULL;
+      g_autoptr(GError) error = NULL;
+      g_autofree char *out = NULL;
+      g_autofree char *err = NULL;
 
-      pvm_squash (NULL, &result, rows[i].args);
-      g_assert_cmpint (result.status, ==, 2);
-      g_assert_cmpstr (result.out, ==, "");
-      assert_contains (result.err, rows[i].message);
+      g_ptr_array_add (argv, (gpointer) "squash");
+      for (guint j = 0; rows[i].args[j] != NULL; j++)
+        g_ptr_array_add (argv, (gpointer) rows[i].args[j]);
+      g_ptr_array_add (argv, NULL);
+      process = pvm_test_spawn_pvm ((const char * const *) argv->pdata, area.xdg, &error);
+      g_assert_no_error (error);
+      g_assert_cmpint (pvm_test_finish_pvm (process, &out, &err), ==, 2);
+      g_assert_cmpstr (out, ==, "");
+      assert_contains (err, rows[i].message);
+      g_assert_false (g_file_test (default_repo, G_FILE_TEST_EXISTS));
     }
 }
 

@@ -126,28 +126,37 @@ fail (Options *options,
   return PVM_EXIT_FAILURE;
 }
 
-/* parse_command(), then the repository of the configuration. NULL: return
- * @status. */
-static PvmImageRepo *
-begin_command (int         *argc,
-               char      ***argv,
-               guint        n_args,
-               const char  *arg_names,
-               Options     *options,
-               int         *status)
+/* parse_command(), then the configuration. FALSE: return @status. */
+static gboolean
+begin_parse (int         *argc,
+             char      ***argv,
+             guint        n_args,
+             const char  *arg_names,
+             Options     *options,
+             int         *status)
 {
   g_autoptr(GError) error = NULL;
-  const char *directory;
 
   if (!parse_command (argc, argv, n_args, arg_names, options, status))
-    return NULL;
+    return FALSE;
 
   options->config = pvm_cli_load_config (options->config_path, FALSE, &error);
   if (options->config == NULL)
     {
       *status = fail (options, error);
-      return NULL;
+      return FALSE;
     }
+  return TRUE;
+}
+
+/* The repository of the configuration, made when it is the default one
+ * and missing. NULL: return @status. */
+static PvmImageRepo *
+open_repo (Options *options,
+           int     *status)
+{
+  g_autoptr(GError) error = NULL;
+  const char *directory;
 
   directory = pvm_config_ensure_repository (options->config, "DRIVEREPO", &error);
   if (directory == NULL)
@@ -156,6 +165,20 @@ begin_command (int         *argc,
       return NULL;
     }
   return pvm_image_repo_new (directory);
+}
+
+/* begin_parse(), then open_repo(). NULL: return @status. */
+static PvmImageRepo *
+begin_command (int         *argc,
+               char      ***argv,
+               guint        n_args,
+               const char  *arg_names,
+               Options     *options,
+               int         *status)
+{
+  if (!begin_parse (argc, argv, n_args, arg_names, options, status))
+    return NULL;
+  return open_repo (options, status);
 }
 
 /* The VMs libvirt knows, to tell which VM boots which image; NULL when no
@@ -500,11 +523,14 @@ image_create (int    argc,
   guint64 size;
   int status = 0;
 
-  repo = begin_command (&argc, &argv, 2, "the image's NAME and SIZE", &options, &status);
-  if (repo == NULL)
+  /* The size is checked before the repository is made. */
+  if (!begin_parse (&argc, &argv, 2, "the image's NAME and SIZE", &options, &status))
     return status;
-  if (!pvm_size_parse (argv[2], 1, &size, &error) ||
-      !prepare_change (repo, &options, argv[1], &error) ||
+  if (!pvm_size_parse (argv[2], 1, &size, &error))
+    return fail (&options, error);
+  if ((repo = open_repo (&options, &status)) == NULL)
+    return status;
+  if (!prepare_change (repo, &options, argv[1], &error) ||
       (image = pvm_image_repo_create (repo, argv[1], size, NULL, &error)) == NULL)
     return fail (&options, error);
 

@@ -51,6 +51,7 @@ typedef struct
   char     *compressor;
 
   gboolean  json;
+  PvmSquashCompressor compressor_value;  /* --compressor, checked */
 } Options;
 
 static void
@@ -84,6 +85,7 @@ parse_command (int         *argc,
     { NULL }
   };
   guint n_args;
+  g_autoptr(GError) error = NULL;
 
   /* --compressor is create's alone. */
   if (!g_str_equal ((*argv)[0], "create"))
@@ -104,7 +106,18 @@ parse_command (int         *argc,
 
   n_args = (guint) *argc - 1;
   if (n_args >= min_args && n_args <= max_args)
-    return TRUE;
+    {
+      /* Checked before anything is made (begin_command() makes SQUASHREPO). */
+      options->compressor_value = PVM_SQUASH_COMPRESSOR_DEFAULT;
+      if (options->compressor != NULL &&
+          !pvm_squash_compressor_from_string (options->compressor, &options->compressor_value,
+                                              &error))
+        {
+          *status = pvm_cli_usage_error (command, "%s", error->message);
+          return FALSE;
+        }
+      return TRUE;
+    }
 
   if (n_args > max_args)
     *status = pvm_cli_usage_error (command, "unexpected argument \"%s\"", (*argv)[max_args + 1]);
@@ -445,9 +458,7 @@ squash_create (int    argc,
   repo = begin_command (&argc, &argv, 1, 2, "the SOURCE_DIR to archive", &options, &status);
   if (repo == NULL)
     return status;
-  if (options.compressor != NULL &&
-      !pvm_squash_compressor_from_string (options.compressor, &compressor, &error))
-    return pvm_cli_usage_error (options.command, "%s", error->message);
+  compressor = options.compressor_value;
 
   if (argc == 3)
     name = g_strdup (argv[2]);
