@@ -374,8 +374,16 @@ check_qemu_access (GString          *problems,
                             dir ? "the input directory" : "the input", slot->vm->input, block,
                             "rX");
     }
-  if (slot->vm->output != NULL && slot->output_disk == NULL &&
-      g_file_test (slot->vm->output, G_FILE_TEST_IS_DIR))
+  if (slot->output_disk != NULL)
+    {
+      g_autofree char *block = dup_access_block (slot->output_disk, data->qemu_uid,
+                                                 data->qemu_gid, 0);
+
+      if (block != NULL)
+        add_access_problem (problems, slot, data, connection, "the output disk",
+                            slot->output_disk, block, "rw");
+    }
+  else if (slot->vm->output != NULL && g_file_test (slot->vm->output, G_FILE_TEST_IS_DIR))
     {
       g_autofree char *block = dup_access_block (slot->vm->output, data->qemu_uid,
                                                  data->qemu_gid, S_IWUSR | S_IXUSR);
