@@ -249,11 +249,19 @@ main (int    argc,
   g_autoptr(GError) error = NULL;
   g_autofree char *home = g_dir_make_tmp ("pvm-test-shortcuts-XXXXXX", NULL);
   g_autofree char *config_home = g_build_filename (home, "config", NULL);
+  g_autofree char *data_home = g_build_filename (home, "data", NULL);
+  g_autofree char *state_home = g_build_filename (home, "state", NULL);
+  g_autofree char *cache_home = g_build_filename (home, "cache", NULL);
   int status;
 
   g_assert_nonnull (home);
+  /* Every directory the app may write to is the test's (the repositories:
+   * root's default is /var/lib/pvm when XDG_DATA_HOME is not set). */
   g_setenv ("HOME", home, TRUE);
   g_setenv ("XDG_CONFIG_HOME", config_home, TRUE);
+  g_setenv ("XDG_DATA_HOME", data_home, TRUE);
+  g_setenv ("XDG_STATE_HOME", state_home, TRUE);
+  g_setenv ("XDG_CACHE_HOME", cache_home, TRUE);
   /* No session bus: GApplication then runs as a plain local instance. */
   g_setenv ("DBUS_SESSION_BUS_ADDRESS", "unix:path=/nonexistent/pvm-test-bus", TRUE);
   gtk_test_init (&argc, &argv, NULL);

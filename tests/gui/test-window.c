@@ -2,7 +2,7 @@
 /* test-window.c: the main window, in process, on a real (virtual) display.
  *
  * Run through pvm-xvfb-run, which gives it a private Xvfb. Without a
- * display gtk_test_init() fails the test: it is never skipped.
+ * display gtk_init() fails the test: it is never skipped.
  */
 
 #define G_LOG_DOMAIN "test-window"
@@ -293,7 +293,15 @@ int
 main (int   argc,
       char *argv[])
 {
-  gtk_test_init (&argc, &argv, NULL);
+  /* Each test gets its own XDG directories, so that the window's pages
+   * make their default repositories there, not in the tester's home (or,
+   * as root, /var/lib/pvm): that needs g_test_init() itself rather than
+   * gtk_test_init(). GIO reads the MIME database (which GTK needs to load
+   * its SVG icons) from the data directories it sees first: the system's,
+   * before the isolated ones replace them. */
+  g_free (g_content_type_guess ("icon.svg", (const guchar *) "<svg", 4, NULL));
+  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  gtk_init ();
   adw_init ();
 
   g_test_add_func ("/pvm/settings/memory-backend", test_settings_memory_backend);
