@@ -89,6 +89,37 @@ test_find_tool (void)
   g_assert_nonnull (strstr (error->message, "\"pvm-no-such-package\""));
 }
 
+/* Where a directory pVM makes would be made: the path itself, its
+ * nearest existing parent, or a dangling link in the way. */
+static void
+test_nearest_existing (void)
+{
+  g_autofree char *dir = g_dir_make_tmp ("pvm-test-host-XXXXXX", NULL);
+  g_autofree char *deep = g_build_filename (dir, "a b", "c", "d", NULL);
+  g_autofree char *link = g_build_filename (dir, "link", NULL);
+  g_autofree char *under_link = g_build_filename (link, "x", NULL);
+  g_autofree char *found = NULL;
+
+  found = pvm_host_dup_nearest_existing (dir);
+  g_assert_cmpstr (found, ==, dir);
+  g_clear_pointer (&found, g_free);
+
+  found = pvm_host_dup_nearest_existing (deep);
+  g_assert_cmpstr (found, ==, dir);
+  g_clear_pointer (&found, g_free);
+
+  g_assert_cmpint (symlink ("nowhere", link), ==, 0);
+  found = pvm_host_dup_nearest_existing (under_link);
+  g_assert_cmpstr (found, ==, link);
+  g_clear_pointer (&found, g_free);
+
+  found = pvm_host_dup_nearest_existing ("pvm-no-such-dir/x");
+  g_assert_cmpstr (found, ==, ".");
+
+  g_assert_cmpint (g_unlink (link), ==, 0);
+  g_assert_cmpint (g_rmdir (dir), ==, 0);
+}
+
 /* A hint only where it helps: a user who is not root, turned away by the
  * local system daemon. (The suite runs as root in CI and as a user on a
  * workstation: each checks its own side.) */
@@ -118,6 +149,7 @@ main (int    argc,
   g_test_add_func ("/host/kvm-device/not-kvm", test_kvm_device_not_kvm);
   g_test_add_func ("/host/kvm-device/no-permission", test_kvm_device_no_permission);
   g_test_add_func ("/host/find-tool", test_find_tool);
+  g_test_add_func ("/host/nearest-existing", test_nearest_existing);
 
   return g_test_run ();
 }

@@ -92,6 +92,41 @@ pvm_host_dup_log_dir (void)
 }
 
 /**
+ * pvm_host_dup_nearest_existing:
+ * @path: a path
+ *
+ * @path when something is there, else its nearest parent that exists: where
+ * a directory pVM makes at @path will be made. lstat(), so a dangling
+ * symbolic link counts as something in the way, as it does for mkdir().
+ *
+ * Returns: (transfer full): @path or one of its parents ("/" or "." at
+ *   the last)
+ */
+char *
+pvm_host_dup_nearest_existing (const char *path)
+{
+  char *existing;
+  GStatBuf st;
+
+  g_return_val_if_fail (path != NULL, NULL);
+
+  existing = g_strdup (path);
+  while (g_lstat (existing, &st) != 0)
+    {
+      char *parent = g_path_get_dirname (existing);
+
+      if (g_str_equal (parent, existing))
+        {
+          g_free (parent);
+          break;
+        }
+      g_free (existing);
+      existing = parent;
+    }
+  return existing;
+}
+
+/**
  * pvm_host_check_kvm_device:
  * @device: path of the KVM device, normally %PVM_HOST_KVM_DEVICE
  * @error: return location for a #GError

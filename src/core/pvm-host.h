@@ -13,6 +13,7 @@ const char *pvm_host_get_default_uri  (void);
 const char *pvm_host_get_connect_hint (const char  *uri);
 gboolean    pvm_host_in_sandbox       (void);
 char       *pvm_host_dup_log_dir      (void);
+char       *pvm_host_dup_nearest_existing (const char *path);
 gboolean    pvm_host_check_kvm_device (const char  *device,
                                        GError     **error);
 gboolean    pvm_host_kvm_usable       (GError     **error);

@@ -293,33 +293,26 @@ pvm_hosts_dup_address (const char *uri)
 }
 
 /**
- * pvm_hosts_pick_domain_type:
- * @connection: an open connection
+ * pvm_hosts_domain_type_from_caps:
+ * @caps: a libvirt host's capabilities
+ * @uri: (nullable): the host's URI, for the message
  * @error: return location for a #GError
  *
- * KVM when libvirt offers it for x86_64 guests (it checks /dev/kvm for the
- * user its QEMUs run as), TCG ("qemu") otherwise. Calls libvirt.
+ * KVM when @caps offer it for x86_64 guests (libvirt checks /dev/kvm for
+ * the user its QEMUs run as), TCG ("qemu") otherwise.
  *
  * Returns: (transfer none): "kvm" or "qemu", or %NULL when the host runs
  *   no x86_64 guest
  */
 const char *
-pvm_hosts_pick_domain_type (GVirConnection  *connection,
-                            GError         **error)
+pvm_hosts_domain_type_from_caps (GVirConfigCapabilities  *caps,
+                                 const char              *uri,
+                                 GError                 **error)
 {
-  g_autoptr(GError) local_error = NULL;
-  g_autoptr(GVirConfigCapabilities) caps = gvir_connection_get_capabilities (connection,
-                                                                             &local_error);
   GList *guests;
   gboolean qemu = FALSE, kvm = FALSE;
 
-  if (caps == NULL)
-    {
-      g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT,
-                   "Cannot read the capabilities of %s: %s",
-                   gvir_connection_get_uri (connection), local_error->message);
-      return NULL;
-    }
+  g_return_val_if_fail (GVIR_CONFIG_IS_CAPABILITIES (caps), NULL);
 
   guests = gvir_config_capabilities_get_guests (caps);
   for (GList *l = guests; l != NULL; l = l->next)
@@ -352,9 +345,53 @@ pvm_hosts_pick_domain_type (GVirConnection  *connection,
 
   g_set_error (error, PVM_ERROR, PVM_ERROR_NOT_SUPPORTED,
                "%s cannot run x86_64 guests: install QEMU (on Debian: qemu-system-x86 and "
-               "libvirt-daemon-driver-qemu) and restart libvirt",
-               gvir_connection_get_uri (connection));
+               "libvirt-daemon-driver-qemu) and restart libvirt", uri != NULL ? uri : "libvirt");
   return NULL;
+}
+
+/**
+ * pvm_hosts_dup_caps:
+ * @connection: an open connection
+ * @error: return location for a #GError
+ *
+ * Reads the capabilities of @connection's host. Calls libvirt.
+ *
+ * Returns: (transfer full): the capabilities, or %NULL with @error set
+ */
+GVirConfigCapabilities *
+pvm_hosts_dup_caps (GVirConnection  *connection,
+                    GError         **error)
+{
+  g_autoptr(GError) local_error = NULL;
+  GVirConfigCapabilities *caps = gvir_connection_get_capabilities (connection, &local_error);
+
+  if (caps == NULL)
+    g_set_error (error, PVM_ERROR, PVM_ERROR_LIBVIRT,
+                 "Cannot read the capabilities of %s: %s",
+                 gvir_connection_get_uri (connection), local_error->message);
+  return caps;
+}
+
+/**
+ * pvm_hosts_pick_domain_type:
+ * @connection: an open connection
+ * @error: return location for a #GError
+ *
+ * pvm_hosts_domain_type_from_caps() of @connection's capabilities. Calls
+ * libvirt.
+ *
+ * Returns: (transfer none): "kvm" or "qemu", or %NULL when the host runs
+ *   no x86_64 guest or its capabilities cannot be read
+ */
+const char *
+pvm_hosts_pick_domain_type (GVirConnection  *connection,
+                            GError         **error)
+{
+  g_autoptr(GVirConfigCapabilities) caps = pvm_hosts_dup_caps (connection, error);
+
+  if (caps == NULL)
+    return NULL;
+  return pvm_hosts_domain_type_from_caps (caps, gvir_connection_get_uri (connection), error);
 }
 
 /**

@@ -77,6 +77,11 @@ const PvmHostEntry *pvm_hosts_find_uri           (GPtrArray      *hosts,
                                                   const char     *uri);
 gboolean            pvm_hosts_uri_is_local       (const char     *uri);
 char               *pvm_hosts_dup_address        (const char     *uri);
+GVirConfigCapabilities *pvm_hosts_dup_caps        (GVirConnection *connection,
+                                                  GError        **error);
+const char         *pvm_hosts_domain_type_from_caps (GVirConfigCapabilities *caps,
+                                                  const char     *uri,
+                                                  GError        **error);
 const char         *pvm_hosts_pick_domain_type   (GVirConnection *connection,
                                                   GError        **error);
 

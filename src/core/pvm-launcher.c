@@ -65,6 +65,16 @@ typedef struct
   gboolean          chown_output;   /* root, QEMU another user: give it the output pVM makes */
 } Slot;
 
+/* The user QEMU runs as under a system daemon, looked up once a launch. */
+typedef struct
+{
+  uid_t  uid;
+  gid_t  gid;
+  char  *name;                      /* its login name, else its number */
+  gid_t  groups[64];                /* its group and those it is a member of */
+  int    n_groups;
+} QemuUser;
+
 typedef struct
 {
   PvmPlan    *plan;                 /* borrowed: the caller keeps it alive */
@@ -80,8 +90,7 @@ typedef struct
   char       *install_media;        /* absolute */
   const char *domain_type;
   gboolean    qemu_other_user;      /* QEMU runs as another user (a system daemon): */
-  uid_t       qemu_uid;
-  gid_t       qemu_gid;
+  QemuUser    qemu;                 /* that user */
   GPtrArray  *warnings;             /* char* */
 } LaunchData;
 
@@ -109,6 +118,7 @@ launch_data_free (LaunchData *data)
   g_ptr_array_unref (data->slots);
   g_free (data->emulator);
   g_free (data->install_media);
+  g_free (data->qemu.name);
   g_clear_pointer (&data->network, pvm_network_free);
   g_ptr_array_unref (data->warnings);
   g_free (data);
@@ -193,20 +203,7 @@ supports_direct_io (const char *path)
 static gboolean
 supports_user_xattrs (const char *path)
 {
-  g_autofree char *existing = g_strdup (path);
-
-  while (g_access (existing, F_OK) != 0)
-    {
-      char *parent = g_path_get_dirname (existing);
-
-      if (g_str_equal (parent, existing))
-        {
-          g_free (parent);
-          return TRUE;
-        }
-      g_free (existing);
-      existing = parent;
-    }
+  g_autofree char *existing = pvm_host_dup_nearest_existing (path);
 
   if (getxattr (existing, "user.pvm", NULL, 0) >= 0)
     return TRUE;
@@ -214,26 +211,23 @@ supports_user_xattrs (const char *path)
 }
 
 /* Whether QEMU runs as a user other than us: under the system daemon it
- * has one of its own (libvirt-qemu on Debian), which the capabilities name
- * in the DAC model's base label for each domain type ("+64055:+64055");
- * under a session daemon it runs as us. FALSE when libvirt does not say. */
+ * has one of its own (libvirt-qemu on Debian), which the capabilities
+ * @caps name in the DAC model's base label for each domain type
+ * ("+64055:+64055"); under a session daemon it runs as us. Fills @user
+ * when it is another. FALSE when libvirt does not say. */
 static gboolean
-get_qemu_user (GVirConnection *connection,
-               const char     *domain_type,
-               uid_t          *uid,
-               gid_t          *gid)
+get_qemu_user (GVirConfigCapabilities *caps,
+               const char             *domain_type,
+               QemuUser               *user)
 {
-  g_autoptr(GVirConfigCapabilities) caps = gvir_connection_get_capabilities (connection, NULL);
-  g_autofree char *xml = NULL;
+  g_autofree char *xml = gvir_config_object_to_xml (GVIR_CONFIG_OBJECT (caps));
   g_autofree char *pattern = NULL;
   g_autoptr(GRegex) regex = NULL;
   g_autoptr(GMatchInfo) match = NULL;
   g_autofree char *uid_text = NULL;
   g_autofree char *gid_text = NULL;
+  struct passwd *pw;
 
-  if (caps == NULL)
-    return FALSE;
-  xml = gvir_config_object_to_xml (GVIR_CONFIG_OBJECT (caps));
   pattern = g_strdup_printf ("<baselabel type=['\"]%s['\"]>\\+?([0-9]+):\\+?([0-9]+)</baselabel>",
                              domain_type);
   regex = g_regex_new (pattern, 0, 0, NULL);
@@ -241,9 +235,20 @@ get_qemu_user (GVirConnection *connection,
     return FALSE;
   uid_text = g_match_info_fetch (match, 1);
   gid_text = g_match_info_fetch (match, 2);
-  *uid = (uid_t) g_ascii_strtoull (uid_text, NULL, 10);
-  *gid = (gid_t) g_ascii_strtoull (gid_text, NULL, 10);
-  return *uid != geteuid ();
+  user->uid = (uid_t) g_ascii_strtoull (uid_text, NULL, 10);
+  user->gid = (gid_t) g_ascii_strtoull (gid_text, NULL, 10);
+  if (user->uid == geteuid ())
+    return FALSE;
+
+  pw = getpwuid (user->uid);
+  user->name = pw != NULL ? g_strdup (pw->pw_name) : g_strdup_printf ("%u", (guint) user->uid);
+  user->n_groups = G_N_ELEMENTS (user->groups);
+  if (pw == NULL || getgrouplist (pw->pw_name, user->gid, user->groups, &user->n_groups) < 0)
+    {
+      user->groups[0] = user->gid;
+      user->n_groups = 1;
+    }
+  return TRUE;
 }
 
 /* Whether the mode bits of @st let the user @uid, of the groups @groups,
@@ -263,32 +268,22 @@ mode_allows (const GStatBuf *st,
   return (st->st_mode & (user_bits >> 6)) == (user_bits >> 6);
 }
 
-/* Where the user @uid (group @gid, and the groups it is a member of)
- * is stopped on the way to @path: the directory nearest the root that it
+/* Where QEMU's @user is stopped on the way to @path: the directory nearest the root that it
  * may not pass (search), or @path itself when it may not do @leaf_bits
  * (S_IRWXU bits; 0: nothing asked of @path, as of a disk libvirt hands
  * over). NULL when nothing stops it. Mode bits as the kernel weighs them;
  * a file with an ACL counts as open (pVM does not read ACLs). */
 static char *
-dup_access_block (const char *path,
-                  uid_t       uid,
-                  gid_t       gid,
-                  mode_t      leaf_bits)
+dup_access_block (const char     *path,
+                  const QemuUser *user,
+                  mode_t          leaf_bits)
 {
-  struct passwd *pw = getpwuid (uid);
-  gid_t groups[64];
-  int n_groups = G_N_ELEMENTS (groups);
   g_autofree char *current = g_strdup (path);
   char *block = NULL;
   mode_t bits = leaf_bits;
 
-  if (uid == 0)
+  if (user->uid == 0)
     return NULL;
-  if (pw == NULL || getgrouplist (pw->pw_name, gid, groups, &n_groups) < 0)
-    {
-      groups[0] = gid;
-      n_groups = 1;
-    }
 
   for (;;)
     {
@@ -297,7 +292,7 @@ dup_access_block (const char *path,
 
       if (bits != 0 && g_stat (current, &st) == 0 &&
           getxattr (current, "system.posix_acl_access", NULL, 0) < 0 &&
-          !mode_allows (&st, uid, groups, n_groups, bits))
+          !mode_allows (&st, user->uid, user->groups, user->n_groups, bits))
         {
           g_free (block);
           block = g_strdup (current);
@@ -314,7 +309,9 @@ dup_access_block (const char *path,
     }
 }
 
-/* Says what QEMU's user cannot reach for @slot, and how to let it. */
+/* Says what QEMU's user cannot reach for @slot, and how to let it: the
+ * setfacl permissions @fix, on the files under @path too when @recursive
+ * (an input directory's). */
 static void
 add_access_problem (GString          *problems,
                     const Slot       *slot,
@@ -323,13 +320,12 @@ add_access_problem (GString          *problems,
                     const char       *what,
                     const char       *path,
                     const char       *block,
-                    const char       *fix)
+                    const char       *fix,
+                    gboolean          recursive)
 {
-  struct passwd *pw = getpwuid (data->qemu_uid);
-  g_autofree char *user = pw != NULL ? g_strdup (pw->pw_name)
-                                     : g_strdup_printf ("%u", (guint) data->qemu_uid);
+  const char *user = data->qemu.name;
   g_autofree char *quoted = g_shell_quote (block);
-  const char *recurse = g_str_equal (fix, "rX") ? "-R " : "";  /* an input directory's files */
+  const char *recurse = recursive ? "-R " : "";
 
   g_string_append_printf (problems, "VM %u (%s): QEMU runs as the user %s under %s and cannot "
                           "reach %s %s", slot->vm->index + 1, slot->vm->name, user,
@@ -357,40 +353,38 @@ check_qemu_access (GString          *problems,
                    const LaunchData *data,
                    GVirConnection   *connection)
 {
-  g_autofree char *image_block = dup_access_block (slot->vm->image, data->qemu_uid,
-                                                   data->qemu_gid, 0);
+  g_autofree char *image_block = dup_access_block (slot->vm->image, &data->qemu, 0);
 
   if (image_block != NULL)
     add_access_problem (problems, slot, data, connection, "the image", slot->vm->image,
-                        image_block, "r");
+                        image_block, "r", FALSE);
   if (slot->vm->input_kind != PVM_INPUT_KIND_NONE)
     {
       gboolean dir = slot->vm->input_kind == PVM_INPUT_KIND_DIRECTORY;
-      g_autofree char *block = dup_access_block (slot->vm->input, data->qemu_uid,
-                                                 data->qemu_gid, dir ? S_IRUSR | S_IXUSR : 0);
+      g_autofree char *block = dup_access_block (slot->vm->input, &data->qemu,
+                                                 dir ? S_IRUSR | S_IXUSR : 0);
 
       if (block != NULL)
         add_access_problem (problems, slot, data, connection,
                             dir ? "the input directory" : "the input", slot->vm->input, block,
-                            "rX");
+                            dir ? "rX" : "r", dir);
     }
   if (slot->output_disk != NULL)
     {
-      g_autofree char *block = dup_access_block (slot->output_disk, data->qemu_uid,
-                                                 data->qemu_gid, 0);
+      g_autofree char *block = dup_access_block (slot->output_disk, &data->qemu, 0);
 
       if (block != NULL)
         add_access_problem (problems, slot, data, connection, "the output disk",
-                            slot->output_disk, block, "rw");
+                            slot->output_disk, block, "rw", FALSE);
     }
   else if (slot->vm->output != NULL && g_file_test (slot->vm->output, G_FILE_TEST_IS_DIR))
     {
-      g_autofree char *block = dup_access_block (slot->vm->output, data->qemu_uid,
-                                                 data->qemu_gid, S_IWUSR | S_IXUSR);
+      g_autofree char *block = dup_access_block (slot->vm->output, &data->qemu,
+                                                 S_IWUSR | S_IXUSR);
 
       if (block != NULL)
         add_access_problem (problems, slot, data, connection, "the output directory",
-                            slot->vm->output, block, "rwx");
+                            slot->vm->output, block, "rwx", FALSE);
     }
 }
 
@@ -574,7 +568,7 @@ prepare_slot (GVirConnection *connection,
             slot->chown_output = TRUE;
           else
             add_access_problem (problems, slot, data, connection, "the output directory",
-                                slot->vm->output, slot->vm->output, "rwx");
+                                slot->vm->output, slot->vm->output, "rwx", FALSE);
         }
     }
 
@@ -595,6 +589,7 @@ prepare (PvmLauncher  *self,
   g_autoptr(GString) problems = g_string_new (NULL);
   g_autoptr(GError) local_error = NULL;
   g_autofree char *log_dir = pvm_host_dup_log_dir ();
+  g_autoptr(GVirConfigCapabilities) caps = NULL;
   gboolean local = connection_is_local (self->connection);
 
   if (data->plan->problems->len > 0)
@@ -604,11 +599,15 @@ prepare (PvmLauncher  *self,
       return FALSE;
     }
 
-  data->domain_type = pvm_hosts_pick_domain_type (self->connection, error);
+  caps = pvm_hosts_dup_caps (self->connection, error);
+  if (caps == NULL)
+    return FALSE;
+  data->domain_type = pvm_hosts_domain_type_from_caps (caps,
+                                                       gvir_connection_get_uri (self->connection),
+                                                       error);
   if (data->domain_type == NULL)
     return FALSE;
-  data->qemu_other_user = local && get_qemu_user (self->connection, data->domain_type,
-                                                  &data->qemu_uid, &data->qemu_gid);
+  data->qemu_other_user = local && get_qemu_user (caps, data->domain_type, &data->qemu);
 
   if (g_str_equal (data->domain_type, "qemu"))
     {
@@ -867,15 +866,14 @@ launch_thread (GTask        *task,
 
       if (!slot->chown_output)
         continue;
-      if (chown (slot->vm->output, data->qemu_uid, data->qemu_gid) != 0)
+      if (chown (slot->vm->output, data->qemu.uid, data->qemu.gid) != 0)
         block = g_strdup (slot->vm->output);
       else
-        block = dup_access_block (slot->vm->output, data->qemu_uid, data->qemu_gid,
-                                  S_IWUSR | S_IXUSR);
+        block = dup_access_block (slot->vm->output, &data->qemu, S_IWUSR | S_IXUSR);
       if (block != NULL)
         {
           add_access_problem (failures, slot, data, self->connection, "the output directory",
-                              slot->vm->output, block, "rwx");
+                              slot->vm->output, block, "rwx", FALSE);
           g_string_truncate (failures, failures->len - 1);
           goto failed;
         }

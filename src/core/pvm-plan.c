@@ -450,22 +450,13 @@ check_output (PvmPlan   *plan,
               PvmVmPlan *vm)
 {
   g_autofree char *existing = NULL;
-  GStatBuf st;
 
   if (vm->output == NULL)
     return;
 
   /* It is created at launch when missing: its nearest existing parent must
-   * then be a writable directory. lstat, so that a dangling symlink counts
-   * as something in the way, as it will for mkdir. */
-  existing = g_strdup (vm->output);
-  while (g_lstat (existing, &st) != 0)
-    {
-      char *parent = g_path_get_dirname (existing);
-
-      g_free (existing);
-      existing = parent;
-    }
+   * then be a writable directory. */
+  existing = pvm_host_dup_nearest_existing (vm->output);
 
   if (!g_file_test (existing, G_FILE_TEST_IS_DIR))
     {
