@@ -277,6 +277,89 @@ move_tree (const char  *stage,
   return TRUE;
 }
 
+/* How much of debugfs's complaints is kept for a message. */
+#define MAX_ERRORS 16384
+
+/* Whether a line of debugfs (run with LC_ALL=C) says its writes failed
+ * for want of space. */
+static gboolean
+says_no_space (const char *line)
+{
+  return strstr (line, "No space left on device") != NULL ||
+         strstr (line, "Disk quota exceeded") != NULL ||
+         strstr (line, "File too large") != NULL;
+}
+
+/* Runs debugfs's "rdump / @stage_name" of @image in @cwd. debugfs exits
+ * with 0 whatever happens, so its complaints (the start of them) are
+ * returned in @errors. A write that fails for want of space stops it at
+ * once: it would otherwise complain for every block of every file left,
+ * and try them all. Sets @no_space then. */
+static gboolean
+rdump (const char    *debugfs,
+       const char    *image,
+       const char    *stage_name,
+       const char    *cwd,
+       char         **errors,
+       gboolean      *no_space,
+       GCancellable  *cancellable,
+       GError       **error)
+{
+  g_autoptr(GSubprocessLauncher) launcher = NULL;
+  g_autoptr(GSubprocess) process = NULL;
+  g_autoptr(GDataInputStream) lines = NULL;
+  g_autoptr(GString) kept = g_string_new (NULL);
+  g_autofree char *request = g_strdup_printf ("rdump / %s", stage_name);
+  const char *argv[] = { debugfs, "-R", request, image, NULL };
+  GError *read_error = NULL;
+  char *line;
+
+  *no_space = FALSE;
+  launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_STDOUT_SILENCE |
+                                        G_SUBPROCESS_FLAGS_STDERR_PIPE);
+  g_subprocess_launcher_setenv (launcher, "LC_ALL", "C", TRUE);
+  g_subprocess_launcher_set_cwd (launcher, cwd);
+  process = g_subprocess_launcher_spawnv (launcher, argv, error);
+  if (process == NULL)
+    return FALSE;
+
+  lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
+  while ((line = g_data_input_stream_read_line (lines, NULL, cancellable, &read_error)) != NULL)
+    {
+      if (kept->len < MAX_ERRORS)
+        g_string_append_printf (kept, "%s\n", line);
+      if (says_no_space (line))
+        {
+          *no_space = TRUE;
+          g_subprocess_force_exit (process);
+        }
+      g_free (line);
+      if (*no_space)
+        break;
+    }
+  if (read_error != NULL)
+    {
+      g_subprocess_force_exit (process);
+      g_subprocess_wait (process, NULL, NULL);
+      g_propagate_error (error, read_error);
+      return FALSE;
+    }
+  if (!g_subprocess_wait (process, cancellable, error))
+    {
+      g_subprocess_force_exit (process);
+      return FALSE;
+    }
+  if (!*no_space && (!g_subprocess_get_if_exited (process) ||
+                     g_subprocess_get_exit_status (process) != 0))
+    {
+      g_set_error (error, PVM_ERROR, PVM_ERROR_FAILED, "%s failed: %s", debugfs,
+                   g_strstrip (kept->str));
+      return FALSE;
+    }
+  *errors = g_string_free (g_steal_pointer (&kept), FALSE);
+  return TRUE;
+}
+
 /* Removes @path and what it holds, without following symbolic links. */
 void
 _pvm_remove_tree (const char *path)
@@ -311,11 +394,11 @@ collect_image (const char    *output_dir,
   g_autofree char *dir = NULL;
   g_autofree char *stage = NULL;
   g_autofree char *stage_name = NULL;
-  g_autofree char *request = NULL;
   g_autofree char *debugfs = NULL;
   g_autofree char *errors = NULL;
   g_autofree char *stamp_path = NULL;
   g_auto(GStrv) lines = NULL;
+  gboolean no_space = FALSE;
   gboolean moved;
 
   if ((debugfs = pvm_host_find_tool ("debugfs", "e2fsprogs", error)) == NULL)
@@ -335,27 +418,37 @@ collect_image (const char    *output_dir,
   /* debugfs parses its request itself: the staging folder is named
    * relative to its working directory, with no character to quote. */
   stage_name = g_path_get_basename (stage);
-  request = g_strdup_printf ("rdump / %s", stage_name);
-  {
-    const char *argv[] = { debugfs, "-R", request, image, NULL };
+  if (!rdump (debugfs, image, stage_name, dir, &errors, &no_space, cancellable, error))
+    {
+      _pvm_remove_tree (stage);
+      return FALSE;
+    }
+  if (no_space)
+    {
+      _pvm_remove_tree (stage);
+      g_set_error (error, PVM_ERROR, PVM_ERROR_NO_SPACE,
+                   "Not enough space in %s for the files of its output disk: nothing was "
+                   "copied, the output disk keeps them; free some space there and collect "
+                   "again", output_dir);
+      return FALSE;
+    }
 
-    if (!run_tool (argv, dir, &errors, cancellable, error))
-      {
-        _pvm_remove_tree (stage);
-        return FALSE;
-      }
-  }
-
-  /* debugfs exits with 0 whatever happens: its complaints are on stderr,
-   * after its version line. Without root it cannot give the files the
-   * guest's owners: the user who collects owns them, as wanted. */
+  /* Its complaints come after its version line. Without root it cannot
+   * give the files the guest's owners: the user who collects owns them,
+   * as wanted. */
   lines = g_strsplit (errors, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
     if (*g_strstrip (lines[i]) != '\0' && !g_str_has_prefix (lines[i], "debugfs ") &&
         strstr (lines[i], "while changing ownership of") == NULL)
       {
-        g_set_error (error, PVM_ERROR, PVM_ERROR_FAILED,
-                     "Cannot read the output disk %s: %s", image, lines[i]);
+        /* (debugfs names errno after a short write, which may be stale.) */
+        if (strstr (lines[i], "while writing file") != NULL)
+          g_set_error (error, PVM_ERROR, PVM_ERROR_FAILED,
+                       "Cannot write the files of the output disk into %s: %s", output_dir,
+                       lines[i]);
+        else
+          g_set_error (error, PVM_ERROR, PVM_ERROR_FAILED,
+                       "Cannot read the output disk %s: %s", image, lines[i]);
         _pvm_remove_tree (stage);
         return FALSE;
       }
