@@ -17,6 +17,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <signal.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -963,6 +965,31 @@ test_output_disk (void)
       }
     gvir_connection_close (connection);
     g_assert_false (g_file_test (late_file, G_FILE_TEST_EXISTS));
+
+    /* With no room for it (RLIMIT_FSIZE 0, inherited by pvm and its
+     * debugfs, writes fail as on a full disk): nothing copied, and how to
+     * collect once there is room. */
+    {
+      g_autofree char *full_err = NULL;
+      struct rlimit saved, limit;
+      void (*saved_handler) (int);
+      int status;
+
+      g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+      limit = saved;
+      limit.rlim_cur = 0;
+      saved_handler = signal (SIGXFSZ, SIG_IGN);
+      g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+      status = pvm_test_run_pvm (PVM ("collect", "--config", env.config, "late"), NULL,
+                                 &full_err);
+      g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
+      signal (SIGXFSZ, saved_handler);
+      g_assert_cmpint (status, ==, 1);
+      if (strstr (full_err, "pvm: late: cannot collect the output: Not enough space in") == NULL ||
+          strstr (full_err, "pvm: late: once there is room: pvm collect late\n") == NULL)
+        g_error ("pvm collect with no room said: %s", full_err);
+      g_assert_false (g_file_test (late_file, G_FILE_TEST_EXISTS));
+    }
 
     collected = pvm_test_pvm_ok (PVM ("collect", "--config", env.config, "late"));
     g_assert_nonnull (strstr (collected, "late: copied 1 file from the output disk into"));

@@ -69,6 +69,17 @@ pvm_cli_print_json (JsonNode *node)
   fputc ('\n', stdout);
 }
 
+/* @word as a command to copy would have it: quoted for the shell only
+ * when it has characters the shell would read otherwise. */
+char *
+pvm_cli_dup_shell_word (const char *word)
+{
+  for (const char *c = word; *c != '\0'; c++)
+    if (!g_ascii_isalnum (*c) && strchr ("._+-@,:=/", *c) == NULL)
+      return g_shell_quote (word);
+  return *word != '\0' ? g_strdup (word) : g_shell_quote (word);
+}
+
 /* Prints @array (a reference is taken) as pretty JSON on stdout. */
 void
 pvm_cli_print_json_array (JsonArray *array)

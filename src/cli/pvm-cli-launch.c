@@ -269,13 +269,10 @@ launch (PvmConfig *config,
    * only those of the local host. */
   for (guint i = 0; i < vms->len; i++)
     {
-      const char *name = pvm_vm_get_name (g_ptr_array_index (vms, i));
-      g_autofree char *quoted = NULL;
+      g_autofree char *word =
+        pvm_cli_dup_shell_word (pvm_vm_get_name (g_ptr_array_index (vms, i)));
 
-      for (const char *c = name; *c != '\0' && quoted == NULL; c++)
-        if (!g_ascii_isalnum (*c) && strchr ("._+-@,:=/", *c) == NULL)
-          quoted = g_shell_quote (name);
-      g_string_append_printf (stop_hint, " %s", quoted != NULL ? quoted : name);
+      g_string_append_printf (stop_hint, " %s", word);
     }
 
   if (state.interrupted)

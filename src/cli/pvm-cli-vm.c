@@ -133,6 +133,13 @@ pvm_cli_collect (PvmVm    *vm,
     {
       g_printerr ("pvm: %s: cannot collect the output: %s\n", pvm_vm_get_name (vm),
                   error->message);
+      if (g_error_matches (error, PVM_ERROR, PVM_ERROR_NO_SPACE))
+        {
+          g_autofree char *word = pvm_cli_dup_shell_word (pvm_vm_get_name (vm));
+
+          g_printerr ("pvm: %s: once there is room: pvm collect %s\n", pvm_vm_get_name (vm),
+                      word);
+        }
       return FALSE;
     }
   if (quiet)

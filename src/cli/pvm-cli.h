@@ -71,6 +71,7 @@ PvmConfig *pvm_cli_load_config       (const char  *path,
 void       pvm_cli_print_json        (JsonNode    *node);
 void       pvm_cli_print_json_array  (JsonArray   *array);
 guint      pvm_cli_display_width     (const char  *text);
+char      *pvm_cli_dup_shell_word    (const char  *word);
 void       pvm_cli_print_table       (GPtrArray   *rows,
                                       guint        n_columns);
 int        pvm_cli_usage_error       (const char  *command,
