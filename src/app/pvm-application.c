@@ -233,12 +233,25 @@ pvm_application_open_output_action (GSimpleAction *action,
                          open_output_done_cb, g_object_ref (window));
 }
 
+/* app.collect-output("DOMAIN"): a VM's output disk collected again, from
+ * the toast of a collect that failed. */
+static void
+pvm_application_collect_output_action (GSimpleAction *action,
+                                       GVariant      *parameter,
+                                       gpointer       user_data)
+{
+  PvmApplication *self = user_data;
+
+  pvm_job_monitor_collect (self->job_monitor, g_variant_get_string (parameter, NULL));
+}
+
 static const GActionEntry app_actions[] = {
   { "about", pvm_application_about_action },
   { "quit", pvm_application_quit_action },
   { "console", pvm_application_console_action, "(ss)" },
   { "preferences", pvm_application_preferences_action },
   { "open-output", pvm_application_open_output_action, "s" },
+  { "collect-output", pvm_application_collect_output_action, "s" },
 };
 
 /* A job ended while the app ran: a desktop notification, which opens the

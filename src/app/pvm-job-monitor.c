@@ -53,6 +53,7 @@ pvm_job_report_copy (const PvmJobReport *report)
   PvmJobReport *copy = g_memdup2 (report, sizeof *report);
 
   copy->name = g_strdup (report->name);
+  copy->domain = g_strdup (report->domain);
   copy->output = g_strdup (report->output);
   copy->collect_error = g_strdup (report->collect_error);
   copy->title = g_strdup (report->title);
@@ -67,6 +68,7 @@ pvm_job_report_free (PvmJobReport *report)
   if (report == NULL)
     return;
   g_free (report->name);
+  g_free (report->domain);
   g_free (report->output);
   g_free (report->collect_error);
   g_free (report->title);
@@ -86,6 +88,8 @@ report_write (PvmJobReport *report)
     report->title = g_strdup_printf (_("%s crashed"), report->name);
   else if (report->end == PVM_JOB_END_JOB && report->job_exit >= 0)
     report->title = g_strdup_printf (_("Job finished: %s"), report->name);
+  else if (report->end == PVM_JOB_END_UNSEEN && report->collect_error != NULL)
+    report->title = g_strdup_printf (_("Output not collected: %s"), report->name);
   else if (report->end == PVM_JOB_END_UNSEEN)
     report->title = g_strdup_printf (_("Output collected: %s"), report->name);
   else
@@ -108,7 +112,10 @@ report_write (PvmJobReport *report)
   if (report->collect_error != NULL)
     {
       g_string_append_printf (body, "\n%s", report->collect_error);
-      g_string_append (summary, _(", its output could not be collected"));
+      if (report->collect_no_space)
+        g_string_append (summary, _(", not enough space to collect its output"));
+      else if (report->end != PVM_JOB_END_UNSEEN)
+        g_string_append (summary, _(", its output could not be collected"));
     }
   else if (report->collected)
     {
@@ -185,7 +192,11 @@ collect_thread (GTask        *task,
           collect->report->n_kept = kept->len;
         }
       else
-        collect->report->collect_error = g_strdup (error->message);
+        {
+          collect->report->collect_error = g_strdup (error->message);
+          collect->report->collect_no_space = g_error_matches (error, PVM_ERROR,
+                                                               PVM_ERROR_NO_SPACE);
+        }
     }
   g_task_return_boolean (task, TRUE);
 }
@@ -228,6 +239,7 @@ watch_end (Watch     *watch,
 
   report->end = end;
   report->name = g_strdup (pvm_vm_get_name (watch->vm));
+  report->domain = g_strdup (pvm_vm_get_domain_name (watch->vm));
   report->output = g_strdup (plan->output);
   report->crashed = pvm_vm_get_state (watch->vm) == PVM_VM_STATE_CRASHED;
   report->job_exit = -1;
@@ -419,6 +431,34 @@ pvm_job_monitor_expect_stop (PvmJobMonitor *self,
       g_hash_table_insert (self->watches, g_strdup (pvm_vm_get_domain_name (vm)), watch);
     }
   watch->stop_expected = TRUE;
+}
+
+/**
+ * pvm_job_monitor_collect:
+ * @self: a #PvmJobMonitor
+ * @domain: the domain name of a VM it watches (#PvmJobReport's)
+ *
+ * Collects the output disk of that VM again, off the main thread, when it
+ * is off and has files to collect (a collect that failed, say for want of
+ * space): a report (%PVM_JOB_END_UNSEEN) tells how it went.
+ *
+ * Returns: whether a collect was started
+ */
+gboolean
+pvm_job_monitor_collect (PvmJobMonitor *self,
+                         const char    *domain)
+{
+  Watch *watch;
+
+  g_return_val_if_fail (PVM_IS_JOB_MONITOR (self), FALSE);
+  g_return_val_if_fail (domain != NULL, FALSE);
+
+  watch = g_hash_table_lookup (self->watches, domain);
+  if (watch == NULL || watch->collecting || pvm_vm_is_active (watch->vm) ||
+      !may_need_collect (watch->vm))
+    return FALSE;
+  watch_end (watch, PVM_JOB_END_UNSEEN);
+  return TRUE;
 }
 
 static void

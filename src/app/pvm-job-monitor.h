@@ -12,7 +12,8 @@ G_BEGIN_DECLS
  *   while the app watched it: its job ended
  * @PVM_JOB_END_ASKED: the app stopped it (pvm_job_monitor_expect_stop())
  * @PVM_JOB_END_UNSEEN: it was found off with an output disk to collect:
- *   it stopped while nothing watched it
+ *   it stopped while nothing watched it, or its collect failed and the
+ *   user asked again (pvm_job_monitor_collect())
  */
 typedef enum
 {
@@ -31,6 +32,7 @@ typedef struct
 {
   PvmJobEnd  end;
   char      *name;           /* the VM's */
+  char      *domain;         /* its libvirt domain's name (pvm_job_monitor_collect()) */
   char      *output;         /* its output folder, or NULL */
   int        job_exit;       /* the job's exit status, or -1 if none was reported */
   gboolean   crashed;
@@ -38,6 +40,7 @@ typedef struct
   guint      n_copied;
   guint      n_kept;         /* host files kept: newer than the guest's */
   char      *collect_error;  /* why collecting failed, or NULL */
+  gboolean   collect_no_space; /* it failed for want of space in the output folder */
   char      *title;          /* for a notification */
   char      *body;
   char      *summary;        /* one line, for a toast */
@@ -59,5 +62,7 @@ void           pvm_job_monitor_watch        (PvmJobMonitor *self,
                                              GPtrArray     *vms);
 void           pvm_job_monitor_expect_stop  (PvmJobMonitor *self,
                                              PvmVm         *vm);
+gboolean       pvm_job_monitor_collect      (PvmJobMonitor *self,
+                                             const char    *domain);
 
 G_END_DECLS

@@ -200,7 +200,16 @@ job_report_cb (PvmWindow          *self,
     return;
 
   toast = adw_toast_new (title);
-  if (report->output != NULL && g_file_test (report->output, G_FILE_TEST_IS_DIR))
+  if (report->collect_error != NULL && report->domain != NULL)
+    {
+      /* Say, a full disk: once there is room. */
+      adw_toast_set_button_label (toast, _("_Try Again"));
+      adw_toast_set_action_name (toast, "app.collect-output");
+      adw_toast_set_action_target_value (toast, g_variant_new_string (report->domain));
+      adw_toast_set_priority (toast, ADW_TOAST_PRIORITY_HIGH);
+      adw_toast_set_timeout (toast, 0);
+    }
+  else if (report->output != NULL && g_file_test (report->output, G_FILE_TEST_IS_DIR))
     {
       adw_toast_set_button_label (toast, _("_Open Output"));
       adw_toast_set_action_name (toast, "app.open-output");
