@@ -313,19 +313,7 @@ check_repository (const char *id,
   guint64 free_space = 0;
 
   /* A repository to be made: the file system it would be made on. */
-  existing = g_strdup (directory);
-  while (!g_file_test (existing, G_FILE_TEST_EXISTS))
-    {
-      char *parent = g_path_get_dirname (existing);
-
-      if (g_str_equal (parent, existing))
-        {
-          g_free (parent);
-          break;
-        }
-      g_free (existing);
-      existing = parent;
-    }
+  existing = pvm_host_dup_nearest_existing (directory);
 
   if (!query_free_space (existing, &free_space, &error))
     return item_new (id, title, PVM_HOST_CHECK_WARNING,
