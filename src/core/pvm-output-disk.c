@@ -290,11 +290,22 @@ says_no_space (const char *line)
          strstr (line, "File too large") != NULL;
 }
 
+/* Whether a line of debugfs is no complaint: its version line, and (not
+ * root) that it cannot give a file the guest's owner: the user who
+ * collects owns them, as wanted. */
+static gboolean
+is_no_complaint (const char *line)
+{
+  return *line == '\0' || g_str_has_prefix (line, "debugfs ") ||
+         strstr (line, "while changing ownership of") != NULL;
+}
+
 /* Runs debugfs's "rdump / @stage_name" of @image in @cwd. debugfs exits
- * with 0 whatever happens, so its complaints (the start of them) are
- * returned in @errors. A write that fails for want of space stops it at
- * once: it would otherwise complain for every block of every file left,
- * and try them all. Sets @no_space then. */
+ * with 0 whatever happens, so its complaints (the first ones, one per
+ * line) are returned in @errors, empty when it had none. A write that
+ * fails for want of space stops it at once: it would otherwise complain
+ * for every block of every file left, and try them all. Sets @no_space
+ * then. */
 static gboolean
 rdump (const char    *debugfs,
        const char    *image,
@@ -326,7 +337,8 @@ rdump (const char    *debugfs,
   lines = g_data_input_stream_new (g_subprocess_get_stderr_pipe (process));
   while ((line = g_data_input_stream_read_line (lines, NULL, cancellable, &read_error)) != NULL)
     {
-      if (kept->len < MAX_ERRORS)
+      g_strstrip (line);
+      if (!is_no_complaint (line) && kept->len < MAX_ERRORS)
         g_string_append_printf (kept, "%s\n", line);
       if (says_no_space (line))
         {
@@ -433,13 +445,9 @@ collect_image (const char    *output_dir,
       return FALSE;
     }
 
-  /* Its complaints come after its version line. Without root it cannot
-   * give the files the guest's owners: the user who collects owns them,
-   * as wanted. */
   lines = g_strsplit (errors, "\n", -1);
   for (guint i = 0; lines[i] != NULL; i++)
-    if (*g_strstrip (lines[i]) != '\0' && !g_str_has_prefix (lines[i], "debugfs ") &&
-        strstr (lines[i], "while changing ownership of") == NULL)
+    if (*lines[i] != '\0')
       {
         /* (debugfs names errno after a short write, which may be stale.) */
         if (strstr (lines[i], "while writing file") != NULL)
