@@ -1008,6 +1008,61 @@ test_output_disk (void)
   pvm_test_pvm_ok (PVM ("delete", "--config", env.config, "writer"));
 }
 
+/* A disk write that fails for want of space pauses the VM (QEMU's policy
+ * for ENOSPC): pvm list and info say so and how to go on, and pvm resume
+ * continues it, the write done again. The failing disk is an extra one
+ * given with -a, raw over QEMU's blkdebug, whose first write fails with
+ * ENOSPC (errno 28) once: no root, no small file system needed. */
+static void
+test_paused_io_error (void)
+{
+  static const char writer_job[] =
+    "for d in /sys/block/vd*; do\n"
+    "  if [ \"$(cat \"$d/serial\" 2>/dev/null)\" = full ]; then dev=/dev/${d##*/}; fi\n"
+    "done\n"
+    "dd if=/dev/zero of=\"$dev\" bs=4096 count=1 oflag=direct conv=fsync\n"
+    "echo \"dd $?\" > \"$PVM_OUTPUT/result.txt\"\n";
+  g_autofree char *dir = make_input_dir ("sources/full", writer_job, "full\n");
+  g_autofree char *archive = make_archive (dir, "full");
+  g_autofree char *image = make_image ("full");
+  g_autofree char *output = work_path ("outputs/full");
+  g_autofree char *result = g_build_filename (output, "result.txt", NULL);
+  g_autofree char *rules = work_path ("blkdebug.conf");
+  g_autofree char *raw = work_path ("full.raw");
+  g_autofree char *extra = NULL;
+  g_autofree char *list = NULL;
+  g_autofree char *info = NULL;
+  g_autofree char *text = NULL;
+  g_autoptr(GError) error = NULL;
+
+  write_file (rules, "[inject-error]\nevent = \"write_aio\"\nerrno = \"28\"\nonce = \"on\"\n", -1);
+  write_file (raw, "", 0);
+  g_assert_cmpint (truncate (raw, 16 * 1024 * 1024), ==, 0);
+  /* Commas inside a value of -a are written \, (one value per VM). */
+  extra = g_strdup_printf (" -drive if=none\\,id=full\\,driver=raw\\,file.driver=blkdebug"
+                           "\\,file.config=%s\\,file.image.filename=%s -device virtio-blk-pci"
+                           "\\,drive=full\\,serial=full\\,bus=pcie.0\\,addr=0x11", rules, raw);
+  pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "full", "-i", "full", "-o", output,
+                        "-a", extra));
+  wait_for_member ("full", "state", "paused");
+
+  list = pvm_test_pvm_ok (PVM ("list", "--config", env.config));
+  if (strstr (list, "paused (I/O error)") == NULL)
+    g_error ("pvm list does not say why full is paused:\n%s", list);
+  info = pvm_test_pvm_ok (PVM ("info", "--config", env.config, "full"));
+  if (strstr (info, "  why      QEMU paused it: a write to one of its disks failed (is the "
+                    "host's disk full?); once there is room: pvm resume full\n") == NULL)
+    g_error ("pvm info does not say why full is paused:\n%s", info);
+  g_assert_false (g_file_test (result, G_FILE_TEST_EXISTS));
+
+  pvm_test_pvm_ok (PVM ("resume", "--config", env.config, "full"));
+  wait_for_member ("full", "state", "stopped");
+  g_file_get_contents (result, &text, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (text, ==, "dd 0\n");
+  pvm_test_pvm_ok (PVM ("delete", "--config", env.config, "full"));
+}
+
 /* Install mode: a blank image boots the test installer from the CD-ROM,
  * which reads the install share (the user's key, the configuration) and
  * writes the test guest onto the disk; the disk then boots on its own. The
@@ -1380,6 +1435,7 @@ main (int    argc,
   g_test_add_func ("/launch/stop-and-reattach", test_stop_and_reattach);
   g_test_add_func ("/launch/save-and-resume", test_save_and_resume);
   g_test_add_func ("/launch/output-disk", test_output_disk);
+  g_test_add_func ("/launch/paused-io-error", test_paused_io_error);
   g_test_add_func ("/launch/install", test_install);
   g_test_add_func ("/launch/refusals", test_refusals);
 

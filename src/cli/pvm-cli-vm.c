@@ -72,6 +72,13 @@ pvm_cli_print_vm (PvmVm *vm,
     g_print ("VM %u: %s (%s)\n", number, plan->name, state);
   else
     g_print ("%s (%s)\n", plan->name, state);
+  if (pvm_vm_is_paused_by_io_error (vm))
+    {
+      g_autofree char *word = pvm_cli_dup_shell_word (plan->name);
+
+      g_print ("  why      QEMU paused it: a write to one of its disks failed (is the host's "
+               "disk full?); once there is room: pvm resume %s\n", word);
+    }
   if (ssh != NULL)
     g_print ("  ssh      %s\n", ssh);
   else if (pvm_vm_get_network (vm) != NULL && pvm_vm_is_active (vm))
@@ -430,7 +437,9 @@ pvm_cli_list (int    argc,
       row[c++] = g_strdup (plan->name);
       if (multi)
         row[c++] = g_strdup (vm_host (vm));
-      row[c++] = g_strdup (pvm_vm_state_to_string (pvm_vm_get_state (vm)));
+      row[c++] = pvm_vm_is_paused_by_io_error (vm)
+                 ? g_strdup ("paused (I/O error)")
+                 : g_strdup (pvm_vm_state_to_string (pvm_vm_get_state (vm)));
       row[c++] = dup_guest_line (vm);
       if (pvm_vm_get_address (vm) != NULL)
         row[c++] = g_strdup (pvm_vm_get_address (vm));

@@ -32,6 +32,7 @@ struct _PvmVm
   GWeakRef        *follower;        /* this VM's entry in followers */
 
   PvmVmState       state;
+  gboolean         io_error;        /* paused by QEMU: a disk write failed */
 
   /* A remote host's VM: the SSH forward of its console's Unix socket */
   GSubprocess     *spice_forward;

@@ -57,6 +57,8 @@ void
 _pvm_vm_set_state (PvmVm      *self,
                    PvmVmState  state)
 {
+  if (state != PVM_VM_STATE_PAUSED)
+    self->io_error = FALSE;
   if (self->state == state)
     return;
   self->state = state;
@@ -81,6 +83,8 @@ apply_event (PvmVm *self,
       break;
     case VIR_DOMAIN_EVENT_SUSPENDED:
     case VIR_DOMAIN_EVENT_PMSUSPENDED:
+      self->io_error = event == VIR_DOMAIN_EVENT_SUSPENDED &&
+                       detail == VIR_DOMAIN_EVENT_SUSPENDED_IOERROR;
       _pvm_vm_set_state (self, PVM_VM_STATE_PAUSED);
       break;
     case VIR_DOMAIN_EVENT_STOPPED:
@@ -418,6 +422,16 @@ pvm_vm_new_for_domain (GVirConnection  *connection,
     return NULL;
   /* Events from now on; what happened before the registration is read. */
   self->state = _pvm_vm_query_state (domain, NULL);
+  if (self->state == PVM_VM_STATE_PAUSED)
+    {
+      virDomainPtr handle = NULL;
+      int state, reason;
+
+      g_object_get (domain, "handle", &handle, NULL);
+      self->io_error = handle != NULL && virDomainGetState (handle, &state, &reason, 0) == 0 &&
+                       state == VIR_DOMAIN_PAUSED && reason == VIR_DOMAIN_PAUSED_IOERROR;
+      g_clear_pointer (&handle, virDomainFree);
+    }
   pvm_vm_refresh_address (self);
 
   return g_steal_pointer (&self);
@@ -1086,6 +1100,25 @@ pvm_vm_get_state (PvmVm *self)
   g_return_val_if_fail (PVM_IS_VM (self), PVM_VM_STATE_STOPPED);
 
   return self->state;
+}
+
+/**
+ * pvm_vm_is_paused_by_io_error:
+ * @self: a #PvmVm
+ *
+ * Whether QEMU paused the VM because a write to one of its disks failed:
+ * the host's file system is full, most often (QEMU pauses on ENOSPC, as
+ * libvirt's error policy leaves it). pvm_vm_resume_async() continues it
+ * once there is room.
+ *
+ * Returns: %TRUE when the VM is paused for that
+ */
+gboolean
+pvm_vm_is_paused_by_io_error (PvmVm *self)
+{
+  g_return_val_if_fail (PVM_IS_VM (self), FALSE);
+
+  return self->state == PVM_VM_STATE_PAUSED && self->io_error;
 }
 
 /**

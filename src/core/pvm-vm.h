@@ -101,6 +101,7 @@ const char      *pvm_vm_get_output_disk        (PvmVm           *self);
 PvmVmState       pvm_vm_get_state              (PvmVm           *self);
 const char      *pvm_vm_state_to_string        (PvmVmState       state);
 gboolean         pvm_vm_is_active              (PvmVm           *self);
+gboolean         pvm_vm_is_paused_by_io_error  (PvmVm           *self);
 
 char            *pvm_vm_dup_guest_status       (PvmVm           *self,
                                                 int             *job_exit);
