@@ -113,9 +113,14 @@ dup_subtitle (PvmMachinesPage *self,
   const char *progress = self != NULL && pvm_vm_is_active (vm)
                            ? g_hash_table_lookup (self->progress, key) : NULL;
 
-  state = progress != NULL ? g_strdup_printf (_("%s, job at %s"),
-                                              state_label (pvm_vm_get_state (vm)), progress)
-                           : g_strdup (state_label (pvm_vm_get_state (vm)));
+  /* QEMU pauses a VM whose disk write failed: the host's disk is full,
+   * most often. */
+  if (pvm_vm_is_paused_by_io_error (vm))
+    state = g_strdup (_("Paused: a disk write failed"));
+  else if (progress != NULL)
+    state = g_strdup_printf (_("%s, job at %s"), state_label (pvm_vm_get_state (vm)), progress);
+  else
+    state = g_strdup (state_label (pvm_vm_get_state (vm)));
   summary = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%s · %s · %u vCPU", "%s · %s · %u vCPUs",
                                           plan->cores),
                              state, memory, plan->cores);
