@@ -42,7 +42,7 @@ struct _PvmVm
 void       _pvm_vm_set_state   (PvmVm        *self,
                                 PvmVmState    state);
 PvmVmState _pvm_vm_query_state (GVirDomain   *domain,
-                                GError      **error);
+                                gboolean     *io_error);
 void       _pvm_vm_stop_spice_forward (PvmVm *self);
 gboolean   _pvm_vm_check_not_transient (PvmVm       *self,
                                         const char  *where,

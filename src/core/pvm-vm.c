@@ -260,28 +260,37 @@ unfollow (PvmVm *self)
   followers_unref (followers);
 }
 
+/* The state of @domain now, in one call, and (@io_error, nullable)
+ * whether QEMU paused it because a disk write failed. */
 PvmVmState
-_pvm_vm_query_state (GVirDomain  *domain,
-                     GError     **error)
+_pvm_vm_query_state (GVirDomain *domain,
+                     gboolean   *io_error)
 {
-  g_autoptr(GVirDomainInfo) info = gvir_domain_get_info (domain, error);
+  virDomainPtr handle = NULL;
+  int state = VIR_DOMAIN_NOSTATE, reason = 0;
+  gboolean read;
 
-  if (info == NULL)
+  g_object_get (domain, "handle", &handle, NULL);
+  read = handle != NULL && virDomainGetState (handle, &state, &reason, 0) == 0;
+  g_clear_pointer (&handle, virDomainFree);
+  if (io_error != NULL)
+    *io_error = read && state == VIR_DOMAIN_PAUSED && reason == VIR_DOMAIN_PAUSED_IOERROR;
+  if (!read)
     return PVM_VM_STATE_STOPPED;
 
-  switch (info->state)
+  switch (state)
     {
-    case GVIR_DOMAIN_STATE_RUNNING:
-    case GVIR_DOMAIN_STATE_BLOCKED:
-    case GVIR_DOMAIN_STATE_SHUTDOWN:
+    case VIR_DOMAIN_RUNNING:
+    case VIR_DOMAIN_BLOCKED:
+    case VIR_DOMAIN_SHUTDOWN:
       return PVM_VM_STATE_RUNNING;
-    case GVIR_DOMAIN_STATE_PAUSED:
-    case GVIR_DOMAIN_STATE_PMSUSPENDED:
+    case VIR_DOMAIN_PAUSED:
+    case VIR_DOMAIN_PMSUSPENDED:
       return PVM_VM_STATE_PAUSED;
-    case GVIR_DOMAIN_STATE_CRASHED:
+    case VIR_DOMAIN_CRASHED:
       return PVM_VM_STATE_CRASHED;
-    case GVIR_DOMAIN_STATE_SHUTOFF:
-    case GVIR_DOMAIN_STATE_NONE:
+    case VIR_DOMAIN_SHUTOFF:
+    case VIR_DOMAIN_NOSTATE:
     default:
       return gvir_domain_get_saved (domain) ? PVM_VM_STATE_SAVED : PVM_VM_STATE_STOPPED;
     }
@@ -421,17 +430,7 @@ pvm_vm_new_for_domain (GVirConnection  *connection,
   if (!follow (self, error))
     return NULL;
   /* Events from now on; what happened before the registration is read. */
-  self->state = _pvm_vm_query_state (domain, NULL);
-  if (self->state == PVM_VM_STATE_PAUSED)
-    {
-      virDomainPtr handle = NULL;
-      int state, reason;
-
-      g_object_get (domain, "handle", &handle, NULL);
-      self->io_error = handle != NULL && virDomainGetState (handle, &state, &reason, 0) == 0 &&
-                       state == VIR_DOMAIN_PAUSED && reason == VIR_DOMAIN_PAUSED_IOERROR;
-      g_clear_pointer (&handle, virDomainFree);
-    }
+  self->state = _pvm_vm_query_state (domain, &self->io_error);
   pvm_vm_refresh_address (self);
 
   return g_steal_pointer (&self);
