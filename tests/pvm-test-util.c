@@ -4,6 +4,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -65,6 +66,30 @@ pvm_test_run_tool (const char         *cwd,
     g_error ("%s failed:\n%s%s", argv[0], out, err);
 
   return g_steal_pointer (&out);
+}
+
+/* A full disk, simulated without root: no file this process or the
+ * children it starts write may grow past @bytes (RLIMIT_FSIZE, with
+ * SIGXFSZ ignored), so their writes fail with EFBIG as they would with
+ * ENOSPC on a full file system. Until pvm_test_unlimit_file_size(). */
+void
+pvm_test_limit_file_size (PvmTestFileLimit *limit,
+                          rlim_t            bytes)
+{
+  struct rlimit lowered;
+
+  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &limit->saved), ==, 0);
+  lowered = limit->saved;
+  lowered.rlim_cur = bytes;
+  limit->handler = signal (SIGXFSZ, SIG_IGN);
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &lowered), ==, 0);
+}
+
+void
+pvm_test_unlimit_file_size (PvmTestFileLimit *limit)
+{
+  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit->saved), ==, 0);
+  signal (SIGXFSZ, limit->handler);
 }
 
 /* The SHA-256 of the file at @path, read in pieces. */

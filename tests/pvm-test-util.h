@@ -3,10 +3,22 @@
 
 #pragma once
 
+#include <sys/resource.h>
+
 #include <gio/gio.h>
 
 G_BEGIN_DECLS
 
+/* A full disk, simulated: see pvm_test_limit_file_size(). */
+typedef struct
+{
+  struct rlimit saved;
+  void (*handler) (int);
+} PvmTestFileLimit;
+
+void  pvm_test_limit_file_size   (PvmTestFileLimit   *limit,
+                                  rlim_t              bytes);
+void  pvm_test_unlimit_file_size (PvmTestFileLimit   *limit);
 void  pvm_test_remove_tree (const char         *path);
 char *pvm_test_run_tool    (const char         *cwd,
                             const char * const *argv);

@@ -18,7 +18,6 @@
 #include <string.h>
 #include <netinet/in.h>
 #include <signal.h>
-#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/xattr.h>
 #include <time.h>
@@ -971,19 +970,13 @@ test_output_disk (void)
      * collect once there is room. */
     {
       g_autofree char *full_err = NULL;
-      struct rlimit saved, limit;
-      void (*saved_handler) (int);
+      PvmTestFileLimit limit;
       int status;
 
-      g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved), ==, 0);
-      limit = saved;
-      limit.rlim_cur = 0;
-      saved_handler = signal (SIGXFSZ, SIG_IGN);
-      g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+      pvm_test_limit_file_size (&limit, 0);
       status = pvm_test_run_pvm (PVM ("collect", "--config", env.config, "late"), NULL,
                                  &full_err);
-      g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
-      signal (SIGXFSZ, saved_handler);
+      pvm_test_unlimit_file_size (&limit);
       g_assert_cmpint (status, ==, 1);
       if (strstr (full_err, "pvm: late: cannot collect the output: Not enough space in") == NULL ||
           strstr (full_err, "pvm: late: once there is room: pvm collect late\n") == NULL)

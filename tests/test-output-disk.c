@@ -8,9 +8,7 @@
 #include "config.h"
 
 #include <fcntl.h>
-#include <signal.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -180,8 +178,7 @@ test_collect_no_space (Fixture       *f,
   g_autoptr(GError) error = NULL;
   g_autoptr(GDir) dir = NULL;
   g_autoptr(GString) names = g_string_new (NULL);
-  struct rlimit saved, limit;
-  void (*saved_handler) (int);
+  PvmTestFileLimit limit;
   const char *name;
   gboolean collected;
 
@@ -193,14 +190,9 @@ test_collect_no_space (Fixture       *f,
   before = dup_output_files (f);
   disk_sum = pvm_test_checksum_file (f->image);
 
-  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved), ==, 0);
-  limit = saved;
-  limit.rlim_cur = 256 * 1024;
-  saved_handler = signal (SIGXFSZ, SIG_IGN);
-  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+  pvm_test_limit_file_size (&limit, 256 * 1024);
   collected = pvm_output_disk_collect (f->output, copied, kept, NULL, &error);
-  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
-  signal (SIGXFSZ, saved_handler);
+  pvm_test_unlimit_file_size (&limit);
 
   g_assert_false (collected);
   g_assert_error (error, PVM_ERROR, PVM_ERROR_NO_SPACE);

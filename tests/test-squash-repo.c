@@ -14,10 +14,8 @@
 
 #include <errno.h>
 #include <fcntl.h>
-#include <signal.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -844,21 +842,15 @@ test_create_too_large (Fixture       *f,
   g_autofree char *after = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(PvmSquashArchive) archive = NULL;
-  struct rlimit saved, limit;
-  void (*saved_handler) (int);
+  PvmTestFileLimit limit;
 
   write_random (big, 4 * MIB);
   before = pvm_test_dir_state (f->dir);
 
-  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved), ==, 0);
-  limit = saved;
-  limit.rlim_cur = MIB;
-  saved_handler = signal (SIGXFSZ, SIG_IGN);
-  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+  pvm_test_limit_file_size (&limit, MIB);
   archive = pvm_squash_repo_create (f->repo, f->source, "big", PVM_SQUASH_COMPRESSOR_ZSTD,
                                     NULL, NULL, NULL, &error);
-  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
-  signal (SIGXFSZ, saved_handler);
+  pvm_test_unlimit_file_size (&limit);
 
   g_assert_null (archive);
   g_assert_error (error, PVM_ERROR, PVM_ERROR_NO_SPACE);

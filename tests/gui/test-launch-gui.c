@@ -41,7 +41,6 @@
 
 #include <signal.h>
 #include <string.h>
-#include <sys/resource.h>
 #include <unistd.h>
 
 #include <glib/gstdio.h>
@@ -569,22 +568,16 @@ test_output_disk_full (void)
   g_autofree char *out = NULL;
   const PvmJobReport *report;
   guint n = n_reports ("job1");
-  struct rlimit saved, limit;
-  void (*saved_handler) (int);
+  PvmTestFileLimit limit;
   GtkWidget *again;
 
   g_assert_cmpstr (before, ==, tag);
   out = pvm_test_pvm_ok (PVM ("start", "job1"));
   g_assert_cmpstr (out, ==, "job1: started\n");
 
-  g_assert_cmpint (getrlimit (RLIMIT_FSIZE, &saved), ==, 0);
-  limit = saved;
-  limit.rlim_cur = 0;
-  saved_handler = signal (SIGXFSZ, SIG_IGN);
-  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &limit), ==, 0);
+  pvm_test_limit_file_size (&limit, 0);
   wait_for_report ("job1", n + 1);
-  g_assert_cmpint (setrlimit (RLIMIT_FSIZE, &saved), ==, 0);
-  signal (SIGXFSZ, saved_handler);
+  pvm_test_unlimit_file_size (&limit);
 
   report = last_report ("job1");
   g_assert_cmpint (report->end, ==, PVM_JOB_END_JOB);
