@@ -35,22 +35,23 @@ struct _PvmVmWindow
   gboolean         guest_again;     /* read it again once that reading ends */
 
   /* Template widgets */
-  AdwWindowTitle  *window_title;
-  AdwToastOverlay *toast_overlay;
-  AdwActionRow    *host_row;
-  AdwActionRow    *ssh_row;
-  AdwActionRow    *console_row;
-  AdwActionRow    *serial_row;
-  AdwActionRow    *guest_row;
-  AdwActionRow    *input_row;
-  AdwActionRow    *output_row;
-  AdwActionRow    *image_row;
-  AdwActionRow    *resources_row;
-  GtkBox          *console_box;
-  GtkButton       *output_button;
-  GtkButton       *start_button;
-  GtkButton       *stop_button;
-  GtkButton       *force_off_button;
+  AdwWindowTitle      *window_title;
+  AdwToastOverlay     *toast_overlay;
+  AdwPreferencesGroup *io_error_group;
+  AdwActionRow        *host_row;
+  AdwActionRow        *ssh_row;
+  AdwActionRow        *console_row;
+  AdwActionRow        *serial_row;
+  AdwActionRow        *guest_row;
+  AdwActionRow        *input_row;
+  AdwActionRow        *output_row;
+  AdwActionRow        *image_row;
+  AdwActionRow        *resources_row;
+  GtkBox              *console_box;
+  GtkButton           *output_button;
+  GtkButton           *start_button;
+  GtkButton           *stop_button;
+  GtkButton           *force_off_button;
 };
 
 G_DEFINE_FINAL_TYPE (PvmVmWindow, pvm_vm_window, ADW_TYPE_WINDOW)
@@ -209,7 +210,14 @@ update_state (PvmVmWindow *self)
   PvmVmState state = pvm_vm_get_state (self->vm);
   gboolean active = pvm_vm_is_active (self->vm);
 
-  adw_window_title_set_subtitle (self->window_title, pvm_vm_state_to_string (state));
+  gboolean io_error = pvm_vm_is_paused_by_io_error (self->vm);
+
+  /* QEMU pauses a VM whose disk write failed (a full disk, most often):
+   * said at the top, with Resume beside it. */
+  adw_window_title_set_subtitle (self->window_title,
+                                 io_error ? _("paused: a disk write failed")
+                                          : pvm_vm_state_to_string (state));
+  gtk_widget_set_visible (GTK_WIDGET (self->io_error_group), io_error);
   update_guest (self);
   update_output (self);
 
@@ -733,6 +741,7 @@ pvm_vm_window_class_init (PvmVmWindowClass *klass)
                                                "/io/github/pvm/Pvm/ui/pvm-vm-window.ui");
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, toast_overlay);
+  gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, io_error_group);
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, host_row);
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, ssh_row);
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, console_row);

@@ -22,6 +22,9 @@
  *   and join the Machines page by themselves (no reload, no spinner),
  *   the app reports the job of the one "pvm" launched, and the Images
  *   page says which VM uses its image, in which state, as it changes;
+ * - a VM that QEMU paused because a disk write failed says so in its
+ *   panel (its title and a warning with Resume) and on the Machines page;
+ *   Resume there continues it and its job ends;
  * - a launch from the dialog takes SSH ports past those a stopped VM
  *   holds;
  * - Save to a File… in a running VM's panel puts it into a file it
@@ -32,8 +35,9 @@
  *   page, a panel open meanwhile and the job reports follow a VM started
  *   then.
  *
- * With PVM_DEBUG_SCREENSHOTS=DIR it saves the panel, the window with its
- * toast and the preferences as PNG files there. */
+ * With PVM_DEBUG_SCREENSHOTS=DIR it saves the panel (also with that
+ * warning), the window with its toast and the preferences as PNG files
+ * there. */
 
 #define G_LOG_DOMAIN "test-launch-gui"
 
@@ -694,6 +698,104 @@ test_follows_cli (void)
                                  "job2.qcow2 used by a stopped job2 on the Images page");
 }
 
+/* The panel's warning that QEMU paused the VM for a failed disk write is
+ * shown (with the Machines page's row and the title saying so). */
+static gboolean
+io_error_shown (gpointer panel)
+{
+  GtkWidget *row = pvm_gui_test_find (panel, ADW_TYPE_ACTION_ROW, "Paused: a disk write failed");
+
+  return row != NULL && gtk_widget_is_visible (row);
+}
+
+static gboolean
+vm_stopped (gpointer vm)
+{
+  return pvm_vm_get_state (vm) == PVM_VM_STATE_STOPPED;
+}
+
+/* A VM that QEMU paused because a disk write failed (ENOSPC, a full disk
+ * as QEMU sees it) says so in its panel, with Resume beside it; resumed,
+ * the write is done again and the job ends. The disk: an extra one given
+ * with -a, raw over QEMU's blkdebug, whose first write fails once with
+ * errno 28 (as in test-launch's /launch/paused-io-error); the job finds it
+ * by its serial and writes to it. */
+static void
+test_paused_io_error (void)
+{
+  static const char writer_job[] =
+    "for d in /sys/block/vd*; do\n"
+    "  if [ \"$(cat \"$d/serial\" 2>/dev/null)\" = full ]; then dev=/dev/${d##*/}; fi\n"
+    "done\n"
+    "dd if=/dev/zero of=\"$dev\" bs=4096 count=1 oflag=direct conv=fsync\n"
+    "echo \"dd $?\" > \"$PVM_OUTPUT/result.txt\"\n";
+  g_autofree char *input = g_build_filename (env.workdir, "full-input", NULL);
+  g_autofree char *job_path = g_build_filename (input, PVM_CONTRACT_JOB_FILE, NULL);
+  g_autofree char *image = g_build_filename (env.workdir, "full.qcow2", NULL);
+  g_autofree char *output = g_build_filename (env.workdir, "outputs", "full", NULL);
+  g_autofree char *result = g_build_filename (output, "result.txt", NULL);
+  g_autofree char *rules = g_build_filename (env.workdir, "blkdebug.conf", NULL);
+  g_autofree char *raw = g_build_filename (env.workdir, "full.raw", NULL);
+  g_autofree char *extra = NULL;
+  g_autofree char *text = NULL;
+  const char *qemu_img[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
+                             pvm_test_require_env ("PVM_TEST_FILE_PVM_TEST_GUEST_QCOW2"),
+                             image, NULL };
+  const char *subtitle;
+  g_autoptr(GError) error = NULL;
+  GtkWidget *row;
+  GtkWidget *resume;
+  PvmVmWindow *panel;
+  PvmVm *vm;
+
+  g_assert_cmpint (g_mkdir_with_parents (input, 0755), ==, 0);
+  g_file_set_contents (job_path, writer_job, -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (rules, "[inject-error]\nevent = \"write_aio\"\nerrno = \"28\"\nonce = \"on\"\n",
+                       -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (raw, "", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (truncate (raw, 16 * 1024 * 1024), ==, 0);
+  g_free (pvm_test_run_tool (NULL, qemu_img));
+  extra = g_strdup_printf (" -drive if=none\\,id=full\\,driver=raw\\,file.driver=blkdebug"
+                           "\\,file.config=%s\\,file.image.filename=%s -device virtio-blk-pci"
+                           "\\,drive=full\\,serial=full\\,bus=pcie.0\\,addr=0x11", rules, raw);
+  g_free (pvm_test_pvm_ok (PVM ("-d", image, "-i", input, "-o", output, "--output-mode", "shared",
+                                "-a", extra)));
+
+  pvm_gui_test_wait_for_seconds (page_lists, &(Listing) { "full", TRUE, FALSE }, 30,
+                                 "full on the Machines page");
+  panel = open_panel ("full");
+  vm = pvm_vm_window_get_vm (panel);
+  pvm_gui_test_wait_for_seconds (io_error_shown, panel, GUEST_TIMEOUT_SECONDS,
+                                 "the panel saying that a disk write failed");
+  g_assert_true (pvm_vm_is_paused_by_io_error (vm));
+  subtitle = adw_window_title_get_subtitle (
+    ADW_WINDOW_TITLE (pvm_gui_test_find (GTK_WIDGET (panel), ADW_TYPE_WINDOW_TITLE, NULL)));
+  g_assert_cmpstr (subtitle, ==, "paused: a disk write failed");
+  row = pvm_gui_test_find (GTK_WIDGET (machines_page ()), ADW_TYPE_ACTION_ROW, "full");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (row)),
+                            "Paused: a disk write failed"));
+  g_assert_false (g_file_test (result, G_FILE_TEST_EXISTS));
+  pvm_gui_test_screenshot (GTK_WIDGET (panel), "panel-io-error");
+
+  /* Resume beside the warning: QEMU writes again, the job ends. */
+  resume = pvm_gui_test_find_action_button (pvm_gui_test_find (GTK_WIDGET (panel),
+                                                               ADW_TYPE_ACTION_ROW,
+                                                               "Paused: a disk write failed"),
+                                            "vm.resume");
+  g_assert_nonnull (resume);
+  g_assert_true (gtk_widget_is_sensitive (resume));
+  g_signal_emit_by_name (resume, "clicked");
+  pvm_gui_test_wait_for_seconds (vm_stopped, vm, GUEST_TIMEOUT_SECONDS, "full powered off");
+  g_assert_false (io_error_shown (panel));
+  text = read_text (result);
+  g_assert_cmpstr (text, ==, "dd 0\n");
+  gtk_window_destroy (GTK_WINDOW (panel));
+  g_free (pvm_test_pvm_ok (PVM ("delete", "full")));
+}
+
 /* A second launch from the dialog meets the SSH ports of the VMs there:
  * job1, stopped, keeps its port (it starts again with it), so job2, VM 1
  * of this launch, takes the next one; "pvm -d job2" gave it job1's port,
@@ -1147,6 +1249,7 @@ main (int    argc,
   g_test_add_func ("/launch-gui/output-disk", test_output_disk);
   g_test_add_func ("/launch-gui/output-disk-full", test_output_disk_full);
   g_test_add_func ("/launch-gui/follows-cli", test_follows_cli);
+  g_test_add_func ("/launch-gui/paused-io-error", test_paused_io_error);
   g_test_add_func ("/launch-gui/ports", test_ports);
   g_test_add_func ("/launch-gui/bundle", test_bundle);
   g_test_add_func ("/launch-gui/daemon-restart", test_daemon_restart);
