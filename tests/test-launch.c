@@ -1277,6 +1277,12 @@ test_refusals (void)
       { "QEMU without SPICE", { "--config", no_spice_config, "-d", "ok" }, "lacks SPICE" },
       /* All or none: VM 1 starts, VM 2's QEMU refuses an option. */
       { "one VM fails", { "-d", "ok,bad", "-a", ",-no-such-option" }, "VM 2 (bad) did not start" },
+      /* A device of -a without an address, in the slot of pVM's display. */
+      { "extra device in pVM's PCI slot", { "-d", "ok", "-a", " -device virtio-rng-pci" },
+        "\npvm: A -device among its additional QEMU arguments (-a, ADDITIONAL) has no PCI address "
+        "and took a slot that pVM's own devices need: give it one of slots 0x11 to 0x1e of "
+        "pcie.0, which pVM leaves free, e.g. -device virtio-rng-pci,bus=pcie.0,addr=0x11 (in -a, "
+        "write each comma \\,)\n" },
       /* All or none across hosts: VM 1 starts here, VM 2's host does not
        * answer. */
       { "one host fails", { "--config", hosts_config, "-d", "ok,bad", "-H", "local,gone" },
@@ -1290,8 +1296,10 @@ test_refusals (void)
       assert_refused (&refusals[i]);
   }
 
-  /* After a failed relaunch, the VM keeps its earlier definition. */
-  pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "ok", "-m", "256M"));
+  /* After a failed relaunch, the VM keeps its earlier definition. That
+   * first launch follows the advice above: the device at a free address. */
+  pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "ok", "-m", "256M", "-a",
+                        " -device virtio-rng-pci\\,bus=pcie.0\\,addr=0x11"));
   pvm_test_pvm_ok (PVM ("stop", "--config", env.config, "--force", "ok"));
   {
     const Refusal relaunch = { "relaunch fails", { "-d", "ok,bad", "-m", "300M", "-a", ",-no-such-option" },

@@ -812,6 +812,27 @@ ensure_network (PvmLauncher  *self,
   return TRUE;
 }
 
+/* What to do when QEMU refused @slot's extra arguments for want of a PCI
+ * slot: a -device of -a without an address takes the first free slot of
+ * the root bus, before pVM's own devices, which have theirs. "" when
+ * that is not why. */
+static const char *
+start_hint (Slot *slot)
+{
+  gboolean has_device = FALSE;
+  const char *message = slot->start_error->message;
+
+  for (guint i = 0; slot->vm->extra_args != NULL && slot->vm->extra_args[i] != NULL; i++)
+    has_device |= g_str_equal (slot->vm->extra_args[i], "-device");
+  if (!has_device || strstr (message, "PCI: slot ") == NULL ||
+      strstr (message, " not available for ") == NULL)
+    return "";
+  return "\nA -device among its additional QEMU arguments (-a, ADDITIONAL) has no PCI "
+         "address and took a slot that pVM's own devices need: give it one of slots 0x11 to "
+         "0x1e of pcie.0, which pVM leaves free, e.g. -device virtio-rng-pci,bus=pcie.0,"
+         "addr=0x11 (in -a, write each comma \\,)";
+}
+
 static gpointer
 start_thread (gpointer user_data)
 {
@@ -980,9 +1001,9 @@ launch_thread (GTask        *task,
       Slot *slot = g_ptr_array_index (data->slots, i);
 
       if (slot->start_error != NULL)
-        g_string_append_printf (failures, "%sVM %u (%s) did not start: %s",
+        g_string_append_printf (failures, "%sVM %u (%s) did not start: %s%s",
                                 failures->len > 0 ? "\n" : "", slot->vm->index + 1,
-                                slot->vm->name, slot->start_error->message);
+                                slot->vm->name, slot->start_error->message, start_hint (slot));
     }
   if (failures->len > 0)
     goto failed;
