@@ -596,6 +596,8 @@ test_config_import (void)
   g_auto(Run) again = { 0 };
   g_auto(Run) forced = { 0 };
   g_auto(Run) show = { 0 };
+  g_auto(Run) before_command = { 0 };
+  g_auto(Run) before_command_eq = { 0 };
   g_auto(Run) path = { 0 };
   g_autoptr(JsonParser) parser = json_parser_new ();
   g_autoptr(GError) error = NULL;
@@ -637,6 +639,14 @@ test_config_import (void)
                      json_object_get_array_member (settings, "MEM"), 0), ==, "256M");
   g_assert_cmpstr (json_array_get_string_element (
                      json_object_get_array_member (settings, "VM_BRIDGE"), 0), ==, "ovs-br1");
+
+  /* --config before the command, as with git: the same file read. */
+  run_pvm (&before_command, "--config", conf, "config", "show", "--json", NULL);
+  g_assert_cmpint (before_command.status, ==, 0);
+  g_assert_cmpstr (before_command.out, ==, show.out);
+  run_pvm (&before_command_eq, "--config=/nonexistent/pvm.conf", "config", "show", NULL);
+  g_assert_cmpint (before_command_eq.status, ==, 1);
+  g_assert_nonnull (strstr (before_command_eq.err, "/nonexistent/pvm.conf"));
 
   run_pvm (&path, "config", "path", NULL);
   g_assert_cmpint (path.status, ==, 0);

@@ -32,7 +32,7 @@ static const char usage[] =
   "Usage: pvm [-d LIST] [-i LIST] [-o LIST] [-m LIST] [-c LIST] [-a LIST] [--install]\n"
   "           [-H LIST] [--output-mode MODE] [--config FILE] [--dry-run] [--json] [--wait]\n"
   "           [--verbose]\n"
-  "       pvm COMMAND [OPTION...]\n"
+  "       pvm [--config FILE] COMMAND [OPTION...]\n"
   "\n"
   "Start Linux VMs for data processing: one VM per image, each with one read-only\n"
   "input and one read-write output. Every flag takes a comma-separated list, one\n"

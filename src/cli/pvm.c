@@ -54,10 +54,37 @@ main (int    argc,
    * loop. */
   gvir_event_register ();
 
-  if (argc >= 2)
-    for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+  for (guint i = 0; argc >= 2 && i < G_N_ELEMENTS (commands); i++)
+    {
       if (g_str_equal (argv[1], commands[i].name))
         return commands[i].run (argc - 1, argv + 1);
+      /* "pvm --config FILE COMMAND ...": the option goes after the
+       * command's own arguments (before a "--"), where every command
+       * reads it. */
+      if ((argc >= 4 && g_str_equal (argv[1], "--config") &&
+           g_str_equal (argv[3], commands[i].name)) ||
+          (argc >= 3 && g_str_has_prefix (argv[1], "--config=") &&
+           g_str_equal (argv[2], commands[i].name)))
+        {
+          int skip = argv[1][8] == '=' ? 2 : 3;
+          /* Borrowed strings: option parsing drops some from the array. */
+          g_autoptr(GPtrArray) args = g_ptr_array_new ();
+          gboolean placed = FALSE;
+
+          for (int j = skip; j <= argc; j++)
+            {
+              if (!placed && (j == argc || g_str_equal (argv[j], "--")))
+                {
+                  g_ptr_array_add (args, argv[1]);
+                  if (skip == 3)
+                    g_ptr_array_add (args, argv[2]);
+                  placed = TRUE;
+                }
+              g_ptr_array_add (args, j < argc ? argv[j] : NULL);
+            }
+          return commands[i].run (args->len - 1, (char **) args->pdata);
+        }
+    }
 
   return pvm_cli_launch (argc, argv);
 }
