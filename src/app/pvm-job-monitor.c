@@ -461,6 +461,26 @@ pvm_job_monitor_collect (PvmJobMonitor *self,
   return TRUE;
 }
 
+/**
+ * pvm_job_monitor_is_collecting:
+ * @self: a #PvmJobMonitor
+ * @domain: the domain name of a VM
+ *
+ * Returns: whether the output disk of that VM is being collected now
+ */
+gboolean
+pvm_job_monitor_is_collecting (PvmJobMonitor *self,
+                               const char    *domain)
+{
+  Watch *watch;
+
+  g_return_val_if_fail (PVM_IS_JOB_MONITOR (self), FALSE);
+  g_return_val_if_fail (domain != NULL, FALSE);
+
+  watch = g_hash_table_lookup (self->watches, domain);
+  return watch != NULL && watch->collecting;
+}
+
 static void
 pvm_job_monitor_finalize (GObject *object)
 {

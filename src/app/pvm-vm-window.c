@@ -33,6 +33,8 @@ struct _PvmVmWindow
   guint            guest_id;        /* reads the guest's status again, while it runs */
   GCancellable    *guest_read;      /* while the guest's status is read */
   gboolean         guest_again;     /* read it again once that reading ends */
+  gboolean         collect_asked;   /* Collect was pressed: its report is toasted here */
+  gboolean         follows_reports; /* of the application's job monitor */
 
   /* Template widgets */
   AdwWindowTitle      *window_title;
@@ -49,6 +51,7 @@ struct _PvmVmWindow
   AdwActionRow        *resources_row;
   GtkBox              *console_box;
   GtkButton           *output_button;
+  GtkButton           *collect_button;
   GtkButton           *start_button;
   GtkButton           *stop_button;
   GtkButton           *force_off_button;
@@ -83,13 +86,63 @@ set_subtitle (AdwActionRow *row,
   adw_action_row_set_subtitle (row, escaped);
 }
 
-/* The output folder can be opened once it exists: the launch makes it. */
+static void collect_report_cb (PvmVmWindow        *self,
+                               const PvmJobReport *report,
+                               PvmJobMonitor      *monitor);
+static void toast             (PvmVmWindow        *self,
+                               const char         *message);
+
+/* The application's job monitor, once the panel belongs to the
+ * application; the panel follows its reports from then on. */
+static PvmJobMonitor *
+job_monitor (PvmVmWindow *self)
+{
+  GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
+
+  PvmJobMonitor *monitor;
+
+  if (!PVM_IS_APPLICATION (application))
+    return NULL;
+  monitor = pvm_application_get_job_monitor (PVM_APPLICATION (application));
+  if (!self->follows_reports)
+    {
+      g_signal_connect_object (monitor, "report", G_CALLBACK (collect_report_cb), self,
+                               G_CONNECT_SWAPPED);
+      self->follows_reports = TRUE;
+    }
+  return monitor;
+}
+
+/* Whether the output disk of the VM, off, may have files to copy: another
+ * host's VM may (asking its host would block; the collect asks); this
+ * machine's says at once. */
+static gboolean
+may_collect (PvmVmWindow *self)
+{
+  PvmJobMonitor *monitor = job_monitor (self);
+
+  if (monitor == NULL || pvm_vm_get_output_disk (self->vm) == NULL ||
+      pvm_vm_is_active (self->vm) || pvm_vm_get_state (self->vm) == PVM_VM_STATE_SAVED ||
+      pvm_job_monitor_is_collecting (monitor, pvm_vm_get_domain_name (self->vm)))
+    return FALSE;
+  if (!pvm_hosts_uri_is_local (pvm_vm_get_uri (self->vm)))
+    return TRUE;
+  return pvm_vm_needs_collect (self->vm);
+}
+
+/* The output folder can be opened once it exists: the launch makes it.
+ * An output disk's files can be copied into it again while the VM is off
+ * (the app does at its power off; again after a collect that failed). */
 static void
 update_output (PvmVmWindow *self)
 {
   const char *output = pvm_vm_get_plan (self->vm)->output;
   g_autofree char *tooltip = NULL;
   gboolean exists = output != NULL && g_file_test (output, G_FILE_TEST_IS_DIR);
+
+  gtk_widget_set_visible (GTK_WIDGET (self->collect_button),
+                          pvm_vm_get_output_disk (self->vm) != NULL);
+  gtk_widget_action_set_enabled (GTK_WIDGET (self), "vm.collect", may_collect (self));
 
   if (output == NULL)
     tooltip = g_strdup (_("This VM has no output folder"));
@@ -263,6 +316,44 @@ update_host (PvmVmWindow *self)
   adw_action_row_set_subtitle (self->host_row, escaped);
 }
 
+/* A report of this VM: its output may have been collected. The collect
+ * asked for here is said here too (the main window says it as well, out
+ * of sight behind the panel, maybe). */
+static void
+collect_report_cb (PvmVmWindow        *self,
+                   const PvmJobReport *report,
+                   PvmJobMonitor      *monitor)
+{
+  if (g_strcmp0 (report->domain, pvm_vm_get_domain_name (self->vm)) != 0)
+    return;
+  update_output (self);
+  if (self->collect_asked && report->end == PVM_JOB_END_UNSEEN)
+    {
+      self->collect_asked = FALSE;
+      toast (self, report->summary);
+    }
+}
+
+static void
+collect_action (GtkWidget  *widget,
+                const char *action_name,
+                GVariant   *parameter)
+{
+  PvmVmWindow *self = PVM_VM_WINDOW (widget);
+  PvmJobMonitor *monitor = job_monitor (self);
+
+  if (monitor != NULL && pvm_job_monitor_collect (monitor, pvm_vm_get_domain_name (self->vm)))
+    self->collect_asked = TRUE;
+  update_output (self);
+}
+
+static void
+application_cb (PvmVmWindow *self)
+{
+  if (self->vm != NULL)
+    update_output (self);
+}
+
 static void
 vm_state_cb (PvmVm       *vm,
              GParamSpec  *pspec,
@@ -298,7 +389,18 @@ show_vm (PvmVmWindow *self)
   if (plan->input != NULL)
     input = g_strdup_printf ("%s (%s)", plan->input, pvm_input_kind_to_string (plan->input_kind));
   set_subtitle (self->input_row, input != NULL ? input : _("none"));
-  set_subtitle (self->output_row, plan->output != NULL ? plan->output : _("none"));
+  if (plan->output == NULL)
+    set_subtitle (self->output_row, _("none"));
+  else if (pvm_vm_get_output_disk (self->vm) != NULL)
+    {
+      g_autofree char *output = g_strdup_printf (_("%s\nan output disk, whose files are copied "
+                                                   "into this folder when the VM is off"),
+                                                 plan->output);
+
+      set_subtitle (self->output_row, output);
+    }
+  else
+    set_subtitle (self->output_row, plan->output);
   set_subtitle (self->image_row, plan->image);
   set_subtitle (self->resources_row, resources);
   update_host (self);
@@ -753,6 +855,7 @@ pvm_vm_window_class_init (PvmVmWindowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, resources_row);
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, console_box);
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, output_button);
+  gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, collect_button);
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, start_button);
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, stop_button);
   gtk_widget_class_bind_template_child (widget_class, PvmVmWindow, force_off_button);
@@ -765,6 +868,7 @@ pvm_vm_window_class_init (PvmVmWindowClass *klass)
   gtk_widget_class_install_action (widget_class, "vm.resume", NULL, vm_action);
   gtk_widget_class_install_action (widget_class, "vm.delete", NULL, vm_action);
   gtk_widget_class_install_action (widget_class, "vm.move", NULL, move_action);
+  gtk_widget_class_install_action (widget_class, "vm.collect", NULL, collect_action);
   gtk_widget_class_install_action (widget_class, "vm.copy-ssh", NULL, copy_action);
   gtk_widget_class_install_action (widget_class, "vm.copy-console", NULL, copy_action);
   gtk_widget_class_install_action (widget_class, "vm.open-console", NULL, open_console_action);
@@ -776,6 +880,8 @@ pvm_vm_window_init (PvmVmWindow *self)
 {
   self->cancellable = g_cancellable_new ();
   gtk_widget_init_template (GTK_WIDGET (self));
+  /* Made, then given to the application: its job monitor is known then. */
+  g_signal_connect (self, "notify::application", G_CALLBACK (application_cb), NULL);
 }
 
 /**

@@ -559,9 +559,11 @@ offers_collect (gpointer data)
  * ignored), so debugfs's writes fail as on a full disk (EFBIG; a limit
  * inside its first write would make that a short write, whose error
  * debugfs does not name). The toast says the
- * output was not collected and offers to try again; nothing arrives; once
- * there is room, Try Again collects it all. After /launch-gui/output-disk:
- * its VM, started again. */
+ * output was not collected and offers to try again; nothing arrives. The
+ * VM's panel offers Collect, which fails again and says so there. Once
+ * there is room, Try Again collects it all, and the panel's Collect has
+ * nothing left to do. After /launch-gui/output-disk: its VM, started
+ * again. */
 static void
 test_output_disk_full (void)
 {
@@ -573,6 +575,8 @@ test_output_disk_full (void)
   const PvmJobReport *report;
   guint n = n_reports ("job1");
   PvmTestFileLimit limit;
+  PvmVmWindow *panel;
+  GtkWidget *collect;
   GtkWidget *again;
 
   g_assert_cmpstr (before, ==, tag);
@@ -598,9 +602,38 @@ test_output_disk_full (void)
   pvm_gui_test_wait_for_seconds (offers_collect, NULL, 10, "the toast's Try Again");
   pvm_gui_test_screenshot (GTK_WIDGET (env.window), "window-toast-not-collected");
 
+  /* The panel says it is an output disk and offers Collect, which fails
+   * again while there is no room, and says so. */
+  panel = open_panel ("job1");
+  g_assert_nonnull (strstr (adw_action_row_get_subtitle (ADW_ACTION_ROW (panel_row (panel,
+                                                                                    "Output"))),
+                            "an output disk, whose files are copied into this folder"));
+  collect = pvm_gui_test_find_action_button (GTK_WIDGET (panel), "vm.collect");
+  g_assert_nonnull (collect);
+  g_assert_true (gtk_widget_get_visible (collect));
+  g_assert_true (pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.collect"));
+  pvm_test_limit_file_size (&limit, 0);
+  g_signal_emit_by_name (collect, "clicked");
+  wait_for_report ("job1", n + 2);
+  pvm_test_unlimit_file_size (&limit);
+  report = last_report ("job1");
+  g_assert_cmpint (report->end, ==, PVM_JOB_END_UNSEEN);
+  g_assert_true (report->collect_no_space);
+  pvm_gui_test_wait_for_text (GTK_WIDGET (panel), "Output not collected: job1");
+  g_assert_true (pvm_gui_test_has_text (GTK_WIDGET (panel),
+                                        "not enough space to collect its output"));
+  g_assert_true (pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.collect"));
+  g_free (after);
+  after = read_text (result);
+  g_assert_cmpstr (after, ==, tag);
+  scroll_to_end (GTK_WIDGET (panel));
+  pvm_gui_test_screenshot (GTK_WIDGET (panel), "panel-not-collected");
+
+  /* Once there is room, the main window's Try Again: collected, and the
+   * panel has nothing more to collect. */
   again = pvm_gui_test_find_action_button (GTK_WIDGET (env.window), "app.collect-output");
   g_signal_emit_by_name (again, "clicked");
-  wait_for_report ("job1", n + 2);
+  wait_for_report ("job1", n + 3);
   report = last_report ("job1");
   g_assert_cmpint (report->end, ==, PVM_JOB_END_UNSEEN);
   g_assert_null (report->collect_error);
@@ -609,6 +642,8 @@ test_output_disk_full (void)
   g_free (after);
   after = read_text (result);
   g_assert_cmpstr (after, ==, expected);
+  g_assert_false (pvm_gui_test_can_press (GTK_WIDGET (panel), "vm.collect"));
+  gtk_window_destroy (GTK_WINDOW (panel));
 }
 
 typedef struct
