@@ -288,6 +288,27 @@ test_command_help (void)
       g_assert_true (g_str_has_prefix (run.out, commands[i][2]));
       g_assert_cmpstr (run.err, ==, "");
     }
+
+  /* "pvm help [COMMAND [SUBCOMMAND]]", as git has it. */
+  {
+    g_auto(Run) top = { 0 };
+    g_auto(Run) command = { 0 };
+    g_auto(Run) sub = { 0 };
+    g_auto(Run) unknown = { 0 };
+
+    run_pvm (&top, "help", NULL);
+    g_assert_cmpint (top.status, ==, 0);
+    g_assert_true (g_str_has_prefix (top.out, "Usage: pvm [-d LIST]"));
+    run_pvm (&command, "help", "image", NULL);
+    g_assert_cmpint (command.status, ==, 0);
+    g_assert_true (g_str_has_prefix (command.out, "Usage: pvm image list"));
+    run_pvm (&sub, "help", "config", "show", NULL);
+    g_assert_cmpint (sub.status, ==, 0);
+    g_assert_true (g_str_has_prefix (sub.out, "Usage: pvm config import"));
+    run_pvm (&unknown, "help", "nosuch", NULL);
+    g_assert_cmpint (unknown.status, ==, 2);
+    g_assert_nonnull (strstr (unknown.err, "pvm: no help for \"nosuch\": it is not a command"));
+  }
 }
 
 static JsonArray *

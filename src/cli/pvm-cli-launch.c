@@ -76,6 +76,7 @@ static const char usage[] =
   "  start            start VMs that are off again, as they were launched\n"
   "  collect          copy output disks' files into the output directories\n"
   "  delete           remove stopped VMs from libvirt (never their images)\n"
+  "  help             show this help, or a command's: pvm help image\n"
   "\n"
   "See pvm(1) and docs/configuration.md.\n";
 

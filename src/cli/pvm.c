@@ -54,6 +54,24 @@ main (int    argc,
    * loop. */
   gvir_event_register ();
 
+  /* "pvm help [COMMAND [SUBCOMMAND]]": that help, as --help gives it. */
+  if (argc >= 2 && g_str_equal (argv[1], "help"))
+    {
+      g_autoptr(GPtrArray) args = g_ptr_array_new ();
+
+      g_ptr_array_add (args, argv[0]);
+      for (int j = 2; j < argc; j++)
+        g_ptr_array_add (args, argv[j]);
+      g_ptr_array_add (args, (gpointer) "--help");
+      g_ptr_array_add (args, NULL);
+      for (guint i = 0; argc >= 3 && i < G_N_ELEMENTS (commands); i++)
+        if (g_str_equal (argv[2], commands[i].name))
+          return commands[i].run (args->len - 2, (char **) args->pdata + 1);
+      if (argc >= 3)
+        return pvm_cli_usage_error ("pvm", "no help for \"%s\": it is not a command", argv[2]);
+      return pvm_cli_launch (args->len - 1, (char **) args->pdata);
+    }
+
   for (guint i = 0; argc >= 2 && i < G_N_ELEMENTS (commands); i++)
     {
       if (g_str_equal (argv[1], commands[i].name))
