@@ -98,7 +98,6 @@ static PvmJobMonitor *
 job_monitor (PvmVmWindow *self)
 {
   GtkApplication *application = gtk_window_get_application (GTK_WINDOW (self));
-
   PvmJobMonitor *monitor;
 
   if (!PVM_IS_APPLICATION (application))
@@ -262,7 +261,6 @@ update_state (PvmVmWindow *self)
 {
   PvmVmState state = pvm_vm_get_state (self->vm);
   gboolean active = pvm_vm_is_active (self->vm);
-
   gboolean io_error = pvm_vm_is_paused_by_io_error (self->vm);
 
   /* QEMU pauses a VM whose disk write failed (a full disk, most often):
