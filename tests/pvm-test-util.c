@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -66,6 +67,41 @@ pvm_test_run_tool (const char         *cwd,
     g_error ("%s failed:\n%s%s", argv[0], out, err);
 
   return g_steal_pointer (&out);
+}
+
+const char pvm_test_failing_disk_job[] =
+  "for d in /sys/block/vd*; do\n"
+  "  if [ \"$(cat \"$d/serial\" 2>/dev/null)\" = " PVM_TEST_FAILING_DISK_SERIAL " ]; then\n"
+  "    dev=/dev/${d##*/}\n"
+  "  fi\n"
+  "done\n"
+  "dd if=/dev/zero of=\"$dev\" bs=4096 count=1 oflag=direct conv=fsync\n"
+  "echo \"dd $?\" > \"$PVM_OUTPUT/result.txt\"\n";
+
+/* Makes in @dir a raw disk of 16 MiB and the rules of QEMU's blkdebug
+ * driver over it that fail its first write once with errno 28 (ENOSPC):
+ * QEMU pauses the VM then, as when the host's disk is full; resumed, the
+ * write is done again and works. No root, no small file system needed.
+ * Returns the value of pvm -a that gives a VM that disk (commas written
+ * \, ), with the serial PVM_TEST_FAILING_DISK_SERIAL, at a free PCI slot. */
+char *
+pvm_test_make_failing_disk (const char *dir)
+{
+  g_autofree char *rules = g_build_filename (dir, "blkdebug.conf", NULL);
+  g_autofree char *raw = g_build_filename (dir, "failing.raw", NULL);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  g_file_set_contents (rules, "[inject-error]\nevent = \"write_aio\"\nerrno = \"28\"\n"
+                       "once = \"on\"\n", -1, &error);
+  g_assert_no_error (error);
+  g_file_set_contents (raw, "", 0, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (truncate (raw, 16 * 1024 * 1024), ==, 0);
+  return g_strdup_printf (" -drive if=none\\,id=failing\\,driver=raw\\,file.driver=blkdebug"
+                          "\\,file.config=%s\\,file.image.filename=%s -device virtio-blk-pci"
+                          "\\,drive=failing\\,serial=" PVM_TEST_FAILING_DISK_SERIAL
+                          "\\,bus=pcie.0\\,addr=0x11", rules, raw);
 }
 
 /* A full disk, simulated without root: no file this process or the

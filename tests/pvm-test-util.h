@@ -19,6 +19,13 @@ typedef struct
 void  pvm_test_limit_file_size   (PvmTestFileLimit   *limit,
                                   rlim_t              bytes);
 void  pvm_test_unlimit_file_size (PvmTestFileLimit   *limit);
+/* A disk whose first write fails once with ENOSPC, for a VM that QEMU
+ * pauses: see pvm_test_make_failing_disk(). The job writes one block to
+ * it, found by its serial, and its status into $PVM_OUTPUT/result.txt. */
+#define PVM_TEST_FAILING_DISK_SERIAL "full"
+extern const char pvm_test_failing_disk_job[];
+
+char *pvm_test_make_failing_disk (const char         *dir);
 void  pvm_test_remove_tree (const char         *path);
 char *pvm_test_run_tool    (const char         *cwd,
                             const char * const *argv);

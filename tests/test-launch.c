@@ -1004,37 +1004,23 @@ test_output_disk (void)
 /* A disk write that fails for want of space pauses the VM (QEMU's policy
  * for ENOSPC): pvm list and info say so and how to go on, and pvm resume
  * continues it, the write done again. The failing disk is an extra one
- * given with -a, raw over QEMU's blkdebug, whose first write fails with
- * ENOSPC (errno 28) once: no root, no small file system needed. */
+ * given with -a whose first write fails with ENOSPC once
+ * (pvm_test_make_failing_disk()): no root, no small file system needed. */
 static void
 test_paused_io_error (void)
 {
-  static const char writer_job[] =
-    "for d in /sys/block/vd*; do\n"
-    "  if [ \"$(cat \"$d/serial\" 2>/dev/null)\" = full ]; then dev=/dev/${d##*/}; fi\n"
-    "done\n"
-    "dd if=/dev/zero of=\"$dev\" bs=4096 count=1 oflag=direct conv=fsync\n"
-    "echo \"dd $?\" > \"$PVM_OUTPUT/result.txt\"\n";
-  g_autofree char *dir = make_input_dir ("sources/full", writer_job, "full\n");
+  g_autofree char *dir = make_input_dir ("sources/full", pvm_test_failing_disk_job, "full\n");
   g_autofree char *archive = make_archive (dir, "full");
   g_autofree char *image = make_image ("full");
   g_autofree char *output = work_path ("outputs/full");
   g_autofree char *result = g_build_filename (output, "result.txt", NULL);
-  g_autofree char *rules = work_path ("blkdebug.conf");
-  g_autofree char *raw = work_path ("full.raw");
-  g_autofree char *extra = NULL;
+  g_autofree char *disk_dir = work_path ("failing-disk");
+  g_autofree char *extra = pvm_test_make_failing_disk (disk_dir);
   g_autofree char *list = NULL;
   g_autofree char *info = NULL;
   g_autofree char *text = NULL;
   g_autoptr(GError) error = NULL;
 
-  write_file (rules, "[inject-error]\nevent = \"write_aio\"\nerrno = \"28\"\nonce = \"on\"\n", -1);
-  write_file (raw, "", 0);
-  g_assert_cmpint (truncate (raw, 16 * 1024 * 1024), ==, 0);
-  /* Commas inside a value of -a are written \, (one value per VM). */
-  extra = g_strdup_printf (" -drive if=none\\,id=full\\,driver=raw\\,file.driver=blkdebug"
-                           "\\,file.config=%s\\,file.image.filename=%s -device virtio-blk-pci"
-                           "\\,drive=full\\,serial=full\\,bus=pcie.0\\,addr=0x11", rules, raw);
   pvm_test_pvm_ok (PVM ("--config", env.config, "-d", "full", "-i", "full", "-o", output,
                         "-a", extra));
   wait_for_member ("full", "state", "paused");

@@ -752,26 +752,20 @@ vm_stopped (gpointer vm)
 /* A VM that QEMU paused because a disk write failed (ENOSPC, a full disk
  * as QEMU sees it) says so in its panel, with Resume beside it; resumed,
  * the write is done again and the job ends. The disk: an extra one given
- * with -a, raw over QEMU's blkdebug, whose first write fails once with
- * errno 28 (as in test-launch's /launch/paused-io-error); the job finds it
- * by its serial and writes to it. */
+ * with -a whose first write fails once with ENOSPC
+ * (pvm_test_make_failing_disk(), as in test-launch's
+ * /launch/paused-io-error); the job finds it by its serial and writes to
+ * it. */
 static void
 test_paused_io_error (void)
 {
-  static const char writer_job[] =
-    "for d in /sys/block/vd*; do\n"
-    "  if [ \"$(cat \"$d/serial\" 2>/dev/null)\" = full ]; then dev=/dev/${d##*/}; fi\n"
-    "done\n"
-    "dd if=/dev/zero of=\"$dev\" bs=4096 count=1 oflag=direct conv=fsync\n"
-    "echo \"dd $?\" > \"$PVM_OUTPUT/result.txt\"\n";
   g_autofree char *input = g_build_filename (env.workdir, "full-input", NULL);
   g_autofree char *job_path = g_build_filename (input, PVM_CONTRACT_JOB_FILE, NULL);
   g_autofree char *image = g_build_filename (env.workdir, "full.qcow2", NULL);
   g_autofree char *output = g_build_filename (env.workdir, "outputs", "full", NULL);
   g_autofree char *result = g_build_filename (output, "result.txt", NULL);
-  g_autofree char *rules = g_build_filename (env.workdir, "blkdebug.conf", NULL);
-  g_autofree char *raw = g_build_filename (env.workdir, "full.raw", NULL);
-  g_autofree char *extra = NULL;
+  g_autofree char *disk_dir = g_build_filename (env.workdir, "failing-disk", NULL);
+  g_autofree char *extra = pvm_test_make_failing_disk (disk_dir);
   g_autofree char *text = NULL;
   const char *qemu_img[] = { "qemu-img", "create", "-q", "-f", "qcow2", "-F", "qcow2", "-b",
                              pvm_test_require_env ("PVM_TEST_FILE_PVM_TEST_GUEST_QCOW2"),
@@ -784,18 +778,9 @@ test_paused_io_error (void)
   PvmVm *vm;
 
   g_assert_cmpint (g_mkdir_with_parents (input, 0755), ==, 0);
-  g_file_set_contents (job_path, writer_job, -1, &error);
+  g_file_set_contents (job_path, pvm_test_failing_disk_job, -1, &error);
   g_assert_no_error (error);
-  g_file_set_contents (rules, "[inject-error]\nevent = \"write_aio\"\nerrno = \"28\"\nonce = \"on\"\n",
-                       -1, &error);
-  g_assert_no_error (error);
-  g_file_set_contents (raw, "", 0, &error);
-  g_assert_no_error (error);
-  g_assert_cmpint (truncate (raw, 16 * 1024 * 1024), ==, 0);
   g_free (pvm_test_run_tool (NULL, qemu_img));
-  extra = g_strdup_printf (" -drive if=none\\,id=full\\,driver=raw\\,file.driver=blkdebug"
-                           "\\,file.config=%s\\,file.image.filename=%s -device virtio-blk-pci"
-                           "\\,drive=full\\,serial=full\\,bus=pcie.0\\,addr=0x11", rules, raw);
   g_free (pvm_test_pvm_ok (PVM ("-d", image, "-i", input, "-o", output, "--output-mode", "shared",
                                 "-a", extra)));
 
