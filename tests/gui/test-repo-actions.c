@@ -179,23 +179,38 @@ find_message (const char *heading)
   return NULL;
 }
 
-/* The x of @row's icon in the list: how far the row is indented. */
+/* The x of @row's icon in the list: how far the row is indented. The
+ * page may rebuild its rows meanwhile (a refresh after a change of the
+ * repository): the row and its icon are found anew each time. */
+typedef struct
+{
+  Fixture    *f;
+  const char *title;
+  double      x;
+} Indent;
+
+static gboolean
+indent_known (gpointer data)
+{
+  Indent *indent = data;
+  GtkWidget *row = pvm_gui_test_find (GTK_WIDGET (indent->f->page), ADW_TYPE_ACTION_ROW,
+                                      indent->title);
+  GtkWidget *icon = row != NULL ? pvm_gui_test_find (row, GTK_TYPE_IMAGE, NULL) : NULL;
+  double y = 0;
+
+  return icon != NULL && gtk_widget_get_width (icon) > 0 &&
+         gtk_widget_translate_coordinates (icon, gtk_widget_get_parent (row), 0, 0,
+                                           &indent->x, &y);
+}
+
 static double
 row_indent (Fixture    *f,
             const char *title)
 {
-  GtkWidget *row = pvm_gui_test_find (GTK_WIDGET (f->page), ADW_TYPE_ACTION_ROW, title);
-  GtkWidget *icon;
-  double x = 0, y = 0;
+  Indent indent = { f, title, 0 };
 
-  g_assert_nonnull (row);
-  icon = pvm_gui_test_find (row, GTK_TYPE_IMAGE, NULL);
-  g_assert_nonnull (icon);
-  while (gtk_widget_get_width (icon) == 0 && g_main_context_iteration (NULL, FALSE))
-    ;
-  g_assert_true (gtk_widget_translate_coordinates (icon, gtk_widget_get_parent (row), 0, 0,
-                                                   &x, &y));
-  return x;
+  pvm_gui_test_wait_for_seconds (indent_known, &indent, 10, "the row's icon laid out");
+  return indent.x;
 }
 
 /* --- images -------------------------------------------------------------- */
