@@ -216,13 +216,14 @@ collect_done_cb (GObject      *object,
 }
 
 /* Whether the output of @vm, off, may have to be collected: a VM of
- * another host with an output disk may (its host says, in the collect
- * thread); for this machine's, pvm_vm_needs_collect() answers at once. */
+ * another host with an output disk may, unless it is saved (its host
+ * says, in the collect thread); for this machine's,
+ * pvm_vm_needs_collect() answers at once (never for a saved one). */
 static gboolean
 may_need_collect (PvmVm *vm)
 {
   if (pvm_vm_get_output_disk (vm) != NULL && !pvm_hosts_uri_is_local (pvm_vm_get_uri (vm)))
-    return !pvm_vm_is_active (vm);
+    return !pvm_vm_is_active (vm) && pvm_vm_get_state (vm) != PVM_VM_STATE_SAVED;
   return pvm_vm_needs_collect (vm);
 }
 
@@ -434,12 +435,38 @@ pvm_job_monitor_expect_stop (PvmJobMonitor *self,
 }
 
 /**
+ * pvm_job_monitor_can_collect:
+ * @self: a #PvmJobMonitor
+ * @domain: the domain name of a VM
+ *
+ * Whether pvm_job_monitor_collect() would collect that VM's output disk
+ * now: the monitor watches it, it is off and not saved, it may have files
+ * to collect (another host's VM: its host is asked by the collect), and no
+ * collect of it runs.
+ *
+ * Returns: %TRUE when a collect can start
+ */
+gboolean
+pvm_job_monitor_can_collect (PvmJobMonitor *self,
+                             const char    *domain)
+{
+  Watch *watch;
+
+  g_return_val_if_fail (PVM_IS_JOB_MONITOR (self), FALSE);
+  g_return_val_if_fail (domain != NULL, FALSE);
+
+  watch = g_hash_table_lookup (self->watches, domain);
+  return watch != NULL && !watch->collecting && !pvm_vm_is_active (watch->vm) &&
+         may_need_collect (watch->vm);
+}
+
+/**
  * pvm_job_monitor_collect:
  * @self: a #PvmJobMonitor
  * @domain: the domain name of a VM it watches (#PvmJobReport's)
  *
- * Collects the output disk of that VM again, off the main thread, when it
- * is off and has files to collect (a collect that failed, say for want of
+ * Collects the output disk of that VM again, off the main thread, when
+ * pvm_job_monitor_can_collect() (a collect that failed, say for want of
  * space): a report (%PVM_JOB_END_UNSEEN) tells how it went.
  *
  * Returns: whether a collect was started
@@ -448,37 +475,13 @@ gboolean
 pvm_job_monitor_collect (PvmJobMonitor *self,
                          const char    *domain)
 {
-  Watch *watch;
-
   g_return_val_if_fail (PVM_IS_JOB_MONITOR (self), FALSE);
   g_return_val_if_fail (domain != NULL, FALSE);
 
-  watch = g_hash_table_lookup (self->watches, domain);
-  if (watch == NULL || watch->collecting || pvm_vm_is_active (watch->vm) ||
-      !may_need_collect (watch->vm))
+  if (!pvm_job_monitor_can_collect (self, domain))
     return FALSE;
-  watch_end (watch, PVM_JOB_END_UNSEEN);
+  watch_end (g_hash_table_lookup (self->watches, domain), PVM_JOB_END_UNSEEN);
   return TRUE;
-}
-
-/**
- * pvm_job_monitor_is_collecting:
- * @self: a #PvmJobMonitor
- * @domain: the domain name of a VM
- *
- * Returns: whether the output disk of that VM is being collected now
- */
-gboolean
-pvm_job_monitor_is_collecting (PvmJobMonitor *self,
-                               const char    *domain)
-{
-  Watch *watch;
-
-  g_return_val_if_fail (PVM_IS_JOB_MONITOR (self), FALSE);
-  g_return_val_if_fail (domain != NULL, FALSE);
-
-  watch = g_hash_table_lookup (self->watches, domain);
-  return watch != NULL && watch->collecting;
 }
 
 static void

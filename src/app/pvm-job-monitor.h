@@ -62,9 +62,9 @@ void           pvm_job_monitor_watch        (PvmJobMonitor *self,
                                              GPtrArray     *vms);
 void           pvm_job_monitor_expect_stop  (PvmJobMonitor *self,
                                              PvmVm         *vm);
+gboolean       pvm_job_monitor_can_collect  (PvmJobMonitor *self,
+                                             const char    *domain);
 gboolean       pvm_job_monitor_collect      (PvmJobMonitor *self,
                                              const char    *domain);
-gboolean       pvm_job_monitor_is_collecting (PvmJobMonitor *self,
-                                              const char    *domain);
 
 G_END_DECLS

@@ -112,21 +112,15 @@ job_monitor (PvmVmWindow *self)
   return monitor;
 }
 
-/* Whether the output disk of the VM, off, may have files to copy: another
- * host's VM may (asking its host would block; the collect asks); this
- * machine's says at once. */
+/* Whether Collect can copy the VM's output disk now: as the monitor
+ * that does it says. */
 static gboolean
 may_collect (PvmVmWindow *self)
 {
   PvmJobMonitor *monitor = job_monitor (self);
 
-  if (monitor == NULL || pvm_vm_get_output_disk (self->vm) == NULL ||
-      pvm_vm_is_active (self->vm) || pvm_vm_get_state (self->vm) == PVM_VM_STATE_SAVED ||
-      pvm_job_monitor_is_collecting (monitor, pvm_vm_get_domain_name (self->vm)))
-    return FALSE;
-  if (!pvm_hosts_uri_is_local (pvm_vm_get_uri (self->vm)))
-    return TRUE;
-  return pvm_vm_needs_collect (self->vm);
+  return monitor != NULL &&
+         pvm_job_monitor_can_collect (monitor, pvm_vm_get_domain_name (self->vm));
 }
 
 /* The output folder can be opened once it exists: the launch makes it.
