@@ -36,10 +36,22 @@ static const Command commands[] = {
   { "squash", pvm_cli_squash },
 };
 
+static const Command *
+find_command (const char *name)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (commands); i++)
+    if (g_str_equal (name, commands[i].name))
+      return &commands[i];
+  return NULL;
+}
+
 int
 main (int    argc,
       char **argv)
 {
+  const Command *command;
+  int skip = 0;
+
   setlocale (LC_ALL, "");
   g_set_prgname ("pvm");
 
@@ -64,44 +76,42 @@ main (int    argc,
         g_ptr_array_add (args, argv[j]);
       g_ptr_array_add (args, (gpointer) "--help");
       g_ptr_array_add (args, NULL);
-      for (guint i = 0; argc >= 3 && i < G_N_ELEMENTS (commands); i++)
-        if (g_str_equal (argv[2], commands[i].name))
-          return commands[i].run (args->len - 2, (char **) args->pdata + 1);
-      if (argc >= 3)
+      if (argc == 2)
+        return pvm_cli_launch (args->len - 1, (char **) args->pdata);
+      command = find_command (argv[2]);
+      if (command == NULL)
         return pvm_cli_usage_error ("pvm", "no help for \"%s\": it is not a command", argv[2]);
-      return pvm_cli_launch (args->len - 1, (char **) args->pdata);
+      return command->run (args->len - 2, (char **) args->pdata + 1);
     }
 
-  for (guint i = 0; argc >= 2 && i < G_N_ELEMENTS (commands); i++)
-    {
-      if (g_str_equal (argv[1], commands[i].name))
-        return commands[i].run (argc - 1, argv + 1);
-      /* "pvm --config FILE COMMAND ...": the option goes after the
-       * command's own arguments (before a "--"), where every command
-       * reads it. */
-      if ((argc >= 4 && g_str_equal (argv[1], "--config") &&
-           g_str_equal (argv[3], commands[i].name)) ||
-          (argc >= 3 && g_str_has_prefix (argv[1], "--config=") &&
-           g_str_equal (argv[2], commands[i].name)))
-        {
-          int skip = argv[1][8] == '=' ? 2 : 3;
-          /* Borrowed strings: option parsing drops some from the array. */
-          g_autoptr(GPtrArray) args = g_ptr_array_new ();
-          gboolean placed = FALSE;
+  command = argc >= 2 ? find_command (argv[1]) : NULL;
+  if (command != NULL)
+    return command->run (argc - 1, argv + 1);
 
-          for (int j = skip; j <= argc; j++)
+  /* "pvm --config FILE COMMAND ...": the option goes after the command's
+   * own arguments (before a "--"), where every command reads it. */
+  if (argc >= 4 && g_str_equal (argv[1], "--config"))
+    skip = 3;
+  else if (argc >= 3 && g_str_has_prefix (argv[1], "--config="))
+    skip = 2;
+  command = skip > 0 ? find_command (argv[skip]) : NULL;
+  if (command != NULL)
+    {
+      /* Borrowed strings: option parsing drops some from the array. */
+      g_autoptr(GPtrArray) args = g_ptr_array_new ();
+      gboolean placed = FALSE;
+
+      for (int j = skip; j <= argc; j++)
+        {
+          if (!placed && (j == argc || g_str_equal (argv[j], "--")))
             {
-              if (!placed && (j == argc || g_str_equal (argv[j], "--")))
-                {
-                  g_ptr_array_add (args, argv[1]);
-                  if (skip == 3)
-                    g_ptr_array_add (args, argv[2]);
-                  placed = TRUE;
-                }
-              g_ptr_array_add (args, j < argc ? argv[j] : NULL);
+              for (int k = 1; k < skip; k++)
+                g_ptr_array_add (args, argv[k]);
+              placed = TRUE;
             }
-          return commands[i].run (args->len - 1, (char **) args->pdata);
+          g_ptr_array_add (args, j < argc ? argv[j] : NULL);
         }
+      return command->run (args->len - 1, (char **) args->pdata);
     }
 
   return pvm_cli_launch (argc, argv);
