@@ -271,8 +271,9 @@ mode_allows (const GStatBuf *st,
 /* Where QEMU's @user is stopped on the way to @path: the directory nearest
  * the root that it may not pass (search), or @path itself when it may not
  * do @leaf_bits (S_IRWXU bits; 0: nothing asked of @path, as of a disk
- * libvirt hands over). NULL when nothing stops it. Mode bits as the kernel weighs them;
- * a file with an ACL counts as open (pVM does not read ACLs). */
+ * libvirt hands over). NULL when nothing stops it. Mode bits as the
+ * kernel weighs them; a file with an ACL counts as open (pVM does not
+ * read ACLs). */
 static char *
 dup_access_block (const char     *path,
                   const QemuUser *user,
